@@ -1,0 +1,67 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Puente",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "puente", targets: ["puente"]),
+        .library(name: "PuenteKit", targets: ["PuenteKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibcrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "PuenteCrypto",
+            dependencies: ["CLibcrypto"]
+        ),
+        .target(
+            name: "PuenteKit",
+            dependencies: [
+                "PuenteCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "puente",
+            dependencies: [
+                "PuenteKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            resources: [.copy("Resources/bicentennial.json")]
+        ),
+        .target(
+            name: "PuenteTestSupport",
+            dependencies: ["PuenteKit", "PuenteCrypto"]
+        ),
+        .testTarget(
+            name: "PuenteCryptoTests",
+            dependencies: ["PuenteCrypto"]
+        ),
+        .testTarget(
+            name: "PuenteKitTests",
+            dependencies: [
+                "PuenteKit", "PuenteTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "PuenteTests",
+            dependencies: ["PuenteKit", "PuenteTestSupport"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,84 @@
+import CLibcrypto
+
+/// SHA-2 digests through OpenSSL.
+public enum Digest {
+    /// SHA-256 of `bytes`.
+    public static func sha256<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+        var out = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        let input = Array(bytes)
+        input.withUnsafeBufferPointer { buffer in
+            _ = SHA256(buffer.baseAddress, buffer.count, &out)
+        }
+        return out
+    }
+
+    /// SHA-512 of `bytes`.
+    public static func sha512<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
+        var out = [UInt8](repeating: 0, count: Int(SHA512_DIGEST_LENGTH))
+        let input = Array(bytes)
+        input.withUnsafeBufferPointer { buffer in
+            _ = SHA512(buffer.baseAddress, buffer.count, &out)
+        }
+        return out
+    }
+}
+
+/// An incremental SHA-256, for hashing a listing without holding it in memory.
+public final class SHA256Hasher {
+    private let context: OpaquePointer
+
+    public init() throws {
+        guard let context = EVP_MD_CTX_new() else { throw CryptoError(.hashing, OpenSSL.lastError()) }
+        self.context = context
+        guard EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
+            EVP_MD_CTX_free(context)
+            throw CryptoError(.hashing, OpenSSL.lastError())
+        }
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    public func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+        let input = Array(bytes)
+        input.withUnsafeBufferPointer { buffer in
+            _ = EVP_DigestUpdate(context, buffer.baseAddress, buffer.count)
+        }
+    }
+
+    public func finish() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        EVP_DigestFinal_ex(context, &out, &length)
+        return Array(out.prefix(Int(length)))
+    }
+}
+
+extension Collection where Element == UInt8 {
+    /// Lowercase hexadecimal.
+    public var hex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(count * 2)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Cryptographically secure random bytes.
+public func secureRandomBytes(_ count: Int) throws -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: count)
+    guard RAND_bytes(&out, Int32(count)) == 1 else {
+        throw CryptoError(.random, OpenSSL.lastError())
+    }
+    return out
+}
+
+extension Digest {
+    /// SHA-256 of `bytes` as lowercase hex.
+    public static func sha256hex<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        sha256(bytes).hex
+    }
+}

@@ -1,0 +1,258 @@
+/// Why an import file was refused, and where.
+public struct ImportFileError: Error, Equatable, Sendable {
+    /// A short code: `syntax`, `too-large`, `format`, `missing`, `unknown-member`, `type`,
+    /// `duplicate-external-id`, `unknown-dialogue`, or a value-rule code (`date`, `one-of:…`).
+    public let problem: String
+    /// Where: a JSON path (`commitments[3].pillar`), or `line 4, column 7` for syntax errors.
+    public let path: String
+    /// Extra words for syntax errors (the parser's reason).
+    public let detail: String?
+
+    public init(problem: String, path: String, detail: String? = nil) {
+        self.problem = problem
+        self.path = path
+        self.detail = detail
+    }
+}
+
+/// A validated import file: dialogues and commitments with their indicators.
+public struct ImportFile: Sendable {
+    public static let format = "puente-import/1"
+    public static let maximumSize = 16 * 1024 * 1024
+
+    public struct Dialogue: Sendable {
+        public let draft: DialogueDraft
+    }
+
+    public struct Indicator: Sendable {
+        public let draft: IndicatorDraft
+        public let readings: [(date: String, value: String, source: String?)]
+    }
+
+    public struct Commitment: Sendable {
+        public let draft: CommitmentDraft
+        /// The `external_id` of the dialogue it came from, if any.
+        public let dialogue: String?
+        public let indicators: [Indicator]
+    }
+
+    public let dialogues: [Dialogue]
+    public let commitments: [Commitment]
+
+    /// Parses and validates the whole file; nothing is written until this succeeds.
+    public init(bytes: [UInt8]) throws {
+        guard bytes.count <= Self.maximumSize else {
+            throw ImportFileError(problem: "too-large", path: "\(Self.maximumSize)")
+        }
+        let root: JSONValue
+        do {
+            root = try JSONParser.parse(bytes, decimalsAsText: true)
+        } catch {
+            throw ImportFileError(problem: "syntax", path: "\(error.line):\(error.column)", detail: error.reason.rawValue)
+        }
+        var reader = Reader()
+        let top = try reader.object(root, "$", required: ["format"], optional: ["dialogues", "commitments", "source"])
+        guard top["format"]?.stringValue == Self.format else {
+            throw ImportFileError(problem: "format", path: "format")
+        }
+        var dialogueIDs = Set<String>()
+        var dialogues = [Dialogue]()
+        for (index, value) in (try reader.array(top["dialogues"], "dialogues")).enumerated() {
+            let path = "dialogues[\(index)]"
+            let d = try reader.object(value, path, required: ["external_id", "title", "date", "kind"],
+                                      optional: ["place", "participants", "statement"])
+            let externalID = try reader.text(d["external_id"], path + ".external_id", max: 200)
+            guard dialogueIDs.insert(externalID).inserted else {
+                throw ImportFileError(problem: "duplicate-external-id", path: path + ".external_id")
+            }
+            let title = try reader.bilingual(d["title"], path + ".title", max: 1_000)
+            let statement = try d["statement"].map { try reader.bilingual($0, path + ".statement", max: 20_000) }
+            dialogues.append(Dialogue(draft: DialogueDraft(
+                titleEN: title.en, titleES: title.es,
+                date: try reader.rule(.date, d["date"], path + ".date"),
+                place: try d["place"].map { try reader.text($0, path + ".place", max: 1_000) },
+                kind: DialogueKind(rawValue: try reader.rule(.oneOf(DialogueKind.allCases.map(\.rawValue)), d["kind"], path + ".kind")) ?? .workingGroup,
+                participants: try reader.texts(d["participants"], path + ".participants", rule: .text(maxBytes: 1_000)),
+                statementEN: statement?.en, statementES: statement?.es, externalID: externalID)))
+        }
+        var commitmentIDs = Set<String>()
+        var commitments = [Commitment]()
+        for (index, value) in (try reader.array(top["commitments"], "commitments")).enumerated() {
+            let path = "commitments[\(index)]"
+            let c = try reader.object(value, path, required: ["external_id", "title", "owner", "pillar", "status"],
+                                      optional: ["summary", "area", "agencies", "lead", "priority", "dialogue", "due",
+                                                 "tags", "indicators"])
+            let externalID = try reader.text(c["external_id"], path + ".external_id", max: 200)
+            guard commitmentIDs.insert(externalID).inserted else {
+                throw ImportFileError(problem: "duplicate-external-id", path: path + ".external_id")
+            }
+            let title = try reader.bilingual(c["title"], path + ".title", max: 1_000)
+            let summary = try c["summary"].map { try reader.bilingual($0, path + ".summary", max: 20_000) }
+            let dialogue = try c["dialogue"].map { try reader.text($0, path + ".dialogue", max: 200) }
+            var indicators = [Indicator]()
+            for (position, item) in (try reader.array(c["indicators"], path + ".indicators")).enumerated() {
+                let ipath = path + ".indicators[\(position)]"
+                let i = try reader.object(item, ipath, required: ["external_id", "name", "kind", "direction"],
+                                          optional: ["unit", "baseline", "target", "readings"])
+                let name = try reader.bilingual(i["name"], ipath + ".name", max: 1_000)
+                var readings = [(date: String, value: String, source: String?)]()
+                for (r, reading) in (try reader.array(i["readings"], ipath + ".readings")).enumerated() {
+                    let rpath = ipath + ".readings[\(r)]"
+                    let o = try reader.object(reading, rpath, required: ["date", "value"], optional: ["source"])
+                    readings.append((try reader.rule(.date, o["date"], rpath + ".date"),
+                                     try reader.decimal(o["value"], rpath + ".value"),
+                                     try o["source"].map { try reader.text($0, rpath + ".source", max: 1_000) }))
+                }
+                indicators.append(Indicator(draft: IndicatorDraft(
+                    nameEN: name.en, nameES: name.es,
+                    kind: IndicatorKind(rawValue: try reader.rule(.oneOf(IndicatorKind.allCases.map(\.rawValue)), i["kind"], ipath + ".kind")) ?? .output,
+                    unit: try i["unit"].map { try reader.text($0, ipath + ".unit", max: 1_000) },
+                    baseline: try i["baseline"].map { try reader.decimal($0, ipath + ".baseline") },
+                    target: try i["target"].map { try reader.decimal($0, ipath + ".target") },
+                    direction: Direction(rawValue: try reader.rule(.oneOf(Direction.allCases.map(\.rawValue)), i["direction"], ipath + ".direction")) ?? .increase,
+                    externalID: try reader.text(i["external_id"], ipath + ".external_id", max: 200)),
+                    readings: readings))
+            }
+            let draft = CommitmentDraft(
+                owner: Owner(rawValue: try reader.rule(.oneOf(Owner.allCases.map(\.rawValue)), c["owner"], path + ".owner")) ?? .joint,
+                titleEN: title.en, titleES: title.es, summaryEN: summary?.en, summaryES: summary?.es,
+                pillar: Pillar(rawValue: try reader.rule(.oneOf(Pillar.allCases.map(\.rawValue)), c["pillar"], path + ".pillar")) ?? .protect,
+                area: try c["area"].map { try reader.rule(.slug, $0, path + ".area") },
+                lead: try c["lead"].map { try reader.text($0, path + ".lead", max: 1_000) },
+                priority: try c["priority"].map { Priority(rawValue: try reader.rule(.oneOf(Priority.allCases.map(\.rawValue)), $0, path + ".priority")) } ?? nil,
+                due: try c["due"].map { try reader.rule(.date, $0, path + ".due") },
+                status: CommitmentStatus(rawValue: try reader.rule(.oneOf(CommitmentStatus.allCases.map(\.rawValue)), c["status"], path + ".status")) ?? .agreed,
+                agencies: try reader.texts(c["agencies"], path + ".agencies", rule: .text(maxBytes: 1_000)),
+                tags: try reader.texts(c["tags"], path + ".tags", rule: .slug),
+                externalID: externalID)
+            commitments.append(Commitment(draft: draft, dialogue: dialogue, indicators: indicators))
+        }
+        self.dialogues = dialogues
+        self.commitments = commitments
+    }
+
+    /// Typed access to the parsed JSON, each failure naming its path.
+    private struct Reader {
+        func object(_ value: JSONValue?, _ path: String, required: Set<String>, optional: Set<String>) throws -> [String: JSONValue] {
+            guard let object = value?.objectValue else { throw ImportFileError(problem: "type:object", path: path) }
+            for key in object.keys.sorted() where !required.contains(key) && !optional.contains(key) {
+                throw ImportFileError(problem: "unknown-member", path: path + "." + key)
+            }
+            for key in required.sorted() where object[key] == nil {
+                throw ImportFileError(problem: "missing", path: path + "." + key)
+            }
+            return object
+        }
+
+        func array(_ value: JSONValue?, _ path: String) throws -> [JSONValue] {
+            guard let value else { return [] }
+            guard let items = value.arrayValue else { throw ImportFileError(problem: "type:array", path: path) }
+            guard items.count <= 100_000 else { throw ImportFileError(problem: "too-many", path: path) }
+            return items
+        }
+
+        func text(_ value: JSONValue?, _ path: String, max: Int) throws -> String {
+            try rule(.text(maxBytes: max), value, path)
+        }
+
+        func rule(_ rule: ValueRule, _ value: JSONValue?, _ path: String) throws -> String {
+            guard let value else { throw ImportFileError(problem: "missing", path: path) }
+            if let problem = rule.problem(with: value) { throw ImportFileError(problem: problem, path: path) }
+            guard let text = value.stringValue else { throw ImportFileError(problem: "type:string", path: path) }
+            return text
+        }
+
+        func decimal(_ value: JSONValue?, _ path: String) throws -> String {
+            if let number = value?.intValue { return String(number) }
+            return try rule(.decimal, value, path)
+        }
+
+        func texts(_ value: JSONValue?, _ path: String, rule: ValueRule) throws -> [String] {
+            var out = [String]()
+            for (index, item) in try array(value, path).enumerated() {
+                let text = try self.rule(rule, item, "\(path)[\(index)]")
+                if !out.contains(text) { out.append(text) }
+            }
+            return out
+        }
+
+        func bilingual(_ value: JSONValue?, _ path: String, max: Int) throws -> (en: String?, es: String?) {
+            let object = try self.object(value, path, required: [], optional: ["en", "es"])
+            let en = try object["en"].map { try text($0, path + ".en", max: max) }
+            let es = try object["es"].map { try text($0, path + ".es", max: max) }
+            guard en != nil || es != nil else { throw ImportFileError(problem: "missing", path: path + ".en") }
+            return (en, es)
+        }
+    }
+}
+
+/// What an import did.
+public struct ImportReport: Sendable, Equatable {
+    public var dialoguesCreated = 0
+    public var commitmentsCreated = 0
+    public var indicatorsCreated = 0
+    public var readingsRecorded = 0
+    /// Records already in the store (matched on `external_id`).
+    public var alreadyPresent = 0
+    /// Commitments another delegation owns: that delegation records them.
+    public var leftForOthers: [Owner: Int] = [:]
+}
+
+extension Replica {
+    /// Imports a validated file in one transaction, matching on `external_id`, so importing
+    /// the same file twice changes nothing. Commitments owned by the other delegation are left
+    /// for it to import (the policy lets only the owner record them) and counted in the report.
+    public func importFile(_ file: ImportFile) throws -> ImportReport {
+        let mine = identity.delegation
+        return try commit { appender in
+            var report = ImportReport()
+            var dialogueByExternalID = try appender.externalIDs(type: .dialogue)
+            let commitments = try appender.externalIDs(type: .commitment)
+            let indicators = try appender.externalIDs(type: .indicator)
+            for dialogue in file.dialogues {
+                guard let externalID = dialogue.draft.externalID, dialogueByExternalID[externalID] == nil else {
+                    report.alreadyPresent += 1
+                    continue
+                }
+                dialogueByExternalID[externalID] = try appender.create(.dialogue, value: dialogue.draft.createValue)
+                report.dialoguesCreated += 1
+            }
+            for commitment in file.commitments {
+                if let dialogue = commitment.dialogue, dialogueByExternalID[dialogue] == nil {
+                    throw ImportFileError(problem: "unknown-dialogue", path: dialogue)
+                }
+                var ref: EntityRef
+                if let externalID = commitment.draft.externalID, let existing = commitments[externalID] {
+                    report.alreadyPresent += 1
+                    ref = existing
+                } else {
+                    guard commitment.draft.owner == .joint || commitment.draft.owner.rawValue == mine.rawValue else {
+                        report.leftForOthers[commitment.draft.owner, default: 0] += 1
+                        continue
+                    }
+                    var draft = commitment.draft
+                    draft.dialogue = commitment.dialogue.flatMap { dialogueByExternalID[$0] }
+                    ref = try appender.create(.commitment, value: draft.createValue)
+                    report.commitmentsCreated += 1
+                }
+                guard commitment.draft.owner.delegations.contains(mine) else { continue }
+                for indicator in commitment.indicators {
+                    if let externalID = indicator.draft.externalID, indicators[externalID] != nil {
+                        report.alreadyPresent += 1
+                        continue
+                    }
+                    try appender.refresh(ref.text)
+                    let created = try appender.create(.indicator, value: indicator.draft.createValue(commitment: ref))
+                    report.indicatorsCreated += 1
+                    for reading in indicator.readings {
+                        var value: [String: JSONValue] = ["date": .string(reading.date), "value": .string(reading.value)]
+                        value["source"] = reading.source.map(JSONValue.string)
+                        try appender.append(entity: created.text, kind: .append, field: "readings", value: .object(value), refs: [])
+                        report.readingsRecorded += 1
+                    }
+                }
+            }
+            return report
+        }
+    }
+}

@@ -1,0 +1,345 @@
+/// The only code that turns operations into state.
+///
+/// It is pure — no clock, no I/O, no randomness — and works one entity at a time: every
+/// reference that counts names an operation on the same entity and field, so an entity's
+/// state depends only on its own operations, its parent's acceptance and owner, and the
+/// trust configuration. The store calls it for the entities a change touches, and for
+/// every entity on a rebuild; there is no other path.
+public enum EntityMaterializer {
+    /// Materializes `entity` from `operations` (every stored operation naming it, any order).
+    ///
+    /// - Parameters:
+    ///   - parent: for an indicator or a note, its parent's state; nil when the parent's
+    ///     `create` has not arrived (or for commitments and dialogues).
+    ///   - trusted: the delegation each trusted author is trusted for; others are not trusted.
+    public static func materialize(
+        entity: EntityRef,
+        operations: [LoggedOperation],
+        parent: ParentContext?,
+        trusted: [ReplicaID: Delegation]
+    ) -> EntityState {
+        let delegationOf: (ReplicaID) -> Delegation? = { trusted[$0] }
+        let ops = operations.sorted { $0.op.id < $1.op.id }
+        var statuses = [OpID: OpStatus]()
+
+        // The one valid create: the id is derived from its content, so at most one matches.
+        var create: LoggedOperation?
+        for logged in ops where logged.op.kind == .create {
+            if create == nil, logged.op.hasDerivedEntity {
+                create = logged
+            } else {
+                statuses[logged.op.id] = .rejected(OpReason(.entityIDMismatch))
+            }
+        }
+
+        let createStatus = createStatusFor(entity: entity, create: create, parent: parent, delegationOf: delegationOf)
+        if let create { statuses[create.op.id] = createStatus }
+        guard let create, createStatus.isAccepted else {
+            let waiting = OpStatus.pending(OpReason(.waitingForCreate))
+            for logged in ops where statuses[logged.op.id] == nil { statuses[logged.op.id] = waiting }
+            return EntityState(entity: entity, create: create, createStatus: createStatus, statuses: statuses,
+                               registers: [:], sets: [:], series: [:], retracted: false)
+        }
+
+        let context = Context(entity: entity, create: create, parent: parent,
+                              byID: Dictionary(ops.map { ($0.op.id, $0) }, uniquingKeysWith: { first, _ in first }),
+                              trusted: trusted)
+        for logged in ops where logged.op.kind != .create {
+            statuses[logged.op.id] = context.status(of: logged)
+        }
+        let accepted = ops.filter { statuses[$0.op.id] == .accepted }
+        return context.state(accepted: accepted, statuses: statuses)
+    }
+
+    private static func createStatusFor(entity: EntityRef, create: LoggedOperation?, parent: ParentContext?,
+                                        delegationOf: (ReplicaID) -> Delegation?) -> OpStatus {
+        guard let create else { return .pending(OpReason(.waitingForCreate)) }
+        guard let delegation = delegationOf(create.op.replica) else { return .pending(OpReason(.untrustedAuthor)) }
+        let op = create.op
+        guard let members = op.value.objectValue, op.field.isEmpty, op.refs.isEmpty else {
+            return .rejected(OpReason(.invalidCreate, ["shape"]))
+        }
+        let fields = FieldCatalog.fields(of: entity.type)
+        let fixed = FieldCatalog.fixedCreateMembers[entity.type] ?? []
+        for (name, value) in members {
+            if fixed.contains(name) { continue }
+            guard let spec = fields[name], spec.inCreate else { return .rejected(OpReason(.invalidCreate, [name])) }
+            switch spec.shape {
+            case .register:
+                if let problem = spec.rule.problem(with: value) { return .rejected(OpReason(.invalidValue, [name, problem])) }
+            case .set:
+                guard let elements = value.arrayValue, elements.count <= 256 else {
+                    return .rejected(OpReason(.invalidValue, [name, "list"]))
+                }
+                for element in elements {
+                    if let problem = spec.rule.problem(with: element) { return .rejected(OpReason(.invalidValue, [name, problem])) }
+                }
+            case .series:
+                return .rejected(OpReason(.invalidCreate, [name]))
+            }
+        }
+        for required in FieldCatalog.requiredInCreate[entity.type] ?? [] where members[required] == nil {
+            return .rejected(OpReason(.invalidCreate, [required]))
+        }
+        if let externalID = members["external_id"], ValueRule.text(maxBytes: 200).problem(with: externalID) != nil {
+            return .rejected(OpReason(.invalidValue, ["external_id", "text"]))
+        }
+        switch entity.type {
+        case .commitment:
+            guard let ownerText = members["owner"]?.stringValue, let owner = Owner(rawValue: ownerText) else {
+                return .rejected(OpReason(.invalidCreate, ["owner"]))
+            }
+            guard owner == .joint || owner.rawValue == delegation.rawValue else {
+                return .rejected(OpReason(.ownerNotOwnDelegation, [delegation.rawValue]))
+            }
+        case .dialogue:
+            break
+        case .indicator:
+            guard let link = members["commitment"]?.stringValue, let ref = EntityRef(text: link), ref.type == .commitment else {
+                return .rejected(OpReason(.invalidCreate, ["commitment"]))
+            }
+            guard let parent, parent.accepted else { return .pending(OpReason(.waitingForParent, [link])) }
+            guard let owner = parent.owner, owner.delegations.contains(delegation) else {
+                return .rejected(OpReason(.ownerOnly, parentOwnerArguments(parent)))
+            }
+        case .note:
+            guard let link = members["parent"]?.stringValue, let ref = EntityRef(text: link),
+                  ref.type == .commitment || ref.type == .dialogue else {
+                return .rejected(OpReason(.invalidCreate, ["parent"]))
+            }
+            guard let text = members["text"], ValueRule.text(maxBytes: 20_000).problem(with: text) == nil else {
+                return .rejected(OpReason(.invalidValue, ["text", "text"]))
+            }
+            if let lang = members["lang"], lang != "en", lang != "es" {
+                return .rejected(OpReason(.invalidValue, ["lang", "one-of:en,es"]))
+            }
+            guard let parent, parent.accepted else { return .pending(OpReason(.waitingForParent, [link])) }
+        }
+        return .accepted
+    }
+
+    static func parentOwnerArguments(_ parent: ParentContext) -> [String] {
+        (parent.owner?.delegations ?? []).sorted().map(\.rawValue)
+    }
+
+    /// What the checks of one entity's non-create operations read.
+    private struct Context {
+        let entity: EntityRef
+        let create: LoggedOperation
+        let parent: ParentContext?
+        let byID: [OpID: LoggedOperation]
+        let trusted: [ReplicaID: Delegation]
+
+        func delegationOf(_ replica: ReplicaID) -> Delegation? { trusted[replica] }
+
+        var fields: [String: FieldSpec] { FieldCatalog.fields(of: entity.type) }
+
+        /// The delegations that own what the entity's owner alone may change.
+        var ownerDelegations: Set<Delegation> {
+            switch entity.type {
+            case .commitment:
+                return create.op.value["owner"]?.stringValue.flatMap(Owner.init(rawValue:))?.delegations ?? []
+            case .indicator:
+                return parent?.owner?.delegations ?? []
+            case .dialogue, .note:
+                return Set(Delegation.allCases)
+            }
+        }
+
+        func allowed(_ writers: FieldWriters, author: Delegation, adders: [Delegation]) -> OpReason? {
+            switch writers {
+            case .anyone:
+                return nil
+            case .owner:
+                return ownerDelegations.contains(author) ? nil : OpReason(.ownerOnly, ownerDelegations.sorted().map(\.rawValue))
+            case .delegation(let only):
+                return author == only ? nil : OpReason(.delegationOnly, [only.rawValue])
+            case .adder:
+                let others = adders.filter { $0 != author }
+                return others.isEmpty ? nil : OpReason(.adderOnly, Array(Set(others.map(\.rawValue))).sorted())
+            }
+        }
+
+        /// The referenced operations that are present with the named hash.
+        func present(_ refs: [OpRef]) -> [LoggedOperation] {
+            refs.compactMap { ref in
+                guard let target = byID[ref.target], ref.matches(hash: target.hash) else { return nil }
+                return target
+            }
+        }
+
+        func status(of logged: LoggedOperation) -> OpStatus {
+            let op = logged.op
+            guard let author = delegationOf(op.replica) else { return .pending(OpReason(.untrustedAuthor)) }
+            if op.kind == .retract { return retractStatus(logged, author: author) }
+            guard let spec = fields[op.field] else {
+                // Fields a later version may know are kept and relayed, never rejected.
+                return op.field.isEmpty || op.field == "owner" ? .rejected(OpReason(.notAllowed, [op.field]))
+                    : .pending(OpReason(.unknownField, [op.field]))
+            }
+            switch (op.kind, spec.shape) {
+            case (.set, .register):
+                if op.value.isNull {
+                    guard spec.nullable else { return .rejected(OpReason(.invalidValue, [op.field, "required"])) }
+                } else if let problem = spec.rule.problem(with: op.value) {
+                    return .rejected(OpReason(.invalidValue, [op.field, problem]))
+                }
+                return allowed(spec.writers, author: author, adders: []).map(OpStatus.rejected) ?? .accepted
+            case (.add, .set):
+                if let problem = spec.rule.problem(with: op.value) { return .rejected(OpReason(.invalidValue, [op.field, problem])) }
+                return allowed(spec.writers, author: author, adders: []).map(OpStatus.rejected) ?? .accepted
+            case (.remove, .set):
+                let adders = present(op.refs).filter { adds($0.op, field: op.field, element: op.value) }
+                    .compactMap { delegationOf($0.op.replica) }
+                return allowed(spec.removers, author: author, adders: adders).map(OpStatus.rejected) ?? .accepted
+            case (.append, .series):
+                if let problem = spec.rule.problem(with: op.value) { return .rejected(OpReason(.invalidValue, [op.field, problem])) }
+                return allowed(spec.writers, author: author, adders: []).map(OpStatus.rejected) ?? .accepted
+            default:
+                return .rejected(OpReason(.wrongKind, [op.kind.rawValue, op.field]))
+            }
+        }
+
+        func retractStatus(_ logged: LoggedOperation, author: Delegation) -> OpStatus {
+            let op = logged.op
+            if op.field.isEmpty {
+                // Retracting the entity itself; commitments are withdrawn through their status instead.
+                switch entity.type {
+                case .commitment:
+                    return .rejected(OpReason(.notAllowed, ["retract"]))
+                case .dialogue:
+                    return .accepted
+                case .indicator:
+                    return allowed(.owner, author: author, adders: []).map(OpStatus.rejected) ?? .accepted
+                case .note:
+                    let adder = delegationOf(create.op.replica).map { [$0] } ?? []
+                    return allowed(.adder, author: author, adders: adder).map(OpStatus.rejected) ?? .accepted
+                }
+            }
+            guard let spec = fields[op.field], spec.shape == .series else {
+                return .rejected(OpReason(.wrongKind, [op.kind.rawValue, op.field]))
+            }
+            return allowed(spec.writers, author: author, adders: []).map(OpStatus.rejected) ?? .accepted
+        }
+
+        /// Whether `op` writes register `field` (a `set` on it, or a `create` that gives it a value).
+        func writes(_ op: Op, field: String) -> Bool {
+            switch op.kind {
+            case .set: return op.field == field
+            case .create: return op.value[field] != nil
+            default: return false
+            }
+        }
+
+        /// Whether `op` adds `element` to set `field`.
+        func adds(_ op: Op, field: String, element: JSONValue) -> Bool {
+            switch op.kind {
+            case .add:
+                return op.field == field && CanonicalJSON.encode(op.value) == CanonicalJSON.encode(element)
+            case .create:
+                let key = CanonicalJSON.encode(element)
+                return op.value[field]?.arrayValue?.contains { CanonicalJSON.encode($0) == key } ?? false
+            default:
+                return false
+            }
+        }
+
+        func state(accepted: [LoggedOperation], statuses: [OpID: OpStatus]) -> EntityState {
+            let acceptedIDs = Set(accepted.map(\.op.id))
+            func counted(_ refs: [OpRef]) -> [LoggedOperation] {
+                present(refs).filter { acceptedIDs.contains($0.op.id) }
+            }
+
+            // Registers: live = accepted writes that no accepted write of the same field supersedes.
+            var writesByField = [String: [LoggedOperation]]()
+            var superseded = [String: Set<OpID>]()
+            for logged in accepted {
+                let op = logged.op
+                switch op.kind {
+                case .create:
+                    for (name, _) in op.value.objectValue ?? [:] where fields[name]?.shape == .register {
+                        writesByField[name, default: []].append(logged)
+                    }
+                case .set:
+                    writesByField[op.field, default: []].append(logged)
+                    for target in counted(op.refs) where writes(target.op, field: op.field) {
+                        superseded[op.field, default: []].insert(target.op.id)
+                    }
+                default:
+                    break
+                }
+            }
+            var registers = [String: [RegisterValue]]()
+            for (field, writers) in writesByField {
+                let gone = superseded[field] ?? []
+                let live = writers.filter { !gone.contains($0.op.id) }.map { logged in
+                    RegisterValue(op: logged.op.id, hlc: logged.op.hlc,
+                                  value: logged.op.kind == .create ? (logged.op.value[field] ?? .null) : logged.op.value)
+                }
+                if !live.isEmpty { registers[field] = live.sorted { $0.op < $1.op } }
+            }
+
+            // Sets: observed-remove, add wins — an element stays while any add of it is not removed.
+            var addsByField = [String: [[UInt8]: (value: JSONValue, adds: [OpID])]]()
+            for logged in accepted {
+                let op = logged.op
+                switch op.kind {
+                case .create:
+                    for (name, value) in op.value.objectValue ?? [:] where fields[name]?.shape == .set {
+                        for element in value.arrayValue ?? [] {
+                            let key = CanonicalJSON.encode(element)
+                            addsByField[name, default: [:]][key, default: (element, [])].adds.append(op.id)
+                        }
+                    }
+                case .add:
+                    let key = CanonicalJSON.encode(op.value)
+                    addsByField[op.field, default: [:]][key, default: (op.value, [])].adds.append(op.id)
+                default:
+                    break
+                }
+            }
+            // A remove names (add op, element); one create may add several elements, so a removed
+            // create-add only removes the element the remove names.
+            var removedPairs = Set<String>()
+            for logged in accepted where logged.op.kind == .remove {
+                let key = CanonicalJSON.encode(logged.op.value)
+                for target in counted(logged.op.refs) where adds(target.op, field: logged.op.field, element: logged.op.value) {
+                    removedPairs.insert("\(logged.op.field)\u{0}\(target.op.id)\u{0}" + String(decoding: key, as: UTF8.self))
+                }
+            }
+            var sets = [String: [SetElement]]()
+            for (field, elements) in addsByField {
+                var live = [SetElement]()
+                for (key, entry) in elements {
+                    let keyText = String(decoding: key, as: UTF8.self)
+                    let remaining = entry.adds.filter { !removedPairs.contains("\(field)\u{0}\($0)\u{0}" + keyText) }
+                    if !remaining.isEmpty { live.append(SetElement(value: entry.value, key: key, adds: remaining.sorted())) }
+                }
+                if !live.isEmpty { sets[field] = live.sorted { $0.key.lexicographicallyPrecedes($1.key) } }
+            }
+
+            // Series and retraction.
+            var retractedEntries = Set<OpID>()
+            var entityRetracted = false
+            for logged in accepted where logged.op.kind == .retract {
+                for target in counted(logged.op.refs) {
+                    if logged.op.field.isEmpty, target.op.kind == .create {
+                        entityRetracted = true
+                    } else if !logged.op.field.isEmpty, target.op.kind == .append, target.op.field == logged.op.field {
+                        retractedEntries.insert(target.op.id)
+                    }
+                }
+            }
+            var series = [String: [SeriesEntry]]()
+            for logged in accepted where logged.op.kind == .append {
+                series[logged.op.field, default: []].append(
+                    SeriesEntry(op: logged.op.id, hlc: logged.op.hlc, value: logged.op.value,
+                                retracted: retractedEntries.contains(logged.op.id)))
+            }
+            for field in series.keys { series[field]?.sort { $0.op < $1.op } }
+
+            return EntityState(entity: entity, create: create, createStatus: .accepted, statuses: statuses,
+                               registers: registers, sets: sets, series: series, retracted: entityRetracted)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+/// The canonical JSON encoding that Puente hashes and signs (RFC 8785 for the values Puente uses).
+///
+/// Keys are sorted by their UTF-8 bytes, there is no insignificant whitespace, only `"`, `\`
+/// and U+0000–U+001F are escaped, `/` never is, and strings are never Unicode-normalized.
+/// Foundation's `JSONEncoder` differs on several of these points, hence this function.
+public enum CanonicalJSON {
+    /// The canonical bytes of `value`.
+    public static func encode(_ value: JSONValue) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(160)
+        append(value, to: &out)
+        return out
+    }
+
+    /// Appends the canonical bytes of `value` to `out`.
+    public static func append(_ value: JSONValue, to out: inout [UInt8]) {
+        switch value {
+        case .null:
+            out.append(contentsOf: Array("null".utf8))
+        case .bool(let flag):
+            out.append(contentsOf: flag ? Array("true".utf8) : Array("false".utf8))
+        case .int(let number):
+            out.append(contentsOf: Array(String(number).utf8))
+        case .string(let text):
+            appendString(text, to: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                append(item, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            let sorted = members.map { (key: Array($0.key.utf8), value: $0.value) }
+                .sorted { $0.key.lexicographicallyPrecedes($1.key) }
+            for (index, member) in sorted.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                appendString(bytes: member.key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                append(member.value, to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    static func appendString(_ text: String, to out: inout [UInt8]) {
+        appendString(bytes: text.utf8, to: &out)
+    }
+
+    static func appendString<Bytes: Sequence>(bytes: Bytes, to out: inout [UInt8]) where Bytes.Element == UInt8 {
+        let hexDigits = Array("0123456789abcdef".utf8)
+        out.append(UInt8(ascii: "\""))
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x0a: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0c: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0x0d: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x00..<0x20:
+                out.append(contentsOf: Array("\\u00".utf8))
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0x0f)])
+            default:
+                out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Parses `bytes` strictly and requires them to be exactly the canonical encoding.
+    ///
+    /// Anything else — whitespace, a byte-order mark, duplicate keys, other escapes, unsorted
+    /// keys — is refused, so what is hashed is exactly what arrived.
+    public static func decodeCanonical(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        let value = try JSONParser.parse(bytes)
+        guard encode(value) == bytes else {
+            throw JSONParseError(.notCanonical, offset: 0, in: bytes)
+        }
+        return value
+    }
+}

@@ -1,0 +1,116 @@
+import PuenteCrypto
+
+/// A replica's id: lowercase hex SHA-256 of its raw Ed25519 public key (64 characters).
+public struct ReplicaID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let hex: String
+
+    public init?(hex: String) {
+        guard Self.isHex(hex, count: 64) else { return nil }
+        self.hex = hex
+    }
+
+    /// The first 12 digits, for display only; ids are never stored shortened.
+    public var short: String { String(hex.prefix(12)) }
+    public var description: String { hex }
+
+    public static func < (lhs: ReplicaID, rhs: ReplicaID) -> Bool { lhs.hex.utf8.lexicographicallyPrecedes(rhs.hex.utf8) }
+
+    static func isHex(_ text: String, count: Int) -> Bool {
+        text.utf8.count == count && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+    }
+}
+
+/// An operation's id: its author and its place in the author's chain.
+public struct OpID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let replica: ReplicaID
+    public let seq: Int64
+
+    public init(replica: ReplicaID, seq: Int64) {
+        self.replica = replica
+        self.seq = seq
+    }
+
+    public var description: String { "\(replica.hex):\(seq)" }
+
+    public static func < (lhs: OpID, rhs: OpID) -> Bool {
+        lhs.replica == rhs.replica ? lhs.seq < rhs.seq : lhs.replica < rhs.replica
+    }
+}
+
+/// A reference to another operation: `replica:seq:h`, h the first 16 hex digits of its hash.
+public struct OpRef: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let target: OpID
+    public let hashPrefix: String
+
+    public init(target: OpID, hashPrefix: String) {
+        self.target = target
+        self.hashPrefix = hashPrefix
+    }
+
+    /// Parses `replica:seq:h`; nil for anything else.
+    public init?(text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 3, let replica = ReplicaID(hex: String(parts[0])),
+              let seq = Int64(parts[1]), seq >= 1, String(seq) == parts[1],
+              ReplicaID.isHex(String(parts[2]), count: 16) else { return nil }
+        self.target = OpID(replica: replica, seq: seq)
+        self.hashPrefix = String(parts[2])
+    }
+
+    public var text: String { "\(target.replica.hex):\(target.seq):\(hashPrefix)" }
+    public var description: String { text }
+
+    /// Whether `hash` (64 hex digits) is the hash this reference names.
+    public func matches(hash: String) -> Bool { hash.hasPrefix(hashPrefix) }
+
+    public static func < (lhs: OpRef, rhs: OpRef) -> Bool { lhs.text.utf8.lexicographicallyPrecedes(rhs.text.utf8) }
+}
+
+/// An entity: its type and its derived id, written `type/uuid`.
+public struct EntityRef: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let type: EntityType
+    /// Lowercase version-8 UUID text.
+    public let id: String
+
+    public init(type: EntityType, id: String) {
+        self.type = type
+        self.id = id
+    }
+
+    /// Parses `type/uuid`; nil for anything else.
+    public init?(text: String) {
+        guard let slash = text.firstIndex(of: "/"), let type = EntityType(rawValue: String(text[..<slash])) else { return nil }
+        let id = String(text[text.index(after: slash)...])
+        guard Self.isUUID(id) else { return nil }
+        self.type = type
+        self.id = id
+    }
+
+    public var text: String { "\(type.rawValue)/\(id)" }
+    public var description: String { text }
+
+    public static func < (lhs: EntityRef, rhs: EntityRef) -> Bool { lhs.text.utf8.lexicographicallyPrecedes(rhs.text.utf8) }
+
+    static func isUUID(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 36 else { return false }
+        for (index, byte) in bytes.enumerated() {
+            if [8, 13, 18, 23].contains(index) {
+                guard byte == UInt8(ascii: "-") else { return false }
+            } else {
+                guard (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) else { return false }
+            }
+        }
+        return true
+    }
+
+    /// The version-8 UUID text of the first 16 bytes of `digest`.
+    static func uuid(fromDigest digest: [UInt8]) -> String {
+        var bytes = Array(digest.prefix(16))
+        bytes[6] = (bytes[6] & 0x0f) | 0x80
+        bytes[8] = (bytes[8] & 0x3f) | 0x80
+        let hex = bytes.hex
+        let h = Array(hex)
+        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
+    }
+}

@@ -1,0 +1,303 @@
+/// Where and why a JSON text was refused.
+public struct JSONParseError: Error, Equatable, Sendable {
+    public enum Reason: String, Sendable {
+        case byteOrderMark = "starts with a byte-order mark"
+        case invalidUTF8 = "is not valid UTF-8"
+        case unexpectedEnd = "ends too early"
+        case unexpectedCharacter = "has an unexpected character"
+        case trailingData = "has data after the end of the value"
+        case duplicateKey = "repeats a key in one object"
+        case invalidEscape = "has an invalid escape"
+        case invalidNumber = "has a number that is not a whole number within ±(2^53−1)"
+        case controlCharacter = "has an unescaped control character in a string"
+        case tooDeep = "nests too deeply"
+        case notCanonical = "is not in canonical form"
+    }
+
+    public let reason: Reason
+    /// Byte offset where the problem was found.
+    public let offset: Int
+    /// 1-based line and column of `offset`.
+    public let line: Int
+    public let column: Int
+
+    init(_ reason: Reason, offset: Int, in bytes: [UInt8]) {
+        self.reason = reason
+        self.offset = offset
+        var line = 1
+        var column = 1
+        for byte in bytes.prefix(offset) {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        self.line = line
+        self.column = column
+    }
+}
+
+/// A strict RFC 8259 parser: no duplicate keys, no byte-order mark, valid UTF-8, integers only
+/// unless `decimalsAsText` asks for other numbers to come back as their literal text.
+public struct JSONParser {
+    private let bytes: [UInt8]
+    private var index = 0
+    private let decimalsAsText: Bool
+    private let maximumDepth = 64
+
+    /// Parses one JSON value that fills all of `bytes` (surrounding whitespace allowed).
+    public static func parse(_ bytes: [UInt8], decimalsAsText: Bool = false) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, decimalsAsText: decimalsAsText)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { throw parser.error(.byteOrderMark) }
+        parser.skipWhitespace()
+        let value = try parser.parseValue(depth: 0)
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw parser.error(.trailingData) }
+        return value
+    }
+
+    private init(bytes: [UInt8], decimalsAsText: Bool) {
+        self.bytes = bytes
+        self.decimalsAsText = decimalsAsText
+    }
+
+    private func error(_ reason: JSONParseError.Reason) -> JSONParseError {
+        JSONParseError(reason, offset: index, in: bytes)
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0a, 0x0d: index += 1
+            default: return
+            }
+        }
+    }
+
+    private func peek() throws(JSONParseError) -> UInt8 {
+        guard index < bytes.count else { throw error(.unexpectedEnd) }
+        return bytes[index]
+    }
+
+    private mutating func expect(_ literal: String, _ value: JSONValue) throws(JSONParseError) -> JSONValue {
+        for byte in literal.utf8 {
+            guard index < bytes.count else { throw error(.unexpectedEnd) }
+            guard bytes[index] == byte else { throw error(.unexpectedCharacter) }
+            index += 1
+        }
+        return value
+    }
+
+    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard depth < maximumDepth else { throw error(.tooDeep) }
+        switch try peek() {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth)
+        case UInt8(ascii: "["): return try parseArray(depth: depth)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): return try expect("true", .bool(true))
+        case UInt8(ascii: "f"): return try expect("false", .bool(false))
+        case UInt8(ascii: "n"): return try expect("null", .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        default: throw error(.unexpectedCharacter)
+        }
+    }
+
+    private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
+        index += 1
+        var members = [String: JSONValue]()
+        var seen = Set<[UInt8]>()
+        skipWhitespace()
+        if try peek() == UInt8(ascii: "}") {
+            index += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard try peek() == UInt8(ascii: "\"") else { throw error(.unexpectedCharacter) }
+            let keyOffset = index
+            let key = try parseString()
+            let keyBytes = Array(key.utf8)
+            // Swift's String equality folds canonically equivalent keys; bytes decide here.
+            guard seen.insert(keyBytes).inserted, members[key] == nil else {
+                throw JSONParseError(.duplicateKey, offset: keyOffset, in: bytes)
+            }
+            skipWhitespace()
+            guard try peek() == UInt8(ascii: ":") else { throw error(.unexpectedCharacter) }
+            index += 1
+            skipWhitespace()
+            members[key] = try parseValue(depth: depth + 1)
+            skipWhitespace()
+            let next = try peek()
+            index += 1
+            if next == UInt8(ascii: "}") { return .object(members) }
+            guard next == UInt8(ascii: ",") else {
+                index -= 1
+                throw error(.unexpectedCharacter)
+            }
+        }
+    }
+
+    private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
+        index += 1
+        var items = [JSONValue]()
+        skipWhitespace()
+        if try peek() == UInt8(ascii: "]") {
+            index += 1
+            return .array(items)
+        }
+        while true {
+            skipWhitespace()
+            items.append(try parseValue(depth: depth + 1))
+            skipWhitespace()
+            let next = try peek()
+            index += 1
+            if next == UInt8(ascii: "]") { return .array(items) }
+            guard next == UInt8(ascii: ",") else {
+                index -= 1
+                throw error(.unexpectedCharacter)
+            }
+        }
+    }
+
+    private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            guard index < bytes.count else { throw error(.unexpectedEnd) }
+            let byte = bytes[index]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: throw error(.invalidEscape)
+            }
+            value = value << 4 | digit
+            index += 1
+        }
+        return value
+    }
+
+    private mutating func parseString() throws(JSONParseError) -> String {
+        index += 1
+        var out = [UInt8]()
+        while true {
+            guard index < bytes.count else { throw error(.unexpectedEnd) }
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "\""):
+                index += 1
+                return String(decoding: out, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                index += 1
+                guard index < bytes.count else { throw error(.unexpectedEnd) }
+                let escaped = bytes[index]
+                index += 1
+                switch escaped {
+                case UInt8(ascii: "\""): out.append(0x22)
+                case UInt8(ascii: "\\"): out.append(0x5c)
+                case UInt8(ascii: "/"): out.append(0x2f)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0c)
+                case UInt8(ascii: "n"): out.append(0x0a)
+                case UInt8(ascii: "r"): out.append(0x0d)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try parseHex4()
+                    if (0xD800..<0xDC00).contains(scalar) {
+                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
+                              bytes[index + 1] == UInt8(ascii: "u") else { throw error(.invalidEscape) }
+                        index += 2
+                        let low = try parseHex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw error(.invalidEscape) }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00..<0xE000).contains(scalar) {
+                        throw error(.invalidEscape)
+                    }
+                    guard let unicode = Unicode.Scalar(scalar) else { throw error(.invalidEscape) }
+                    out.append(contentsOf: Array(String(Character(unicode)).utf8))
+                default:
+                    index -= 1
+                    throw error(.invalidEscape)
+                }
+            case 0x00..<0x20:
+                throw error(.controlCharacter)
+            case 0x00..<0x80:
+                out.append(byte)
+                index += 1
+            default:
+                let length = try validUTF8Length(at: index)
+                out.append(contentsOf: bytes[index..<index + length])
+                index += length
+            }
+        }
+    }
+
+    /// Length of the well-formed UTF-8 sequence at `start` (RFC 3629: no overlongs, no surrogates).
+    private func validUTF8Length(at start: Int) throws(JSONParseError) -> Int {
+        let lead = bytes[start]
+        let length: Int
+        var lower: UInt8 = 0x80
+        var upper: UInt8 = 0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; lower = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; upper = 0x9F
+        case 0xF0: length = 4; lower = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; upper = 0x8F
+        default: throw error(.invalidUTF8)
+        }
+        guard start + length <= bytes.count else { throw error(.invalidUTF8) }
+        for offset in 1..<length {
+            let byte = bytes[start + offset]
+            let (low, high) = offset == 1 ? (lower, upper) : (UInt8(0x80), UInt8(0xBF))
+            guard byte >= low, byte <= high else { throw error(.invalidUTF8) }
+        }
+        return length
+    }
+
+    private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+        let start = index
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        guard index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else {
+            throw error(.invalidNumber)
+        }
+        if bytes[index] == UInt8(ascii: "0") {
+            index += 1
+        } else {
+            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+        }
+        var integral = true
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            integral = false
+            index += 1
+            let digitsStart = index
+            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            guard index > digitsStart else { throw error(.invalidNumber) }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            integral = false
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            let digitsStart = index
+            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            guard index > digitsStart else { throw error(.invalidNumber) }
+        }
+        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        if !integral {
+            guard decimalsAsText else {
+                index = start
+                throw error(.invalidNumber)
+            }
+            return .string(text)
+        }
+        guard let number = Int64(text), abs(number) <= JSONValue.maxSafeInteger, text != "-0" else {
+            index = start
+            throw error(.invalidNumber)
+        }
+        return .int(number)
+    }
+}

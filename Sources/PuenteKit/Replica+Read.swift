@@ -1,0 +1,319 @@
+import Foundation
+import GRDB
+import PuenteCrypto
+
+/// A commitment as listings show it: the display value of each field.
+public struct CommitmentSummary: Sendable, Equatable, Codable {
+    public let id: String
+    public let owner: Owner
+    public let titleEN: String?
+    public let titleES: String?
+    public let pillar: String?
+    public let area: String?
+    public let status: String?
+    public let priority: String?
+    public let due: String?
+    public let dialogue: String?
+    public let lead: String?
+    public let assessmentUS: String?
+    public let assessmentMX: String?
+    public let conflicts: Int
+
+    public var entity: EntityRef? { EntityRef(text: id) }
+}
+
+/// Which commitments a listing shows.
+public struct CommitmentFilter: Sendable {
+    public var owner: Owner?
+    public var pillar: Pillar?
+    public var area: String?
+    public var status: CommitmentStatus?
+    /// Only open commitments whose due date is before this date.
+    public var overdueAsOf: String?
+    public var dueBefore: String?
+    public var dialogue: EntityRef?
+    public var text: String?
+
+    public init(owner: Owner? = nil, pillar: Pillar? = nil, area: String? = nil, status: CommitmentStatus? = nil,
+                overdueAsOf: String? = nil, dueBefore: String? = nil, dialogue: EntityRef? = nil, text: String? = nil) {
+        self.owner = owner
+        self.pillar = pillar
+        self.area = area
+        self.status = status
+        self.overdueAsOf = overdueAsOf
+        self.dueBefore = dueBefore
+        self.dialogue = dialogue
+        self.text = text
+    }
+}
+
+/// A replica as the store knows it: who wrote what.
+public struct ReplicaInfo: Sendable, Equatable {
+    public let id: ReplicaID
+    public let delegation: Delegation
+    public let name: String
+    public let trusted: Bool
+    public let headSeq: Int64
+}
+
+/// One operation in the audit trail, with what it replaced.
+public struct HistoryEntry: Sendable, Equatable {
+    public let op: Op
+    public let author: ReplicaInfo?
+    public let status: OpStatus
+    /// Values of the operations it supersedes or removes (present ones only).
+    public let previous: [JSONValue]
+}
+
+/// Everything `show` displays about one entity.
+public struct EntityDetail: Sendable {
+    public let state: EntityState
+    public let creator: ReplicaInfo?
+    public let history: [HistoryEntry]
+    /// Indicators and notes attached to it, with their own state.
+    public let children: [EntityState]
+}
+
+/// An open conflict: a register with several live values.
+public struct ConflictItem: Sendable, Equatable {
+    public let entity: EntityRef
+    public let title: String?
+    public let field: String
+    public let values: [RegisterValue]
+    public let authors: [ReplicaID: ReplicaInfo]
+}
+
+extension Store {
+    func localIdentity() throws -> LocalIdentity? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT r.id, r.delegation, r.name, r.office FROM local_replica l JOIN replica r ON r.id = l.replica
+                """), let id = ReplicaID(hex: row["id"]), let delegation = Delegation(rawValue: row["delegation"]) else { return nil }
+            return LocalIdentity(replica: id, delegation: delegation, name: row["name"], office: row["office"])
+        }
+    }
+
+    static func replicas(_ db: Database) throws -> [ReplicaID: ReplicaInfo] {
+        var out = [ReplicaID: ReplicaInfo]()
+        for row in try Row.fetchAll(db, sql: "SELECT id, delegation, name, trusted, head_seq FROM replica") {
+            guard let id = ReplicaID(hex: row["id"]), let delegation = Delegation(rawValue: row["delegation"]) else { continue }
+            out[id] = ReplicaInfo(id: id, delegation: delegation, name: row["name"], trusted: row["trusted"] as Int == 1,
+                                  headSeq: row["head_seq"])
+        }
+        return out
+    }
+
+    static func logged(_ db: Database, entity: String) throws -> [(LoggedOperation, OpStatus)] {
+        try Row.fetchAll(db, sql: "SELECT bytes, hash, status, reason FROM operation WHERE entity = ? ORDER BY hlc, replica, seq",
+                         arguments: [entity]).map { row in
+            let op = try Op(canonicalBytes: Array(row["bytes"] as Data))
+            let reason = (row["reason"] as String?).flatMap(OpReason.init(text:)) ?? OpReason(.notAllowed)
+            let status: OpStatus
+            switch row["status"] as String {
+            case "accepted": status = .accepted
+            case "rejected": status = .rejected(reason)
+            default: status = .pending(reason)
+            }
+            return (LoggedOperation(op: op, hash: row["hash"]), status)
+        }
+    }
+
+    /// An entity's state, computed by the merge engine from its stored operations.
+    static func state(_ db: Database, entity: EntityRef) throws -> EntityState {
+        let ops = try logged(db, entity: entity.text).map(\.0)
+        var parent: ParentContext?
+        if let create = ops.first(where: { $0.op.kind == .create && $0.op.hasDerivedEntity }),
+           let link = create.op.value["commitment"]?.stringValue ?? create.op.value["parent"]?.stringValue,
+           let row = try Row.fetchOne(db, sql: "SELECT state, owner FROM entity WHERE id = ?", arguments: [link]) {
+            parent = ParentContext(accepted: row["state"] == "accepted", owner: (row["owner"] as String?).flatMap(Owner.init(rawValue:)))
+        }
+        return EntityMaterializer.materialize(entity: entity, operations: ops, parent: parent,
+                                              trusted: try TrustMap.load(db).delegations)
+    }
+}
+
+extension Replica {
+    /// The shortest display form of an entity id: the first 8 digits of its UUID.
+    public static func shortID(_ entity: String) -> String {
+        let uuid = entity.split(separator: "/").last.map(String.init) ?? entity
+        return String(uuid.prefix(8))
+    }
+
+    /// Finds the entity whose id starts with `prefix` (a short id, a full UUID, or `type/uuid`).
+    public func resolveID(_ prefix: String, as type: EntityType? = nil) throws -> EntityRef {
+        let cleaned = prefix.lowercased().trimmingCharacters(in: .whitespaces)
+        var types = type.map { [$0] } ?? EntityType.allCases
+        var body = cleaned
+        if let slash = cleaned.firstIndex(of: "/"), let named = EntityType(rawValue: String(cleaned[..<slash])) {
+            types = [named]
+            body = String(cleaned[cleaned.index(after: slash)...])
+        }
+        guard body.count >= 4, body.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
+            throw PuenteError(.notFound, [prefix])
+        }
+        let matches = try store.read { db in
+            try types.flatMap { type in
+                try String.fetchAll(db, sql: "SELECT id FROM entity WHERE id >= ? AND id < ? AND state = 'accepted' LIMIT 5",
+                                    arguments: ["\(type.rawValue)/\(body)", "\(type.rawValue)/\(body)~"])
+            }
+        }
+        guard let first = matches.first, let ref = EntityRef(text: first) else {
+            throw PuenteError(.notFound, [prefix])
+        }
+        guard matches.count == 1 else { throw PuenteError(.ambiguousID, [prefix] + matches.map { Self.shortID($0) }) }
+        return ref
+    }
+
+    /// The live values of one register.
+    public func registerValues(_ entity: EntityRef, field: String) throws -> [RegisterValue] {
+        try store.read { db in try Store.state(db, entity: entity).registers[field] ?? [] }
+    }
+
+    /// Commitments matching `filter`, ordered by due date then title.
+    public func commitments(_ filter: CommitmentFilter = CommitmentFilter()) throws -> [CommitmentSummary] {
+        var clauses = [String]()
+        var arguments = [any DatabaseValueConvertible]()
+        if let owner = filter.owner { clauses.append("owner = ?"); arguments.append(owner.rawValue) }
+        if let pillar = filter.pillar { clauses.append("pillar = ?"); arguments.append(pillar.rawValue) }
+        if let area = filter.area { clauses.append("area = ?"); arguments.append(area) }
+        if let status = filter.status { clauses.append("status = ?"); arguments.append(status.rawValue) }
+        if let date = filter.overdueAsOf {
+            clauses.append("due < ? AND status NOT IN ('fulfilled', 'withdrawn')")
+            arguments.append(date)
+        }
+        if let date = filter.dueBefore { clauses.append("due < ?"); arguments.append(date) }
+        if let dialogue = filter.dialogue { clauses.append("dialogue = ?"); arguments.append(dialogue.text) }
+        if let text = filter.text, !text.isEmpty {
+            clauses.append("(instr(lower(coalesce(title_en, '')), lower(?)) > 0 OR instr(lower(coalesce(title_es, '')), lower(?)) > 0 "
+                + "OR instr(lower(coalesce(summary_en, '')), lower(?)) > 0 OR instr(lower(coalesce(summary_es, '')), lower(?)) > 0)")
+            arguments.append(contentsOf: [text, text, text, text])
+        }
+        let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        return try store.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM commitment_summary \(whereClause)
+                ORDER BY due IS NULL, due, coalesce(title_en, title_es), id
+                """, arguments: StatementArguments(arguments)).compactMap(Self.summary)
+        }
+    }
+
+    static func summary(_ row: Row) -> CommitmentSummary? {
+        guard let owner = Owner(rawValue: row["owner"]) else { return nil }
+        return CommitmentSummary(id: row["id"], owner: owner, titleEN: row["title_en"], titleES: row["title_es"],
+                                 pillar: row["pillar"], area: row["area"], status: row["status"], priority: row["priority"],
+                                 due: row["due"], dialogue: row["dialogue"], lead: row["lead"],
+                                 assessmentUS: row["assessment_us"], assessmentMX: row["assessment_mx"],
+                                 conflicts: row["conflicts"])
+    }
+
+    /// Every accepted entity of `type`, with its state (dialogues are few; commitments use ``commitments(_:)``).
+    public func entities(of type: EntityType) throws -> [EntityState] {
+        try store.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM entity WHERE type = ? AND state = 'accepted' ORDER BY created_hlc, id",
+                                arguments: [type.rawValue])
+                .compactMap(EntityRef.init(text:))
+                .map { try Store.state(db, entity: $0) }
+        }
+    }
+
+    /// One entity in full: state, creator, history (every operation, rejected ones too) and children.
+    public func detail(_ entity: EntityRef) throws -> EntityDetail {
+        try store.read { db in
+            let state = try Store.state(db, entity: entity)
+            let replicas = try Store.replicas(db)
+            let logged = try Store.logged(db, entity: entity.text)
+            let byID = Dictionary(logged.map { ($0.0.op.id, $0.0) }, uniquingKeysWith: { first, _ in first })
+            let history = logged.map { entry, status in
+                let previous = entry.op.refs.compactMap { ref -> JSONValue? in
+                    guard let target = byID[ref.target], ref.matches(hash: target.hash) else { return nil }
+                    if target.op.kind == .create { return target.op.value[entry.op.field] }
+                    return target.op.value
+                }
+                return HistoryEntry(op: entry.op, author: replicas[entry.op.replica], status: status, previous: previous)
+            }
+            let children = try String.fetchAll(db, sql: """
+                SELECT id FROM entity WHERE parent = ? AND state = 'accepted' ORDER BY created_hlc, id
+                """, arguments: [entity.text]).compactMap(EntityRef.init(text:)).map { try Store.state(db, entity: $0) }
+            return EntityDetail(state: state, creator: state.create.flatMap { replicas[$0.op.replica] },
+                                history: history, children: children)
+        }
+    }
+
+    /// Every open conflict.
+    public func conflicts() throws -> [ConflictItem] {
+        try store.read { db in
+            let replicas = try Store.replicas(db)
+            let keys = try Row.fetchAll(db, sql: """
+                SELECT entity, field FROM register_value GROUP BY entity, field HAVING count(*) > 1 ORDER BY entity, field
+                """)
+            return try keys.compactMap { row -> ConflictItem? in
+                guard let entity = EntityRef(text: row["entity"]) else { return nil }
+                let state = try Store.state(db, entity: entity)
+                let field: String = row["field"]
+                let values = state.registers[field] ?? []
+                let title = state.displayValue("title.en")?.stringValue ?? state.displayValue("title.es")?.stringValue
+                let authors = Dictionary(uniqueKeysWithValues: values.compactMap { value in
+                    replicas[value.op.replica].map { (value.op.replica, $0) }
+                })
+                return ConflictItem(entity: entity, title: title, field: field, values: values, authors: authors)
+            }
+        }
+    }
+
+    /// The op log, newest first: every operation with its author and status.
+    public func log(limit: Int = 50, rejectedOnly: Bool = false) throws -> [HistoryEntry] {
+        try store.read { db in
+            let replicas = try Store.replicas(db)
+            let filter = rejectedOnly ? "WHERE status = 'rejected'" : ""
+            return try Row.fetchAll(db, sql: "SELECT bytes, status, reason FROM operation \(filter) ORDER BY hlc DESC, replica, seq DESC LIMIT ?",
+                                    arguments: [limit]).map { row in
+                let op = try Op(canonicalBytes: Array(row["bytes"] as Data))
+                let reason = (row["reason"] as String?).flatMap(OpReason.init(text:)) ?? OpReason(.notAllowed)
+                let status: OpStatus = row["status"] == "accepted" ? .accepted
+                    : row["status"] == "rejected" ? .rejected(reason) : .pending(reason)
+                return HistoryEntry(op: op, author: replicas[op.replica], status: status, previous: [])
+            }
+        }
+    }
+
+    /// Every replica this store knows.
+    public func replicas() throws -> [ReplicaInfo] {
+        try store.read { db in try Store.replicas(db).values.sorted { $0.id < $1.id } }
+    }
+
+    /// The operations of `author` after `seq`, in chain order (what a bundle carries).
+    public func operations(of author: ReplicaID, after seq: Int64 = 0) throws -> [Op] {
+        try store.read { db in
+            try Data.fetchAll(db, sql: "SELECT bytes FROM operation WHERE replica = ? AND seq > ? ORDER BY seq",
+                              arguments: [author.hex, seq]).map { try Op(canonicalBytes: Array($0)) }
+        }
+    }
+
+    /// Registers another replica's key and trusts it for `delegation`.
+    ///
+    /// Identity cards and fingerprint checks (`keys trust`) build on this.
+    public func trustReplica(signingKey: [UInt8], agreementKey: [UInt8]?, delegation: Delegation, name: String) throws {
+        guard signingKey.count == 32, let id = ReplicaID(hex: Digest.sha256hex(signingKey)) else {
+            throw PuenteError(.invalidValue, ["key", "32 bytes"])
+        }
+        try store.write { db in
+            try db.execute(sql: """
+                INSERT INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash)
+                VALUES (?, ?, 'replica', ?, '', ?, ?, 1, 0, ?)
+                ON CONFLICT(id) DO UPDATE SET trusted = 1, name = excluded.name
+                """, arguments: [id.hex, delegation.rawValue, name, Data(signingKey), agreementKey.map { Data($0) },
+                                 Op.genesisPrev])
+            let entities = try String.fetchSet(db, sql: "SELECT DISTINCT entity FROM operation WHERE replica = ?", arguments: [id.hex])
+            try Store.rematerialize(db, entities: entities, trust: try TrustMap.load(db))
+        }
+    }
+
+    /// This store's raw public keys (signing, agreement).
+    public func publicKeys() throws -> (signing: [UInt8], agreement: [UInt8]) {
+        try store.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT signing_key, agreement_key FROM replica WHERE id = ?",
+                                             arguments: [identity.replica.hex]) else { throw PuenteError(.storeUnreadable, ["keys"]) }
+            return (Array(row["signing_key"] as Data), Array((row["agreement_key"] as Data?) ?? Data()))
+        }
+    }
+}

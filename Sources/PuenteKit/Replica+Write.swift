@@ -1,0 +1,255 @@
+/// A new commitment, as the user gives it.
+public struct CommitmentDraft: Sendable {
+    public var owner: Owner
+    public var titleEN: String?
+    public var titleES: String?
+    public var summaryEN: String?
+    public var summaryES: String?
+    public var pillar: Pillar
+    public var area: String?
+    public var lead: String?
+    public var priority: Priority?
+    public var due: String?
+    public var status: CommitmentStatus
+    public var dialogue: EntityRef?
+    public var agencies: [String]
+    public var tags: [String]
+    public var externalID: String?
+
+    public init(owner: Owner, titleEN: String? = nil, titleES: String? = nil, summaryEN: String? = nil,
+                summaryES: String? = nil, pillar: Pillar, area: String? = nil, lead: String? = nil,
+                priority: Priority? = nil, due: String? = nil, status: CommitmentStatus = .agreed,
+                dialogue: EntityRef? = nil, agencies: [String] = [], tags: [String] = [], externalID: String? = nil) {
+        self.owner = owner
+        self.titleEN = titleEN
+        self.titleES = titleES
+        self.summaryEN = summaryEN
+        self.summaryES = summaryES
+        self.pillar = pillar
+        self.area = area
+        self.lead = lead
+        self.priority = priority
+        self.due = due
+        self.status = status
+        self.dialogue = dialogue
+        self.agencies = agencies
+        self.tags = tags
+        self.externalID = externalID
+    }
+
+    var createValue: JSONValue {
+        var members: [String: JSONValue] = ["owner": .string(owner.rawValue), "pillar": .string(pillar.rawValue),
+                                            "status": .string(status.rawValue)]
+        members["title.en"] = titleEN.map(JSONValue.string)
+        members["title.es"] = titleES.map(JSONValue.string)
+        members["summary.en"] = summaryEN.map(JSONValue.string)
+        members["summary.es"] = summaryES.map(JSONValue.string)
+        members["area"] = area.map(JSONValue.string)
+        members["lead"] = lead.map(JSONValue.string)
+        members["priority"] = priority.map { .string($0.rawValue) }
+        members["due"] = due.map(JSONValue.string)
+        members["dialogue"] = dialogue.map { .string($0.text) }
+        if !agencies.isEmpty { members["agencies"] = .array(agencies.map(JSONValue.string)) }
+        if !tags.isEmpty { members["tags"] = .array(tags.map(JSONValue.string)) }
+        members["external_id"] = externalID.map(JSONValue.string)
+        return .object(members)
+    }
+}
+
+/// A new dialogue.
+public struct DialogueDraft: Sendable {
+    public var titleEN: String?
+    public var titleES: String?
+    public var date: String
+    public var place: String?
+    public var kind: DialogueKind
+    public var participants: [String]
+    public var statementEN: String?
+    public var statementES: String?
+    public var externalID: String?
+
+    public init(titleEN: String? = nil, titleES: String? = nil, date: String, place: String? = nil,
+                kind: DialogueKind, participants: [String] = [], statementEN: String? = nil,
+                statementES: String? = nil, externalID: String? = nil) {
+        self.titleEN = titleEN
+        self.titleES = titleES
+        self.date = date
+        self.place = place
+        self.kind = kind
+        self.participants = participants
+        self.statementEN = statementEN
+        self.statementES = statementES
+        self.externalID = externalID
+    }
+
+    var createValue: JSONValue {
+        var members: [String: JSONValue] = ["date": .string(date), "kind": .string(kind.rawValue)]
+        members["title.en"] = titleEN.map(JSONValue.string)
+        members["title.es"] = titleES.map(JSONValue.string)
+        members["place"] = place.map(JSONValue.string)
+        members["statement.en"] = statementEN.map(JSONValue.string)
+        members["statement.es"] = statementES.map(JSONValue.string)
+        if !participants.isEmpty { members["participants"] = .array(participants.map(JSONValue.string)) }
+        members["external_id"] = externalID.map(JSONValue.string)
+        return .object(members)
+    }
+}
+
+/// A new indicator on a commitment.
+public struct IndicatorDraft: Sendable {
+    public var nameEN: String?
+    public var nameES: String?
+    public var kind: IndicatorKind
+    public var unit: String?
+    public var baseline: String?
+    public var target: String?
+    public var direction: Direction
+    public var externalID: String?
+
+    public init(nameEN: String? = nil, nameES: String? = nil, kind: IndicatorKind, unit: String? = nil,
+                baseline: String? = nil, target: String? = nil, direction: Direction, externalID: String? = nil) {
+        self.nameEN = nameEN
+        self.nameES = nameES
+        self.kind = kind
+        self.unit = unit
+        self.baseline = baseline
+        self.target = target
+        self.direction = direction
+        self.externalID = externalID
+    }
+
+    func createValue(commitment: EntityRef) -> JSONValue {
+        var members: [String: JSONValue] = ["commitment": .string(commitment.text), "kind": .string(kind.rawValue),
+                                            "direction": .string(direction.rawValue)]
+        members["name.en"] = nameEN.map(JSONValue.string)
+        members["name.es"] = nameES.map(JSONValue.string)
+        members["unit"] = unit.map(JSONValue.string)
+        members["baseline"] = baseline.map(JSONValue.string)
+        members["target"] = target.map(JSONValue.string)
+        members["external_id"] = externalID.map(JSONValue.string)
+        return .object(members)
+    }
+}
+
+extension Replica {
+    /// Records a new commitment; the owner must be this store's delegation or `joint`.
+    @discardableResult
+    public func addCommitment(_ draft: CommitmentDraft) throws -> EntityRef {
+        try commit { try $0.create(.commitment, value: draft.createValue) }
+    }
+
+    /// Records a new dialogue.
+    @discardableResult
+    public func addDialogue(_ draft: DialogueDraft) throws -> EntityRef {
+        try commit { try $0.create(.dialogue, value: draft.createValue) }
+    }
+
+    /// Adds an indicator to a commitment (its owner delegation(s) only).
+    @discardableResult
+    public func addIndicator(to commitment: EntityRef, _ draft: IndicatorDraft) throws -> EntityRef {
+        try commit { try $0.create(.indicator, value: draft.createValue(commitment: commitment)) }
+    }
+
+    /// Adds an immutable, attributed note to a commitment or a dialogue.
+    @discardableResult
+    public func addNote(to parent: EntityRef, text: String, lang: String? = nil) throws -> EntityRef {
+        var value: [String: JSONValue] = ["parent": .string(parent.text), "text": .string(text)]
+        value["lang"] = lang.map(JSONValue.string)
+        return try commit { try $0.create(.note, value: .object(value)) }
+    }
+
+    /// Writes a register field, superseding every value this store sees — so it also resolves a conflict.
+    @discardableResult
+    public func set(_ entity: EntityRef, field: String, value: JSONValue) throws -> OpID {
+        guard let spec = FieldCatalog.fields(of: entity.type)[field] else {
+            throw PuenteError(.unknownField, [entity.type.rawValue, field])
+        }
+        guard spec.shape == .register else { throw PuenteError(.wrongType, [field]) }
+        return try commit { appender in
+            let refs = try appender.liveValueRefs(entity: entity.text, field: field)
+            return try appender.append(entity: entity.text, kind: .set, field: field, value: value, refs: refs).id
+        }
+    }
+
+    /// Resolves a conflict: like ``set(_:field:value:)`` but refused when the field has one value only.
+    @discardableResult
+    public func resolve(_ entity: EntityRef, field: String, value: JSONValue) throws -> OpID {
+        let live = try registerValues(entity, field: field)
+        guard live.count > 1 else { throw PuenteError(.noConflict, [entity.text, field]) }
+        return try set(entity, field: field, value: value)
+    }
+
+    /// This delegation's assessment of a commitment.
+    @discardableResult
+    public func assess(_ commitment: EntityRef, rating: Rating, why: String?) throws -> OpID {
+        var value: [String: JSONValue] = ["rating": .string(rating.rawValue)]
+        if let why, !why.isEmpty { value["why"] = .string(why) }
+        return try set(commitment, field: "assessment.\(identity.delegation.rawValue)", value: .object(value))
+    }
+
+    /// Adds an element to a set field (agencies, tags, participants, evidence).
+    @discardableResult
+    public func addElement(_ entity: EntityRef, field: String, element: JSONValue) throws -> OpID {
+        guard FieldCatalog.fields(of: entity.type)[field]?.shape == .set else {
+            throw PuenteError(.unknownField, [entity.type.rawValue, field])
+        }
+        return try commit { try $0.append(entity: entity.text, kind: .add, field: field, value: element, refs: []).id }
+    }
+
+    /// Removes every add of `element` this store sees (observed-remove: a concurrent add survives).
+    @discardableResult
+    public func removeElement(_ entity: EntityRef, field: String, element: JSONValue) throws -> OpID {
+        guard FieldCatalog.fields(of: entity.type)[field]?.shape == .set else {
+            throw PuenteError(.unknownField, [entity.type.rawValue, field])
+        }
+        return try commit { appender in
+            let refs = try appender.liveAddRefs(entity: entity.text, field: field, element: element)
+            guard !refs.isEmpty else { throw PuenteError(.notFound, [field, String(decoding: CanonicalJSON.encode(element), as: UTF8.self)]) }
+            return try appender.append(entity: entity.text, kind: .remove, field: field, value: element, refs: refs).id
+        }
+    }
+
+    /// Appends a reading to an indicator's series.
+    @discardableResult
+    public func recordReading(_ indicator: EntityRef, date: String, value: String, source: String?) throws -> OpID {
+        var reading: [String: JSONValue] = ["date": .string(date), "value": .string(value)]
+        if let source, !source.isEmpty { reading["source"] = .string(source) }
+        return try commit {
+            try $0.append(entity: indicator.text, kind: .append, field: "readings", value: .object(reading), refs: []).id
+        }
+    }
+
+    /// Retracts a dialogue, an indicator or a note; the history stays.
+    @discardableResult
+    public func retract(_ entity: EntityRef) throws -> OpID {
+        try commit { appender in
+            guard let create = try appender.createOp(of: entity.text) else { throw PuenteError(.notFound, [entity.text]) }
+            let ref = try appender.ref(to: create)
+            return try appender.append(entity: entity.text, kind: .retract, field: "", value: .null, refs: [ref]).id
+        }
+    }
+
+    /// Retracts one reading of an indicator.
+    @discardableResult
+    public func retractReading(_ indicator: EntityRef, reading: OpID) throws -> OpID {
+        try commit { appender in
+            let ref = try appender.ref(to: reading)
+            return try appender.append(entity: indicator.text, kind: .retract, field: "readings", value: .null, refs: [ref]).id
+        }
+    }
+
+    /// Stores operations from other replicas (the seam sync bundles build on).
+    public func receive(_ operations: [Op]) throws -> ReceiveReport {
+        try store.receive(operations, wall: wallClock.nowMillis())
+    }
+
+    /// Re-derives all state from the op log with the same function incremental writes use.
+    public func rebuild() throws {
+        try store.rebuild()
+    }
+
+    /// The state digest and the trust fingerprint.
+    public func digest() throws -> StateDigest {
+        try store.digest()
+    }
+}

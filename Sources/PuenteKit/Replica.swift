@@ -1,0 +1,123 @@
+import Foundation
+import PuenteCrypto
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Who this store is: its replica id, delegation and display name.
+public struct LocalIdentity: Sendable, Equatable {
+    public let replica: ReplicaID
+    public let delegation: Delegation
+    public let name: String
+    public let office: String
+}
+
+/// The façade every front end uses: one replica's store, keys and clock.
+///
+/// It turns user intentions into operations on the local chain, receives other replicas'
+/// operations, and answers queries from the materialized state.
+public final class Replica: Sendable {
+    public static let databaseFile = "store.sqlite"
+    public static let signingKeyFile = "signing-key.pem"
+    public static let agreementKeyFile = "agreement-key.pem"
+
+    public let folder: String
+    public let identity: LocalIdentity
+    let store: Store
+    let wallClock: any WallClock
+    let signingKey: PrivateKey
+
+    private init(folder: String, identity: LocalIdentity, store: Store, wallClock: any WallClock, signingKey: PrivateKey) {
+        self.folder = folder
+        self.identity = identity
+        self.store = store
+        self.wallClock = wallClock
+        self.signingKey = signingKey
+    }
+
+    /// Creates a new store in `folder` (made with mode 0700) with fresh Ed25519 and X25519 keys.
+    public static func initialize(folder: String, delegation: Delegation, name: String, office: String = "",
+                                  wallClock: any WallClock = SystemWallClock()) throws -> Replica {
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.utf8.count <= 200 else { throw PuenteError(.invalidValue, ["name", "1–200 bytes"]) }
+        if mkdir(folder, 0o700) != 0 {
+            guard errno == EEXIST else { throw PuenteError(.storeUnreadable, [folder, String(cString: strerror(errno))]) }
+            if FileManager.default.fileExists(atPath: path(folder, databaseFile))
+                || FileManager.default.fileExists(atPath: path(folder, signingKeyFile)) {
+                throw PuenteError(.storeExists, [folder])
+            }
+            chmod(folder, 0o700)
+        }
+        let signing = try PrivateKey.generate(.ed25519)
+        let agreement = try PrivateKey.generate(.x25519)
+        let signingPublic = try signing.rawPublicKey()
+        let agreementPublic = try agreement.rawPublicKey()
+        try KeyFile.create(path: path(folder, signingKeyFile), bytes: signing.pem())
+        try KeyFile.create(path: path(folder, agreementKeyFile), bytes: agreement.pem())
+        guard let replica = ReplicaID(hex: Digest.sha256hex(signingPublic)) else { throw PuenteError(.storeUnreadable, ["key"]) }
+
+        let store = try Store(path: path(folder, databaseFile))
+        let now = wallClock.nowMillis()
+        try store.write { db in
+            try db.execute(sql: """
+                INSERT INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash)
+                VALUES (?, ?, 'replica', ?, ?, ?, ?, 1, 0, ?)
+                """, arguments: [replica.hex, delegation.rawValue, name, office, Data(signingPublic), Data(agreementPublic),
+                                 Op.genesisPrev])
+            try db.execute(sql: "INSERT INTO local_replica (singleton, replica, clock, created_at) VALUES (1, ?, ?, ?)",
+                           arguments: [replica.hex, HLCTimestamp.zero.text, Self.isoDate(millis: now)])
+        }
+        let identity = LocalIdentity(replica: replica, delegation: delegation, name: name, office: office)
+        return Replica(folder: folder, identity: identity, store: store, wallClock: wallClock, signingKey: signing)
+    }
+
+    /// Opens the store in `folder`, refusing key files that others can read.
+    public static func open(folder: String, wallClock: any WallClock = SystemWallClock()) throws -> Replica {
+        let databasePath = path(folder, databaseFile)
+        guard FileManager.default.fileExists(atPath: databasePath) else { throw PuenteError(.storeMissing, [folder]) }
+        let keyPath = path(folder, signingKeyFile)
+        let signing: PrivateKey
+        do {
+            signing = try PrivateKey(pem: try KeyFile.read(path: keyPath), expecting: .ed25519)
+        } catch let failure as KeyFile.Failure {
+            if case .tooOpen = failure { throw PuenteError(.keyFileTooOpen, [keyPath]) }
+            throw PuenteError(.keyFileUnreadable, [keyPath, "\(failure)"])
+        } catch {
+            throw PuenteError(.keyFileUnreadable, [keyPath, "\(error)"])
+        }
+        let store = try Store(path: databasePath)
+        guard let identity = try store.localIdentity() else { throw PuenteError(.storeUnreadable, [databasePath]) }
+        guard Digest.sha256hex(try signing.rawPublicKey()) == identity.replica.hex else {
+            throw PuenteError(.keyFileUnreadable, [keyPath, "key does not belong to this store"])
+        }
+        return Replica(folder: folder, identity: identity, store: store, wallClock: wallClock, signingKey: signing)
+    }
+
+    static func path(_ folder: String, _ file: String) -> String {
+        folder.hasSuffix("/") ? folder + file : folder + "/" + file
+    }
+
+    static func isoDate(millis: UInt64) -> String {
+        let date = Date(timeIntervalSince1970: Double(millis) / 1000)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
+    }
+
+    /// Today's date (UTC) by the wall clock, as `YYYY-MM-DD`.
+    public var today: String { Self.isoDate(millis: wallClock.nowMillis()) }
+
+    /// Runs `body` with an appender in one transaction; the policy refuses the whole batch or none of it.
+    @discardableResult
+    func commit<T>(_ body: (OpAppender) throws -> T) throws -> T {
+        let wall = wallClock.nowMillis()
+        return try store.write { db in
+            let appender = try OpAppender(db: db, wall: wall)
+            let result = try body(appender)
+            try appender.finish()
+            return result
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import PuenteCrypto
+import Foundation
+import GRDB
+
+/// Writes the local replica's new operations inside one transaction: next `seq`, next clock
+/// reading, `prev` link, derived entity ids, and references to what the author sees.
+final class OpAppender {
+    let db: Database
+    let replica: ReplicaID
+    private(set) var clock: HybridLogicalClock
+    private(set) var headSeq: Int64
+    private(set) var headHash: String
+    private let wall: UInt64
+    private let trust: TrustMap
+    private(set) var touched = Set<String>()
+    private var dirty = Set<String>()
+    private(set) var written = [Op]()
+
+    init(db: Database, wall: UInt64) throws {
+        self.db = db
+        self.wall = wall
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT l.replica, l.clock, r.head_seq, r.head_hash FROM local_replica l JOIN replica r ON r.id = l.replica
+            """), let replica = ReplicaID(hex: row["replica"]), let clock = HLCTimestamp(text: row["clock"]) else {
+            throw PuenteError(.storeUnreadable, ["local replica"])
+        }
+        self.replica = replica
+        self.clock = HybridLogicalClock(last: clock)
+        self.headSeq = row["head_seq"]
+        self.headHash = row["head_hash"]
+        self.trust = try TrustMap.load(db)
+    }
+
+    /// Appends one operation to the local chain.
+    @discardableResult
+    func append(entity: String, kind: OpKind, field: String, value: JSONValue, refs: [OpRef]) throws -> Op {
+        let seq = headSeq + 1
+        let hlc = clock.tick(wall: wall)
+        var op = Op(replica: replica, seq: seq, hlc: hlc, prev: headHash, entity: entity, kind: kind,
+                           field: field, value: value, refs: refs.sorted())
+        if kind == .create, let type = EntityType(rawValue: String(entity.prefix { $0 != "/" })) {
+            op = op.with(entity: Op.derivedEntity(type: type, canonicalBytesWithoutEntity: op.with(entity: "").canonicalBytes).text)
+        }
+        let bytes = op.canonicalBytes
+        guard bytes.count <= Op.maximumEncodedSize else {
+            throw PuenteError(.invalidValue, [field, "larger than \(Op.maximumEncodedSize) bytes"])
+        }
+        let hash = Digest.sha256hex(bytes)
+        try db.execute(sql: """
+            INSERT INTO operation (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 'waiting-create')
+            """, arguments: [replica.hex, seq, hlc.text, hash, op.entity, kind.rawValue, field, Data(bytes)])
+        headSeq = seq
+        headHash = hash
+        touched.insert(op.entity)
+        dirty.insert(op.entity)
+        written.append(op)
+        return op
+    }
+
+    /// Creates an entity of `type`; its id is derived from the operation.
+    func create(_ type: EntityType, value: JSONValue) throws -> EntityRef {
+        let op = try append(entity: "\(type.rawValue)/", kind: .create, field: "", value: value, refs: [])
+        guard let ref = EntityRef(text: op.entity) else { throw PuenteError(.storeUnreadable, ["entity id"]) }
+        return ref
+    }
+
+    /// Brings the materialized rows of entities written in this batch up to date.
+    func refresh(_ entity: String) throws {
+        guard dirty.contains(entity) else { return }
+        try Store.rematerialize(db, entities: [entity], trust: trust)
+        dirty.remove(entity)
+    }
+
+    /// References to every live value of a register: what a write of it supersedes.
+    func liveValueRefs(entity: String, field: String) throws -> [OpRef] {
+        try refresh(entity)
+        return try Self.refs(db, sql: """
+            SELECT o.replica, o.seq, o.hash FROM register_value v JOIN operation o ON o.replica = v.replica AND o.seq = v.seq
+            WHERE v.entity = ? AND v.field = ?
+            """, arguments: [entity, field])
+    }
+
+    /// References to every live add of `element`: what removing it removes.
+    func liveAddRefs(entity: String, field: String, element: JSONValue) throws -> [OpRef] {
+        try refresh(entity)
+        return try Self.refs(db, sql: """
+            SELECT o.replica, o.seq, o.hash FROM set_element s JOIN operation o ON o.replica = s.replica AND o.seq = s.seq
+            WHERE s.entity = ? AND s.field = ? AND s.element = ?
+            """, arguments: [entity, field, String(decoding: CanonicalJSON.encode(element), as: UTF8.self)])
+    }
+
+    /// A reference to one stored operation.
+    func ref(to id: OpID) throws -> OpRef {
+        let refs = try Self.refs(db, sql: "SELECT replica, seq, hash FROM operation WHERE replica = ? AND seq = ?",
+                                 arguments: [id.replica.hex, id.seq])
+        guard let ref = refs.first else { throw PuenteError(.notFound, [id.description]) }
+        return ref
+    }
+
+    static func refs(_ db: Database, sql: String, arguments: StatementArguments) throws -> [OpRef] {
+        try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
+            guard let replica = ReplicaID(hex: row[0]) else { return nil }
+            let hash: String = row[2]
+            return OpRef(target: OpID(replica: replica, seq: row[1]), hashPrefix: String(hash.prefix(16)))
+        }
+    }
+
+    /// Materializes what the batch touched, refuses the whole batch if the policy refused any
+    /// of it, and records the new head and clock.
+    func finish() throws {
+        try Store.rematerialize(db, entities: dirty, trust: trust)
+        dirty.removeAll()
+        for op in written {
+            let row = try Row.fetchOne(db, sql: "SELECT status, reason FROM operation WHERE replica = ? AND seq = ?",
+                                       arguments: [op.replica.hex, op.seq])
+            guard let row, row["status"] as String == "accepted" else {
+                let reason = (row?["reason"] as String?).flatMap(OpReason.init(text:))
+                throw PuenteError(.refused, [op.entity, op.field], reason: reason)
+            }
+        }
+        try db.execute(sql: "UPDATE replica SET head_seq = ?, head_hash = ?, head_hlc = ? WHERE id = ?",
+                       arguments: [headSeq, headHash, clock.last.text, replica.hex])
+        try db.execute(sql: "UPDATE local_replica SET clock = ?", arguments: [clock.last.text])
+    }
+}
+
+extension OpAppender {
+    /// The stored `create` of an entity, if any.
+    func createOp(of entity: String) throws -> OpID? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT replica, seq FROM operation WHERE entity = ? AND kind = 'create' AND status = 'accepted'",
+                                         arguments: [entity]), let replica = ReplicaID(hex: row["replica"]) else { return nil }
+        return OpID(replica: replica, seq: row["seq"])
+    }
+}
+
+extension OpAppender {
+    /// Accepted entities of `type` by their `external_id`.
+    func externalIDs(type: EntityType) throws -> [String: EntityRef] {
+        var out = [String: EntityRef]()
+        for row in try Row.fetchAll(db, sql: "SELECT id, external_id FROM entity WHERE type = ? AND external_id IS NOT NULL AND state = 'accepted'",
+                                    arguments: [type.rawValue]) {
+            if let ref = EntityRef(text: row["id"]) { out[row["external_id"]] = ref }
+        }
+        return out
+    }
+}

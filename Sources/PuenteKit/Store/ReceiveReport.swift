@@ -1,0 +1,19 @@
+/// What receiving operations from other replicas did.
+public struct ReceiveReport: Sendable, Equatable {
+    /// New operations stored, per author.
+    public var applied: [ReplicaID: Int] = [:]
+    /// Operations already held with the same hash.
+    public var duplicates = 0
+    /// Operations kept aside until the gap before them fills.
+    public var held = 0
+    /// Authors whose operations were refused, and why.
+    public var refused: [ReplicaID: PuenteError] = [:]
+    /// Entities whose state was recomputed.
+    public var entitiesChanged = 0
+    /// Conflicts open after the change, minus those open before.
+    public var conflictsCreated = 0
+    /// Received stamps beyond the local wall clock + 24 h: kept, flagged, not followed.
+    public var farFutureStamps = 0
+
+    public var appliedTotal: Int { applied.values.reduce(0, +) }
+}

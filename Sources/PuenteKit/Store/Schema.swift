@@ -1,0 +1,130 @@
+import GRDB
+
+/// The store's migrations. A migration is never edited once it has landed: add a new one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-oplog-and-state") { db in
+            try db.execute(sql: """
+                CREATE TABLE replica (
+                    id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 64 AND id NOT GLOB '*[^0-9a-f]*'),
+                    delegation TEXT NOT NULL CHECK (delegation IN ('us', 'mx')),
+                    role TEXT NOT NULL DEFAULT 'replica' CHECK (role IN ('replica', 'root')),
+                    name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+                    office TEXT NOT NULL DEFAULT '',
+                    signing_key BLOB NOT NULL CHECK (length(signing_key) = 32),
+                    agreement_key BLOB CHECK (agreement_key IS NULL OR length(agreement_key) = 32),
+                    trusted INTEGER NOT NULL CHECK (trusted IN (0, 1)),
+                    head_seq INTEGER NOT NULL DEFAULT 0 CHECK (head_seq >= 0),
+                    head_hash TEXT NOT NULL CHECK (length(head_hash) = 64),
+                    head_hlc TEXT NOT NULL DEFAULT '000000000000-0000' CHECK (length(head_hlc) = 17)
+                );
+
+                CREATE TABLE local_replica (
+                    singleton INTEGER PRIMARY KEY NOT NULL CHECK (singleton = 1),
+                    replica TEXT NOT NULL UNIQUE REFERENCES replica(id),
+                    clock TEXT NOT NULL CHECK (length(clock) = 17),
+                    created_at TEXT NOT NULL
+                );
+
+                CREATE TABLE operation (
+                    replica TEXT NOT NULL REFERENCES replica(id),
+                    seq INTEGER NOT NULL CHECK (seq >= 1),
+                    hlc TEXT NOT NULL CHECK (length(hlc) = 17),
+                    hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+                    entity TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('create', 'set', 'add', 'remove', 'append', 'retract')),
+                    field TEXT NOT NULL,
+                    bytes BLOB NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('accepted', 'pending', 'rejected')),
+                    reason TEXT,
+                    CHECK ((status = 'accepted') = (reason IS NULL)),
+                    PRIMARY KEY (replica, seq)
+                ) WITHOUT ROWID;
+                CREATE INDEX operation_by_entity ON operation(entity);
+                CREATE INDEX operation_by_status ON operation(status) WHERE status <> 'accepted';
+
+                CREATE TABLE held_operation (
+                    replica TEXT NOT NULL REFERENCES replica(id),
+                    seq INTEGER NOT NULL CHECK (seq >= 1),
+                    bytes BLOB NOT NULL,
+                    PRIMARY KEY (replica, seq)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE entity (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    type TEXT NOT NULL CHECK (type IN ('commitment', 'dialogue', 'indicator', 'note')),
+                    state TEXT NOT NULL CHECK (state IN ('accepted', 'pending', 'rejected')),
+                    owner TEXT CHECK (owner IN ('us', 'mx', 'joint')),
+                    parent TEXT,
+                    external_id TEXT,
+                    creator TEXT NOT NULL REFERENCES replica(id),
+                    created_hlc TEXT NOT NULL,
+                    retracted INTEGER NOT NULL DEFAULT 0 CHECK (retracted IN (0, 1)),
+                    CHECK (substr(id, 1, length(type) + 1) = type || '/'),
+                    CHECK ((type = 'commitment') = (owner IS NOT NULL) OR state <> 'accepted')
+                ) WITHOUT ROWID;
+                CREATE INDEX entity_by_parent ON entity(parent) WHERE parent IS NOT NULL;
+                CREATE INDEX entity_by_external_id ON entity(type, external_id) WHERE external_id IS NOT NULL;
+
+                CREATE TABLE register_value (
+                    entity TEXT NOT NULL REFERENCES entity(id) ON DELETE CASCADE,
+                    field TEXT NOT NULL,
+                    replica TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    hlc TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    winner INTEGER NOT NULL CHECK (winner IN (0, 1)),
+                    PRIMARY KEY (entity, field, replica, seq),
+                    FOREIGN KEY (replica, seq) REFERENCES operation(replica, seq)
+                ) WITHOUT ROWID;
+                CREATE UNIQUE INDEX register_one_winner ON register_value(entity, field) WHERE winner = 1;
+
+                CREATE TABLE set_element (
+                    entity TEXT NOT NULL REFERENCES entity(id) ON DELETE CASCADE,
+                    field TEXT NOT NULL,
+                    element TEXT NOT NULL,
+                    replica TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    PRIMARY KEY (entity, field, element, replica, seq),
+                    FOREIGN KEY (replica, seq) REFERENCES operation(replica, seq)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE series_entry (
+                    entity TEXT NOT NULL REFERENCES entity(id) ON DELETE CASCADE,
+                    field TEXT NOT NULL,
+                    replica TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    hlc TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    retracted INTEGER NOT NULL CHECK (retracted IN (0, 1)),
+                    PRIMARY KEY (entity, field, replica, seq),
+                    FOREIGN KEY (replica, seq) REFERENCES operation(replica, seq)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE commitment_summary (
+                    id TEXT PRIMARY KEY NOT NULL REFERENCES entity(id) ON DELETE CASCADE,
+                    owner TEXT NOT NULL CHECK (owner IN ('us', 'mx', 'joint')),
+                    title_en TEXT,
+                    title_es TEXT,
+                    summary_en TEXT,
+                    summary_es TEXT,
+                    pillar TEXT,
+                    area TEXT,
+                    status TEXT,
+                    priority TEXT,
+                    due TEXT,
+                    dialogue TEXT,
+                    lead TEXT,
+                    assessment_us TEXT,
+                    assessment_mx TEXT,
+                    conflicts INTEGER NOT NULL DEFAULT 0 CHECK (conflicts >= 0),
+                    created_hlc TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX commitment_by_due ON commitment_summary(due);
+                CREATE INDEX commitment_by_pillar_status ON commitment_summary(pillar, status);
+                """)
+        }
+        return migrator
+    }
+}

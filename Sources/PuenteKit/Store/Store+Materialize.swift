@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+
+/// Trusted authors and their delegations, read once per transaction.
+struct TrustMap {
+    let delegations: [ReplicaID: Delegation]
+
+    static func load(_ db: Database) throws -> TrustMap {
+        var map = [ReplicaID: Delegation]()
+        for row in try Row.fetchAll(db, sql: "SELECT id, delegation FROM replica WHERE trusted = 1") {
+            if let id = ReplicaID(hex: row["id"]), let delegation = Delegation(rawValue: row["delegation"]) {
+                map[id] = delegation
+            }
+        }
+        return TrustMap(delegations: map)
+    }
+}
+
+extension Store {
+    /// Re-derives the materialized state of `entities` — and of the children whose parent's
+    /// acceptance changes on the way — with ``EntityMaterializer``, the one path from
+    /// operations to state. A rebuild calls this with every entity.
+    static func rematerialize(_ db: Database, entities: Set<String>, trust: TrustMap) throws {
+        // Parents before children, so a child reads its parent's fresh state.
+        var queue = entities.sorted { rank($0) == rank($1) ? $0 < $1 : rank($0) < rank($1) }
+        var done = Set<String>()
+        var index = 0
+        while index < queue.count {
+            let entityText = queue[index]
+            index += 1
+            guard done.insert(entityText).inserted, let entity = EntityRef(text: entityText) else { continue }
+            let before = try String.fetchOne(db, sql: "SELECT state FROM entity WHERE id = ?", arguments: [entityText])
+            let after = try rematerializeOne(db, entity: entity, trust: trust)
+            if before != after, entity.type == .commitment || entity.type == .dialogue {
+                let children = try String.fetchAll(db, sql: "SELECT id FROM entity WHERE parent = ?", arguments: [entityText])
+                queue.append(contentsOf: children.filter { !done.contains($0) })
+            }
+        }
+    }
+
+    private static func rank(_ entity: String) -> Int {
+        entity.hasPrefix("commitment/") || entity.hasPrefix("dialogue/") ? 0 : 1
+    }
+
+    /// Loads one entity's operations, materializes it, and writes its rows. Returns its state.
+    @discardableResult
+    static func rematerializeOne(_ db: Database, entity: EntityRef, trust: TrustMap) throws -> String? {
+        let rows = try Row.fetchAll(db, sql: "SELECT bytes, hash, status, reason FROM operation WHERE entity = ?",
+                                    arguments: [entity.text])
+        var logged = [LoggedOperation]()
+        var stored = [OpID: (String, String?)]()
+        logged.reserveCapacity(rows.count)
+        for row in rows {
+            let bytes: [UInt8] = Array(row["bytes"] as Data)
+            let op = try Op(canonicalBytes: bytes)
+            logged.append(LoggedOperation(op: op, hash: row["hash"]))
+            stored[op.id] = (row["status"], row["reason"])
+        }
+        let parent = try parentContext(db, entity: entity, operations: logged)
+        let state = EntityMaterializer.materialize(entity: entity, operations: logged, parent: parent,
+                                                   trusted: trust.delegations)
+        try write(db, state: state)
+        for (id, status) in state.statuses {
+            let reason = status.reason?.text
+            if let old = stored[id], old.0 == status.name, old.1 == reason { continue }
+            try db.execute(sql: "UPDATE operation SET status = ?, reason = ? WHERE replica = ? AND seq = ?",
+                           arguments: [status.name, reason, id.replica.hex, id.seq])
+        }
+        return state.create == nil ? nil : state.createStatus.name
+    }
+
+    private static func parentContext(_ db: Database, entity: EntityRef, operations: [LoggedOperation]) throws -> ParentContext? {
+        guard entity.type == .indicator || entity.type == .note else { return nil }
+        guard let create = operations.first(where: { $0.op.kind == .create && $0.op.hasDerivedEntity }),
+              let link = create.op.value["commitment"]?.stringValue ?? create.op.value["parent"]?.stringValue,
+              let row = try Row.fetchOne(db, sql: "SELECT state, owner FROM entity WHERE id = ?", arguments: [link])
+        else { return nil }
+        let owner: String? = row["owner"]
+        return ParentContext(accepted: row["state"] == "accepted", owner: owner.flatMap(Owner.init(rawValue:)))
+    }
+
+    private static func write(_ db: Database, state: EntityState) throws {
+        let id = state.entity.text
+        try db.execute(sql: "DELETE FROM entity WHERE id = ?", arguments: [id])
+        guard let create = state.create else { return }
+        try db.execute(sql: """
+            INSERT INTO entity (id, type, state, owner, parent, external_id, creator, created_hlc, retracted)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [id, state.entity.type.rawValue, state.createStatus.name,
+                             state.createStatus.isAccepted ? state.owner?.rawValue : nil,
+                             state.parent, state.externalID, create.op.replica.hex, create.op.hlc.text,
+                             state.retracted ? 1 : 0])
+        guard state.isAccepted else { return }
+
+        let registerInsert = try db.cachedStatement(sql: """
+            INSERT INTO register_value (entity, field, replica, seq, hlc, value, winner) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (field, values) in state.registers {
+            let winner = EntityState.winner(values)?.op
+            for value in values {
+                try registerInsert.execute(arguments: [id, field, value.op.replica.hex, value.op.seq, value.hlc.text,
+                                                       String(decoding: CanonicalJSON.encode(value.value), as: UTF8.self),
+                                                       value.op == winner ? 1 : 0])
+            }
+        }
+        let setInsert = try db.cachedStatement(sql: """
+            INSERT INTO set_element (entity, field, element, replica, seq) VALUES (?, ?, ?, ?, ?)
+            """)
+        for (field, elements) in state.sets {
+            for element in elements {
+                let text = String(decoding: element.key, as: UTF8.self)
+                for add in element.adds {
+                    try setInsert.execute(arguments: [id, field, text, add.replica.hex, add.seq])
+                }
+            }
+        }
+        let seriesInsert = try db.cachedStatement(sql: """
+            INSERT INTO series_entry (entity, field, replica, seq, hlc, value, retracted) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (field, entries) in state.series {
+            for entry in entries {
+                try seriesInsert.execute(arguments: [id, field, entry.op.replica.hex, entry.op.seq, entry.hlc.text,
+                                                     String(decoding: CanonicalJSON.encode(entry.value), as: UTF8.self),
+                                                     entry.retracted ? 1 : 0])
+            }
+        }
+        if state.entity.type == .commitment, let owner = state.owner {
+            func text(_ field: String) -> String? { state.displayValue(field)?.stringValue }
+            func rating(_ field: String) -> String? { state.displayValue(field)?["rating"]?.stringValue }
+            try db.execute(sql: """
+                INSERT INTO commitment_summary (id, owner, title_en, title_es, summary_en, summary_es, pillar, area,
+                    status, priority, due, dialogue, lead, assessment_us, assessment_mx, conflicts, created_hlc)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, owner.rawValue, text("title.en"), text("title.es"), text("summary.en"),
+                                 text("summary.es"), text("pillar"), text("area"), text("status"), text("priority"),
+                                 text("due"), text("dialogue"), text("lead"), rating("assessment.us"),
+                                 rating("assessment.mx"), state.conflictedFields.count, create.op.hlc.text])
+        }
+    }
+}

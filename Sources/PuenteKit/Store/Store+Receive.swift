@@ -1,0 +1,145 @@
+import Foundation
+import GRDB
+import PuenteCrypto
+
+extension Store {
+    /// Stores operations from other replicas, in any order, in one transaction.
+    ///
+    /// Each author's chain must link: an operation that continues the stored head is appended,
+    /// one after a gap is held until the gap fills, one already stored is a duplicate when its
+    /// hash matches; a different operation at a stored `seq` is a fork and refuses that author's
+    /// batch. Authors must be known (their key registered); untrusted ones stay pending.
+    func receive(_ operations: [Op], wall: UInt64) throws -> ReceiveReport {
+        try write { db in
+            var report = ReceiveReport()
+            let openBefore = try Self.openConflictCount(db)
+            var touched = Set<String>()
+            var advanced = Set<ReplicaID>()
+            let byAuthor = Dictionary(grouping: operations, by: \.replica)
+            for (author, ops) in byAuthor.sorted(by: { $0.key < $1.key }) {
+                do {
+                    try db.inSavepoint {
+                        let result = try Self.receiveChain(db, author: author, ops: ops.sorted { $0.seq < $1.seq })
+                        report.applied[author, default: 0] += result.applied
+                        report.duplicates += result.duplicates
+                        report.held += result.held
+                        touched.formUnion(result.touched)
+                        if result.applied > 0 { advanced.insert(author) }
+                        return .commit
+                    }
+                } catch let error as PuenteError {
+                    report.refused[author] = error
+                }
+            }
+            let trust = try TrustMap.load(db)
+            try Self.rematerialize(db, entities: touched, trust: trust)
+            report.entitiesChanged = touched.count
+            report.conflictsCreated = max(0, try Self.openConflictCount(db) - openBefore)
+
+            // The clock follows accepted imported stamps only, and never past wall + 24 h.
+            if !advanced.isEmpty, let clockText = try String.fetchOne(db, sql: "SELECT clock FROM local_replica"),
+               let last = HLCTimestamp(text: clockText) {
+                var clock = HybridLogicalClock(last: last)
+                let placeholders = advanced.map { _ in "?" }.joined(separator: ",")
+                let stamps = try String.fetchAll(db, sql: """
+                    SELECT max(hlc) FROM operation WHERE status = 'accepted' AND replica IN (\(placeholders)) GROUP BY replica
+                    """, arguments: StatementArguments(advanced.map(\.hex)))
+                for stamp in stamps.compactMap(HLCTimestamp.init(text:)) where !clock.observe(stamp, wall: wall) {
+                    report.farFutureStamps += 1
+                }
+                try db.execute(sql: "UPDATE local_replica SET clock = ?", arguments: [clock.last.text])
+            }
+            return report
+        }
+    }
+
+    static func openConflictCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: """
+            SELECT count(*) FROM (SELECT 1 FROM register_value GROUP BY entity, field HAVING count(*) > 1)
+            """) ?? 0
+    }
+
+    private struct ChainResult {
+        var applied = 0
+        var duplicates = 0
+        var held = 0
+        var touched = Set<String>()
+    }
+
+    private static func receiveChain(_ db: Database, author: ReplicaID, ops: [Op]) throws -> ChainResult {
+        guard let row = try Row.fetchOne(db, sql: "SELECT head_seq, head_hash, head_hlc FROM replica WHERE id = ?",
+                                         arguments: [author.hex]) else {
+            throw PuenteError(.unknownReplica, [author.hex])
+        }
+        if let local = try String.fetchOne(db, sql: "SELECT replica FROM local_replica"), local == author.hex {
+            // Our own operations coming back: anything beyond our head means a copied store.
+            let head: Int64 = row["head_seq"]
+            if ops.contains(where: { $0.seq > head }) { throw PuenteError(.ownReplicaAhead, [author.hex]) }
+        }
+        var result = ChainResult()
+        var headSeq: Int64 = row["head_seq"]
+        var headHash: String = row["head_hash"]
+        var headHLC = HLCTimestamp(text: row["head_hlc"]) ?? .zero
+        for op in ops {
+            let bytes = op.canonicalBytes
+            let hash = Digest.sha256hex(bytes)
+            if op.seq <= headSeq {
+                let stored = try String.fetchOne(db, sql: "SELECT hash FROM operation WHERE replica = ? AND seq = ?",
+                                                 arguments: [author.hex, op.seq])
+                guard stored == hash else { throw PuenteError(.fork, [author.hex, String(op.seq)]) }
+                result.duplicates += 1
+            } else if op.seq == headSeq + 1 {
+                try appendVerified(db, op: op, bytes: bytes, hash: hash, headHash: headHash, headHLC: headHLC)
+                headSeq = op.seq
+                headHash = hash
+                headHLC = op.hlc
+                result.applied += 1
+                result.touched.insert(op.entity)
+            } else {
+                try db.execute(sql: "INSERT OR IGNORE INTO held_operation (replica, seq, bytes) VALUES (?, ?, ?)",
+                               arguments: [author.hex, op.seq, Data(bytes)])
+                result.held += 1
+            }
+        }
+        // Drain what was held and now continues the chain.
+        while let heldBytes = try Data.fetchOne(db, sql: "SELECT bytes FROM held_operation WHERE replica = ? AND seq = ?",
+                                                arguments: [author.hex, headSeq + 1]) {
+            let bytes = Array(heldBytes)
+            let op = try Op(canonicalBytes: bytes)
+            let hash = Digest.sha256hex(bytes)
+            try appendVerified(db, op: op, bytes: bytes, hash: hash, headHash: headHash, headHLC: headHLC)
+            try db.execute(sql: "DELETE FROM held_operation WHERE replica = ? AND seq = ?", arguments: [author.hex, op.seq])
+            headSeq = op.seq
+            headHash = hash
+            headHLC = op.hlc
+            result.applied += 1
+            result.held -= 1
+            result.touched.insert(op.entity)
+        }
+        try db.execute(sql: "DELETE FROM held_operation WHERE replica = ? AND seq <= ?", arguments: [author.hex, headSeq])
+        try db.execute(sql: "UPDATE replica SET head_seq = ?, head_hash = ?, head_hlc = ? WHERE id = ?",
+                       arguments: [headSeq, headHash, headHLC.text, author.hex])
+        return result
+    }
+
+    private static func appendVerified(_ db: Database, op: Op, bytes: [UInt8], hash: String,
+                                       headHash: String, headHLC: HLCTimestamp) throws {
+        guard op.prev == headHash else { throw PuenteError(.brokenChain, [op.replica.hex, String(op.seq), "prev"]) }
+        guard op.hlc > headHLC else { throw PuenteError(.brokenChain, [op.replica.hex, String(op.seq), "hlc"]) }
+        try db.execute(sql: """
+            INSERT INTO operation (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 'waiting-create')
+            """, arguments: [op.replica.hex, op.seq, op.hlc.text, hash, op.entity, op.kind.rawValue, op.field, Data(bytes)])
+    }
+
+    /// Re-derives every materialized row from the stored operations, with the same function
+    /// incremental writes use.
+    func rebuild() throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM entity")
+            try db.execute(sql: "UPDATE operation SET status = 'pending', reason = 'waiting-create'")
+            let entities = try String.fetchSet(db, sql: "SELECT DISTINCT entity FROM operation")
+            try Self.rematerialize(db, entities: entities, trust: try TrustMap.load(db))
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import GRDB
+
+/// The one owner of a replica's SQLite database: migrations, writes and queries.
+///
+/// Every write runs in one immediate transaction, so a crash leaves the store as it was
+/// before the write or as it is after it, and two processes on one store take turns.
+final class Store: Sendable {
+    private let writer: DatabasePool
+
+    init(path: String) throws {
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(30)
+        configuration.label = "puente"
+        writer = try DatabasePool(path: path, configuration: configuration)
+        try Schema.migrator.migrate(writer)
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.read(body)
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.write(body)
+    }
+}

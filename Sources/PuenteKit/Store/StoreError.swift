@@ -1,0 +1,47 @@
+/// An error from the store or the façade: a code, and the facts a message needs.
+///
+/// The terminal turns each code into a sentence in the user's language that says what to do.
+public struct PuenteError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable, CaseIterable {
+        case storeExists = "store-exists"
+        case storeMissing = "store-missing"
+        case storeUnreadable = "store-unreadable"
+        case keyFileTooOpen = "key-file-too-open"
+        case keyFileUnreadable = "key-file-unreadable"
+        case notFound = "not-found"
+        case ambiguousID = "ambiguous-id"
+        case wrongType = "wrong-type"
+        case unknownField = "unknown-field"
+        case invalidValue = "invalid-value"
+        case refused = "refused"
+        case noConflict = "no-conflict"
+        case unknownReplica = "unknown-replica"
+        case brokenChain = "broken-chain"
+        case fork = "fork"
+        case badImportFile = "bad-import-file"
+        case ownReplicaAhead = "own-replica-ahead"
+    }
+
+    public let code: Code
+    public let arguments: [String]
+    /// The merge engine's reason, for ``Code/refused``.
+    public let reason: OpReason?
+
+    public init(_ code: Code, _ arguments: [String] = [], reason: OpReason? = nil) {
+        self.code = code
+        self.arguments = arguments
+        self.reason = reason
+    }
+
+    public var description: String {
+        ([code.rawValue] + arguments + (reason.map { [$0.text] } ?? [])).joined(separator: " ")
+    }
+
+    /// Whether the error is about input data from outside (exit code 65).
+    public var isBadInput: Bool {
+        switch code {
+        case .badImportFile, .brokenChain, .fork, .keyFileUnreadable: return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import PuenteKit
+
+/// Options every command takes: where the store is, the language, and JSON output.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(t("help.store"), valueName: "dir"))
+    var store: String?
+
+    @Option(name: .long, help: ArgumentHelp(t("help.lang"), valueName: "en|es"))
+    var lang: String?
+
+    @Flag(name: .long, help: ArgumentHelp(t("help.json")))
+    var json = false
+
+    func validate() throws {
+        if let lang, Language(rawValue: lang) == nil {
+            throw ValidationError(t("error.lang", lang))
+        }
+    }
+
+    /// `--store`, else `PUENTE_STORE`, else `$XDG_DATA_HOME/puente`, else `~/.local/share/puente`.
+    var storeFolder: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let store, !store.isEmpty { return store }
+        if let path = environment["PUENTE_STORE"], !path.isEmpty { return path }
+        if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return data + "/puente" }
+        return (environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path) + "/.local/share/puente"
+    }
+
+    /// Opens the store, or explains how to make one.
+    func openReplica() throws -> Replica {
+        try Replica.open(folder: storeFolder)
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import PuenteKit
+
+struct AddCommitment: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "add", abstract: t("abstract.add"), discussion: t("example.add"))
+    }
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp(t("help.owner"), valueName: "us|mx|joint")) var owner: String?
+    @Option(name: .customLong("title-en"), help: ArgumentHelp(t("help.title-en"), valueName: "text")) var titleEN: String?
+    @Option(name: .customLong("title-es"), help: ArgumentHelp(t("help.title-es"), valueName: "text")) var titleES: String?
+    @Option(name: .customLong("summary-en"), help: ArgumentHelp(t("help.summary-en"), valueName: "text")) var summaryEN: String?
+    @Option(name: .customLong("summary-es"), help: ArgumentHelp(t("help.summary-es"), valueName: "text")) var summaryES: String?
+    @Option(help: ArgumentHelp(t("help.pillar"), valueName: "protect|prevent|pursue")) var pillar: String
+    @Option(help: ArgumentHelp(t("help.area"), valueName: "area")) var area: String?
+    @Option(help: ArgumentHelp(t("help.lead"), valueName: "text")) var lead: String?
+    @Option(help: ArgumentHelp(t("help.priority"), valueName: "high|medium|low")) var priority: String?
+    @Option(help: ArgumentHelp(t("help.due"), valueName: "YYYY-MM-DD")) var due: String?
+    @Option(help: ArgumentHelp(t("help.status"), valueName: "status")) var status: String = "agreed"
+    @Option(help: ArgumentHelp(t("help.dialogue"), valueName: "id")) var dialogue: String?
+    @Option(name: .customLong("agency"), help: ArgumentHelp(t("help.agency"), valueName: "name")) var agencies: [String] = []
+    @Option(name: .customLong("tag"), help: ArgumentHelp(t("help.tag"), valueName: "tag")) var tags: [String] = []
+
+    func validate() throws {
+        if titleEN == nil && titleES == nil { throw ValidationError(t("error.title-required")) }
+        try Parse.check(.oneOf(Pillar.allCases.map(\.rawValue)), pillar, "--pillar")
+        try Parse.check(.oneOf(CommitmentStatus.allCases.map(\.rawValue)), status, "--status")
+        if let owner { try Parse.check(.oneOf(Owner.allCases.map(\.rawValue)), owner, "--owner") }
+        if let priority { try Parse.check(.oneOf(Priority.allCases.map(\.rawValue)), priority, "--priority") }
+        if let due { try Parse.check(.date, due, "--due") }
+        if let area { try Parse.check(.slug, area, "--area") }
+        for tag in tags { try Parse.check(.slug, tag, "--tag") }
+    }
+
+    func run() throws {
+        try Terminal.run {
+            let replica = try global.openReplica()
+            let ownerValue = owner.flatMap(Owner.init(rawValue:)) ?? Owner(rawValue: replica.identity.delegation.rawValue) ?? .joint
+            let dialogueRef = try dialogue.map { try replica.resolveID($0, as: .dialogue) }
+            let ref = try replica.addCommitment(CommitmentDraft(
+                owner: ownerValue, titleEN: titleEN, titleES: titleES, summaryEN: summaryEN, summaryES: summaryES,
+                pillar: Pillar(rawValue: pillar) ?? .protect, area: area, lead: lead,
+                priority: priority.flatMap(Priority.init(rawValue:)), due: due,
+                status: CommitmentStatus(rawValue: status) ?? .agreed, dialogue: dialogueRef,
+                agencies: agencies, tags: tags))
+            if global.json {
+                Terminal.json(["id": .string(ref.text)])
+            } else {
+                Terminal.out(t("add.done", Replica.shortID(ref.text)))
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import PuenteKit
+
+struct IndicatorCommand: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "indicator", abstract: t("abstract.indicator"),
+                             subcommands: [AddIndicator.self, RecordReading.self])
+    }
+
+    struct AddIndicator: ParsableCommand {
+        static var configuration: CommandConfiguration {
+            CommandConfiguration(commandName: "add", abstract: t("abstract.indicator-add"), discussion: t("example.indicator-add"))
+        }
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp(t("help.commitment-id"), valueName: "commitment")) var commitment: String
+        @Option(name: .customLong("name-en"), help: ArgumentHelp(t("help.name-en"), valueName: "text")) var nameEN: String?
+        @Option(name: .customLong("name-es"), help: ArgumentHelp(t("help.name-es"), valueName: "text")) var nameES: String?
+        @Option(help: ArgumentHelp(t("help.indicator-kind"), valueName: "output|outcome")) var kind: String
+        @Option(help: ArgumentHelp(t("help.unit"), valueName: "text")) var unit: String?
+        @Option(help: ArgumentHelp(t("help.baseline"), valueName: "number")) var baseline: String?
+        @Option(help: ArgumentHelp(t("help.target"), valueName: "number")) var target: String?
+        @Option(help: ArgumentHelp(t("help.direction"), valueName: "increase|decrease")) var direction: String = "increase"
+
+        func validate() throws {
+            if nameEN == nil && nameES == nil { throw ValidationError(t("error.name-required")) }
+            try Parse.check(.oneOf(IndicatorKind.allCases.map(\.rawValue)), kind, "--kind")
+            try Parse.check(.oneOf(Direction.allCases.map(\.rawValue)), direction, "--direction")
+            if let baseline { try Parse.check(.decimal, baseline, "--baseline") }
+            if let target { try Parse.check(.decimal, target, "--target") }
+        }
+
+        func run() throws {
+            try Terminal.run {
+                let replica = try global.openReplica()
+                let parent = try replica.resolveID(commitment, as: .commitment)
+                let ref = try replica.addIndicator(to: parent, IndicatorDraft(
+                    nameEN: nameEN, nameES: nameES, kind: IndicatorKind(rawValue: kind) ?? .output, unit: unit,
+                    baseline: baseline, target: target, direction: Direction(rawValue: direction) ?? .increase))
+                if global.json {
+                    Terminal.json(["id": .string(ref.text)])
+                } else {
+                    Terminal.out(t("indicator.done", Replica.shortID(ref.text), Replica.shortID(parent.text)))
+                }
+            }
+        }
+    }
+
+    struct RecordReading: ParsableCommand {
+        static var configuration: CommandConfiguration {
+            CommandConfiguration(commandName: "record", abstract: t("abstract.indicator-record"), discussion: t("example.indicator-record"))
+        }
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp(t("help.indicator-id"), valueName: "indicator")) var indicator: String
+        @Argument(help: ArgumentHelp(t("help.reading-value"), valueName: "value")) var value: String
+        @Option(help: ArgumentHelp(t("help.reading-date"), valueName: "YYYY-MM-DD")) var date: String?
+        @Option(help: ArgumentHelp(t("help.source"), valueName: "text")) var source: String?
+
+        func validate() throws {
+            try Parse.check(.decimal, value, "VALUE")
+            if let date { try Parse.check(.date, date, "--date") }
+        }
+
+        func run() throws {
+            try Terminal.run {
+                let replica = try global.openReplica()
+                let ref = try replica.resolveID(indicator, as: .indicator)
+                let op = try replica.recordReading(ref, date: date ?? replica.today, value: value, source: source)
+                if global.json {
+                    Terminal.json(["op": .string(op.description)])
+                } else {
+                    Terminal.out(t("record.done", value, Replica.shortID(ref.text)))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import PuenteKit
+
+struct InitStore: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "init", abstract: t("abstract.init"), discussion: t("example.init"))
+    }
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp(t("help.delegation"), valueName: "us|mx"))
+    var delegation: String
+
+    @Option(help: ArgumentHelp(t("help.name"), valueName: "name"))
+    var name: String
+
+    @Option(help: ArgumentHelp(t("help.office"), valueName: "text"))
+    var office: String = ""
+
+    func validate() throws {
+        guard Delegation(rawValue: delegation) != nil else { throw ValidationError(t("error.delegation", delegation)) }
+    }
+
+    func run() throws {
+        try Terminal.run {
+            guard let delegation = Delegation(rawValue: delegation) else { return }
+            let replica = try Replica.initialize(folder: global.storeFolder, delegation: delegation, name: name, office: office)
+            if global.json {
+                Terminal.json(["store": .string(replica.folder), "replica": .string(replica.identity.replica.hex),
+                               "delegation": .string(delegation.rawValue), "name": .string(replica.identity.name)])
+            } else {
+                Terminal.out(t("init.done", replica.folder))
+                Terminal.out(t("init.replica", replica.identity.replica.hex, Names.delegation(delegation)))
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import PuenteKit
+
+struct ListCommitments: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "list", abstract: t("abstract.list"), discussion: t("example.list"))
+    }
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp(t("help.filter-owner"), valueName: "us|mx|joint")) var owner: String?
+    @Option(help: ArgumentHelp(t("help.filter-pillar"), valueName: "pillar")) var pillar: String?
+    @Option(help: ArgumentHelp(t("help.filter-area"), valueName: "area")) var area: String?
+    @Option(help: ArgumentHelp(t("help.filter-status"), valueName: "status")) var status: String?
+    @Flag(help: ArgumentHelp(t("help.filter-overdue"))) var overdue = false
+    @Option(name: .customLong("due-before"), help: ArgumentHelp(t("help.filter-due-before"), valueName: "YYYY-MM-DD")) var dueBefore: String?
+    @Option(help: ArgumentHelp(t("help.filter-dialogue"), valueName: "id")) var dialogue: String?
+    @Option(help: ArgumentHelp(t("help.filter-text"), valueName: "words")) var text: String?
+
+    func validate() throws {
+        if let owner { try Parse.check(.oneOf(Owner.allCases.map(\.rawValue)), owner, "--owner") }
+        if let pillar { try Parse.check(.oneOf(Pillar.allCases.map(\.rawValue)), pillar, "--pillar") }
+        if let status { try Parse.check(.oneOf(CommitmentStatus.allCases.map(\.rawValue)), status, "--status") }
+        if let dueBefore { try Parse.check(.date, dueBefore, "--due-before") }
+    }
+
+    func run() throws {
+        try Terminal.run {
+            let replica = try global.openReplica()
+            let filter = CommitmentFilter(
+                owner: owner.flatMap(Owner.init(rawValue:)), pillar: pillar.flatMap(Pillar.init(rawValue:)), area: area,
+                status: status.flatMap(CommitmentStatus.init(rawValue:)), overdueAsOf: overdue ? replica.today : nil,
+                dueBefore: dueBefore, dialogue: try dialogue.map { try replica.resolveID($0, as: .dialogue) }, text: text)
+            let rows = try replica.commitments(filter)
+            if global.json {
+                Terminal.json(.array(rows.map(JSONForms.summary)))
+                return
+            }
+            guard !rows.isEmpty else {
+                Terminal.out(t("list.empty"))
+                return
+            }
+            Terminal.out([Terminal.cell(t("col.id"), 9), Terminal.cell(t("col.owner"), 8), Terminal.cell(t("col.pillar"), 10),
+                          Terminal.cell(t("col.status"), 12), Terminal.cell(t("col.due"), 11), t("col.title")].joined(separator: " "))
+            for row in rows {
+                let conflict = row.conflicts > 0 ? " ⚠" : ""
+                Terminal.out([Terminal.cell(Replica.shortID(row.id), 9), Terminal.cell(Names.owner(row.owner.rawValue), 8),
+                              Terminal.cell(Names.pillar(row.pillar), 10), Terminal.cell(Names.status(row.status), 12),
+                              Terminal.cell(row.due ?? "—", 11),
+                              Terminal.cell(Names.title(en: row.titleEN, es: row.titleES), 46) + conflict].joined(separator: " "))
+            }
+            Terminal.out(t("list.count", rows.count))
+        }
+    }
+}

@@ -1,0 +1,169 @@
+import ArgumentParser
+import Foundation
+import PuenteKit
+
+struct ShowEntity: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "show", abstract: t("abstract.show"), discussion: t("example.show"))
+    }
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp(t("help.id"), valueName: "id")) var id: String
+    @Flag(help: ArgumentHelp(t("help.history"))) var history = false
+
+    func run() throws {
+        try Terminal.run {
+            let replica = try global.openReplica()
+            let detail = try replica.detail(try replica.resolveID(id))
+            if global.json {
+                Terminal.json(EntityView.json(detail))
+            } else {
+                EntityView.print(detail, fullHistory: history)
+            }
+        }
+    }
+}
+
+/// How `show` and `dialogue show` lay out one entity.
+enum EntityView {
+    static func json(_ detail: EntityDetail) -> JSONValue {
+        guard case .object(var object) = JSONForms.state(detail.state) else { return .null }
+        object["history"] = .array(detail.history.map(JSONForms.history))
+        object["children"] = .array(detail.children.map(JSONForms.state))
+        if let creator = detail.creator {
+            object["creator"] = ["replica": .string(creator.id.hex), "delegation": .string(creator.delegation.rawValue),
+                                 "name": .string(creator.name)]
+        }
+        return .object(object)
+    }
+
+    static func text(_ state: EntityState, _ field: String) -> String? { state.displayValue(field)?.stringValue }
+
+    static func date(_ hlc: HLCTimestamp) -> String {
+        let date = Date(timeIntervalSince1970: Double(hlc.millis) / 1000)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
+    }
+
+    static func line(_ label: String, _ value: String) {
+        Terminal.out(Terminal.cell(label, 16) + " " + value)
+    }
+
+    static func print(_ detail: EntityDetail, fullHistory: Bool) {
+        let state = detail.state
+        let type = state.entity.type
+        let titleField = type == .indicator ? "name" : "title"
+        let title = type == .note ? (state.create?.op.value["text"]?.stringValue ?? "")
+            : Names.title(en: text(state, "\(titleField).en"), es: text(state, "\(titleField).es"))
+        Terminal.out("\(title)  [\(t("type.\(type.rawValue)")) \(Replica.shortID(state.entity.text))]")
+        if state.retracted { Terminal.out(t("show.retracted")) }
+        if let owner = state.owner { line(t("col.owner"), Names.owner(owner.rawValue)) }
+        let shown: Set<String> = ["title.en", "title.es", "name.en", "name.es", "assessment.us", "assessment.mx",
+                                  "readout.us", "readout.mx"]
+        for field in FieldCatalog.fields(of: type).keys.sorted() where !shown.contains(field) {
+            if let values = state.registers[field] {
+                line(Names.field(field), Names.value(state.displayValue(field), field: field) + (values.count > 1 ? "  ⚠" : ""))
+            }
+            if let elements = state.sets[field] {
+                line(Names.field(field), elements.map { Names.value($0.value, field: field) }.joined(separator: "; "))
+            }
+        }
+        if let creator = detail.creator, let create = state.create {
+            line(t("show.created"), "\(date(create.op.hlc)) — \(creator.name) (\(Names.delegation(creator.delegation)))")
+        }
+        if type == .commitment {
+            Terminal.out()
+            Terminal.out(t("show.assessments"))
+            let us = state.displayValue("assessment.us")
+            let mx = state.displayValue("assessment.mx")
+            line("  " + Names.delegation(.us), Names.value(us, field: "assessment.us"))
+            line("  " + Names.delegation(.mx), Names.value(mx, field: "assessment.mx"))
+            if let a = us?["rating"]?.stringValue, let b = mx?["rating"]?.stringValue, a != b {
+                Terminal.out("  " + t("show.disagreement"))
+            }
+        }
+        if type == .dialogue {
+            for delegation in Delegation.allCases {
+                if let readout = text(state, "readout.\(delegation.rawValue)") {
+                    line(t("show.readout", Names.delegation(delegation)), readout)
+                }
+            }
+        }
+        if !state.conflictedFields.isEmpty {
+            Terminal.out()
+            Terminal.out(t("show.conflicts"))
+            for field in state.conflictedFields {
+                Terminal.out("  " + Names.field(field) + ":")
+                for value in state.registers[field] ?? [] {
+                    let author = detail.history.first { $0.op.id == value.op }?.author
+                    Terminal.out("    • " + Names.value(value.value, field: field) + "  — "
+                                 + (author.map { "\($0.name) (\(Names.delegation($0.delegation)))" } ?? value.op.replica.short)
+                                 + ", " + date(value.hlc))
+                }
+            }
+            Terminal.out("  " + t("show.resolve-hint", Replica.shortID(state.entity.text)))
+        }
+        for (field, entries) in state.series.sorted(by: { $0.key < $1.key }) {
+            Terminal.out()
+            Terminal.out(Names.field(field))
+            for entry in entries {
+                Terminal.out("  • " + Names.value(entry.value, field: field) + (entry.retracted ? "  " + t("show.retracted-mark") : ""))
+            }
+        }
+        let indicators = detail.children.filter { $0.entity.type == .indicator && !$0.retracted }
+        if !indicators.isEmpty {
+            Terminal.out()
+            Terminal.out(t("show.indicators"))
+            for indicator in indicators {
+                let latest = indicator.series["readings"]?.last { !$0.retracted }?.value["value"]?.stringValue ?? "—"
+                Terminal.out("  \(Replica.shortID(indicator.entity.text))  "
+                             + Names.title(en: text(indicator, "name.en"), es: text(indicator, "name.es"))
+                             + " [\(Names.indicatorKind(text(indicator, "kind")))] "
+                             + t("show.indicator-line", text(indicator, "baseline") ?? "—", text(indicator, "target") ?? "—",
+                                 latest, text(indicator, "unit") ?? ""))
+            }
+        }
+        let notes = detail.children.filter { $0.entity.type == .note && !$0.retracted }
+        if !notes.isEmpty {
+            Terminal.out()
+            Terminal.out(t("show.notes"))
+            for note in notes {
+                let when = note.create.map { date($0.op.hlc) } ?? ""
+                Terminal.out("  \(when)  " + (note.create?.op.value["text"]?.stringValue ?? ""))
+            }
+        }
+        Terminal.out()
+        let entries = fullHistory ? detail.history : Array(detail.history.suffix(8))
+        Terminal.out(fullHistory ? t("show.history") : t("show.history-recent", entries.count, detail.history.count))
+        for entry in entries { Terminal.out("  " + HistoryLine.render(entry)) }
+    }
+}
+
+/// One line of the audit trail: when, who, what changed from what to what, and its status.
+enum HistoryLine {
+    static func render(_ entry: HistoryEntry) -> String {
+        let op = entry.op
+        let who = entry.author.map { "\($0.name) (\($0.delegation.rawValue.uppercased()))" } ?? op.replica.short
+        var what: String
+        switch op.kind {
+        case .create: what = t("history.create", t("type.\(EntityRef(text: op.entity)?.type.rawValue ?? "commitment")"))
+        case .set:
+            let old = entry.previous.map { Names.value($0, field: op.field) }.joined(separator: " | ")
+            what = Names.field(op.field) + ": " + (old.isEmpty ? "" : old + " → ") + Names.value(op.value, field: op.field)
+        case .add: what = Names.field(op.field) + " + " + Names.value(op.value, field: op.field)
+        case .remove: what = Names.field(op.field) + " − " + Names.value(op.value, field: op.field)
+        case .append: what = Names.field(op.field) + " ⊕ " + Names.value(op.value, field: op.field)
+        case .retract: what = t("history.retract") + (op.field.isEmpty ? "" : " " + Names.field(op.field))
+        }
+        var status = ""
+        switch entry.status {
+        case .accepted: break
+        case .pending(let reason): status = "  [" + t("status-op.pending") + ": " + Messages.reason(reason) + "]"
+        case .rejected(let reason): status = "  [" + t("status-op.rejected") + ": " + Messages.reason(reason) + "]"
+        }
+        return "\(EntityView.date(op.hlc))  \(who)  \(what)\(status)"
+    }
+}
