@@ -317,3 +317,13 @@ extension Replica {
         }
     }
 }
+
+extension Replica {
+    /// The accepted entity of `type` imported with `externalID`, if any.
+    public func entity(externalID: String, type: EntityType) throws -> EntityRef? {
+        try store.read { db in
+            try String.fetchOne(db, sql: "SELECT id FROM entity WHERE type = ? AND external_id = ? AND state = 'accepted' ORDER BY id LIMIT 1",
+                                arguments: [type.rawValue, externalID]).flatMap(EntityRef.init(text:))
+        }
+    }
+}

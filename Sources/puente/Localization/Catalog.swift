@@ -227,6 +227,8 @@ enum Catalog {
                                      es: "El cambio concurrente dentro de la delegación de EE. UU. se conserva como conflicto visible"),
         "demo.resolve-hint": Phrase(en: "Resolve it: puente --store {0} resolve {1} status in-progress", es: "Resuélvalo: puente --store {0} resolve {1} status in-progress"),
         "demo.step.review": Phrase(en: "The review, from the U.S. State desk", es: "La revisión, desde la mesa del Departamento de Estado"),
+        "demo.as-of": Phrase(en: "(as of {0}, a date inside the fixture's time frame; `puente review` uses today)",
+                             es: "(al {0}, una fecha dentro del periodo de los datos de ejemplo; `puente review` usa la fecha de hoy)"),
         "demo.explore": Phrase(en: "Keep exploring: puente --store {0} list   (Mexican store: {1})", es: "Siga explorando: puente --store {1} list   (almacén de EE. UU.: {0})"),
 
         // Errors

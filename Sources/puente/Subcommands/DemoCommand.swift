@@ -39,13 +39,15 @@ struct DemoCommand: ParsableCommand {
             try handOver(from: [mx], to: [us, us2])
 
             step(t("demo.step.offline"))
-            guard let arms = try us.commitments(CommitmentFilter(owner: .us, pillar: .prevent)).first?.entity,
-                  let joint = try us.commitments(CommitmentFilter(owner: .joint)).first?.entity else { return }
+            guard let arms = try us.entity(externalID: "bf-prevent-01", type: .commitment),
+                  let joint = try us.entity(externalID: "bf-prevent-05", type: .commitment) else {
+                throw ImportFileError(problem: "missing", path: "bf-prevent-01")
+            }
             try us.set(arms, field: "status", value: "in-progress")
             say(t("demo.edit", us.identity.name, Names.field("status"), Names.status("in-progress"), Replica.shortID(arms.text)))
             try us2.set(arms, field: "status", value: "stalled")
             say(t("demo.edit", us2.identity.name, Names.field("status"), Names.status("stalled"), Replica.shortID(arms.text)))
-            try us.assess(joint, rating: .onTrack, why: "Joint task force met every milestone this quarter.")
+            try us.assess(joint, rating: .onTrack, why: "Operation Southbound investigations are ahead of plan.")
             say(t("demo.assess", us.identity.name, Names.rating("on-track"), Replica.shortID(joint.text)))
             try mx.assess(joint, rating: .atRisk, why: "Faltan datos de rastreo de armas de dos estados fronterizos.")
             say(t("demo.assess", mx.identity.name, Names.rating("at-risk"), Replica.shortID(joint.text)))
@@ -75,11 +77,15 @@ struct DemoCommand: ParsableCommand {
             say(t("demo.resolve-hint", base + "/us-state", Replica.shortID(arms.text)))
 
             step(t("demo.step.review"))
-            ReviewView.print(try us.review())
+            say(t("demo.as-of", Self.reviewDate))
+            ReviewView.print(try us.review(asOf: Self.reviewDate))
             Terminal.out()
             Terminal.out(t("demo.explore", base + "/us-state", base + "/mx-sspc"))
         }
     }
+
+    /// A date inside the fixture's time frame, so the overdue list reads as it did then.
+    static let reviewDate = "2024-05-01"
 
     private func step(_ title: String) {
         Terminal.out()
