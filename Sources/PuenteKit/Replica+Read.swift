@@ -252,9 +252,10 @@ extension Replica {
                 let field: String = row["field"]
                 let values = state.registers[field] ?? []
                 let title = state.displayValue("title.en")?.stringValue ?? state.displayValue("title.es")?.stringValue
-                let authors = Dictionary(uniqueKeysWithValues: values.compactMap { value in
+                // One author may hold several live values (a write that named none of its own).
+                let authors = Dictionary(values.compactMap { value in
                     replicas[value.op.replica].map { (value.op.replica, $0) }
-                })
+                }, uniquingKeysWith: { first, _ in first })
                 return ConflictItem(entity: entity, title: title, field: field, values: values, authors: authors)
             }
         }

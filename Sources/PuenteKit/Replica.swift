@@ -111,13 +111,22 @@ public final class Replica: Sendable {
 
     /// Runs `body` with an appender in one transaction; the policy refuses the whole batch or none of it.
     @discardableResult
-    func commit<T>(_ body: (OpAppender) throws -> T) throws -> T {
+    func commit<T>(enforcePolicy: Bool = true, _ body: (OpAppender) throws -> T) throws -> T {
         let wall = wallClock.nowMillis()
         return try store.write { db in
             let appender = try OpAppender(db: db, wall: wall)
             let result = try body(appender)
-            try appender.finish()
+            try appender.finish(enforcePolicy: enforcePolicy)
             return result
         }
+    }
+
+    /// Appends one operation to the local chain without the local policy refusal, as a
+    /// modified or hostile client would; the merge engine still rejects it on every store.
+    @_spi(Testing)
+    @discardableResult
+    public func appendUnchecked(entity: String, kind: OpKind, field: String, value: JSONValue,
+                                refs: [OpRef] = []) throws -> Op {
+        try commit(enforcePolicy: false) { try $0.append(entity: entity, kind: kind, field: field, value: value, refs: refs) }
     }
 }

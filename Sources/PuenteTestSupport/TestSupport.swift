@@ -71,3 +71,17 @@ public struct ReplicaGroup {
         for replica in replicas { _ = try replica.receive(ops) }
     }
 }
+
+extension ReplicaGroup {
+    /// A fresh store that trusts every replica of `group` and has written nothing.
+    public static func observer(trusting group: ReplicaGroup, in folder: TemporaryFolder, name: String) throws -> Replica {
+        let observer = try Replica.initialize(folder: folder.sub(name + "-\(UInt32.random(in: 0...UInt32.max))"),
+                                              delegation: .us, name: "observer", wallClock: group.clock)
+        for replica in group.replicas {
+            let keys = try replica.publicKeys()
+            try observer.trustReplica(signingKey: keys.signing, agreementKey: keys.agreement,
+                                      delegation: replica.identity.delegation, name: replica.identity.name)
+        }
+        return observer
+    }
+}
