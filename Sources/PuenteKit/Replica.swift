@@ -127,6 +127,8 @@ public final class Replica: Sendable {
     @discardableResult
     public func appendUnchecked(entity: String, kind: OpKind, field: String, value: JSONValue,
                                 refs: [OpRef] = []) throws -> Op {
-        try commit(enforcePolicy: false) { try $0.append(entity: entity, kind: kind, field: field, value: value, refs: refs) }
+        try commit(enforcePolicy: false) {
+            try $0.append(entity: entity, kind: kind, field: field, value: value, refs: refs, deriveEntity: false)
+        }
     }
 }

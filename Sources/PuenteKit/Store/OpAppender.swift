@@ -33,12 +33,13 @@ final class OpAppender {
 
     /// Appends one operation to the local chain.
     @discardableResult
-    func append(entity: String, kind: OpKind, field: String, value: JSONValue, refs: [OpRef]) throws -> Op {
+    func append(entity: String, kind: OpKind, field: String, value: JSONValue, refs: [OpRef],
+                deriveEntity: Bool = true) throws -> Op {
         let seq = headSeq + 1
         let hlc = clock.tick(wall: wall)
         var op = Op(replica: replica, seq: seq, hlc: hlc, prev: headHash, entity: entity, kind: kind,
                            field: field, value: value, refs: refs.sorted())
-        if kind == .create, let type = EntityType(rawValue: String(entity.prefix { $0 != "/" })) {
+        if kind == .create, deriveEntity, let type = EntityType(rawValue: String(entity.prefix { $0 != "/" })) {
             op = op.with(entity: Op.derivedEntity(type: type, canonicalBytesWithoutEntity: op.with(entity: "").canonicalBytes).text)
         }
         let bytes = op.canonicalBytes
