@@ -40,7 +40,7 @@ public struct PuenteError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Whether the error is about input data from outside (exit code 65).
     public var isBadInput: Bool {
         switch code {
-        case .badImportFile, .brokenChain, .fork, .keyFileUnreadable: return true
+        case .badImportFile, .brokenChain, .fork, .keyFileUnreadable, .keyFileTooOpen: return true
         default: return false
         }
     }

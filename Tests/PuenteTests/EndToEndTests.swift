@@ -1,0 +1,187 @@
+import Foundation
+import PuenteKit
+import PuenteTestSupport
+import Testing
+
+/// The built binary, run as a user would, on temporary stores.
+@Suite struct EndToEndTests {
+    let puente = PuenteProcess()
+    let fixture = Repository.path("Fixtures/bicentennial.json")
+
+    func json(_ text: String) throws -> JSONValue {
+        try JSONParser.parse(Array(text.utf8))
+    }
+
+    func digest(_ store: String) throws -> String {
+        try puente.run(["--store", store, "digest"]).stdout
+    }
+
+    @Test func aDelegationsWeekInBothLanguages() throws {
+        let folder = try TemporaryFolder()
+        let store = folder.sub("us")
+        let initResult = try puente.run(["--store", store, "init", "--delegation", "us", "--name", "State INL desk"])
+        #expect(initResult.status == 0)
+        #expect(initResult.stdout.contains("Store created"))
+
+        let first = try puente.run(["--store", store, "--json", "import", fixture])
+        #expect(first.status == 0, "\(first.stderr)")
+        let report = try json(first.stdout)
+        #expect(report["commitments"] == 35)  // U.S.-owned and joint; Mexico records its own
+        #expect(report["dialogues"] == 5)
+        #expect(report["left_for_others"]?["mx"] == 11)
+        let afterFirst = try digest(store)
+        let second = try puente.run(["--store", store, "--json", "import", fixture])
+        #expect(second.status == 0)
+        #expect(try json(second.stdout)["commitments"] == 0)
+        #expect(try digest(store) == afterFirst, "importing twice changes nothing")
+
+        // list with filters, as JSON parsed back
+        let listed = try json(try puente.run(["--store", store, "--json", "list", "--pillar", "prevent", "--owner", "us"]).stdout)
+        let rows = try #require(listed.arrayValue)
+        #expect(!rows.isEmpty)
+        #expect(rows.allSatisfy { $0["pillar"] == "prevent" && $0["owner"] == "us" })
+        let southbound = try #require(rows.first { $0["title"]?["en"]?.stringValue?.contains("Southbound") == true })
+        let id = try #require(southbound["short_id"]?.stringValue)
+        let text = try json(try puente.run(["--store", store, "--json", "list", "--text", "FENTANILO"]).stdout)
+        #expect((text.arrayValue ?? []).contains { $0["title"]?["es"]?.stringValue?.contains("fentanilo") == true })
+        let overdue = try json(try puente.run(["--store", store, "--json", "list", "--due-before", "2023-07-01"]).stdout)
+        #expect((overdue.arrayValue ?? []).allSatisfy { ($0["due"]?.stringValue ?? "9") < "2023-07-01" })
+
+        // edits
+        #expect(try puente.run(["--store", store, "set", id, "status", "stalled"]).status == 0)
+        #expect(try puente.run(["--store", store, "set", id, "tags", "+southbound"]).status == 0)
+        #expect(try puente.run(["--store", store, "assess", id, "at-risk", "--why", "Staffing gaps"]).status == 0)
+        #expect(try puente.run(["--store", store, "note", id, "Reviewed at the April round"]).status == 0)
+
+        let shown = try json(try puente.run(["--store", store, "--json", "show", id]).stdout)
+        #expect(shown["fields"]?["status"]?["value"] == "stalled")
+        #expect(shown["fields"]?["assessment.us"]?["value"]?["rating"] == "at-risk")
+        #expect(shown["sets"]?["tags"]?.arrayValue?.contains { $0["value"] == "southbound" } == true)
+        #expect((shown["history"]?.arrayValue?.count ?? 0) >= 4)
+        #expect(shown["children"]?.arrayValue?.contains { $0["type"] == "note" } == true)
+
+        let english = try puente.run(["--store", store, "show", id])
+        #expect(english.stdout.contains("Operation Southbound"))
+        #expect(english.stdout.contains("Assessments"))
+        #expect(english.stdout.contains("at risk — Staffing gaps"))
+        let spanish = try puente.run(["--store", store, "--lang", "es", "show", id])
+        #expect(spanish.stdout.contains("Operación Southbound"))
+        #expect(spanish.stdout.contains("Evaluaciones"))
+        #expect(spanish.stdout.contains("estancado"))
+        let viaLang = try puente.run(["--store", store, "show", id], environment: ["LANG": "es_MX.UTF-8"])
+        #expect(viaLang.stdout == spanish.stdout)
+
+        // review in both languages, and its JSON
+        let review = try puente.run(["--store", store, "review", "--as-of", "2024-05-01"])
+        #expect(review.stdout.contains("Progress review as of 2024-05-01"))
+        #expect(review.stdout.contains("Stalled"))
+        let revisión = try puente.run(["--store", store, "--lang", "es", "review", "--as-of", "2024-05-01"])
+        #expect(revisión.stdout.contains("Revisión de avance al 2024-05-01"))
+        #expect(revisión.stdout.contains("Estancados"))
+        let numbers = try json(try puente.run(["--store", store, "--json", "review", "--as-of", "2024-05-01"]).stdout)
+        #expect(numbers["total"] == 35)
+        #expect((numbers["stalled"]?.arrayValue ?? []).contains { $0["short_id"]?.stringValue == id })
+        let maxWidth = review.stdout.split(separator: "\n").map(\.count).max() ?? 0
+        #expect(maxWidth <= 100)
+
+        // log, dialogue, rebuild keep the digest
+        #expect(try puente.run(["--store", store, "log", "--limit", "5"]).stdout.contains("State INL desk"))
+        let dialogues = try json(try puente.run(["--store", store, "--json", "dialogue", "list"]).stdout)
+        #expect(dialogues.arrayValue?.count == 5)
+        let before = try digest(store)
+        #expect(try puente.run(["--store", store, "rebuild"]).stdout.contains("unchanged"))
+        #expect(try digest(store) == before)
+    }
+
+    @Test(arguments: [
+        ("{\"format\": \"puente-import/1\", \"commitments\": [", "1:"),
+        ("{\"format\": \"puente-import/1\", \"commitments\": [{\"external_id\": \"x\", \"title\": {\"en\": \"T\"}, \"owner\": \"us\", \"pillar\": \"protekt\", \"status\": \"agreed\"}]}",
+         "commitments[0].pillar"),
+        ("{\"format\": \"puente-import/1\", \"dialogues\": [{\"external_id\": \"d\", \"title\": {\"en\": \"T\"}, \"date\": \"2023-02-30\", \"kind\": \"summit\"}]}",
+         "dialogues[0].date"),
+        ("{\"format\": \"puente-import/1\", \"bogus\": 1}", "bogus"),
+        ("{\"format\": \"puente-import/1\", \"format\": \"puente-import/1\"}", "1:"),
+        ("{\"format\": \"puente-import/2\"}", "format"),
+    ])
+    func aMalformedImportFileIsRefusedWholeWithExit65(_ content: String, _ place: String) throws {
+        let folder = try TemporaryFolder()
+        let store = folder.sub("s")
+        try puente.run(["--store", store, "init", "--delegation", "us", "--name", "desk"])
+        try puente.run(["--store", store, "import", fixture])
+        let before = try digest(store)
+        let bad = folder.sub("bad.json")
+        try Data(content.utf8).write(to: URL(fileURLWithPath: bad))
+        let result = try puente.run(["--store", store, "import", bad])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains(place), "\(result.stderr)")
+        #expect(result.stderr.contains("nothing was changed"))
+        #expect(try digest(store) == before)
+        let spanish = try puente.run(["--store", store, "--lang", "es", "import", bad])
+        #expect(spanish.status == 65)
+        #expect(spanish.stderr.contains("no se cambió nada"))
+    }
+
+    @Test func usageErrorsExit64AndSayWhatIsWrong() throws {
+        let folder = try TemporaryFolder()
+        let store = folder.sub("s")
+        try puente.run(["--store", store, "init", "--delegation", "mx", "--name", "Enlace SSPC"])
+        let badPillar = try puente.run(["--store", store, "add", "--title-es", "X", "--pillar", "proteger"])
+        #expect(badPillar.status == 64)
+        #expect(badPillar.stderr.contains("protect, prevent, pursue"))
+        let unknown = try puente.run(["--store", store, "show", "ffffffff"])
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("nothing matches"))
+        let noStore = try puente.run(["--store", folder.sub("none"), "list"])
+        #expect(noStore.status == 1)
+        #expect(noStore.stderr.contains("puente init"))
+        let twice = try puente.run(["--store", store, "init", "--delegation", "mx", "--name", "Otra"])
+        #expect(twice.status == 1)
+        #expect(twice.stderr.contains("already exists"))
+    }
+
+    @Test func aKeyFileOthersCanReadIsRefusedWithTheFix() throws {
+        let folder = try TemporaryFolder()
+        let store = folder.sub("s")
+        try puente.run(["--store", store, "init", "--delegation", "us", "--name", "desk"])
+        var info = stat()
+        #expect(stat(store, &info) == 0 && info.st_mode & 0o777 == 0o700)
+        let key = store + "/" + Replica.signingKeyFile
+        #expect(stat(key, &info) == 0 && info.st_mode & 0o777 == 0o600)
+        chmod(key, 0o644)
+        let result = try puente.run(["--store", store, "list"])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("chmod 600 \(key)"))
+        let listing = try puente.run(["--store", store, "list", "--lang", "es"])
+        #expect(listing.stderr.contains("Corríjalo con: chmod 600"))
+    }
+
+    @Test func everyCommandHasHelpWithAnExampleInBothLanguages() throws {
+        let commands: [[String]] = [["init"], ["add"], ["list"], ["show"], ["set"], ["assess"], ["note"], ["indicator", "add"],
+                                    ["indicator", "record"], ["conflicts"], ["resolve"], ["review"], ["log"], ["digest"],
+                                    ["rebuild"], ["import"], ["demo"], ["dialogue", "add"], ["dialogue", "list"],
+                                    ["dialogue", "show"], ["dialogue", "readout"]]
+        for command in commands {
+            let english = try puente.run(command + ["--help"])
+            #expect(english.status == 0)
+            #expect(english.stdout.contains("Example"), "\(command)")
+            let spanish = try puente.run(command + ["--help", "--lang", "es"])
+            #expect(spanish.stdout.contains("Ejemplo"), "\(command)")
+            #expect(spanish.stdout != english.stdout)
+        }
+        let version = try puente.run(["--version"])
+        #expect(version.stdout.contains("puente-bundle/1"))
+    }
+
+    @Test func theDemoConvergesAndShowsTheConflictAndTheReview() throws {
+        let folder = try TemporaryFolder()
+        let result = try puente.run(["demo", "--in", folder.sub("demo")])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("All three stores converged"))
+        #expect(result.stdout.contains("stalled (ATF liaison)") || result.stdout.contains("in progress (State INL desk)"))
+        #expect(result.stdout.contains("only the owner delegation may change it"))
+        #expect(result.stdout.contains("Assessments that differ (1)"))
+        let store = folder.sub("demo") + "/us-state"
+        let conflicts = try json(try puente.run(["--store", store, "--json", "conflicts"]).stdout)
+        #expect(conflicts.arrayValue?.count == 1)
+    }
+}
