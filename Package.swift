@@ -60,7 +60,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PuenteTests",
-            dependencies: ["PuenteKit", "PuenteTestSupport"]
+            dependencies: ["puente", "PuenteKit", "PuenteTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]
