@@ -2,28 +2,6 @@ import ArgumentParser
 import Foundation
 import PuenteKit
 
-struct ShowEntity: ParsableCommand {
-    static var configuration: CommandConfiguration {
-        CommandConfiguration(commandName: "show", abstract: t("abstract.show"), discussion: t("example.show"))
-    }
-
-    @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp(t("help.id"), valueName: "id")) var id: String
-    @Flag(help: ArgumentHelp(t("help.history"))) var history = false
-
-    func run() throws {
-        try Terminal.run {
-            let replica = try global.openReplica()
-            let detail = try replica.detail(try replica.resolveID(id))
-            if global.json {
-                Terminal.json(EntityView.json(detail))
-            } else {
-                EntityView.print(detail, fullHistory: history)
-            }
-        }
-    }
-}
-
 /// How `show` and `dialogue show` lay out one entity.
 enum EntityView {
     static func json(_ detail: EntityDetail) -> JSONValue {
@@ -139,31 +117,5 @@ enum EntityView {
         let entries = fullHistory ? detail.history : Array(detail.history.suffix(8))
         Terminal.out(fullHistory ? t("show.history") : t("show.history-recent", entries.count, detail.history.count))
         for entry in entries { Terminal.out("  " + HistoryLine.render(entry)) }
-    }
-}
-
-/// One line of the audit trail: when, who, what changed from what to what, and its status.
-enum HistoryLine {
-    static func render(_ entry: HistoryEntry) -> String {
-        let op = entry.op
-        let who = entry.author.map { "\($0.name) (\($0.delegation.rawValue.uppercased()))" } ?? op.replica.short
-        var what: String
-        switch op.kind {
-        case .create: what = t("history.create", t("type.\(EntityRef(text: op.entity)?.type.rawValue ?? "commitment")"))
-        case .set:
-            let old = entry.previous.map { Names.value($0, field: op.field) }.joined(separator: " | ")
-            what = Names.field(op.field) + ": " + (old.isEmpty ? "" : old + " → ") + Names.value(op.value, field: op.field)
-        case .add: what = Names.field(op.field) + " + " + Names.value(op.value, field: op.field)
-        case .remove: what = Names.field(op.field) + " − " + Names.value(op.value, field: op.field)
-        case .append: what = Names.field(op.field) + " ⊕ " + Names.value(op.value, field: op.field)
-        case .retract: what = t("history.retract") + (op.field.isEmpty ? "" : " " + Names.field(op.field))
-        }
-        var status = ""
-        switch entry.status {
-        case .accepted: break
-        case .pending(let reason): status = "  [" + t("status-op.pending") + ": " + Messages.reason(reason) + "]"
-        case .rejected(let reason): status = "  [" + t("status-op.rejected") + ": " + Messages.reason(reason) + "]"
-        }
-        return "\(EntityView.date(op.hlc))  \(who)  \(what)\(status)"
     }
 }

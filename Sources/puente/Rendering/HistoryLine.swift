@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import PuenteKit
+
+/// One line of the audit trail: when, who, what changed from what to what, and its status.
+enum HistoryLine {
+    static func render(_ entry: HistoryEntry) -> String {
+        let op = entry.op
+        let who = entry.author.map { "\($0.name) (\($0.delegation.rawValue.uppercased()))" } ?? op.replica.short
+        var what: String
+        switch op.kind {
+        case .create: what = t("history.create", t("type.\(EntityRef(text: op.entity)?.type.rawValue ?? "commitment")"))
+        case .set:
+            let old = entry.previous.map { Names.value($0, field: op.field) }.joined(separator: " | ")
+            what = Names.field(op.field) + ": " + (old.isEmpty ? "" : old + " → ") + Names.value(op.value, field: op.field)
+        case .add: what = Names.field(op.field) + " + " + Names.value(op.value, field: op.field)
+        case .remove: what = Names.field(op.field) + " − " + Names.value(op.value, field: op.field)
+        case .append: what = Names.field(op.field) + " ⊕ " + Names.value(op.value, field: op.field)
+        case .retract: what = t("history.retract") + (op.field.isEmpty ? "" : " " + Names.field(op.field))
+        }
+        var status = ""
+        switch entry.status {
+        case .accepted: break
+        case .pending(let reason): status = "  [" + t("status-op.pending") + ": " + Messages.reason(reason) + "]"
+        case .rejected(let reason): status = "  [" + t("status-op.rejected") + ": " + Messages.reason(reason) + "]"
+        }
+        return "\(EntityView.date(op.hlc))  \(who)  \(what)\(status)"
+    }
+}

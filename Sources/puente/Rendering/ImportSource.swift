@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import PuenteKit
+
+/// Reading an import file with a size cap, and reporting what the import did.
+enum ImportSource {
+    static func read(_ path: String) throws -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ImportFileError(problem: "unreadable", path: path)
+        }
+        defer { try? handle.close() }
+        let data = try handle.read(upToCount: ImportFile.maximumSize + 1) ?? Data()
+        guard data.count <= ImportFile.maximumSize else { throw ImportFileError(problem: "too-large", path: path) }
+        return Array(data)
+    }
+
+    static func print(_ report: ImportReport, json: Bool) {
+        if json {
+            Terminal.json(["dialogues": .int(Int64(report.dialoguesCreated)), "commitments": .int(Int64(report.commitmentsCreated)),
+                           "indicators": .int(Int64(report.indicatorsCreated)), "readings": .int(Int64(report.readingsRecorded)),
+                           "already_present": .int(Int64(report.alreadyPresent)),
+                           "left_for_others": .object(Dictionary(uniqueKeysWithValues: report.leftForOthers.map {
+                               ($0.key.rawValue, JSONValue.int(Int64($0.value)))
+                           }))])
+            return
+        }
+        Terminal.out(t("import.done", report.dialoguesCreated, report.commitmentsCreated, report.indicatorsCreated,
+                       report.readingsRecorded))
+        if report.alreadyPresent > 0 { Terminal.out(t("import.already", report.alreadyPresent)) }
+        for (owner, count) in report.leftForOthers.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            Terminal.out(t("import.left", count, Names.owner(owner.rawValue)))
+        }
+    }
+}

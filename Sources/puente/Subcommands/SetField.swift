@@ -1,0 +1,27 @@
+import ArgumentParser
+import PuenteKit
+
+struct SetField: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "set", abstract: t("abstract.set"), discussion: t("example.set"))
+    }
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp(t("help.id"), valueName: "id")) var id: String
+    @Argument(help: ArgumentHelp(t("help.field"), valueName: "field")) var field: String
+    @Argument(help: ArgumentHelp(t("help.value"), valueName: "value")) var value: String
+    @Flag(help: ArgumentHelp(t("help.clear"))) var clear = false
+
+    func run() throws {
+        try Terminal.run {
+            let replica = try global.openReplica()
+            let entity = try replica.resolveID(id)
+            let op = try FieldWrite.write(replica, entity: entity, field: field, value: value, clear: clear, resolve: false)
+            if global.json {
+                Terminal.json(["op": .string(op.description)])
+            } else {
+                Terminal.out(t("set.done", Names.field(field), Replica.shortID(entity.text)))
+            }
+        }
+    }
+}

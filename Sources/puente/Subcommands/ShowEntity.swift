@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+import PuenteKit
+
+struct ShowEntity: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "show", abstract: t("abstract.show"), discussion: t("example.show"))
+    }
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp(t("help.id"), valueName: "id")) var id: String
+    @Flag(help: ArgumentHelp(t("help.history"))) var history = false
+
+    func run() throws {
+        try Terminal.run {
+            let replica = try global.openReplica()
+            let detail = try replica.detail(try replica.resolveID(id))
+            if global.json {
+                Terminal.json(EntityView.json(detail))
+            } else {
+                EntityView.print(detail, fullHistory: history)
+            }
+        }
+    }
+}
