@@ -66,6 +66,16 @@ public struct PrivateKey: Sendable {
         self.kind = kind
     }
 
+    /// A key from its raw 32-byte private key (an Ed25519 seed, or an X25519 scalar).
+    public init(raw: [UInt8], kind: KeyKind) throws {
+        guard raw.count == 32 else { throw CryptoError(.keyDecoding, "a private key has 32 bytes, not \(raw.count)") }
+        let key = raw.withUnsafeBufferPointer { buffer in
+            EVP_PKEY_new_raw_private_key(kind.nid, nil, buffer.baseAddress, buffer.count)
+        }
+        guard let key else { throw CryptoError(.keyDecoding, OpenSSL.lastError()) }
+        self.init(handle: PKeyHandle(key), kind: kind)
+    }
+
     private init(handle: PKeyHandle, kind: KeyKind) {
         self.handle = handle
         self.kind = kind
