@@ -46,6 +46,11 @@ import Testing
                         "duplicate-external-id", "unknown-dialogue", "unreadable"] {
             keys.insert("value.\(problem)")
         }
+        KeyRole.allCases.forEach { keys.insert("role.\($0.rawValue)") }
+        for problem in ["too-large", "unreadable", "not-canonical", "shape", "format", "key", "signature", "fingerprint",
+                        "delegation-change", "own-key", "root-unsupported", "store"] {
+            keys.insert("card.\(problem)")
+        }
         return keys
     }
 

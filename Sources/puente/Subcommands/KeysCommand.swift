@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import PuenteKit
+
+struct KeysCommand: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "keys", abstract: t("abstract.keys"),
+                             subcommands: [ShowKeys.self, ExportCard.self, ListKeys.self, TrustCard.self])
+    }
+
+    struct ShowKeys: ParsableCommand {
+        static var configuration: CommandConfiguration {
+            CommandConfiguration(commandName: "show", abstract: t("abstract.keys-show"), discussion: t("example.keys-show"))
+        }
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try Terminal.run {
+                let replica = try global.openReplica()
+                let card = try replica.identityCard()
+                if global.json {
+                    Terminal.json(["replica": .string(replica.identity.replica.hex), "delegation": .string(card.delegation.rawValue),
+                                   "role": .string(card.role.rawValue), "name": .string(card.name), "office": .string(card.office),
+                                   "fingerprint": .string(card.fingerprint.text())])
+                    return
+                }
+                Terminal.out(t("keys.replica", replica.identity.replica.hex))
+                Terminal.out(t("keys.who", card.name, KeyWords.role(card.role), Names.delegation(card.delegation)))
+                Terminal.out(t("keys.fingerprint"))
+                for line in card.fingerprint.text(lines: true).split(separator: "\n") { Terminal.out("    " + line) }
+            }
+        }
+    }
+
+    struct ExportCard: ParsableCommand {
+        static var configuration: CommandConfiguration {
+            CommandConfiguration(commandName: "export", abstract: t("abstract.keys-export"), discussion: t("example.keys-export"))
+        }
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: ArgumentHelp(t("help.card-to"), valueName: "file")) var to: String?
+
+        func run() throws {
+            try Terminal.run {
+                let replica = try global.openReplica()
+                let bytes = try replica.identityCardFile()
+                guard let to else {
+                    FileHandle.standardOutput.write(Data(bytes))
+                    return
+                }
+                guard FileManager.default.createFile(atPath: to, contents: Data(bytes)) else {
+                    throw PuenteError(.storeUnreadable, [to])
+                }
+                Terminal.err(t("keys.exported", to, replica.identity.replica.short))
+                Terminal.err(t("keys.tell-fingerprint"))
+                Terminal.err("    " + (try replica.identityCard().fingerprint.text()))
+            }
+        }
+    }
+
+    struct ListKeys: ParsableCommand {
+        static var configuration: CommandConfiguration {
+            CommandConfiguration(commandName: "list", abstract: t("abstract.keys-list"), discussion: t("example.keys-list"))
+        }
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try Terminal.run {
+                let keys = try global.openReplica().trustedKeys()
+                if global.json {
+                    Terminal.json(.array(keys.map { key in
+                        ["replica": .string(key.replica.hex), "role": .string(key.role.rawValue),
+                         "delegation": .string(key.delegation.rawValue), "name": .string(key.name), "office": .string(key.office),
+                         "fingerprint": .string(key.fingerprint.text()), "local": .bool(key.isLocal)]
+                    }))
+                    return
+                }
+                for key in keys {
+                    let mark = key.isLocal ? " " + t("keys.this-store") : ""
+                    Terminal.out("\(key.replica.short)  \(Terminal.cell(Names.delegation(key.delegation), 15)) "
+                                 + "\(Terminal.cell(KeyWords.role(key.role), 10)) \(key.name)\(mark)")
+                    Terminal.out("              " + key.fingerprint.text())
+                }
+            }
+        }
+    }
+
+    struct TrustCard: ParsableCommand {
+        static var configuration: CommandConfiguration {
+            CommandConfiguration(commandName: "trust", abstract: t("abstract.keys-trust"), discussion: t("example.keys-trust"))
+        }
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp(t("help.card"), valueName: "card")) var card: String
+        @Option(help: ArgumentHelp(t("help.fingerprint"), valueName: "digits")) var fingerprint: String
+
+        func validate() throws {
+            guard Fingerprint(typed: fingerprint) != nil else { throw ValidationError(t("error.fingerprint-form")) }
+        }
+
+        func run() throws {
+            try Terminal.run {
+                let replica = try global.openReplica()
+                let bytes = try CardSource.read(card)
+                let parsed = try IdentityCard(file: bytes)
+                guard let typed = Fingerprint(typed: fingerprint) else { return }
+                let key = try replica.trust(card: parsed, fingerprint: typed)
+                if global.json {
+                    Terminal.json(["replica": .string(key.replica.hex), "role": .string(key.role.rawValue),
+                                   "delegation": .string(key.delegation.rawValue), "name": .string(key.name)])
+                } else {
+                    Terminal.out(t("keys.trusted", key.name, KeyWords.role(key.role), Names.delegation(key.delegation)))
+                }
+            }
+        }
+    }
+}
+
+/// Words for key roles.
+enum KeyWords {
+    static func role(_ role: KeyRole) -> String { t("role.\(role.rawValue)") }
+}
+
+/// Reading an identity card with a size cap.
+enum CardSource {
+    static func read(_ path: String) throws -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw CardError("unreadable") }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: IdentityCard.maximumSize + 1)) ?? Data()
+        guard data.count <= IdentityCard.maximumSize else { throw CardError("too-large") }
+        return Array(data)
+    }
+}
