@@ -125,6 +125,25 @@ enum Schema {
                 CREATE INDEX commitment_by_pillar_status ON commitment_summary(pillar, status);
                 """)
         }
+        migrator.registerMigration("v2-attestations-and-have") { db in
+            try db.execute(sql: """
+                CREATE TABLE attestation (
+                    replica TEXT NOT NULL REFERENCES replica(id),
+                    seq INTEGER NOT NULL CHECK (seq >= 1),
+                    hash TEXT NOT NULL CHECK (length(hash) = 64),
+                    signature BLOB NOT NULL CHECK (length(signature) = 64),
+                    PRIMARY KEY (replica, seq, hash)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE peer_have (
+                    peer TEXT NOT NULL REFERENCES replica(id),
+                    replica TEXT NOT NULL,
+                    seq INTEGER NOT NULL CHECK (seq >= 0),
+                    hash TEXT NOT NULL CHECK (length(hash) = 64),
+                    PRIMARY KEY (peer, replica)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -10,16 +10,21 @@ extension Store {
     /// hash matches; a different operation at a stored `seq` is a fork and refuses that author's
     /// batch. Authors must be known (their key registered); untrusted ones stay pending.
     func receive(_ operations: [Op], wall: UInt64) throws -> ReceiveReport {
-        try write { db in
+        try write { db in try Self.receive(db, operations, wall: wall) }
+    }
+
+    /// ``receive(_:wall:)`` inside a caller's transaction.
+    static func receive(_ db: Database, _ operations: [Op], wall: UInt64) throws -> ReceiveReport {
+        do {
             var report = ReceiveReport()
-            let openBefore = try Self.openConflictCount(db)
+            let openBefore = try openConflictCount(db)
             var touched = Set<String>()
             var advanced = Set<ReplicaID>()
             let byAuthor = Dictionary(grouping: operations, by: \.replica)
             for (author, ops) in byAuthor.sorted(by: { $0.key < $1.key }) {
                 do {
                     try db.inSavepoint {
-                        let result = try Self.receiveChain(db, author: author, ops: ops.sorted { $0.seq < $1.seq })
+                        let result = try receiveChain(db, author: author, ops: ops.sorted { $0.seq < $1.seq })
                         report.applied[author, default: 0] += result.applied
                         report.duplicates += result.duplicates
                         report.held += result.held
@@ -32,9 +37,9 @@ extension Store {
                 }
             }
             let trust = try TrustMap.load(db)
-            try Self.rematerialize(db, entities: touched, trust: trust)
+            try rematerialize(db, entities: touched, trust: trust)
             report.entitiesChanged = touched.count
-            report.conflictsCreated = max(0, try Self.openConflictCount(db) - openBefore)
+            report.conflictsCreated = max(0, try openConflictCount(db) - openBefore)
 
             // The clock follows accepted imported stamps only, and never past wall + 24 h.
             if !advanced.isEmpty, let clockText = try String.fetchOne(db, sql: "SELECT clock FROM local_replica"),

@@ -35,6 +35,9 @@ enum Terminal {
         } catch let error as ImportFileError {
             err(t("error.prefix") + " " + Messages.describe(error))
             throw ExitCode(badInput)
+        } catch let error as BundleError {
+            err(t("error.prefix") + " " + t("bundle.\(error.problem)") + (error.detail.isEmpty ? "" : " (\(error.detail))"))
+            throw ExitCode(badInput)
         } catch let error as CardError {
             err(t("error.prefix") + " " + t("card.\(error.problem)"))
             throw ExitCode(badInput)

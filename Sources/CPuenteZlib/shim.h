@@ -1,5 +1,5 @@
-#ifndef PUENTE_CZLIB_SHIM_H
-#define PUENTE_CZLIB_SHIM_H
+#ifndef PUENTE_CPUENTEZLIB_SHIM_H
+#define PUENTE_CPUENTEZLIB_SHIM_H
 #include <zlib.h>
 
 /* inflateInit2 is a macro and does not import into Swift. */

@@ -1,0 +1,293 @@
+import Foundation
+import GRDB
+import PuenteCrypto
+import ZIPFoundation
+
+/// What an export wrote.
+public struct ExportReport: Sendable, Equatable {
+    public let path: String
+    public let operations: Int
+    /// Per author, the first and last seq carried.
+    public let segments: [ReplicaID: ClosedRange<Int64>]
+    public let bytes: Int
+}
+
+/// What an import did, per author and in total.
+public struct BundleImportReport: Sendable, Equatable {
+    public let exporter: ReplicaID
+    public let exporterName: String
+    public let receive: ReceiveReport
+    /// Segments refused while the others applied, with the reason.
+    public let refusedSegments: [ReplicaID: String]
+}
+
+/// Where a peer stands: what we have from it, what it is known to have from us, what is held.
+public struct PeerStatus: Sendable, Equatable {
+    public let replica: ReplicaID
+    public let name: String
+    public let delegation: Delegation
+    public let haveFromIt: Int64
+    public let itHasFromUs: Int64?
+    public let held: Int
+}
+
+extension Replica {
+    /// The largest bundle read (the design's default cap on `ops.jsonl`).
+    public static let maximumBundleSize = 2 * 1024 * 1024 * 1024
+
+    /// Writes a signed bundle: incremental by default, against the pointwise minimum of what the
+    /// replicas of `delegation` (or of every peer) are known to have; everything with `full`.
+    public func exportBundle(to path: String, for delegation: Delegation? = nil, full: Bool = false) throws -> ExportReport {
+        let local = identity.replica
+        // Attest our own head whenever we export, so relays can forward our chain.
+        try store.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT head_seq, head_hash FROM replica WHERE id = ?", arguments: [local.hex])
+            else { return }
+            let seq: Int64 = row["head_seq"]
+            let hash: String = row["head_hash"]
+            guard seq > 0 else { return }
+            let signature = try signingKey.sign(BundleManifest.headMessage(replica: local, seq: seq, hash: hash))
+            try db.execute(sql: "INSERT OR IGNORE INTO attestation (replica, seq, hash, signature) VALUES (?, ?, ?, ?)",
+                           arguments: [local.hex, seq, hash, Data(signature)])
+        }
+        let plan = try store.read { db in try exportPlan(db, for: delegation, full: full) }
+        var lines = [UInt8]()
+        var count = 0
+        var segments = [BundleManifest.Segment]()
+        var ranges = [ReplicaID: ClosedRange<Int64>]()
+        try store.read { db in
+            for segment in plan.segments {
+                let cursor = try Data.fetchCursor(db, sql: "SELECT bytes FROM operation WHERE replica = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+                                                  arguments: [segment.replica.hex, segment.from, segment.to])
+                while let bytes = try cursor.next() {
+                    lines.append(contentsOf: bytes)
+                    lines.append(0x0a)
+                    count += 1
+                }
+                segments.append(segment)
+                ranges[segment.replica] = segment.from...segment.to
+            }
+        }
+        let manifest = BundleManifest(
+            bundleID: try secureRandomBytes(16).hex, created: Self.isoTimestamp(millis: wallClock.nowMillis()),
+            exporter: local, exporterDelegation: identity.delegation, exporterFingerprint: try identityCard().fingerprint.text(),
+            recipients: delegation.map { [$0] } ?? [], have: plan.have, segments: segments,
+            opsSHA256: Digest.sha256hex(lines), opsSize: lines.count, opsCount: count)
+        let manifestBytes = CanonicalJSON.encode(manifest.json)
+        let signature = try signingKey.sign(manifestBytes)
+        let size = try Self.writeZip(to: path, entries: [("manifest.json", manifestBytes, false), ("manifest.sig", signature, false),
+                                                         ("ops.jsonl", lines, true)])
+        return ExportReport(path: path, operations: count, segments: ranges, bytes: size)
+    }
+
+    private struct ExportPlan {
+        let segments: [BundleManifest.Segment]
+        let have: [ReplicaID: (seq: Int64, hash: String)]
+    }
+
+    private func exportPlan(_ db: Database, for delegation: Delegation?, full: Bool) throws -> ExportPlan {
+        // What we hold: each replica's verified contiguous prefix.
+        var have = [ReplicaID: (seq: Int64, hash: String)]()
+        for row in try Row.fetchAll(db, sql: "SELECT id, head_seq, head_hash FROM replica WHERE head_seq > 0") {
+            if let id = ReplicaID(hex: row["id"]) { have[id] = (row["head_seq"], row["head_hash"]) }
+        }
+        // What the recipients are known to have: the pointwise minimum over the peers heard from.
+        var base = [ReplicaID: (seq: Int64, hash: String)]()
+        if !full {
+            var filter = "WHERE p.peer <> ?"
+            var arguments: [any DatabaseValueConvertible] = [identity.replica.hex]
+            if let delegation {
+                filter += " AND r.delegation = ?"
+                arguments.append(delegation.rawValue)
+            }
+            let peers = try String.fetchAll(db, sql: "SELECT DISTINCT p.peer FROM peer_have p JOIN replica r ON r.id = p.peer \(filter)",
+                                            arguments: StatementArguments(arguments))
+            if !peers.isEmpty {
+                var minimum = [ReplicaID: (seq: Int64, hash: String)]()
+                for (index, peer) in peers.enumerated() {
+                    var known = [ReplicaID: (seq: Int64, hash: String)]()
+                    for row in try Row.fetchAll(db, sql: "SELECT replica, seq, hash FROM peer_have WHERE peer = ?", arguments: [peer]) {
+                        if let id = ReplicaID(hex: row["replica"]) { known[id] = (row["seq"], row["hash"]) }
+                    }
+                    if let id = ReplicaID(hex: peer), let head = have[id] { known[id] = head }  // a peer has its own chain
+                    if index == 0 {
+                        minimum = known
+                    } else {
+                        for (id, entry) in minimum {
+                            guard let other = known[id] else { minimum[id] = nil; continue }
+                            if other.seq < entry.seq { minimum[id] = other }
+                        }
+                    }
+                }
+                base = minimum
+            }
+        }
+        var segments = [BundleManifest.Segment]()
+        for (replica, head) in have.sorted(by: { $0.key < $1.key }) {
+            // A segment ends at the highest attested head we hold on our chain for that author.
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT a.seq, a.hash, a.signature FROM attestation a
+                JOIN operation o ON o.replica = a.replica AND o.seq = a.seq AND o.hash = a.hash
+                WHERE a.replica = ? AND a.seq <= ? ORDER BY a.seq DESC LIMIT 1
+                """, arguments: [replica.hex, head.seq]) else { continue }
+            let to: Int64 = row["seq"]
+            var from: Int64 = 1
+            if let known = base[replica], known.seq > 0,
+               try String.fetchOne(db, sql: "SELECT hash FROM operation WHERE replica = ? AND seq = ?",
+                                   arguments: [replica.hex, known.seq]) == known.hash {
+                from = known.seq + 1
+            }
+            guard from <= to else { continue }
+            segments.append(BundleManifest.Segment(replica: replica, from: from, to: to, headHash: row["hash"],
+                                                   headSignature: Array(row["signature"] as Data)))
+        }
+        return ExportPlan(segments: segments, have: have)
+    }
+
+    static func isoTimestamp(millis: UInt64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+    }
+
+    /// Writes the ZIP with ZIPFoundation to a temporary file beside `path`, then renames it.
+    static func writeZip(to path: String, entries: [(name: String, bytes: [UInt8], deflate: Bool)]) throws -> Int {
+        let target = URL(fileURLWithPath: path)
+        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let archive = try Archive(url: temporary, accessMode: .create)
+        let fixedDate = Date(timeIntervalSince1970: 315_532_800)  // 1980-01-01: entry dates carry nothing
+        for entry in entries {
+            let data = Data(entry.bytes)
+            try archive.addEntry(with: entry.name, type: .file, uncompressedSize: Int64(data.count), modificationDate: fixedDate,
+                                 permissions: 0o644, compressionMethod: entry.deflate ? .deflate : .none) { position, size in
+                data.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        let size = (try FileManager.default.attributesOfItem(atPath: temporary.path)[.size] as? Int) ?? 0
+        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.moveItem(at: temporary, to: target)
+        return size
+    }
+
+    /// Verifies a bundle in full, then applies every good segment in one transaction.
+    ///
+    /// Throws ``BundleError`` — and changes nothing — for a bad container, manifest or
+    /// signature, an untrusted exporter, a wrong `ops.jsonl` hash, size or count, or a line
+    /// outside the listed segments. A segment with a bad attestation, an unknown author or a
+    /// broken chain is refused and reported while the others apply.
+    public func importBundle(bytes: [UInt8]) throws -> BundleImportReport {
+        guard bytes.count <= Self.maximumBundleSize + 2 * BundleManifest.maximumSize else { throw BundleError("too-large") }
+        let container = try StrictZip(bytes: bytes)
+        guard container.entries["manifest.sig"]?.size == 64 else { throw BundleError("signature", "manifest.sig is not 64 bytes") }
+        let manifestBytes = try container.content("manifest.json", limit: BundleManifest.maximumSize)
+        let signature = try container.content("manifest.sig", limit: 64)
+        let manifest = try BundleManifest(bytes: manifestBytes)
+
+        // The exporter must be a key we trust, for the delegation it claims, with that fingerprint.
+        let exporter = try store.read { db in
+            try Row.fetchOne(db, sql: "SELECT delegation, role, name, signing_key, agreement_key FROM replica WHERE id = ? AND trusted = 1",
+                             arguments: [manifest.exporter.hex])
+        }
+        guard let exporter, let delegation = Delegation(rawValue: exporter["delegation"]),
+              delegation == manifest.exporterDelegation else { throw BundleError("untrusted-exporter", manifest.exporter.short) }
+        let exporterKey = try PublicKey(raw: Array(exporter["signing_key"] as Data), kind: .ed25519)
+        guard exporterKey.verify(signature: signature, message: manifestBytes) else { throw BundleError("signature", "manifest") }
+        let fingerprint = Fingerprint(role: .replica, delegation: delegation, signingKey: exporterKey.raw,
+                                      agreementKey: Array((exporter["agreement_key"] as Data?) ?? Data()))
+        guard fingerprint.text() == manifest.exporterFingerprint else { throw BundleError("untrusted-exporter", "fingerprint") }
+
+        let ops = try container.content("ops.jsonl", limit: Self.maximumBundleSize)
+        guard ops.count == manifest.opsSize else { throw BundleError("ops-size") }
+        guard Digest.sha256hex(ops) == manifest.opsSHA256 else { throw BundleError("ops-hash") }
+        let lines = ops.split(separator: 0x0a, omittingEmptySubsequences: false)
+        guard lines.last?.isEmpty == true, lines.count - 1 == manifest.opsCount,
+              manifest.segments.reduce(0, { $0 + $1.count }) == manifest.opsCount else { throw BundleError("ops-count") }
+
+        // Every line belongs to its listed segment, in order, and is canonical.
+        var bySegment = [[Op]]()
+        var index = 0
+        for segment in manifest.segments {
+            var segmentOps = [Op]()
+            for offset in 0..<segment.count {
+                let line = Array(lines[index])
+                index += 1
+                guard line.count <= Op.maximumEncodedSize else { throw BundleError("line", "\(index): longer than 64 KiB") }
+                let op: Op
+                do {
+                    op = try Op(canonicalBytes: line)
+                } catch {
+                    throw BundleError("line", "\(index): \(error.problem)")
+                }
+                guard op.replica == segment.replica, op.seq == segment.from + Int64(offset) else {
+                    throw BundleError("segment", "line \(index) belongs to no listed segment")
+                }
+                segmentOps.append(op)
+            }
+            bySegment.append(segmentOps)
+        }
+
+        let wall = wallClock.nowMillis()
+        return try store.write { db in
+            var refused = [ReplicaID: String]()
+            var accepted = [Op]()
+            var attestations = [BundleManifest.Segment]()
+            for (segment, segmentOps) in zip(manifest.segments, bySegment) {
+                guard let keyData = try Data.fetchOne(db, sql: "SELECT signing_key FROM replica WHERE id = ?", arguments: [segment.replica.hex]),
+                      let key = try? PublicKey(raw: Array(keyData), kind: .ed25519) else {
+                    refused[segment.replica] = "unknown-author"
+                    continue
+                }
+                var linked = true
+                for pair in zip(segmentOps, segmentOps.dropFirst()) where pair.1.prev != pair.0.hash || pair.1.hlc <= pair.0.hlc {
+                    linked = false
+                }
+                guard linked else {
+                    refused[segment.replica] = "broken-chain"
+                    continue
+                }
+                guard let last = segmentOps.last, last.hash == segment.headHash,
+                      key.verify(signature: segment.headSignature,
+                                 message: BundleManifest.headMessage(replica: segment.replica, seq: segment.to, hash: segment.headHash))
+                else {
+                    refused[segment.replica] = "attestation"
+                    continue
+                }
+                accepted.append(contentsOf: segmentOps)
+                attestations.append(segment)
+            }
+            var report = try Store.receive(db, accepted, wall: wall)
+            for (author, error) in report.refused { refused[author] = error.code.rawValue }
+            report.refused = [:]
+            for segment in attestations where refused[segment.replica] == nil {
+                try db.execute(sql: "INSERT OR IGNORE INTO attestation (replica, seq, hash, signature) VALUES (?, ?, ?, ?)",
+                               arguments: [segment.replica.hex, segment.to, segment.headHash, Data(segment.headSignature)])
+            }
+            // The exporter's have vector, merged by pointwise maximum: a replayed old bundle never lowers it.
+            for (replica, entry) in manifest.have {
+                try db.execute(sql: """
+                    INSERT INTO peer_have (peer, replica, seq, hash) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(peer, replica) DO UPDATE SET seq = excluded.seq, hash = excluded.hash WHERE excluded.seq > peer_have.seq
+                    """, arguments: [manifest.exporter.hex, replica.hex, entry.seq, entry.hash])
+            }
+            return BundleImportReport(exporter: manifest.exporter, exporterName: exporter["name"], receive: report,
+                                      refusedSegments: refused)
+        }
+    }
+
+    /// Per peer replica: what we have from it, what it is known to have from us, and what is held.
+    public func syncStatus() throws -> [PeerStatus] {
+        try store.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT r.id, r.name, r.delegation, r.head_seq,
+                    (SELECT seq FROM peer_have p WHERE p.peer = r.id AND p.replica = ?) AS has_ours,
+                    (SELECT count(*) FROM held_operation h WHERE h.replica = r.id) AS held
+                FROM replica r WHERE r.id <> ? ORDER BY r.delegation, r.name
+                """, arguments: [identity.replica.hex, identity.replica.hex]).compactMap { row in
+                guard let id = ReplicaID(hex: row["id"]), let delegation = Delegation(rawValue: row["delegation"]) else { return nil }
+                return PeerStatus(replica: id, name: row["name"], delegation: delegation, haveFromIt: row["head_seq"],
+                                  itHasFromUs: row["has_ours"], held: row["held"])
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import PuenteKit
+
+struct SyncCommand: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "sync", abstract: t("abstract.sync"),
+                             subcommands: [ExportBundle.self, ImportBundles.self, SyncStatus.self])
+    }
+
+    struct ExportBundle: ParsableCommand {
+        static var configuration: CommandConfiguration {
+            CommandConfiguration(commandName: "export", abstract: t("abstract.sync-export"), discussion: t("example.sync-export"))
+        }
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: ArgumentHelp(t("help.bundle-to"), valueName: "file")) var to: String
+        @Option(name: .customLong("for"), help: ArgumentHelp(t("help.bundle-for"), valueName: "us|mx")) var recipient: String?
+        @Flag(help: ArgumentHelp(t("help.bundle-full"))) var full = false
+
+        func validate() throws {
+            if let recipient, Delegation(rawValue: recipient) == nil { throw ValidationError(t("error.delegation", recipient)) }
+        }
+
+        func run() throws {
+            try Terminal.run {
+                let replica = try global.openReplica()
+                let report = try replica.exportBundle(to: to, for: recipient.flatMap(Delegation.init(rawValue:)), full: full)
+                if global.json {
+                    Terminal.json(["path": .string(report.path), "operations": .int(Int64(report.operations)),
+                                   "bytes": .int(Int64(report.bytes)), "authors": .int(Int64(report.segments.count))])
+                } else {
+                    Terminal.out(t("sync.exported", report.operations, report.segments.count, report.path, report.bytes))
+                }
+            }
+        }
+    }
+
+    struct ImportBundles: ParsableCommand {
+        static var configuration: CommandConfiguration {
+            CommandConfiguration(commandName: "import", abstract: t("abstract.sync-import"), discussion: t("example.sync-import"))
+        }
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp(t("help.bundle-files"), valueName: "file")) var files: [String]
+
+        func run() throws {
+            try Terminal.run {
+                let replica = try global.openReplica()
+                var refusedAny = false
+                var results = [JSONValue]()
+                for file in files {
+                    do {
+                        let report = try replica.importBundle(bytes: try BundleSource.read(file))
+                        refusedAny = refusedAny || !report.refusedSegments.isEmpty
+                        if global.json {
+                            results.append(SyncView.json(report, file: file))
+                        } else {
+                            SyncView.print(report, file: file, replica: replica)
+                        }
+                    } catch let error as BundleError {
+                        refusedAny = true
+                        if global.json {
+                            results.append(["file": .string(file), "refused": .string(error.problem), "detail": .string(error.detail)])
+                        } else {
+                            Terminal.err(t("error.prefix") + " " + t("sync.refused-whole", file, t("bundle.\(error.problem)"), error.detail))
+                        }
+                    }
+                }
+                if global.json { Terminal.json(.array(results)) }
+                if refusedAny { throw ExitCode(Terminal.badInput) }
+            }
+        }
+    }
+
+    struct SyncStatus: ParsableCommand {
+        static var configuration: CommandConfiguration {
+            CommandConfiguration(commandName: "status", abstract: t("abstract.sync-status"), discussion: t("example.sync-status"))
+        }
+
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            try Terminal.run {
+                let peers = try global.openReplica().syncStatus()
+                if global.json {
+                    Terminal.json(.array(peers.map { peer in
+                        ["replica": .string(peer.replica.hex), "name": .string(peer.name), "delegation": .string(peer.delegation.rawValue),
+                         "have_from_it": .int(peer.haveFromIt), "it_has_from_us": peer.itHasFromUs.map { .int($0) } ?? .null,
+                         "held": .int(Int64(peer.held))]
+                    }))
+                    return
+                }
+                if peers.isEmpty { Terminal.out(t("sync.no-peers")) }
+                for peer in peers {
+                    Terminal.out(t("sync.peer", peer.replica.short, peer.name, Names.delegation(peer.delegation), peer.haveFromIt,
+                                   peer.itHasFromUs.map(String.init) ?? "?", peer.held))
+                }
+            }
+        }
+    }
+}
+
+/// How `sync import` reports, in both languages and as JSON.
+enum SyncView {
+    static func json(_ report: BundleImportReport, file: String) -> JSONValue {
+        ["file": .string(file), "exporter": .string(report.exporter.hex),
+         "applied": .object(Dictionary(uniqueKeysWithValues: report.receive.applied.map { ($0.key.hex, JSONValue.int(Int64($0.value))) })),
+         "duplicates": .int(Int64(report.receive.duplicates)), "held": .int(Int64(report.receive.held)),
+         "refused": .object(Dictionary(uniqueKeysWithValues: report.refusedSegments.map { ($0.key.hex, JSONValue.string($0.value)) })),
+         "conflicts_created": .int(Int64(report.receive.conflictsCreated)),
+         "entities_changed": .int(Int64(report.receive.entitiesChanged)),
+         "far_future_stamps": .int(Int64(report.receive.farFutureStamps))]
+    }
+
+    static func print(_ report: BundleImportReport, file: String, replica: Replica) {
+        let names = Dictionary((try? replica.replicas())?.map { ($0.id, $0.name) } ?? [], uniquingKeysWith: { first, _ in first })
+        Terminal.out(t("sync.imported", file, report.exporterName))
+        for (author, count) in report.receive.applied.sorted(by: { $0.key < $1.key }) where count > 0 {
+            Terminal.out("  " + t("sync.applied", count, names[author] ?? author.short))
+        }
+        if report.receive.duplicates > 0 { Terminal.out("  " + t("sync.duplicates", report.receive.duplicates)) }
+        if report.receive.held > 0 { Terminal.out("  " + t("sync.held", report.receive.held)) }
+        for (author, reason) in report.refusedSegments.sorted(by: { $0.key < $1.key }) {
+            Terminal.out("  " + t("sync.segment-refused", names[author] ?? author.short, t("segment.\(reason)")))
+        }
+        Terminal.out("  " + t("sync.changed", report.receive.entitiesChanged, report.receive.conflictsCreated))
+        if report.receive.farFutureStamps > 0 { Terminal.out("  " + t("sync.far-future", report.receive.farFutureStamps)) }
+    }
+}
+
+/// Reading a bundle file with a size cap, before anything else looks at it.
+enum BundleSource {
+    static func read(_ path: String) throws -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw BundleError("unreadable", path) }
+        defer { try? handle.close() }
+        let limit = Replica.maximumBundleSize + 2 * 1024 * 1024
+        let data = (try? handle.read(upToCount: limit + 1)) ?? Data()
+        guard data.count <= limit else { throw BundleError("too-large", path) }
+        return Array(data)
+    }
+}
