@@ -48,7 +48,7 @@ let package = Package(
         ),
         .target(
             name: "PuenteTestSupport",
-            dependencies: ["PuenteKit", "PuenteCrypto"]
+            dependencies: ["PuenteKit", "PuenteCrypto", "CPuenteZlib"]
         ),
         .testTarget(
             name: "PuenteCryptoTests",

@@ -1,0 +1,245 @@
+import Foundation
+@_spi(Testing) @testable import PuenteKit
+import PuenteTestSupport
+import Testing
+
+/// Hostile bundles: each is refused as DESIGN.md says, with the store unchanged.
+@Suite struct BundleReaderTests {
+    /// A U.S. exporter, a Mexican importer, and a second U.S. replica whose chain is relayed.
+    struct Setup {
+        let group: ReplicaGroup
+        let exporter: Replica
+        let importer: Replica
+        let third: Replica
+        let forge: BundleForge
+        let ops: [Op]
+        let thirdOps: [Op]
+
+        init() throws {
+            group = try ReplicaGroup([.us, .mx, .us])
+            exporter = group.replicas[0]
+            importer = group.replicas[1]
+            third = group.replicas[2]
+            let c = try exporter.addCommitment(CommitmentDraft(owner: .us, titleEN: "Operation Southbound", pillar: .prevent))
+            try exporter.set(c, field: "status", value: "in-progress")
+            try exporter.set(c, field: "due", value: "2024-04-13")
+            let d = try third.addDialogue(DialogueDraft(titleEN: "Implementation meeting", date: "2023-04-13", kind: .technicalMeeting))
+            try third.set(d, field: "place", value: "Mexico City")
+            try third.addNote(to: d, text: "Arms and fentanyl")
+            forge = try BundleForge(exporter: exporter)
+            ops = try exporter.operations(of: exporter.identity.replica)
+            thirdOps = try third.operations(of: third.identity.replica)
+        }
+
+        var valid: [UInt8] {
+            get throws { try forge.bundle(segments: [(ops, exporter), (thirdOps, third)]) }
+        }
+    }
+
+    func refuses(_ bytes: [UInt8], _ problem: String, into importer: Replica,
+                 sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let before = try importer.digest()
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            _ = try importer.importBundle(bytes: bytes)
+            Issue.record("accepted a hostile bundle (expected \(problem))", sourceLocation: sourceLocation)
+        } catch let error as BundleError {
+            #expect(error.problem == problem, "\(error)", sourceLocation: sourceLocation)
+        }
+        // A hang guard, not a speed target: hostile input must never make the reader loop.
+        #expect(clock.now - start < .seconds(5), sourceLocation: sourceLocation)
+        #expect(try importer.digest() == before, sourceLocation: sourceLocation)
+    }
+
+    @Test func aWellFormedForgedBundleImports() throws {
+        let setup = try Setup()
+        let report = try setup.importer.importBundle(bytes: try setup.valid)
+        #expect(report.refusedSegments.isEmpty)
+        #expect(report.receive.appliedTotal == setup.ops.count + setup.thirdOps.count)
+        _ = try setup.exporter.receive(setup.thirdOps)  // the exporter now holds the same two chains
+        #expect(try setup.importer.digest().state == setup.exporter.digest().state)
+        let again = try setup.importer.importBundle(bytes: try setup.valid)
+        #expect(again.receive.appliedTotal == 0 && again.receive.duplicates == setup.ops.count + setup.thirdOps.count)
+    }
+
+    @Test func containerMalformationsAreRefusedBeforeInflating() throws {
+        let setup = try Setup()
+        let valid = try setup.valid
+        let importer = setup.importer
+        try refuses(Array(valid.dropLast(50)), "container", into: importer)
+        // Cut inside the deflated ops: the central directory is swallowed (the ZIPFoundation hang).
+        try refuses(Array(valid.prefix(valid.count / 2)), "container", into: importer)
+        try refuses(valid + [0], "container", into: importer)
+        try refuses([], "container", into: importer)
+
+        let manifest = try setup.forge.manifest(segments: [(setup.ops, setup.exporter)],
+                                                opsBytes: opsJSONL(setup.ops), count: setup.ops.count)
+        let manifestBytes = CanonicalJSON.encode(manifest)
+        let signature = try BundleForge.key(of: setup.exporter).sign(manifestBytes)
+        let opsBytes = opsJSONL(setup.ops)
+        func entries() -> [ZipBuilder.Entry] {
+            [ZipBuilder.Entry("manifest.json", manifestBytes), ZipBuilder.Entry("manifest.sig", signature),
+             ZipBuilder.Entry("ops.jsonl", opsBytes, deflate: true)]
+        }
+        #expect(try importer.importBundle(bytes: ZipBuilder.build(entries())).refusedSegments.isEmpty)
+
+        var duplicate = entries()
+        duplicate[1] = ZipBuilder.Entry("manifest.json", manifestBytes)
+        try refuses(ZipBuilder.build(duplicate), "entries", into: importer)
+        try refuses(ZipBuilder.build(entries() + [ZipBuilder.Entry("extra.txt", [1])]), "entries", into: importer)
+        var traversal = entries()
+        traversal[2].name = "../ops.jsonl"
+        try refuses(ZipBuilder.build(traversal), "entries", into: importer)
+        var encrypted = entries()
+        encrypted[2].flags = 0x801
+        try refuses(ZipBuilder.build(encrypted), "entry", into: importer)
+        var descriptor = entries()
+        descriptor[2].flags = 0x808
+        try refuses(ZipBuilder.build(descriptor), "entry", into: importer)
+        var zip64 = entries()
+        zip64[2].declaredSize = 0xFFFF_FFFF
+        try refuses(ZipBuilder.build(zip64), "container", into: importer)
+        var extra = entries()
+        extra[0].extra = [0x55, 0x54, 0x01, 0x00, 0x00]
+        try refuses(ZipBuilder.build(extra), "entry", into: importer)
+        var symlink = entries()
+        symlink[2].external = 0o120777 << 16
+        try refuses(ZipBuilder.build(symlink), "entry", into: importer)
+        // Declared size smaller than the data, and a truncated deflate stream inside a sound container.
+        var smaller = entries()
+        smaller[2].declaredSize = UInt32(opsBytes.count - 10)
+        try refuses(ZipBuilder.build(smaller), "inflate", into: importer)
+        var truncated = entries()
+        let deflated = ZipBuilder.deflate(opsBytes)
+        truncated[2].compressedOverride = Array(deflated.prefix(deflated.count / 2))
+        try refuses(ZipBuilder.build(truncated), "inflate", into: importer)
+        // A zip bomb that honestly declares 3 GiB is refused before a byte is inflated.
+        var bomb = entries()
+        bomb[2].declaredSize = 3 * 1024 * 1024 * 1024
+        try refuses(ZipBuilder.build(bomb), "too-large", into: importer)
+        var wrongCRC = entries()
+        wrongCRC[0].declaredCRC = 0x1234_5678
+        try refuses(ZipBuilder.build(wrongCRC), "inflate", into: importer)
+    }
+
+    @Test func oneFlippedByteInEachEntryIsRefused() throws {
+        let setup = try Setup()
+        let valid = try setup.valid
+        // Entry data starts right after each 30-byte local header and its name.
+        let manifestAt = 30 + "manifest.json".utf8.count + 20
+        var flipped = valid
+        flipped[manifestAt] ^= 0x01
+        try refuses(flipped, "inflate", into: setup.importer)  // the CRC catches it first
+        let manifestLength = Int(valid[18]) | Int(valid[19]) << 8
+        let sigAt = 30 + "manifest.json".utf8.count + manifestLength + 30 + "manifest.sig".utf8.count + 5
+        flipped = valid
+        flipped[sigAt] ^= 0x01
+        try refuses(flipped, "inflate", into: setup.importer)
+        // With CRCs recomputed, the signature is what refuses an altered manifest or signature.
+        let bytes = CanonicalJSON.encode(try setup.forge.manifest(segments: [(setup.ops, setup.exporter)],
+                                                                   opsBytes: opsJSONL(setup.ops),
+                                                                   count: setup.ops.count))
+        var altered = bytes
+        if let index = altered.firstIndex(of: UInt8(ascii: "2")) { altered[index] = UInt8(ascii: "3") }
+        let signature = try BundleForge.key(of: setup.exporter).sign(bytes)
+        let opsBytes = opsJSONL(setup.ops)
+        try refuses(ZipBuilder.build([ZipBuilder.Entry("manifest.json", altered), ZipBuilder.Entry("manifest.sig", signature),
+                                      ZipBuilder.Entry("ops.jsonl", opsBytes, deflate: true)]), "signature", into: setup.importer)
+        var badSignature = signature
+        badSignature[10] ^= 0x80
+        try refuses(ZipBuilder.build([ZipBuilder.Entry("manifest.json", bytes), ZipBuilder.Entry("manifest.sig", badSignature),
+                                      ZipBuilder.Entry("ops.jsonl", opsBytes, deflate: true)]), "signature", into: setup.importer)
+        var alteredOps = opsBytes
+        alteredOps[5] ^= 0x01
+        try refuses(ZipBuilder.build([ZipBuilder.Entry("manifest.json", bytes), ZipBuilder.Entry("manifest.sig", signature),
+                                      ZipBuilder.Entry("ops.jsonl", alteredOps, deflate: true)]), "ops-hash", into: setup.importer)
+    }
+
+    @Test func manifestAndLineProblemsRefuseTheWholeBundle() throws {
+        let setup = try Setup()
+        let importer = setup.importer
+        // A duplicate key, signed: the manifest is not canonical.
+        try refuses(try setup.forge.bundle(segments: [(setup.ops, setup.exporter)]) { manifest in
+            manifest = Array("{\"format\":\"x\",".utf8) + manifest.dropFirst()
+        }, "manifest", into: importer)
+        // A non-canonical op line (an added space), with the manifest hash made to match.
+        var lines = setup.ops.map(\.canonicalBytes)
+        lines[1] = Array(String(decoding: lines[1], as: UTF8.self).replacingOccurrences(of: ",\"field\"", with: ", \"field\"").utf8)
+        try refuses(try setup.forge.bundle(segments: [(setup.ops, setup.exporter)], lines: lines), "line", into: importer)
+        // A line outside its segment: one op missing from the middle.
+        var missing = setup.ops.map(\.canonicalBytes)
+        missing.remove(at: 1)
+        try refuses(try setup.forge.bundle(segments: [(setup.ops, setup.exporter)], lines: missing), "ops-count", into: importer)
+        // The manifest of one bundle with the ops of another.
+        let one = try setup.forge.bundle(segments: [(setup.ops, setup.exporter)])
+        let other = try setup.forge.bundle(segments: [(setup.thirdOps, setup.third)])
+        let oneZip = try StrictZip(bytes: one)
+        let otherZip = try StrictZip(bytes: other)
+        try refuses(ZipBuilder.build([
+            ZipBuilder.Entry("manifest.json", try oneZip.content("manifest.json", limit: 1 << 20)),
+            ZipBuilder.Entry("manifest.sig", try oneZip.content("manifest.sig", limit: 64)),
+            ZipBuilder.Entry("ops.jsonl", try otherZip.content("ops.jsonl", limit: 1 << 20), deflate: true),
+        ]), "ops-size", into: importer)
+        // An exporter this store does not trust.
+        let stranger = try Replica.initialize(folder: setup.group.folder.sub("stranger"), delegation: .us, name: "stranger",
+                                              wallClock: setup.group.clock)
+        let strangerBundle = try BundleForge(exporter: stranger).bundle(segments: [(setup.ops, setup.exporter)])
+        try refuses(strangerBundle, "untrusted-exporter", into: importer)
+    }
+
+    @Test func badSegmentsAreRefusedWhileTheOthersApply() throws {
+        let setup = try Setup()
+        let importer = setup.importer
+        // A broken chain in the relayed segment: its middle op altered, attestation re-signed.
+        var tampered = setup.thirdOps
+        let middle = tampered[1]
+        tampered[1] = Op(replica: middle.replica, seq: middle.seq, hlc: middle.hlc, prev: middle.prev, entity: middle.entity,
+                         kind: middle.kind, field: middle.field, value: "Washington", refs: middle.refs)
+        let report = try importer.importBundle(bytes: try setup.forge.bundle(segments: [(setup.ops, setup.exporter), (tampered, setup.third)]))
+        #expect(report.refusedSegments[setup.third.identity.replica] == "broken-chain")
+        #expect(report.receive.applied[setup.exporter.identity.replica] == setup.ops.count)
+
+        // An attestation by the wrong key.
+        let other = try Setup()
+        let wrongKey = try other.forge.bundle(segments: [(other.ops, other.exporter), (other.thirdOps, other.exporter)])
+        let wrong = try other.importer.importBundle(bytes: wrongKey)
+        #expect(wrong.refusedSegments[other.third.identity.replica] == "attestation")
+        #expect(wrong.receive.applied[other.exporter.identity.replica] == other.ops.count)
+
+        // An author this store does not know at all.
+        let unknown = try Replica.initialize(folder: other.group.folder.sub("unknown"), delegation: .us, name: "unknown",
+                                             wallClock: other.group.clock)
+        try unknown.addDialogue(DialogueDraft(titleEN: "Unknown", date: "2023-01-10", kind: .summit))
+        let unknownOps = try unknown.operations(of: unknown.identity.replica)
+        let strangerSegment = try other.importer.importBundle(bytes: try other.forge.bundle(segments: [(unknownOps, unknown)]))
+        #expect(strangerSegment.refusedSegments[unknown.identity.replica] == "unknown-author")
+    }
+
+    @Test func aForkIsRefusedAndAFarFutureClockIsKeptButNotFollowed() throws {
+        let setup = try Setup()
+        let importer = setup.importer
+        _ = try importer.importBundle(bytes: try setup.valid)
+        // The third replica's store is copied; the copy writes a different seq 4: a fork.
+        var forked = setup.thirdOps
+        let last = forked[2]
+        forked[2] = Op(replica: last.replica, seq: last.seq, hlc: last.hlc, prev: last.prev, entity: last.entity, kind: last.kind,
+                       field: last.field, value: ["parent": last.value["parent"] ?? .null, "text": "Forked"], refs: last.refs)
+        let fork = try importer.importBundle(bytes: try setup.forge.bundle(segments: [(forked, setup.third)]))
+        #expect(fork.refusedSegments[setup.third.identity.replica] == "fork")
+
+        // The exporter's clock runs two days ahead: its op is kept, the importer's clock does not follow.
+        setup.group.clock.advance(by: 2 * 24 * 60 * 60 * 1000)
+        let c = try setup.exporter.addCommitment(CommitmentDraft(owner: .us, titleEN: "Later", pillar: .pursue))
+        setup.group.clock.advance(by: 0)
+        let laterOps = try setup.exporter.operations(of: setup.exporter.identity.replica)
+        let wall = setup.group.clock.nowMillis() - 2 * 24 * 60 * 60 * 1000
+        setup.group.clock.set(wall)
+        let future = try importer.importBundle(bytes: try setup.forge.bundle(segments: [(laterOps, setup.exporter)]))
+        #expect(future.receive.farFutureStamps == 1)
+        #expect(try importer.detail(c).state.isAccepted)
+        try importer.addNote(to: c, text: "after")
+        let mine = try importer.operations(of: importer.identity.replica).last
+        #expect((mine?.hlc.millis ?? .max) <= wall + HybridLogicalClock.maximumForwardSkewMillis)
+    }
+}
