@@ -91,35 +91,31 @@ extension Replica {
         for row in try Row.fetchAll(db, sql: "SELECT id, head_seq, head_hash FROM replica WHERE head_seq > 0") {
             if let id = ReplicaID(hex: row["id"]) { have[id] = (row["head_seq"], row["head_hash"]) }
         }
-        // What the recipients are known to have: the pointwise minimum over the peers heard from.
+        // What the recipients are known to have: the pointwise minimum over every trusted replica
+        // of the recipient delegation (of any delegation without --for). One we have never heard
+        // from counts as having nothing, so no member of the delegation starves.
         var base = [ReplicaID: (seq: Int64, hash: String)]()
         if !full {
-            var filter = "WHERE p.peer <> ?"
+            var filter = "WHERE trusted = 1 AND id <> ?"
             var arguments: [any DatabaseValueConvertible] = [identity.replica.hex]
             if let delegation {
-                filter += " AND r.delegation = ?"
+                filter += " AND delegation = ?"
                 arguments.append(delegation.rawValue)
             }
-            let peers = try String.fetchAll(db, sql: "SELECT DISTINCT p.peer FROM peer_have p JOIN replica r ON r.id = p.peer \(filter)",
-                                            arguments: StatementArguments(arguments))
-            if !peers.isEmpty {
-                var minimum = [ReplicaID: (seq: Int64, hash: String)]()
-                for (index, peer) in peers.enumerated() {
-                    var known = [ReplicaID: (seq: Int64, hash: String)]()
-                    for row in try Row.fetchAll(db, sql: "SELECT replica, seq, hash FROM peer_have WHERE peer = ?", arguments: [peer]) {
-                        if let id = ReplicaID(hex: row["replica"]) { known[id] = (row["seq"], row["hash"]) }
-                    }
-                    if let id = ReplicaID(hex: peer), let head = have[id] { known[id] = head }  // a peer has its own chain
-                    if index == 0 {
-                        minimum = known
-                    } else {
-                        for (id, entry) in minimum {
-                            guard let other = known[id] else { minimum[id] = nil; continue }
-                            if other.seq < entry.seq { minimum[id] = other }
-                        }
+            let peers = try String.fetchAll(db, sql: "SELECT id FROM replica \(filter)", arguments: StatementArguments(arguments))
+            for (index, peer) in peers.enumerated() {
+                var known = [ReplicaID: (seq: Int64, hash: String)]()
+                for row in try Row.fetchAll(db, sql: "SELECT replica, seq, hash FROM peer_have WHERE peer = ?", arguments: [peer]) {
+                    if let id = ReplicaID(hex: row["replica"]) { known[id] = (row["seq"], row["hash"]) }
+                }
+                if index == 0 {
+                    base = known
+                } else {
+                    for (id, entry) in base {
+                        guard let other = known[id] else { base[id] = nil; continue }
+                        if other.seq < entry.seq { base[id] = other }
                     }
                 }
-                base = minimum
             }
         }
         var segments = [BundleManifest.Segment]()
