@@ -22,21 +22,28 @@ struct DemoCommand: ParsableCommand {
             let mx = try Replica.initialize(folder: base + "/mx-sspc", delegation: .mx, name: "SSPC enlace", office: "SSPC, Ciudad de México")
             let all = [us, us2, mx]
             for replica in all {
-                for other in all where other.identity.replica != replica.identity.replica {
-                    let keys = try other.publicKeys()
-                    try replica.trustReplica(signingKey: keys.signing, agreementKey: keys.agreement,
-                                             delegation: other.identity.delegation, name: other.identity.name)
-                }
                 say(t("demo.store", replica.identity.name, Names.delegation(replica.identity.delegation), replica.folder))
+            }
+            // Identity cards travel as files; each fingerprint is checked as a person would read it aloud.
+            for replica in all {
+                let cardPath = base + "/" + URL(fileURLWithPath: replica.folder).lastPathComponent + ".card"
+                FileManager.default.createFile(atPath: cardPath, contents: Data(try replica.identityCardFile()))
+                let card = try IdentityCard(file: try CardSource.read(cardPath))
+                for other in all where other.identity.replica != replica.identity.replica {
+                    try other.trust(card: card, fingerprint: card.fingerprint)
+                }
+                say(t("demo.card", replica.identity.name, card.fingerprint.groups.prefix(3).joined(separator: " ")))
             }
 
             step(t("demo.step.import"))
             let usReport = try us.importFile(fixture)
             say(t("demo.imported", us.identity.name, usReport.commitmentsCreated, usReport.dialoguesCreated))
-            try handOver(from: [us], to: [us2, mx])
+            try send(from: us, to: mx, file: base + "/1-state-to-sspc.puente", for: .mx)
             let mxReport = try mx.importFile(fixture)
             say(t("demo.imported", mx.identity.name, mxReport.commitmentsCreated, mxReport.dialoguesCreated))
-            try handOver(from: [mx], to: [us, us2])
+            try send(from: mx, to: us, file: base + "/2-sspc-to-state.puente", for: .us)
+            // The ATF desk never exchanges files with the State desk: the Mexican store relays.
+            try send(from: mx, to: us2, file: base + "/3-sspc-to-atf-relay.puente", for: .us)
 
             step(t("demo.step.offline"))
             guard let arms = try us.entity(externalID: "bf-prevent-01", type: .commitment),
@@ -60,7 +67,10 @@ struct DemoCommand: ParsableCommand {
             }
 
             step(t("demo.step.sync"))
-            try handOver(from: all, to: all)
+            try send(from: us, to: mx, file: base + "/4-state-to-sspc.puente", for: .mx)
+            try send(from: us2, to: mx, file: base + "/5-atf-to-sspc.puente", for: .mx)
+            try send(from: mx, to: us, file: base + "/6-sspc-to-state.puente", for: .us)
+            try send(from: mx, to: us2, file: base + "/7-sspc-to-atf.puente", for: .us)
             for replica in all {
                 let digest = try replica.digest()
                 say(Terminal.cell(replica.identity.name, 16) + " " + digest.state.prefix(16) + "…  " + digest.trust.prefix(12) + "…")
@@ -96,14 +106,12 @@ struct DemoCommand: ParsableCommand {
         Terminal.out("   " + text)
     }
 
-    /// Until signed bundles exist, the demo hands operations from store to store in-process.
-    private func handOver(from sources: [Replica], to targets: [Replica]) throws {
-        let ops = try sources.flatMap { try $0.operations(of: $0.identity.replica) }
-        for target in targets {
-            let mine = ops.filter { $0.replica != target.identity.replica }
-            let report = try target.receive(mine)
-            if report.appliedTotal > 0 { say(t("demo.received", target.identity.name, report.appliedTotal)) }
-        }
+    /// Writes a signed bundle and imports it on the other side, as a USB stick would carry it.
+    private func send(from source: Replica, to target: Replica, file: String, for delegation: Delegation) throws {
+        let export = try source.exportBundle(to: file, for: delegation)
+        let report = try target.importBundle(bytes: try BundleSource.read(file))
+        say(t("demo.bundle", source.identity.name, target.identity.name, export.operations, export.bytes,
+              file.split(separator: "/").last.map(String.init) ?? file, report.receive.appliedTotal))
     }
 
     static func makeTemporaryFolder() throws -> String {
