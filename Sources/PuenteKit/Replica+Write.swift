@@ -243,6 +243,12 @@ extension Replica {
         try store.receive(operations, wall: wallClock.nowMillis())
     }
 
+    /// ``receive(_:)`` with a small cap on held operations, so tests can reach it.
+    @_spi(Testing)
+    public func receive(_ operations: [Op], heldCap: Int) throws -> ReceiveReport {
+        try store.receive(operations, wall: wallClock.nowMillis(), heldCap: heldCap)
+    }
+
     /// Re-derives all state from the op log with the same function incremental writes use.
     public func rebuild() throws {
         try store.rebuild()

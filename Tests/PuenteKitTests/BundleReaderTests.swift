@@ -243,3 +243,41 @@ import Testing
         #expect((mine?.hlc.millis ?? .max) <= wall + HybridLogicalClock.maximumForwardSkewMillis)
     }
 }
+
+@Suite struct HeldOperationTests {
+    @Test func aSegmentAfterAGapIsHeldListedAndAppliedWhenTheGapFills() throws {
+        let group = try ReplicaGroup([.us, .mx])
+        let (us, mx) = (group.replicas[0], group.replicas[1])
+        let c = try us.addCommitment(CommitmentDraft(owner: .us, titleEN: "T", pillar: .prevent))
+        try us.set(c, field: "status", value: "in-progress")
+        try us.set(c, field: "status", value: "stalled")
+        let ops = try us.operations(of: us.identity.replica)
+        let forge = try BundleForge(exporter: us)
+        let late = try mx.importBundle(bytes: try forge.bundle(segments: [(Array(ops[1...]), us)]))
+        #expect(late.receive.held == 2 && late.receive.appliedTotal == 0)
+        let held = try #require(try mx.syncStatus().first { $0.replica == us.identity.replica })
+        #expect(held.held == 2 && held.haveFromIt == 0)
+        #expect(try mx.commitments().isEmpty)
+        let early = try mx.importBundle(bytes: try forge.bundle(segments: [([ops[0]], us)]))
+        #expect(early.receive.appliedTotal == 3)
+        #expect(try mx.syncStatus().first { $0.replica == us.identity.replica }?.held == 0)
+        #expect(try mx.registerValues(c, field: "status").map(\.value) == ["stalled"])
+    }
+
+    @Test func heldOperationsAreCappedPerAuthorAndEvictedOnesComeAgainLater() throws {
+        let group = try ReplicaGroup([.us, .mx])
+        let (us, mx) = (group.replicas[0], group.replicas[1])
+        let c = try us.addCommitment(CommitmentDraft(owner: .us, titleEN: "T", pillar: .prevent))
+        for day in 10...17 { try us.set(c, field: "due", value: .string("2024-05-\(day)")) }
+        let ops = try us.operations(of: us.identity.replica)
+        let report = try mx.receive(Array(ops[1...]), heldCap: 3)
+        #expect(report.held == 3 && report.evicted == ops.count - 4)
+        #expect(try mx.syncStatus().first { $0.replica == us.identity.replica }?.held == 3)
+        // The gap fills with the first op; what was evicted arrives again in a later delivery.
+        let filled = try mx.receive([ops[0]], heldCap: 3)
+        #expect(filled.appliedTotal == 4)
+        let rest = try mx.receive(ops, heldCap: 3)
+        #expect(rest.appliedTotal == ops.count - 4)
+        #expect(try mx.digest().state == us.digest().state)
+    }
+}

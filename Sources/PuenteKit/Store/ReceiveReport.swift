@@ -6,6 +6,8 @@ public struct ReceiveReport: Sendable, Equatable {
     public var duplicates = 0
     /// Operations kept aside until the gap before them fills.
     public var held = 0
+    /// Operations after a gap dropped because the author's held operations reached the cap.
+    public var evicted = 0
     /// Authors whose operations were refused, and why.
     public var refused: [ReplicaID: PuenteError] = [:]
     /// Entities whose state was recomputed.

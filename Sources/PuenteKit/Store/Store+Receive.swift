@@ -9,12 +9,12 @@ extension Store {
     /// one after a gap is held until the gap fills, one already stored is a duplicate when its
     /// hash matches; a different operation at a stored `seq` is a fork and refuses that author's
     /// batch. Authors must be known (their key registered); untrusted ones stay pending.
-    func receive(_ operations: [Op], wall: UInt64) throws -> ReceiveReport {
-        try write { db in try Self.receive(db, operations, wall: wall) }
+    func receive(_ operations: [Op], wall: UInt64, heldCap: Int = defaultHeldCap) throws -> ReceiveReport {
+        try write { db in try Self.receive(db, operations, wall: wall, heldCap: heldCap) }
     }
 
     /// ``receive(_:wall:)`` inside a caller's transaction.
-    static func receive(_ db: Database, _ operations: [Op], wall: UInt64) throws -> ReceiveReport {
+    static func receive(_ db: Database, _ operations: [Op], wall: UInt64, heldCap: Int = defaultHeldCap) throws -> ReceiveReport {
         do {
             var report = ReceiveReport()
             let openBefore = try openConflictCount(db)
@@ -24,10 +24,11 @@ extension Store {
             for (author, ops) in byAuthor.sorted(by: { $0.key < $1.key }) {
                 do {
                     try db.inSavepoint {
-                        let result = try receiveChain(db, author: author, ops: ops.sorted { $0.seq < $1.seq })
+                        let result = try receiveChain(db, author: author, ops: ops.sorted { $0.seq < $1.seq }, heldCap: heldCap)
                         report.applied[author, default: 0] += result.applied
                         report.duplicates += result.duplicates
                         report.held += result.held
+                        report.evicted += result.evicted
                         touched.formUnion(result.touched)
                         if result.applied > 0 { advanced.insert(author) }
                         return .commit
@@ -64,14 +65,18 @@ extension Store {
             """) ?? 0
     }
 
+    /// The most operations held per author while a gap in its chain is open.
+    static let defaultHeldCap = 100_000
+
     private struct ChainResult {
         var applied = 0
         var duplicates = 0
         var held = 0
+        var evicted = 0
         var touched = Set<String>()
     }
 
-    private static func receiveChain(_ db: Database, author: ReplicaID, ops: [Op]) throws -> ChainResult {
+    private static func receiveChain(_ db: Database, author: ReplicaID, ops: [Op], heldCap: Int) throws -> ChainResult {
         guard let row = try Row.fetchOne(db, sql: "SELECT head_seq, head_hash, head_hlc FROM replica WHERE id = ?",
                                          arguments: [author.hex]) else {
             throw PuenteError(.unknownReplica, [author.hex])
@@ -101,9 +106,17 @@ extension Store {
                 result.applied += 1
                 result.touched.insert(op.entity)
             } else {
-                try db.execute(sql: "INSERT OR IGNORE INTO held_operation (replica, seq, bytes) VALUES (?, ?, ?)",
-                               arguments: [author.hex, op.seq, Data(bytes)])
-                result.held += 1
+                // Held operations are capped per author; past the cap they are dropped (evicted) and
+                // come again in a later bundle. They are neither state nor `have`.
+                let heldCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM held_operation WHERE replica = ?",
+                                                 arguments: [author.hex]) ?? 0
+                if heldCount < heldCap {
+                    try db.execute(sql: "INSERT OR IGNORE INTO held_operation (replica, seq, bytes) VALUES (?, ?, ?)",
+                                   arguments: [author.hex, op.seq, Data(bytes)])
+                    result.held += 1
+                } else {
+                    result.evicted += 1
+                }
             }
         }
         // Drain what was held and now continues the chain.

@@ -197,6 +197,8 @@ enum Catalog {
         "sync.applied": Phrase(en: "{0} new operation(s) from {1}", es: "{0} operación(es) nueva(s) de {1}"),
         "sync.duplicates": Phrase(en: "{0} already here (no change)", es: "{0} ya presentes (sin cambios)"),
         "sync.held": Phrase(en: "{0} held until the operations before them arrive (see `puente sync status`)", es: "{0} retenidas hasta que lleguen las anteriores (vea `puente sync status`)"),
+        "sync.evicted": Phrase(en: "{0} dropped: too many held for one author; they will come again in a later bundle",
+                               es: "{0} descartadas: demasiadas retenidas de un mismo autor; llegarán de nuevo en un paquete posterior"),
         "sync.segment-refused": Phrase(en: "refused, from {0}: {1}", es: "rechazadas, de {0}: {1}"),
         "sync.changed": Phrase(en: "{0} record(s) updated; {1} new conflict(s)", es: "{0} registro(s) actualizados; {1} conflicto(s) nuevo(s)"),
         "sync.far-future": Phrase(en: "{0} clock stamp(s) more than 24 h ahead were kept but not followed", es: "{0} marca(s) de reloj con más de 24 h de adelanto se conservaron pero no se siguieron"),
