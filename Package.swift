@@ -46,6 +46,11 @@ let package = Package(
             ],
             resources: [.copy("Resources/bicentennial.json")]
         ),
+        .executableTarget(
+            name: "PuenteFixtures",
+            dependencies: ["PuenteKit", "PuenteTestSupport"],
+            path: "Sources/PuenteFixtures"
+        ),
         .target(
             name: "PuenteTestSupport",
             dependencies: ["PuenteKit", "PuenteCrypto", "CPuenteZlib"]

@@ -132,3 +132,36 @@ public func opsJSONL(_ ops: [Op]) -> [UInt8] {
     for op in ops { out += op.canonicalBytes + [0x0a] }
     return out
 }
+
+extension ZipBuilder {
+    /// Raw deflate of `count` zero bytes, streamed in chunks (for an honest zip bomb).
+    public static func deflateZeros(count: Int) -> [UInt8] {
+        var stream = z_stream()
+        guard puente_deflate_init_raw(&stream) == Z_OK else { return [] }
+        defer { deflateEnd(&stream) }
+        var zeros = [UInt8](repeating: 0, count: 1 << 20)
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var out = [UInt8]()
+        var remaining = count
+        while true {
+            let take = min(remaining, zeros.count)
+            remaining -= take
+            let flush = remaining == 0 ? Z_FINISH : Z_NO_FLUSH
+            var status: Int32 = Z_OK
+            zeros.withUnsafeMutableBufferPointer { input in
+                stream.next_in = input.baseAddress
+                stream.avail_in = UInt32(take)
+                repeat {
+                    chunk.withUnsafeMutableBufferPointer { buffer in
+                        stream.next_out = buffer.baseAddress
+                        stream.avail_out = UInt32(buffer.count)
+                        status = CPuenteZlib.deflate(&stream, flush)
+                        out.append(contentsOf: buffer.prefix(buffer.count - Int(stream.avail_out)))
+                    }
+                } while stream.avail_out == 0
+            }
+            if remaining == 0 || status == Z_STREAM_END { break }
+        }
+        return out
+    }
+}
