@@ -5,13 +5,11 @@ import PuenteKit
 /// Reading an import file with a size cap, and reporting what the import did.
 enum ImportSource {
     static func read(_ path: String) throws -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ImportFileError(problem: "unreadable", path: path)
+        switch BoundedFile.read(path, limit: ImportFile.maximumSize) {
+        case .contents(let bytes): return bytes
+        case .unreadable: throw ImportFileError(problem: "unreadable", path: path)
+        case .tooLarge: throw ImportFileError(problem: "too-large", path: path)
         }
-        defer { try? handle.close() }
-        let data = try handle.read(upToCount: ImportFile.maximumSize + 1) ?? Data()
-        guard data.count <= ImportFile.maximumSize else { throw ImportFileError(problem: "too-large", path: path) }
-        return Array(data)
     }
 
     static func print(_ report: ImportReport, json: Bool) {

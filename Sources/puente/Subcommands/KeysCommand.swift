@@ -126,10 +126,10 @@ enum KeyWords {
 /// Reading an identity card with a size cap.
 enum CardSource {
     static func read(_ path: String) throws -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw CardError("unreadable") }
-        defer { try? handle.close() }
-        let data = (try? handle.read(upToCount: IdentityCard.maximumSize + 1)) ?? Data()
-        guard data.count <= IdentityCard.maximumSize else { throw CardError("too-large") }
-        return Array(data)
+        switch BoundedFile.read(path, limit: IdentityCard.maximumSize) {
+        case .contents(let bytes): return bytes
+        case .unreadable: throw CardError("unreadable")
+        case .tooLarge: throw CardError("too-large")
+        }
     }
 }

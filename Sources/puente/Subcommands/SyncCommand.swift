@@ -134,11 +134,10 @@ enum SyncView {
 /// Reading a bundle file with a size cap, before anything else looks at it.
 enum BundleSource {
     static func read(_ path: String) throws -> [UInt8] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw BundleError("unreadable", path) }
-        defer { try? handle.close() }
-        let limit = Replica.maximumBundleSize + 2 * 1024 * 1024
-        let data = (try? handle.read(upToCount: limit + 1)) ?? Data()
-        guard data.count <= limit else { throw BundleError("too-large", path) }
-        return Array(data)
+        switch BoundedFile.read(path, limit: Replica.maximumBundleSize + 2 * 1024 * 1024) {
+        case .contents(let bytes): return bytes
+        case .unreadable: throw BundleError("unreadable", path)
+        case .tooLarge: throw BundleError("too-large", path)
+        }
     }
 }
