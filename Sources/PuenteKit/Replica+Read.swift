@@ -127,8 +127,9 @@ extension Store {
            let row = try Row.fetchOne(db, sql: "SELECT state, owner FROM entity WHERE id = ?", arguments: [link]) {
             parent = ParentContext(accepted: row["state"] == "accepted", owner: (row["owner"] as String?).flatMap(Owner.init(rawValue:)))
         }
+        let trust = try TrustMap.load(db)
         return EntityMaterializer.materialize(entity: entity, operations: ops, parent: parent,
-                                              trusted: try TrustMap.load(db).delegations)
+                                              trusted: trust.delegations, forkCuts: trust.forkCuts)
     }
 }
 

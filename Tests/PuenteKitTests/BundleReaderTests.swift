@@ -244,6 +244,68 @@ import Testing
     }
 }
 
+@Suite struct ForkProofTests {
+    /// A fork becomes a proof that travels in every bundle; every store that holds it rejects
+    /// the forked replica's operations from the fork on, whatever arrived first.
+    @Test func aForkProofTravelsAndRejectsTheSameOperationsInAnyArrivalOrder() throws {
+        let setup = try BundleReaderTests.Setup()
+        let (b, group) = (setup.importer, setup.group)
+        let valid = try setup.valid
+        var forked = setup.thirdOps
+        let last = forked[2]
+        forked[2] = Op(replica: last.replica, seq: last.seq, hlc: last.hlc, prev: last.prev, entity: last.entity, kind: last.kind,
+                       field: last.field, value: ["parent": last.value["parent"] ?? .null, "text": "Another note"], refs: last.refs)
+        let fork = try setup.forge.bundle(segments: [(setup.ops, setup.exporter), (forked, setup.third)])
+
+        // c accepted the first branch before anyone saw the fork.
+        let c = try ReplicaGroup.observer(trusting: group, in: group.folder, name: "c")
+        _ = try c.importBundle(bytes: valid)
+        let noteBefore = try c.log(limit: 100).filter { $0.op.replica == setup.third.identity.replica && $0.op.seq == 3 }
+        #expect(noteBefore.first?.status == .accepted)
+
+        _ = try b.importBundle(bytes: valid)
+        let report = try b.importBundle(bytes: fork)
+        #expect(report.refusedSegments[setup.third.identity.replica] == "fork")
+        #expect(report.forkProofsAdded == 1)
+        let rejected = try b.log(limit: 100, rejectedOnly: true)
+        #expect(rejected.map(\.op.id) == [OpID(replica: setup.third.identity.replica, seq: 3)])
+        #expect(rejected.first?.status == .rejected(OpReason(.forked, ["3"])))
+
+        // The proof reaches c in b's next bundle: c now rejects what it had accepted.
+        let fromB = group.folder.sub("from-b.puente")
+        _ = try b.exportBundle(to: fromB, full: true)
+        let bundleFromB = Array(try Data(contentsOf: URL(fileURLWithPath: fromB)))
+        #expect(try c.importBundle(bytes: bundleFromB).forkProofsAdded == 1)
+        #expect(try c.digest().state == b.digest().state)
+
+        // d sees only b's bundle; e sees the second branch first, then the first.
+        let d = try ReplicaGroup.observer(trusting: group, in: group.folder, name: "d")
+        _ = try d.importBundle(bytes: bundleFromB)
+        #expect(try d.digest().state == b.digest().state)
+        let e = try ReplicaGroup.observer(trusting: group, in: group.folder, name: "e")
+        _ = try e.importBundle(bytes: fork)
+        #expect(try e.importBundle(bytes: valid).forkProofsAdded == 1)
+        #expect(try e.digest().state == b.digest().state)
+        // A proof that proves nothing (both branches the same) refuses the bundle.
+        let fake = try setup.forge.bundle(segments: [(setup.ops, setup.exporter)]) { manifest in
+            let proof = ForkProof(replica: setup.third.identity.replica, seq: 1, branches: [
+                ForkProof.Branch(ops: setup.thirdOps, headSignature: (try? BundleForge.attest(setup.thirdOps[2], by: setup.third)) ?? []),
+                ForkProof.Branch(ops: setup.thirdOps, headSignature: (try? BundleForge.attest(setup.thirdOps[2], by: setup.third)) ?? []),
+            ])
+            let text = String(decoding: manifest, as: UTF8.self).replacingOccurrences(
+                of: "\"fork_proofs\":[]", with: "\"fork_proofs\":[\"\(Data(proof.bytes).base64EncodedString())\"]")
+            manifest = Array(text.utf8)
+        }
+        let fresh = try ReplicaGroup.observer(trusting: group, in: group.folder, name: "f")
+        do {
+            _ = try fresh.importBundle(bytes: fake)
+            Issue.record("a proof of nothing was accepted")
+        } catch let error as BundleError {
+            #expect(error.problem == "manifest")
+        }
+    }
+}
+
 @Suite struct HeldOperationTests {
     @Test func aSegmentAfterAGapIsHeldListedAndAppliedWhenTheGapFills() throws {
         let group = try ReplicaGroup([.us, .mx])

@@ -12,11 +12,13 @@ public enum EntityMaterializer {
     ///   - parent: for an indicator or a note, its parent's state; nil when the parent's
     ///     `create` has not arrived (or for commitments and dialogues).
     ///   - trusted: the delegation each trusted author is trusted for; others are not trusted.
+    ///   - forkCuts: per author, the first seq a fork proof rejects (its operations from there on).
     public static func materialize(
         entity: EntityRef,
         operations: [LoggedOperation],
         parent: ParentContext?,
-        trusted: [ReplicaID: Delegation]
+        trusted: [ReplicaID: Delegation],
+        forkCuts: [ReplicaID: Int64] = [:]
     ) -> EntityState {
         let delegationOf: (ReplicaID) -> Delegation? = { trusted[$0] }
         let ops = operations.sorted { $0.op.id < $1.op.id }
@@ -32,7 +34,10 @@ public enum EntityMaterializer {
             }
         }
 
-        let createStatus = createStatusFor(entity: entity, create: create, parent: parent, delegationOf: delegationOf)
+        var createStatus = createStatusFor(entity: entity, create: create, parent: parent, delegationOf: delegationOf)
+        if let create, let cut = forkCuts[create.op.replica], create.op.seq >= cut {
+            createStatus = .rejected(OpReason(.forked, [String(cut)]))
+        }
         if let create { statuses[create.op.id] = createStatus }
         guard let create, createStatus.isAccepted else {
             let waiting = OpStatus.pending(OpReason(.waitingForCreate))
@@ -45,7 +50,11 @@ public enum EntityMaterializer {
                               byID: Dictionary(ops.map { ($0.op.id, $0) }, uniquingKeysWith: { first, _ in first }),
                               trusted: trusted)
         for logged in ops where logged.op.kind != .create {
-            statuses[logged.op.id] = context.status(of: logged)
+            if let cut = forkCuts[logged.op.replica], logged.op.seq >= cut {
+                statuses[logged.op.id] = .rejected(OpReason(.forked, [String(cut)]))
+            } else {
+                statuses[logged.op.id] = context.status(of: logged)
+            }
         }
         let accepted = ops.filter { statuses[$0.op.id] == .accepted }
         return context.state(accepted: accepted, statuses: statuses)

@@ -16,6 +16,7 @@ public struct OpReason: Hashable, Sendable, CustomStringConvertible {
         case invalidCreate = "invalid-create"
         case wrongKind = "wrong-kind"
         case notAllowed = "not-allowed"
+        case forked = "forked"
     }
 
     public let code: Code

@@ -144,6 +144,17 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3-fork-proofs") { db in
+            try db.execute(sql: """
+                CREATE TABLE fork_proof (
+                    replica TEXT NOT NULL REFERENCES replica(id),
+                    seq INTEGER NOT NULL CHECK (seq >= 1),
+                    digest TEXT NOT NULL CHECK (length(digest) = 64),
+                    bytes BLOB NOT NULL,
+                    PRIMARY KEY (replica, digest)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -4,6 +4,8 @@ import GRDB
 /// Trusted authors and their delegations, read once per transaction.
 struct TrustMap {
     let delegations: [ReplicaID: Delegation]
+    /// Per replica, the smallest seq any stored fork proof rejects from.
+    let forkCuts: [ReplicaID: Int64]
 
     static func load(_ db: Database) throws -> TrustMap {
         var map = [ReplicaID: Delegation]()
@@ -12,7 +14,11 @@ struct TrustMap {
                 map[id] = delegation
             }
         }
-        return TrustMap(delegations: map)
+        var cuts = [ReplicaID: Int64]()
+        for row in try Row.fetchAll(db, sql: "SELECT replica, min(seq) AS seq FROM fork_proof GROUP BY replica") {
+            if let id = ReplicaID(hex: row["replica"]) { cuts[id] = row["seq"] }
+        }
+        return TrustMap(delegations: map, forkCuts: cuts)
     }
 }
 
@@ -58,7 +64,7 @@ extension Store {
         }
         let parent = try parentContext(db, entity: entity, operations: logged)
         let state = EntityMaterializer.materialize(entity: entity, operations: logged, parent: parent,
-                                                   trusted: trust.delegations)
+                                                   trusted: trust.delegations, forkCuts: trust.forkCuts)
         try write(db, state: state)
         for (id, status) in state.statuses {
             let reason = status.reason?.text

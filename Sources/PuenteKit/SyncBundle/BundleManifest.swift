@@ -27,6 +27,8 @@ struct BundleManifest: Equatable {
     let opsSHA256: String
     let opsSize: Int
     let opsCount: Int
+    /// Canonical bytes of every fork proof the exporter holds.
+    var forkProofs: [[UInt8]] = []
 
     static func == (lhs: BundleManifest, rhs: BundleManifest) -> Bool { lhs.json == rhs.json }
 
@@ -48,7 +50,8 @@ struct BundleManifest: Equatable {
                 ["replica": .string(segment.replica.hex), "from": .int(segment.from), "to": .int(segment.to),
                  "head": ["hash": .string(segment.headHash), "signature": .string(Data(segment.headSignature).base64EncodedString())]]
             }),
-            "certificates": [], "revocations": [], "fork_proofs": [],
+            "certificates": [], "revocations": [],
+            "fork_proofs": .array(forkProofs.map { .string(Data($0).base64EncodedString()) }),
             "ops": ["sha256": .string(opsSHA256), "size": .int(Int64(opsSize)), "count": .int(Int64(opsCount))],
         ]
     }
@@ -116,8 +119,16 @@ struct BundleManifest: Equatable {
                   signature.count == 64 else { throw fail("segment") }
             segments.append(Segment(replica: replica, from: from, to: to, headHash: hash, headSignature: Array(signature)))
         }
-        for key in ["certificates", "revocations", "fork_proofs"] where top[key]?.arrayValue?.isEmpty != true {
+        for key in ["certificates", "revocations"] where top[key]?.arrayValue?.isEmpty != true {
             throw fail("\(key) are not supported by this version")
+        }
+        guard let proofValues = top["fork_proofs"]?.arrayValue, proofValues.count <= 1_000 else { throw fail("fork_proofs") }
+        var proofs = [[UInt8]]()
+        for value in proofValues {
+            guard let text = value.stringValue, let data = Data(base64Encoded: text), data.base64EncodedString() == text else {
+                throw fail("fork_proofs")
+            }
+            proofs.append(Array(data))
         }
         guard let ops = top["ops"]?.objectValue, Set(ops.keys) == ["sha256", "size", "count"],
               let sha = ops["sha256"]?.stringValue, ReplicaID.isHex(sha, count: 64),
@@ -125,5 +136,6 @@ struct BundleManifest: Equatable {
         self.init(bundleID: bundleID, created: created, exporter: exporterID, exporterDelegation: delegation,
                   exporterFingerprint: fingerprint, recipients: recipients, have: have, segments: segments,
                   opsSHA256: sha, opsSize: Int(size), opsCount: Int(count))
+        forkProofs = proofs
     }
 }

@@ -19,6 +19,8 @@ public struct BundleImportReport: Sendable, Equatable {
     public let receive: ReceiveReport
     /// Segments refused while the others applied, with the reason.
     public let refusedSegments: [ReplicaID: String]
+    /// Fork proofs new to this store (found in this bundle or made from it).
+    public let forkProofsAdded: Int
 }
 
 /// Where a peer stands: what we have from it, what it is known to have from us, what is held.
@@ -51,6 +53,7 @@ extension Replica {
                            arguments: [local.hex, seq, hash, Data(signature)])
         }
         let plan = try store.read { db in try exportPlan(db, for: delegation, full: full) }
+        let proofs = try store.read { db in try Store.forkProofs(db) }
         var lines = [UInt8]()
         var count = 0
         var segments = [BundleManifest.Segment]()
@@ -68,11 +71,12 @@ extension Replica {
                 ranges[segment.replica] = segment.from...segment.to
             }
         }
-        let manifest = BundleManifest(
+        var manifest = BundleManifest(
             bundleID: try secureRandomBytes(16).hex, created: Self.isoTimestamp(millis: wallClock.nowMillis()),
             exporter: local, exporterDelegation: identity.delegation, exporterFingerprint: try identityCard().fingerprint.text(),
             recipients: delegation.map { [$0] } ?? [], have: plan.have, segments: segments,
             opsSHA256: Digest.sha256hex(lines), opsSize: lines.count, opsCount: count)
+        manifest.forkProofs = proofs
         let manifestBytes = CanonicalJSON.encode(manifest.json)
         let signature = try signingKey.sign(manifestBytes)
         let size = try Self.writeZip(to: path, entries: [("manifest.json", manifestBytes, false), ("manifest.sig", signature, false),
@@ -193,6 +197,26 @@ extension Replica {
                                       agreementKey: Array((exporter["agreement_key"] as Data?) ?? Data()))
         guard fingerprint.text() == manifest.exporterFingerprint else { throw BundleError("untrusted-exporter", "fingerprint") }
 
+        // Fork proofs travel in every bundle; one that does not verify refuses the bundle.
+        let keys = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, signing_key FROM replica").reduce(into: [ReplicaID: PublicKey]()) { map, row in
+                if let id = ReplicaID(hex: row["id"]), let key = try? PublicKey(raw: Array(row["signing_key"] as Data), kind: .ed25519) {
+                    map[id] = key
+                }
+            }
+        }
+        var proofs = [ForkProof]()
+        for bytes in manifest.forkProofs {
+            let result = Result { () throws(BundleError) -> ForkProof in try ForkProof(bytes: bytes, key: { keys[$0] }) }
+            switch result {
+            case .success(let proof):
+                proofs.append(proof)
+            case .failure(let error):
+                // A proof about a replica this store does not know cannot be checked here; skip it.
+                guard error.problem == "unknown-author" else { throw error }
+            }
+        }
+
         let ops = try container.content("ops.jsonl", limit: Self.maximumBundleSize)
         guard ops.count == manifest.opsSize else { throw BundleError("ops-size") }
         guard Digest.sha256hex(ops) == manifest.opsSHA256 else { throw BundleError("ops-hash") }
@@ -227,6 +251,8 @@ extension Replica {
         return try store.write { db in
             var refused = [ReplicaID: String]()
             var accepted = [Op]()
+            var forkProofsAdded = 0
+            for proof in proofs where try Store.add(proof, db) { forkProofsAdded += 1 }
             var attestations = [BundleManifest.Segment]()
             for (segment, segmentOps) in zip(manifest.segments, bySegment) {
                 guard let keyData = try Data.fetchOne(db, sql: "SELECT signing_key FROM replica WHERE id = ?", arguments: [segment.replica.hex]),
@@ -249,6 +275,13 @@ extension Replica {
                     refused[segment.replica] = "attestation"
                     continue
                 }
+                // A run that differs from the stored chain is a fork: kept as a proof, not applied.
+                if let proof = try Store.forkProof(db, replica: segment.replica, incoming: segmentOps, signature: segment.headSignature) {
+                    try Store.add(proof, db)
+                    forkProofsAdded += 1
+                    refused[segment.replica] = "fork"
+                    continue
+                }
                 accepted.append(contentsOf: segmentOps)
                 attestations.append(segment)
             }
@@ -267,7 +300,7 @@ extension Replica {
                     """, arguments: [manifest.exporter.hex, replica.hex, entry.seq, entry.hash])
             }
             return BundleImportReport(exporter: manifest.exporter, exporterName: exporter["name"], receive: report,
-                                      refusedSegments: refused)
+                                      refusedSegments: refused, forkProofsAdded: forkProofsAdded)
         }
     }
 

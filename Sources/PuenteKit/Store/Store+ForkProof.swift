@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+import PuenteCrypto
+
+extension Store {
+    /// Stores a verified fork proof; when it is new, recomputes every entity the replica's
+    /// operations from the proof's seq touch. Returns whether it was new.
+    @discardableResult
+    static func add(_ proof: ForkProof, _ db: Database) throws -> Bool {
+        let bytes = proof.bytes
+        try db.execute(sql: "INSERT OR IGNORE INTO fork_proof (replica, seq, digest, bytes) VALUES (?, ?, ?, ?)",
+                       arguments: [proof.replica.hex, proof.seq, Digest.sha256hex(bytes), Data(bytes)])
+        guard db.changesCount > 0 else { return false }
+        let entities = try String.fetchSet(db, sql: "SELECT DISTINCT entity FROM operation WHERE replica = ? AND seq >= ?",
+                                           arguments: [proof.replica.hex, proof.seq])
+        try rematerialize(db, entities: entities, trust: try TrustMap.load(db))
+        return true
+    }
+
+    /// The fork proof for `incoming` (a verified, attested run of `replica`'s chain) against the
+    /// stored chain, if they differ somewhere the store holds an attested head at or beyond.
+    static func forkProof(_ db: Database, replica: ReplicaID, incoming: [Op], signature: [UInt8]) throws -> ForkProof? {
+        var diverging: Op?
+        for op in incoming {
+            guard let stored = try String.fetchOne(db, sql: "SELECT hash FROM operation WHERE replica = ? AND seq = ?",
+                                                   arguments: [replica.hex, op.seq]) else { break }
+            if stored != op.hash {
+                diverging = op
+                break
+            }
+        }
+        guard let first = diverging, let theirs = incoming.firstIndex(of: first) else { return nil }
+        // Our branch: from the same seq to the nearest attested head on our chain.
+        guard let head = try Row.fetchOne(db, sql: """
+            SELECT a.seq, a.signature FROM attestation a JOIN operation o ON o.replica = a.replica AND o.seq = a.seq AND o.hash = a.hash
+            WHERE a.replica = ? AND a.seq >= ? ORDER BY a.seq LIMIT 1
+            """, arguments: [replica.hex, first.seq]) else { return nil }
+        let headSeq: Int64 = head["seq"]
+        guard headSeq - first.seq < Int64(ForkProof.maximumBranchLength), incoming.count - theirs <= ForkProof.maximumBranchLength
+        else { return nil }
+        let ours = try Data.fetchAll(db, sql: "SELECT bytes FROM operation WHERE replica = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+                                     arguments: [replica.hex, first.seq, headSeq]).map { try Op(canonicalBytes: Array($0)) }
+        return ForkProof(replica: replica, seq: first.seq, branches: [
+            ForkProof.Branch(ops: ours, headSignature: Array(head["signature"] as Data)),
+            ForkProof.Branch(ops: Array(incoming[theirs...]), headSignature: signature),
+        ])
+    }
+
+    /// Every fork proof held, as canonical bytes.
+    static func forkProofs(_ db: Database) throws -> [[UInt8]] {
+        try Data.fetchAll(db, sql: "SELECT bytes FROM fork_proof ORDER BY replica, digest").map { Array($0) }
+    }
+}
