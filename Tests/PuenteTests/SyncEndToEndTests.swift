@@ -218,3 +218,27 @@ import Testing
         #expect(try puente.run(["--store", mx, "digest"]).stdout == before)
     }
 }
+
+@Suite struct SyncFixtureEndToEndTests {
+    let puente = PuenteProcess()
+
+    @Test func aPartlyRefusedBundleAppliesTheGoodSegmentsReportsTheRestAndExits65() throws {
+        let folder = try TemporaryFolder()
+        let store = folder.sub("mx")
+        try puente.run(["--store", store, "init", "--delegation", "mx", "--name", "SSPC"])
+        for card in ["exporter.card", "author.card"] {
+            let path = Repository.path("Fixtures/bundles/" + card)
+            let parsed = try IdentityCard(file: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+            #expect(try puente.run(["--store", store, "keys", "trust", path, "--fingerprint", parsed.fingerprint.text()]).status == 0)
+        }
+        let result = try puente.run(["--store", store, "sync", "import", Repository.path("Fixtures/bundles/broken-chain.puente")])
+        #expect(result.status == 65)
+        #expect(result.stdout.contains("new operation(s) from"))
+        #expect(result.stdout.contains("do not form an unbroken chain"))
+        let json = try puente.run(["--store", store, "--json", "sync", "import", Repository.path("Fixtures/bundles/broken-chain.puente")])
+        #expect(json.status == 65)
+        let report = try JSONParser.parse(Array(json.stdout.utf8))
+        #expect(report.arrayValue?.first?["refused"]?.objectValue?.values.contains("broken-chain") == true)
+        #expect(report.arrayValue?.first?["duplicates"]?.intValue ?? 0 > 0)
+    }
+}
