@@ -47,10 +47,10 @@ final class OpAppender {
             throw PuenteError(.invalidValue, [field, "larger than \(Op.maximumEncodedSize) bytes"])
         }
         let hash = Digest.sha256hex(bytes)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO operation (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 'waiting-create')
-            """, arguments: [replica.hex, seq, hlc.text, hash, op.entity, kind.rawValue, field, Data(bytes)])
+            """).execute(arguments: [replica.hex, seq, hlc.text, hash, op.entity, kind.rawValue, field, Data(bytes)])
         headSeq = seq
         headHash = hash
         touched.insert(op.entity)
@@ -113,24 +113,21 @@ final class OpAppender {
         try Store.rematerialize(db, entities: dirty, trust: trust)
         dirty.removeAll()
         for op in written where enforcePolicy {
-            let row = try Row.fetchOne(db, sql: "SELECT status, reason FROM operation WHERE replica = ? AND seq = ?",
-                                       arguments: [op.replica.hex, op.seq])
+            let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT status, reason FROM operation WHERE replica = ? AND seq = ?"), arguments: [op.replica.hex, op.seq])
             guard let row, row["status"] as String == "accepted" else {
                 let reason = (row?["reason"] as String?).flatMap(OpReason.init(text:))
                 throw PuenteError(.refused, [op.entity, op.field], reason: reason)
             }
         }
-        try db.execute(sql: "UPDATE replica SET head_seq = ?, head_hash = ?, head_hlc = ? WHERE id = ?",
-                       arguments: [headSeq, headHash, clock.last.text, replica.hex])
-        try db.execute(sql: "UPDATE local_replica SET clock = ?", arguments: [clock.last.text])
+        try db.cachedStatement(sql: "UPDATE replica SET head_seq = ?, head_hash = ?, head_hlc = ? WHERE id = ?").execute(arguments: [headSeq, headHash, clock.last.text, replica.hex])
+        try db.cachedStatement(sql: "UPDATE local_replica SET clock = ?").execute(arguments: [clock.last.text])
     }
 }
 
 extension OpAppender {
     /// The stored `create` of an entity, if any.
     func createOp(of entity: String) throws -> OpID? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT replica, seq FROM operation WHERE entity = ? AND kind = 'create' AND status = 'accepted'",
-                                         arguments: [entity]), let replica = ReplicaID(hex: row["replica"]) else { return nil }
+        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT replica, seq FROM operation WHERE entity = ? AND kind = 'create' AND status = 'accepted'"), arguments: [entity]), let replica = ReplicaID(hex: row["replica"]) else { return nil }
         return OpID(replica: replica, seq: row["seq"])
     }
 }
@@ -139,8 +136,7 @@ extension OpAppender {
     /// Accepted entities of `type` by their `external_id`.
     func externalIDs(type: EntityType) throws -> [String: EntityRef] {
         var out = [String: EntityRef]()
-        for row in try Row.fetchAll(db, sql: "SELECT id, external_id FROM entity WHERE type = ? AND external_id IS NOT NULL AND state = 'accepted'",
-                                    arguments: [type.rawValue]) {
+        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT id, external_id FROM entity WHERE type = ? AND external_id IS NOT NULL AND state = 'accepted'"), arguments: [type.rawValue]) {
             if let ref = EntityRef(text: row["id"]) { out[row["external_id"]] = ref }
         }
         return out

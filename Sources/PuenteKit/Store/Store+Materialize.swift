@@ -35,10 +35,10 @@ extension Store {
             let entityText = queue[index]
             index += 1
             guard done.insert(entityText).inserted, let entity = EntityRef(text: entityText) else { continue }
-            let before = try String.fetchOne(db, sql: "SELECT state FROM entity WHERE id = ?", arguments: [entityText])
+            let before = try String.fetchOne(try db.cachedStatement(sql: "SELECT state FROM entity WHERE id = ?"), arguments: [entityText])
             let after = try rematerializeOne(db, entity: entity, trust: trust)
             if before != after, entity.type == .commitment || entity.type == .dialogue {
-                let children = try String.fetchAll(db, sql: "SELECT id FROM entity WHERE parent = ?", arguments: [entityText])
+                let children = try String.fetchAll(try db.cachedStatement(sql: "SELECT id FROM entity WHERE parent = ?"), arguments: [entityText])
                 queue.append(contentsOf: children.filter { !done.contains($0) })
             }
         }
@@ -51,8 +51,7 @@ extension Store {
     /// Loads one entity's operations, materializes it, and writes its rows. Returns its state.
     @discardableResult
     static func rematerializeOne(_ db: Database, entity: EntityRef, trust: TrustMap) throws -> String? {
-        let rows = try Row.fetchAll(db, sql: "SELECT bytes, hash, status, reason FROM operation WHERE entity = ?",
-                                    arguments: [entity.text])
+        let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT bytes, hash, status, reason FROM operation WHERE entity = ?"), arguments: [entity.text])
         var logged = [LoggedOperation]()
         var stored = [OpID: (String, String?)]()
         logged.reserveCapacity(rows.count)
@@ -69,8 +68,7 @@ extension Store {
         for (id, status) in state.statuses {
             let reason = status.reason?.text
             if let old = stored[id], old.0 == status.name, old.1 == reason { continue }
-            try db.execute(sql: "UPDATE operation SET status = ?, reason = ? WHERE replica = ? AND seq = ?",
-                           arguments: [status.name, reason, id.replica.hex, id.seq])
+            try db.cachedStatement(sql: "UPDATE operation SET status = ?, reason = ? WHERE replica = ? AND seq = ?").execute(arguments: [status.name, reason, id.replica.hex, id.seq])
         }
         return state.create == nil ? nil : state.createStatus.name
     }
@@ -79,7 +77,7 @@ extension Store {
         guard entity.type == .indicator || entity.type == .note else { return nil }
         guard let create = operations.first(where: { $0.op.kind == .create && $0.op.hasDerivedEntity }),
               let link = create.op.value["commitment"]?.stringValue ?? create.op.value["parent"]?.stringValue,
-              let row = try Row.fetchOne(db, sql: "SELECT state, owner FROM entity WHERE id = ?", arguments: [link])
+              let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT state, owner FROM entity WHERE id = ?"), arguments: [link])
         else { return nil }
         let owner: String? = row["owner"]
         return ParentContext(accepted: row["state"] == "accepted", owner: owner.flatMap(Owner.init(rawValue:)))
@@ -87,12 +85,12 @@ extension Store {
 
     private static func write(_ db: Database, state: EntityState) throws {
         let id = state.entity.text
-        try db.execute(sql: "DELETE FROM entity WHERE id = ?", arguments: [id])
+        try db.cachedStatement(sql: "DELETE FROM entity WHERE id = ?").execute(arguments: [id])
         guard let create = state.create else { return }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO entity (id, type, state, owner, parent, external_id, creator, created_hlc, retracted)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, state.entity.type.rawValue, state.createStatus.name,
+            """).execute(arguments: [id, state.entity.type.rawValue, state.createStatus.name,
                              state.createStatus.isAccepted ? state.owner?.rawValue : nil,
                              state.parent, state.externalID, create.op.replica.hex, create.op.hlc.text,
                              state.retracted ? 1 : 0])
@@ -133,11 +131,11 @@ extension Store {
         if state.entity.type == .commitment, let owner = state.owner {
             func text(_ field: String) -> String? { state.displayValue(field)?.stringValue }
             func rating(_ field: String) -> String? { state.displayValue(field)?["rating"]?.stringValue }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO commitment_summary (id, owner, title_en, title_es, summary_en, summary_es, pillar, area,
                     status, priority, due, dialogue, lead, assessment_us, assessment_mx, conflicts, created_hlc)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, owner.rawValue, text("title.en"), text("title.es"), text("summary.en"),
+                """).execute(arguments: [id, owner.rawValue, text("title.en"), text("title.es"), text("summary.en"),
                                  text("summary.es"), text("pillar"), text("area"), text("status"), text("priority"),
                                  text("due"), text("dialogue"), text("lead"), rating("assessment.us"),
                                  rating("assessment.mx"), state.conflictedFields.count, create.op.hlc.text])

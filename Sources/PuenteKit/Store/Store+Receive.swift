@@ -53,7 +53,7 @@ extension Store {
                 for stamp in stamps.compactMap(HLCTimestamp.init(text:)) where !clock.observe(stamp, wall: wall) {
                     report.farFutureStamps += 1
                 }
-                try db.execute(sql: "UPDATE local_replica SET clock = ?", arguments: [clock.last.text])
+                try db.cachedStatement(sql: "UPDATE local_replica SET clock = ?").execute(arguments: [clock.last.text])
             }
             return report
         }
@@ -77,8 +77,7 @@ extension Store {
     }
 
     private static func receiveChain(_ db: Database, author: ReplicaID, ops: [Op], heldCap: Int) throws -> ChainResult {
-        guard let row = try Row.fetchOne(db, sql: "SELECT head_seq, head_hash, head_hlc FROM replica WHERE id = ?",
-                                         arguments: [author.hex]) else {
+        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT head_seq, head_hash, head_hlc FROM replica WHERE id = ?"), arguments: [author.hex]) else {
             throw PuenteError(.unknownReplica, [author.hex])
         }
         if let local = try String.fetchOne(db, sql: "SELECT replica FROM local_replica"), local == author.hex {
@@ -94,8 +93,7 @@ extension Store {
             let bytes = op.canonicalBytes
             let hash = Digest.sha256hex(bytes)
             if op.seq <= headSeq {
-                let stored = try String.fetchOne(db, sql: "SELECT hash FROM operation WHERE replica = ? AND seq = ?",
-                                                 arguments: [author.hex, op.seq])
+                let stored = try String.fetchOne(try db.cachedStatement(sql: "SELECT hash FROM operation WHERE replica = ? AND seq = ?"), arguments: [author.hex, op.seq])
                 guard stored == hash else { throw PuenteError(.fork, [author.hex, String(op.seq)]) }
                 result.duplicates += 1
             } else if op.seq == headSeq + 1 {
@@ -108,11 +106,9 @@ extension Store {
             } else {
                 // Held operations are capped per author; past the cap they are dropped (evicted) and
                 // come again in a later bundle. They are neither state nor `have`.
-                let heldCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM held_operation WHERE replica = ?",
-                                                 arguments: [author.hex]) ?? 0
+                let heldCount = try Int.fetchOne(try db.cachedStatement(sql: "SELECT count(*) FROM held_operation WHERE replica = ?"), arguments: [author.hex]) ?? 0
                 if heldCount < heldCap {
-                    try db.execute(sql: "INSERT OR IGNORE INTO held_operation (replica, seq, bytes) VALUES (?, ?, ?)",
-                                   arguments: [author.hex, op.seq, Data(bytes)])
+                    try db.cachedStatement(sql: "INSERT OR IGNORE INTO held_operation (replica, seq, bytes) VALUES (?, ?, ?)").execute(arguments: [author.hex, op.seq, Data(bytes)])
                     result.held += 1
                 } else {
                     result.evicted += 1
@@ -120,13 +116,12 @@ extension Store {
             }
         }
         // Drain what was held and now continues the chain.
-        while let heldBytes = try Data.fetchOne(db, sql: "SELECT bytes FROM held_operation WHERE replica = ? AND seq = ?",
-                                                arguments: [author.hex, headSeq + 1]) {
+        while let heldBytes = try Data.fetchOne(try db.cachedStatement(sql: "SELECT bytes FROM held_operation WHERE replica = ? AND seq = ?"), arguments: [author.hex, headSeq + 1]) {
             let bytes = Array(heldBytes)
             let op = try Op(canonicalBytes: bytes)
             let hash = Digest.sha256hex(bytes)
             try appendVerified(db, op: op, bytes: bytes, hash: hash, headHash: headHash, headHLC: headHLC)
-            try db.execute(sql: "DELETE FROM held_operation WHERE replica = ? AND seq = ?", arguments: [author.hex, op.seq])
+            try db.cachedStatement(sql: "DELETE FROM held_operation WHERE replica = ? AND seq = ?").execute(arguments: [author.hex, op.seq])
             headSeq = op.seq
             headHash = hash
             headHLC = op.hlc
@@ -134,9 +129,8 @@ extension Store {
             result.held -= 1
             result.touched.insert(op.entity)
         }
-        try db.execute(sql: "DELETE FROM held_operation WHERE replica = ? AND seq <= ?", arguments: [author.hex, headSeq])
-        try db.execute(sql: "UPDATE replica SET head_seq = ?, head_hash = ?, head_hlc = ? WHERE id = ?",
-                       arguments: [headSeq, headHash, headHLC.text, author.hex])
+        try db.cachedStatement(sql: "DELETE FROM held_operation WHERE replica = ? AND seq <= ?").execute(arguments: [author.hex, headSeq])
+        try db.cachedStatement(sql: "UPDATE replica SET head_seq = ?, head_hash = ?, head_hlc = ? WHERE id = ?").execute(arguments: [headSeq, headHash, headHLC.text, author.hex])
         return result
     }
 
@@ -144,10 +138,10 @@ extension Store {
                                        headHash: String, headHLC: HLCTimestamp) throws {
         guard op.prev == headHash else { throw PuenteError(.brokenChain, [op.replica.hex, String(op.seq), "prev"]) }
         guard op.hlc > headHLC else { throw PuenteError(.brokenChain, [op.replica.hex, String(op.seq), "hlc"]) }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO operation (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 'waiting-create')
-            """, arguments: [op.replica.hex, op.seq, op.hlc.text, hash, op.entity, op.kind.rawValue, op.field, Data(bytes)])
+            """).execute(arguments: [op.replica.hex, op.seq, op.hlc.text, hash, op.entity, op.kind.rawValue, op.field, Data(bytes)])
     }
 
     /// Re-derives every materialized row from the stored operations, with the same function
