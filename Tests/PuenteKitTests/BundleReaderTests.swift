@@ -343,3 +343,30 @@ import Testing
         #expect(try mx.digest().state == us.digest().state)
     }
 }
+
+@Suite struct CopiedStoreTests {
+    /// A store that sees its own replica beyond its head was copied or restored: it stops writing.
+    @Test func aStoreThatSeesItsOwnReplicaAheadStopsWriting() throws {
+        let group = try ReplicaGroup([.us])
+        let original = group.replicas[0]
+        let c = try original.addCommitment(CommitmentDraft(owner: .us, titleEN: "T", pillar: .prevent))
+        let copyFolder = group.folder.sub("copy")
+        try FileManager.default.copyItem(atPath: original.folder, toPath: copyFolder)
+        let copy = try Replica.open(folder: copyFolder, wallClock: group.clock)
+        try copy.set(c, field: "status", value: "stalled")  // the copy writes seq 2 with the same key
+        let bundle = group.folder.sub("copy.puente")
+        _ = try copy.exportBundle(to: bundle, full: true)
+        let report = try original.importBundle(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: bundle))))
+        #expect(report.refusedSegments[original.identity.replica] == PuenteError.Code.ownReplicaAhead.rawValue)
+        do {
+            try original.set(c, field: "status", value: "in-progress")
+            Issue.record("a halted store wrote")
+        } catch let error as PuenteError {
+            #expect(error.code == .ownReplicaAhead)
+        }
+        // It stays halted after a restart.
+        let reopened = try Replica.open(folder: original.folder, wallClock: group.clock)
+        #expect(throws: PuenteError.self) { try reopened.addNote(to: c, text: "x") }
+        #expect(try reopened.registerValues(c, field: "status").map(\.value) == ["agreed"])
+    }
+}

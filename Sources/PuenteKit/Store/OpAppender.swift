@@ -24,6 +24,9 @@ final class OpAppender {
             """), let replica = ReplicaID(hex: row["replica"]), let clock = HLCTimestamp(text: row["clock"]) else {
             throw PuenteError(.storeUnreadable, ["local replica"])
         }
+        if try String.fetchOne(db, sql: "SELECT halted FROM local_replica") != nil {
+            throw PuenteError(.ownReplicaAhead, [replica.hex])
+        }
         self.replica = replica
         self.clock = HybridLogicalClock(last: clock)
         self.headSeq = row["head_seq"]

@@ -155,6 +155,11 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v4-halted-writes") { db in
+            // Set when this store sees its own replica beyond its own head (it was copied or
+            // restored): it stops writing, for good, and says why.
+            try db.execute(sql: "ALTER TABLE local_replica ADD COLUMN halted TEXT")
+        }
         return migrator
     }
 }

@@ -37,6 +37,9 @@ extension Store {
                     report.refused[author] = error
                 }
             }
+            if report.refused.values.contains(where: { $0.code == .ownReplicaAhead }) {
+                try db.execute(sql: "UPDATE local_replica SET halted = 'own-replica-ahead'")
+            }
             let trust = try TrustMap.load(db)
             try rematerialize(db, entities: touched, trust: trust)
             report.entitiesChanged = touched.count
