@@ -82,15 +82,7 @@ struct DialogueCommand: ParsableCommand {
         @Flag(help: ArgumentHelp(t("help.history"))) var history = false
 
         func run() throws {
-            try Terminal.run {
-                let replica = try global.openReplica()
-                let detail = try replica.detail(try replica.resolveID(id, as: .dialogue))
-                if global.json {
-                    Terminal.json(EntityView.json(detail))
-                } else {
-                    EntityView.print(detail, fullHistory: history)
-                }
-            }
+            try ShowEntity.show(id, as: .dialogue, global: global, history: history)
         }
     }
 

@@ -12,9 +12,14 @@ struct ShowEntity: ParsableCommand {
     @Flag(help: ArgumentHelp(t("help.history"))) var history = false
 
     func run() throws {
+        try Self.show(id, as: nil, global: global, history: history)
+    }
+
+    /// `show` and `dialogue show` share this: resolve the id, then print it or its JSON.
+    static func show(_ id: String, as type: EntityType?, global: GlobalOptions, history: Bool) throws {
         try Terminal.run {
             let replica = try global.openReplica()
-            let detail = try replica.detail(try replica.resolveID(id))
+            let detail = try replica.detail(try replica.resolveID(id, as: type))
             if global.json {
                 Terminal.json(EntityView.json(detail))
             } else {
