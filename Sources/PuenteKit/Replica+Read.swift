@@ -185,8 +185,9 @@ extension Replica {
         if let date = filter.dueBefore { clauses.append("due < ?"); arguments.append(date) }
         if let dialogue = filter.dialogue { clauses.append("dialogue = ?"); arguments.append(dialogue.text) }
         if let text = filter.text, !text.isEmpty {
-            clauses.append("(instr(lower(coalesce(title_en, '')), lower(?)) > 0 OR instr(lower(coalesce(title_es, '')), lower(?)) > 0 "
-                + "OR instr(lower(coalesce(summary_en, '')), lower(?)) > 0 OR instr(lower(coalesce(summary_es, '')), lower(?)) > 0)")
+            clauses.append("(" + ["title_en", "title_es", "summary_en", "summary_es"].map {
+                "instr(puente_fold(coalesce(\($0), '')), puente_fold(?)) > 0"
+            }.joined(separator: " OR ") + ")")
             arguments.append(contentsOf: [text, text, text, text])
         }
         let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")

@@ -44,6 +44,10 @@ import Testing
         let id = try #require(southbound["short_id"]?.stringValue)
         let text = try json(try puente.run(["--store", store, "--json", "list", "--text", "FENTANILO"]).stdout)
         #expect((text.arrayValue ?? []).contains { $0["title"]?["es"]?.stringValue?.contains("fentanilo") == true })
+        // Case and accents do not matter: "OPERACION" finds "Operación".
+        let folded = try json(try puente.run(["--store", store, "--json", "list", "--text", "OPERACION southbound"]).stdout)
+        #expect(folded.arrayValue?.count == 1)
+        #expect(folded.arrayValue?.first?["title"]?["es"]?.stringValue?.hasPrefix("Operación") == true)
         let overdue = try json(try puente.run(["--store", store, "--json", "list", "--due-before", "2023-07-01"]).stdout)
         #expect((overdue.arrayValue ?? []).allSatisfy { ($0["due"]?.stringValue ?? "9") < "2023-07-01" })
 
