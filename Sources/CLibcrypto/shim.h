@@ -7,4 +7,6 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 #include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/pkcs12.h>
 #endif

@@ -76,6 +76,11 @@ public struct PrivateKey: Sendable {
         self.init(handle: PKeyHandle(key), kind: kind)
     }
 
+    init(handle: PKeyHandle, checking kind: KeyKind) throws {
+        guard EVP_PKEY_get_id(handle.pointer) == kind.nid else { throw CryptoError(.wrongKeyType, "expected an \(kind.name) key") }
+        self.init(handle: handle, kind: kind)
+    }
+
     private init(handle: PKeyHandle, kind: KeyKind) {
         self.handle = handle
         self.kind = kind
