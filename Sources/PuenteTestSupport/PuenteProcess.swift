@@ -1,7 +1,7 @@
 import Foundation
 
 /// The built `puente` binary, run as a user would: a subprocess with arguments and environment.
-public struct PuenteProcess {
+public struct PuenteProcess: Sendable {
     public struct Result: Sendable {
         public let status: Int32
         public let stdout: String
