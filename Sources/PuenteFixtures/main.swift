@@ -100,7 +100,7 @@ try fixture("zip-bomb-3-gib.puente", ZipBuilder.build([ZipBuilder.Entry("manifes
 try fixture("manifest-duplicate-key.puente", try forge.bundle(segments: [(ops, exporter)]) { bytes in
     bytes = Array("{\"format\":\"puente-bundle/1\",".utf8) + bytes.dropFirst()
 }, whole("manifest"))
-var lines = ops.map(\.canonicalBytes)
+var lines = BundleForge.wireLines(ops)
 lines[0] = Array(String(decoding: lines[0], as: UTF8.self).replacingOccurrences(of: "\":", with: "\": ").utf8)
 try fixture("non-canonical-op-line.puente", try forge.bundle(segments: [(ops, exporter)], lines: lines), whole("line"))
 try fixture("untrusted-signer.puente", try BundleForge(exporter: stranger).bundle(segments: [(ops, exporter)]), whole("untrusted-exporter"))
@@ -111,9 +111,8 @@ try fixture("manifest-of-one-ops-of-another.puente", ZipBuilder.build([
     ZipBuilder.Entry("manifest.json", manifest), ZipBuilder.Entry("manifest.sig", signature),
     ZipBuilder.Entry("ops.jsonl", otherOps, deflate: true),
 ]), whole("ops-size"))
-var broken = authorOps
-broken[1] = Op(replica: broken[1].replica, seq: broken[1].seq, hlc: broken[1].hlc, prev: broken[1].prev, entity: broken[1].entity,
-               kind: broken[1].kind, field: broken[1].field, value: "Washington", refs: broken[1].refs)
+// The author's run re-linked from a wrong first prev: whole in itself, but not its chain.
+let broken = BundleForge.relinked(authorOps, firstPrev: String(repeating: "1", count: 64))
 try fixture("broken-chain.puente", try forge.bundle(segments: [(ops, exporter), (broken, author)]),
             ["applied": .int(Int64(ops.count)), "segments": .object([author.identity.replica.hex: "broken-chain"])])
 // A fork: import valid.puente first, then this bundle carries a different last op of the author.

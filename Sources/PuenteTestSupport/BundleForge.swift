@@ -85,6 +85,23 @@ public struct BundleForge {
         key = try PrivateKey(pem: try KeyFile.read(path: exporter.folder + "/" + Replica.signingKeyFile), expecting: .ed25519)
     }
 
+    /// The `ops.jsonl` lines of one segment, in the wire form.
+    public static func wireLines(_ ops: [Op]) -> [[UInt8]] {
+        ops.enumerated().map { WireForm.line($0.element, first: $0.offset == 0) }
+    }
+
+    /// `ops` re-linked from `firstPrev`: each later op's prev is the hash of the one before, so
+    /// the run is internally whole but does not continue the author's real chain.
+    public static func relinked(_ ops: [Op], firstPrev: String) -> [Op] {
+        var out = [Op]()
+        for op in ops {
+            let prev = out.last?.hash ?? firstPrev
+            out.append(Op(replica: op.replica, seq: op.seq, hlc: op.hlc, prev: prev, entity: op.entity, kind: op.kind,
+                          field: op.field, value: op.value, refs: op.refs))
+        }
+        return out
+    }
+
     /// The signing key of any test store.
     public static func key(of replica: Replica) throws -> PrivateKey {
         try PrivateKey(pem: try KeyFile.read(path: replica.folder + "/" + Replica.signingKeyFile), expecting: .ed25519)
@@ -115,7 +132,7 @@ public struct BundleForge {
     /// A complete bundle of `segments`, with `lines` as ops.jsonl (the ops' canonical lines by default).
     public func bundle(segments: [(ops: [Op], author: Replica)], lines: [[UInt8]]? = nil,
                        editManifest: (inout [UInt8]) -> Void = { _ in }) throws -> [UInt8] {
-        let opsLines: [[UInt8]] = lines ?? segments.flatMap { $0.ops.map(\.canonicalBytes) }
+        let opsLines: [[UInt8]] = lines ?? segments.flatMap { Self.wireLines($0.ops) }
         var opsBytes = [UInt8]()
         for line in opsLines { opsBytes += line + [0x0a] }
         var manifest = CanonicalJSON.encode(try self.manifest(segments: segments, opsBytes: opsBytes, count: opsLines.count))
@@ -126,10 +143,10 @@ public struct BundleForge {
     }
 }
 
-/// The `ops.jsonl` content of `ops`: each canonical line and a newline.
+/// The `ops.jsonl` content of one segment of `ops`, in the wire form, each line and a newline.
 public func opsJSONL(_ ops: [Op]) -> [UInt8] {
     var out = [UInt8]()
-    for op in ops { out += op.canonicalBytes + [0x0a] }
+    for line in BundleForge.wireLines(ops) { out += line + [0x0a] }
     return out
 }
 

@@ -164,11 +164,18 @@ import Testing
             manifest = Array("{\"format\":\"x\",".utf8) + manifest.dropFirst()
         }, "manifest", into: importer)
         // A non-canonical op line (an added space), with the manifest hash made to match.
-        var lines = setup.ops.map(\.canonicalBytes)
+        var lines = BundleForge.wireLines(setup.ops)
         lines[1] = Array(String(decoding: lines[1], as: UTF8.self).replacingOccurrences(of: ",\"field\"", with: ", \"field\"").utf8)
         try refuses(try setup.forge.bundle(segments: [(setup.ops, setup.exporter)], lines: lines), "line", into: importer)
+        // The wire form is strict: a later line that still carries prev, or a first line without it.
+        var withPrev = BundleForge.wireLines(setup.ops)
+        withPrev[1] = setup.ops[1].canonicalBytes
+        try refuses(try setup.forge.bundle(segments: [(setup.ops, setup.exporter)], lines: withPrev), "line", into: importer)
+        var withoutPrev = BundleForge.wireLines(setup.ops)
+        withoutPrev[0] = WireForm.line(setup.ops[0], first: false)
+        try refuses(try setup.forge.bundle(segments: [(setup.ops, setup.exporter)], lines: withoutPrev), "line", into: importer)
         // A line outside its segment: one op missing from the middle.
-        var missing = setup.ops.map(\.canonicalBytes)
+        var missing = BundleForge.wireLines(setup.ops)
         missing.remove(at: 1)
         try refuses(try setup.forge.bundle(segments: [(setup.ops, setup.exporter)], lines: missing), "ops-count", into: importer)
         // The manifest of one bundle with the ops of another.
@@ -196,9 +203,14 @@ import Testing
         let middle = tampered[1]
         tampered[1] = Op(replica: middle.replica, seq: middle.seq, hlc: middle.hlc, prev: middle.prev, entity: middle.entity,
                          kind: middle.kind, field: middle.field, value: "Washington", refs: middle.refs)
-        let report = try importer.importBundle(bytes: try setup.forge.bundle(segments: [(setup.ops, setup.exporter), (tampered, setup.third)]))
+        // With prev restored on the wire, a changed middle op no longer matches the attested head.
+        let altered = try importer.importBundle(bytes: try setup.forge.bundle(segments: [(setup.ops, setup.exporter), (tampered, setup.third)]))
+        #expect(altered.refusedSegments[setup.third.identity.replica] == "attestation")
+        #expect(altered.receive.applied[setup.exporter.identity.replica] == setup.ops.count)
+        // A run that does not continue the author's chain (its first prev is wrong) is a broken chain.
+        let unlinked = BundleForge.relinked(setup.thirdOps, firstPrev: String(repeating: "1", count: 64))
+        let report = try importer.importBundle(bytes: try setup.forge.bundle(segments: [(unlinked, setup.third)]))
         #expect(report.refusedSegments[setup.third.identity.replica] == "broken-chain")
-        #expect(report.receive.applied[setup.exporter.identity.replica] == setup.ops.count)
 
         // An attestation by the wrong key.
         let other = try Setup()

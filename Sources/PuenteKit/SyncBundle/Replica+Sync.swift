@@ -62,8 +62,14 @@ extension Replica {
             for segment in plan.segments {
                 let cursor = try Data.fetchCursor(db, sql: "SELECT bytes FROM operation WHERE replica = ? AND seq BETWEEN ? AND ? ORDER BY seq",
                                                   arguments: [segment.replica.hex, segment.from, segment.to])
+                var first = true
                 while let bytes = try cursor.next() {
-                    lines.append(contentsOf: bytes)
+                    if first {
+                        lines.append(contentsOf: bytes)
+                    } else {
+                        lines.append(contentsOf: WireForm.line(try Op(canonicalBytes: Array(bytes)), first: false))
+                    }
+                    first = false
                     lines.append(0x0a)
                     count += 1
                 }
@@ -232,10 +238,9 @@ extension Replica {
             for offset in 0..<segment.count {
                 let line = Array(lines[index])
                 index += 1
-                guard line.count <= Op.maximumEncodedSize else { throw BundleError("line", "\(index): longer than 64 KiB") }
                 let op: Op
                 do {
-                    op = try Op(canonicalBytes: line)
+                    op = try WireForm.op(line, previous: segmentOps.last)
                 } catch {
                     throw BundleError("line", "\(index): \(error.problem)")
                 }
