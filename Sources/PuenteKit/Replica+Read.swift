@@ -292,9 +292,9 @@ extension Replica {
         }
     }
 
-    /// Registers another replica's key and trusts it for `delegation`.
-    ///
-    /// Identity cards and fingerprint checks (`keys trust`) build on this.
+    /// Registers another replica's key and trusts it for `delegation`, with no card or
+    /// fingerprint check: for tests only. People trust keys through ``trust(card:fingerprint:)``.
+    @_spi(Testing)
     public func trustReplica(signingKey: [UInt8], agreementKey: [UInt8]?, delegation: Delegation, name: String) throws {
         guard signingKey.count == 32, let id = ReplicaID(hex: Digest.sha256hex(signingKey)) else {
             throw PuenteError(.invalidValue, ["key", "32 bytes"])
