@@ -38,6 +38,7 @@ extension Replica {
             return us != mx && us != Rating.notAssessed.rawValue && mx != Rating.notAssessed.rawValue
         }
         return ProgressReview(asOf: asOf, total: all.count, byPillar: byPillar, byOwner: byOwner, overdue: overdue,
-                              stalled: stalled, disagreements: disagreements, conflicts: try conflicts().count)
+                              stalled: stalled, disagreements: disagreements,
+                              conflicts: try store.read { db in try Store.openConflictCount(db) })
     }
 }

@@ -26,31 +26,37 @@ extension Store {
     /// Re-derives the materialized state of `entities` — and of the children whose parent's
     /// acceptance changes on the way — with ``EntityMaterializer``, the one path from
     /// operations to state. A rebuild calls this with every entity.
-    static func rematerialize(_ db: Database, entities: Set<String>, trust: TrustMap) throws {
+    ///
+    /// Returns how many open conflicts the recomputed entities gained (negative when they lost some).
+    @discardableResult
+    static func rematerialize(_ db: Database, entities: Set<String>, trust: TrustMap) throws -> Int {
         // Parents before children, so a child reads its parent's fresh state.
         var queue = entities.sorted { rank($0) == rank($1) ? $0 < $1 : rank($0) < rank($1) }
         var done = Set<String>()
         var index = 0
+        var conflictDelta = 0
         while index < queue.count {
             let entityText = queue[index]
             index += 1
             guard done.insert(entityText).inserted, let entity = EntityRef(text: entityText) else { continue }
             let before = try String.fetchOne(try db.cachedStatement(sql: "SELECT state FROM entity WHERE id = ?"), arguments: [entityText])
-            let after = try rematerializeOne(db, entity: entity, trust: trust)
+            let (after, delta) = try rematerializeOne(db, entity: entity, trust: trust)
+            conflictDelta += delta
             if before != after, entity.type == .commitment || entity.type == .dialogue {
                 let children = try String.fetchAll(try db.cachedStatement(sql: "SELECT id FROM entity WHERE parent = ?"), arguments: [entityText])
                 queue.append(contentsOf: children.filter { !done.contains($0) })
             }
         }
+        return conflictDelta
     }
 
     private static func rank(_ entity: String) -> Int {
         entity.hasPrefix("commitment/") || entity.hasPrefix("dialogue/") ? 0 : 1
     }
 
-    /// Loads one entity's operations, materializes it, and writes its rows. Returns its state.
-    @discardableResult
-    static func rematerializeOne(_ db: Database, entity: EntityRef, trust: TrustMap) throws -> String? {
+    /// Loads one entity's operations, materializes it, and writes its rows. Returns its state and
+    /// the change in its number of open conflicts.
+    static func rematerializeOne(_ db: Database, entity: EntityRef, trust: TrustMap) throws -> (state: String?, conflictDelta: Int) {
         let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT bytes, hash, status, reason FROM operation WHERE entity = ?"), arguments: [entity.text])
         var logged = [LoggedOperation]()
         var stored = [OpID: (String, String?)]()
@@ -64,13 +70,17 @@ extension Store {
         let parent = try parentContext(db, entity: entity, operations: logged)
         let state = EntityMaterializer.materialize(entity: entity, operations: logged, parent: parent,
                                                    trusted: trust.delegations, forkCuts: trust.forkCuts)
+        let conflictsBefore = try Int.fetchOne(try db.cachedStatement(sql: """
+            SELECT count(*) FROM (SELECT 1 FROM register_value WHERE entity = ? GROUP BY field HAVING count(*) > 1)
+            """), arguments: [entity.text]) ?? 0
         try write(db, state: state)
         for (id, status) in state.statuses {
             let reason = status.reason?.text
             if let old = stored[id], old.0 == status.name, old.1 == reason { continue }
             try db.cachedStatement(sql: "UPDATE operation SET status = ?, reason = ? WHERE replica = ? AND seq = ?").execute(arguments: [status.name, reason, id.replica.hex, id.seq])
         }
-        return state.create == nil ? nil : state.createStatus.name
+        let conflictsAfter = state.isAccepted ? state.conflictedFields.count : 0
+        return (state.create == nil ? nil : state.createStatus.name, conflictsAfter - conflictsBefore)
     }
 
     private static func parentContext(_ db: Database, entity: EntityRef, operations: [LoggedOperation]) throws -> ParentContext? {

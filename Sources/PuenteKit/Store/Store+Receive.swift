@@ -17,7 +17,6 @@ extension Store {
     static func receive(_ db: Database, _ operations: [Op], wall: UInt64, heldCap: Int = defaultHeldCap) throws -> ReceiveReport {
         do {
             var report = ReceiveReport()
-            let openBefore = try openConflictCount(db)
             var touched = Set<String>()
             var advanced = Set<ReplicaID>()
             let byAuthor = Dictionary(grouping: operations, by: \.replica)
@@ -41,9 +40,8 @@ extension Store {
                 try db.execute(sql: "UPDATE local_replica SET halted = 'own-replica-ahead'")
             }
             let trust = try TrustMap.load(db)
-            try rematerialize(db, entities: touched, trust: trust)
+            report.conflictsCreated = max(0, try rematerialize(db, entities: touched, trust: trust))
             report.entitiesChanged = touched.count
-            report.conflictsCreated = max(0, try openConflictCount(db) - openBefore)
 
             // The clock follows accepted imported stamps only, and never past wall + 24 h.
             if !advanced.isEmpty, let clockText = try String.fetchOne(db, sql: "SELECT clock FROM local_replica"),
@@ -62,6 +60,7 @@ extension Store {
         }
     }
 
+    /// Every open conflict in the store: registers with more than one live value.
     static func openConflictCount(_ db: Database) throws -> Int {
         try Int.fetchOne(db, sql: """
             SELECT count(*) FROM (SELECT 1 FROM register_value GROUP BY entity, field HAVING count(*) > 1)
@@ -89,6 +88,8 @@ extension Store {
             if ops.contains(where: { $0.seq > head }) { throw PuenteError(.ownReplicaAhead, [author.hex]) }
         }
         var result = ChainResult()
+        var heldCount = try Int.fetchOne(try db.cachedStatement(sql: "SELECT count(*) FROM held_operation WHERE replica = ?"),
+                                         arguments: [author.hex]) ?? 0
         var headSeq: Int64 = row["head_seq"]
         var headHash: String = row["head_hash"]
         var headHLC = HLCTimestamp(text: row["head_hlc"]) ?? .zero
@@ -109,9 +110,9 @@ extension Store {
             } else {
                 // Held operations are capped per author; past the cap they are dropped (evicted) and
                 // come again in a later bundle. They are neither state nor `have`.
-                let heldCount = try Int.fetchOne(try db.cachedStatement(sql: "SELECT count(*) FROM held_operation WHERE replica = ?"), arguments: [author.hex]) ?? 0
                 if heldCount < heldCap {
                     try db.cachedStatement(sql: "INSERT OR IGNORE INTO held_operation (replica, seq, bytes) VALUES (?, ?, ?)").execute(arguments: [author.hex, op.seq, Data(bytes)])
+                    heldCount += db.changesCount
                     result.held += 1
                 } else {
                     result.evicted += 1
