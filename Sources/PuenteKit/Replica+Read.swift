@@ -106,27 +106,24 @@ extension Store {
     static func logged(_ db: Database, entity: String) throws -> [(LoggedOperation, OpStatus)] {
         try Row.fetchAll(db, sql: "SELECT bytes, hash, status, reason FROM operation WHERE entity = ? ORDER BY hlc, replica, seq",
                          arguments: [entity]).map { row in
-            let op = try Op(canonicalBytes: Array(row["bytes"] as Data))
-            let reason = (row["reason"] as String?).flatMap(OpReason.init(text:)) ?? OpReason(.notAllowed)
-            let status: OpStatus
-            switch row["status"] as String {
-            case "accepted": status = .accepted
-            case "rejected": status = .rejected(reason)
-            default: status = .pending(reason)
-            }
-            return (LoggedOperation(op: op, hash: row["hash"]), status)
+            (LoggedOperation(op: try Op(canonicalBytes: Array(row["bytes"] as Data)), hash: row["hash"]), status(row))
+        }
+    }
+
+    /// The stored status of an operation row (`status` and `reason` columns).
+    static func status(_ row: Row) -> OpStatus {
+        let reason = (row["reason"] as String?).flatMap(OpReason.init(text:)) ?? OpReason(.notAllowed)
+        switch row["status"] as String {
+        case "accepted": return .accepted
+        case "rejected": return .rejected(reason)
+        default: return .pending(reason)
         }
     }
 
     /// An entity's state, computed by the merge engine from its stored operations.
     static func state(_ db: Database, entity: EntityRef) throws -> EntityState {
         let ops = try logged(db, entity: entity.text).map(\.0)
-        var parent: ParentContext?
-        if let create = ops.first(where: { $0.op.kind == .create && $0.op.hasDerivedEntity }),
-           let link = create.op.value["commitment"]?.stringValue ?? create.op.value["parent"]?.stringValue,
-           let row = try Row.fetchOne(db, sql: "SELECT state, owner FROM entity WHERE id = ?", arguments: [link]) {
-            parent = ParentContext(accepted: row["state"] == "accepted", owner: (row["owner"] as String?).flatMap(Owner.init(rawValue:)))
-        }
+        let parent = try parentContext(db, entity: entity, operations: ops)
         let trust = try TrustMap.load(db)
         return EntityMaterializer.materialize(entity: entity, operations: ops, parent: parent,
                                               trusted: trust.delegations, forkCuts: trust.forkCuts)
@@ -271,10 +268,7 @@ extension Replica {
             return try Row.fetchAll(db, sql: "SELECT bytes, status, reason FROM operation \(filter) ORDER BY hlc DESC, replica, seq DESC LIMIT ?",
                                     arguments: [limit]).map { row in
                 let op = try Op(canonicalBytes: Array(row["bytes"] as Data))
-                let reason = (row["reason"] as String?).flatMap(OpReason.init(text:)) ?? OpReason(.notAllowed)
-                let status: OpStatus = row["status"] == "accepted" ? .accepted
-                    : row["status"] == "rejected" ? .rejected(reason) : .pending(reason)
-                return HistoryEntry(op: op, author: replicas[op.replica], status: status, previous: [])
+                return HistoryEntry(op: op, author: replicas[op.replica], status: Store.status(row), previous: [])
             }
         }
     }

@@ -83,7 +83,9 @@ extension Store {
         return (state.create == nil ? nil : state.createStatus.name, conflictsAfter - conflictsBefore)
     }
 
-    private static func parentContext(_ db: Database, entity: EntityRef, operations: [LoggedOperation]) throws -> ParentContext? {
+    /// What an indicator's or a note's parent looks like now; nil for other entities or when
+    /// the parent's `create` has not arrived.
+    static func parentContext(_ db: Database, entity: EntityRef, operations: [LoggedOperation]) throws -> ParentContext? {
         guard entity.type == .indicator || entity.type == .note else { return nil }
         guard let create = operations.first(where: { $0.op.kind == .create && $0.op.hasDerivedEntity }),
               let link = create.op.value["commitment"]?.stringValue ?? create.op.value["parent"]?.stringValue,
