@@ -18,7 +18,6 @@ public struct PuenteError: Error, Equatable, Sendable, CustomStringConvertible {
         case unknownReplica = "unknown-replica"
         case brokenChain = "broken-chain"
         case fork = "fork"
-        case badImportFile = "bad-import-file"
         case ownReplicaAhead = "own-replica-ahead"
     }
 
@@ -40,7 +39,7 @@ public struct PuenteError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Whether the error is about input data from outside (exit code 65).
     public var isBadInput: Bool {
         switch code {
-        case .badImportFile, .brokenChain, .fork, .keyFileUnreadable, .keyFileTooOpen: return true
+        case .brokenChain, .fork, .keyFileUnreadable, .keyFileTooOpen: return true
         default: return false
         }
     }

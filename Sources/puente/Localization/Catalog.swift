@@ -364,7 +364,6 @@ enum Catalog {
                                      es: "las operaciones de la réplica {0} no se encadenan en seq {1} ({2}); se rechazaron."),
         "error.fork": Phrase(en: "replica {0} wrote two different operations at seq {1} (a fork); they were refused.",
                              es: "la réplica {0} escribió dos operaciones distintas en seq {1} (una bifurcación); se rechazaron."),
-        "error.bad-import-file": Phrase(en: "the import file is refused ({0}).", es: "se rechaza el archivo de importación ({0})."),
         "error.own-replica-ahead": Phrase(en: "another copy of this store wrote with the same key (it was copied or restored from a backup), so this store no longer writes. Its record stays readable: create a new store with `puente init` in another folder and bring the record over in a bundle.",
                                           es: "otra copia de este almacén escribió con la misma clave (fue copiado o restaurado de un respaldo), así que este almacén ya no escribe. Su registro sigue legible: cree un almacén nuevo con `puente init` en otra carpeta y traiga el registro en un paquete."),
 

@@ -51,9 +51,6 @@ enum Terminal {
         }
     }
 
-    /// Whether standard output is a terminal (colors and progress only then).
-    static var isTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
-
     /// Pads or cuts `text` to `width` characters.
     static func cell(_ text: String, _ width: Int) -> String {
         let characters = Array(text)
