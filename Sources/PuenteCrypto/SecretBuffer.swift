@@ -50,6 +50,11 @@ public final class SecretBuffer {
         return buffer
     }
 
+    /// Whether both buffers hold the same bytes, compared in constant time.
+    public func equals(_ other: SecretBuffer) -> Bool {
+        count == other.count && CRYPTO_memcmp(base, other.base, count) == 0
+    }
+
     /// Lends the bytes to `body` as a C character pointer, without copying them.
     func withBytes<T>(_ body: (UnsafePointer<CChar>, Int) throws -> T) rethrows -> T {
         try body(UnsafePointer(base.assumingMemoryBound(to: CChar.self)), count)

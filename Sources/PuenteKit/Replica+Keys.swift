@@ -11,6 +11,13 @@ public struct TrustedKey: Sendable, Equatable {
     public let office: String
     public let fingerprint: Fingerprint
     public let isLocal: Bool
+    /// How the key is trusted: by hand after a fingerprint check (`card`), by a certificate
+    /// from the delegation's current root (`certificate`), or as the root a rotation leads to (`rotation`).
+    public var via = "card"
+    /// The certificate version, or the root version.
+    public var version: Int64?
+    /// Where its chain stops counting (a revocation or a fork proof), if anywhere.
+    public var cut: ChainCut?
 }
 
 extension Replica {
@@ -29,28 +36,40 @@ extension Replica {
     }
 
     /// Trusts the key of `card` for its role and delegation, after the person checked the full
-    /// fingerprint out of band. A key never moves to another delegation.
+    /// fingerprint out of band. A key never moves to another delegation. A root card becomes the
+    /// delegation's trusted root (replacing any earlier one): its certified members are then
+    /// accepted without a further step.
     @discardableResult
     public func trust(card: IdentityCard, fingerprint typed: Fingerprint) throws(CardError) -> TrustedKey {
         guard typed == card.fingerprint else { throw CardError("fingerprint") }
-        guard card.role == .replica else { throw CardError("root-unsupported") }
         guard let id = card.replica else { throw CardError("key") }
         guard id != identity.replica else { throw CardError("own-key") }
+        let cardBytes = card.signedFile
         do {
             try store.write { db in
-                if let existing = try String.fetchOne(db, sql: "SELECT delegation FROM replica WHERE id = ?", arguments: [id.hex]),
-                   existing != card.delegation.rawValue {
-                    throw CardError("delegation-change")
+                if let row = try Row.fetchOne(db, sql: "SELECT delegation, role FROM replica WHERE id = ?", arguments: [id.hex]) {
+                    let certified = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM certificate WHERE member = ?)",
+                                                      arguments: [id.hex]) ?? false
+                    let trusted = try Bool.fetchOne(db, sql: "SELECT trusted = 1 FROM replica WHERE id = ?", arguments: [id.hex]) ?? false
+                    if row["delegation"] != card.delegation.rawValue, certified || trusted {
+                        throw CardError("delegation-change")
+                    }
+                    if row["role"] != card.role.rawValue { throw CardError("role-change") }
                 }
-                try db.execute(sql: """
-                    INSERT INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash)
-                    VALUES (?, ?, 'replica', ?, ?, ?, ?, 1, 0, ?)
-                    ON CONFLICT(id) DO UPDATE SET trusted = 1, name = excluded.name, office = excluded.office,
-                        agreement_key = excluded.agreement_key
-                    """, arguments: [id.hex, card.delegation.rawValue, card.name, card.office, Data(card.signingKey.raw),
-                                     Data(card.agreementKey.raw), Op.genesisPrev])
-                let entities = try String.fetchSet(db, sql: "SELECT DISTINCT entity FROM operation WHERE replica = ?", arguments: [id.hex])
-                try Store.rematerialize(db, entities: entities, trust: try TrustMap.load(db))
+                try Store.applyTrust(db) { db in
+                    if card.role == .root {
+                        // One trusted root per delegation: a new one replaces the old.
+                        try db.execute(sql: "UPDATE replica SET trusted = 0 WHERE role = 'root' AND delegation = ?",
+                                       arguments: [card.delegation.rawValue])
+                    }
+                    try db.execute(sql: """
+                        INSERT INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash, card)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, 1, 0, ?, ?)
+                        ON CONFLICT(id) DO UPDATE SET trusted = 1, delegation = excluded.delegation, name = excluded.name,
+                            office = excluded.office, agreement_key = excluded.agreement_key, card = coalesce(excluded.card, replica.card)
+                        """, arguments: [id.hex, card.delegation.rawValue, card.role.rawValue, card.name, card.office,
+                                         Data(card.signingKey.raw), Data(card.agreementKey.raw), Op.genesisPrev, cardBytes.map { Data($0) }])
+                }
             }
         } catch let error as CardError {
             throw error
@@ -61,21 +80,97 @@ extension Replica {
                           fingerprint: card.fingerprint, isLocal: false)
     }
 
-    /// The trust configuration: every trusted key, this store's own first.
+    /// The trust configuration: every trusted key — roots (as rotations leave them), keys
+    /// trusted by hand, certified members — this store's own first.
     public func trustedKeys() throws -> [TrustedKey] {
         try store.read { db in
             let local = try String.fetchOne(db, sql: "SELECT replica FROM local_replica")
+            let trust = try TrustMap.load(db)
+            var wanted = Set(trust.delegations.keys.map(\.hex))
+            var rootVersion = [String: Int64]()
+            for root in trust.resolved.roots.values {
+                wanted.insert(root.current.hex)
+                rootVersion[root.current.hex] = root.version
+            }
             return try Row.fetchAll(db, sql: """
-                SELECT id, role, delegation, name, office, signing_key, agreement_key FROM replica WHERE trusted = 1 ORDER BY delegation, name, id
+                SELECT id, role, delegation, name, office, signing_key, agreement_key, trusted FROM replica ORDER BY delegation, name, id
                 """).compactMap { row -> TrustedKey? in
-                guard let id = ReplicaID(hex: row["id"]), let role = KeyRole(rawValue: row["role"]),
-                      let delegation = Delegation(rawValue: row["delegation"]) else { return nil }
+                guard let id = ReplicaID(hex: row["id"]), wanted.contains(id.hex), let role = KeyRole(rawValue: row["role"]),
+                      let delegation = trust.delegations[id] ?? Delegation(rawValue: row["delegation"]) else { return nil }
                 let signing = Array(row["signing_key"] as Data)
                 let agreement = Array((row["agreement_key"] as Data?) ?? Data())
-                return TrustedKey(replica: id, role: role, delegation: delegation, name: row["name"], office: row["office"],
-                                  fingerprint: Fingerprint(role: role, delegation: delegation, signingKey: signing, agreementKey: agreement),
-                                  isLocal: id.hex == local)
+                let certificate = trust.resolved.certified[id]
+                var key = TrustedKey(replica: id, role: role, delegation: delegation, name: certificate?.name ?? row["name"],
+                                     office: row["office"],
+                                     fingerprint: Fingerprint(role: role, delegation: delegation, signingKey: signing, agreementKey: agreement),
+                                     isLocal: id.hex == local)
+                if role == .root {
+                    key.via = (row["trusted"] as Int) == 1 ? "card" : "rotation"
+                    key.version = rootVersion[id.hex]
+                } else if (row["trusted"] as Int) == 0, let certificate {
+                    key.via = "certificate"
+                    key.version = certificate.version
+                }
+                key.cut = trust.cuts[id]
+                return key
             }.sorted { $0.isLocal && !$1.isLocal }
+        }
+    }
+}
+
+extension Replica {
+    /// The replica whose id starts with `prefix` (at least 6 hex digits), among those this store knows.
+    public func resolveReplica(_ prefix: String) throws -> ReplicaID {
+        let text = prefix.lowercased()
+        guard text.count >= 6, ReplicaID.isHex(text, count: text.utf8.count) else { throw TrustError("unknown-replica", prefix) }
+        let matches = try store.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM replica WHERE role = 'replica' AND substr(id, 1, ?) = ? LIMIT 2",
+                                arguments: [text.count, text])
+        }
+        guard matches.count == 1, let id = matches.first.flatMap(ReplicaID.init(hex:)) else {
+            throw matches.isEmpty ? TrustError("unknown-replica", prefix) : PuenteError(.ambiguousID, [prefix])
+        }
+        return id
+    }
+
+    /// Gives this store a new replica key: for a store restored from a backup or copied, whose
+    /// key another copy also writes with. The old operations stay, under the old key (still
+    /// trusted here); the old key files are kept beside the new ones as `*.retired-<id>`; writes
+    /// resume under the new key, which others must trust or certify anew.
+    public static func rekey(folder: String, wallClock: any WallClock = SystemWallClock()) throws -> Replica {
+        let old = try open(folder: folder, wallClock: wallClock)
+        let signing = try PrivateKey.generate(.ed25519)
+        let agreement = try PrivateKey.generate(.x25519)
+        let signingPublic = try signing.rawPublicKey()
+        let agreementPublic = try agreement.rawPublicKey()
+        let id = ReplicaID(signingKey: signingPublic)
+        let staged = [(signingKeyFile, try signing.pem()), (agreementKeyFile, try agreement.pem())]
+        for (file, bytes) in staged {
+            _ = unlink(path(folder, file + ".new"))
+            try KeyFile.create(path: path(folder, file + ".new"), bytes: bytes)
+        }
+        try old.store.write { db in
+            try db.execute(sql: """
+                INSERT INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash)
+                VALUES (?, ?, 'replica', ?, ?, ?, ?, 1, 0, ?)
+                """, arguments: [id.hex, old.identity.delegation.rawValue, old.identity.name, old.identity.office,
+                                 Data(signingPublic), Data(agreementPublic), Op.genesisPrev])
+            try db.execute(sql: "UPDATE local_replica SET replica = ?, halted = NULL", arguments: [id.hex])
+        }
+        // The store now names the new key; put the files in place (``open`` finishes this after a crash).
+        try finishRekey(folder: folder, retiring: old.identity.replica)
+        return try open(folder: folder, wallClock: wallClock)
+    }
+
+    /// Moves staged `*.new` key files into place, keeping the old ones as `*.retired-<id>`.
+    static func finishRekey(folder: String, retiring replica: ReplicaID) throws {
+        for file in [signingKeyFile, agreementKeyFile] {
+            let current = path(folder, file)
+            guard FileManager.default.fileExists(atPath: current + ".new") else { continue }
+            if FileManager.default.fileExists(atPath: current) {
+                guard rename(current, current + ".retired-\(replica.short)") == 0 else { throw PuenteError(.keyFileUnreadable, [current, "rename"]) }
+            }
+            guard rename(current + ".new", current) == 0 else { throw PuenteError(.keyFileUnreadable, [current, "rename"]) }
         }
     }
 }

@@ -126,7 +126,7 @@ extension Store {
         let parent = try parentContext(db, entity: entity, operations: ops)
         let trust = try TrustMap.load(db)
         return EntityMaterializer.materialize(entity: entity, operations: ops, parent: parent,
-                                              trusted: trust.delegations, forkCuts: trust.forkCuts)
+                                              trusted: trust.delegations, cuts: trust.cuts)
     }
 }
 

@@ -88,6 +88,14 @@ public final class Replica: Sendable {
         }
         let store = try Store(path: databasePath)
         guard let identity = try store.localIdentity() else { throw PuenteError(.storeUnreadable, [databasePath]) }
+        let staged = path(folder, signingKeyFile + ".new")
+        if Digest.sha256hex(try signing.rawPublicKey()) != identity.replica.hex, FileManager.default.fileExists(atPath: staged),
+           let stagedKey = try? PrivateKey(pem: try KeyFile.read(path: staged), expecting: .ed25519),
+           Digest.sha256hex(try stagedKey.rawPublicKey()) == identity.replica.hex {
+            // A re-key stopped between recording the new key and moving its files: finish it.
+            try finishRekey(folder: folder, retiring: ReplicaID(signingKey: try signing.rawPublicKey()))
+            return try open(folder: folder, wallClock: wallClock)
+        }
         guard Digest.sha256hex(try signing.rawPublicKey()) == identity.replica.hex else {
             throw PuenteError(.keyFileUnreadable, [keyPath, "key does not belong to this store"])
         }

@@ -125,6 +125,7 @@ public struct BundleForge {
                 "exporter": ["replica": .string(exporter.identity.replica.hex), "delegation": .string(exporter.identity.delegation.rawValue),
                              "fingerprint": .string(card.fingerprint.text())],
                 "recipients": [], "have": [:], "segments": .array(segmentValues), "certificates": [], "revocations": [],
+                "rotations": [], "cards": [],
                 "fork_proofs": [], "ops": ["sha256": .string(Digest.sha256hex(opsBytes)), "size": .int(Int64(opsBytes.count)),
                                            "count": .int(Int64(count))]]
     }

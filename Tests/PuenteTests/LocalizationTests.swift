@@ -47,15 +47,33 @@ import Testing
             keys.insert("value.\(problem)")
         }
         KeyRole.allCases.forEach { keys.insert("role.\($0.rawValue)") }
-        for problem in ["too-large", "unreadable", "not-canonical", "shape", "format", "key", "signature", "fingerprint",
-                        "delegation-change", "own-key", "root-unsupported", "store"] {
-            keys.insert("card.\(problem)")
+        for problem in ["unreadable", "fingerprint"] { keys.insert("card.\(problem)") }
+        ["certificate", "revocation", "rotation", "fork-proof"].forEach { keys.insert("trust.kind.\($0)") }
+        return keys
+    }
+
+    /// Every problem code the library throws as a bundle, card or trust error: each becomes a
+    /// sentence (`bundle.…`, `card.…`, `trust.…`).
+    func errorKeysInLibrary() throws -> Set<String> {
+        let folder = Repository.path("Sources/PuenteKit")
+        var keys = Set<String>()
+        let regex = try NSRegularExpression(pattern: #"\b(Bundle|Card|Trust)Error\("([a-z\-]+)""#)
+        let files = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") } ?? []
+        for file in files {
+            let text = try String(contentsOfFile: folder + "/" + file, encoding: .utf8)
+            for match in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                if let kind = Range(match.range(at: 1), in: text), let code = Range(match.range(at: 2), in: text) {
+                    keys.insert("\(text[kind].lowercased()).\(text[code])")
+                }
+            }
         }
         return keys
     }
 
     @Test func everyKeyHasBothLanguages() throws {
-        let used = try keysUsedInSources().union(dynamicKeys)
+        let errors = try errorKeysInLibrary()
+        #expect(errors.contains("trust.one-signature") && errors.contains("bundle.untrusted-exporter"))
+        let used = try keysUsedInSources().union(dynamicKeys).union(errors)
         #expect(used.count > 200)
         for key in used.sorted() {
             guard let phrase = Catalog.phrases[key] else {

@@ -12,13 +12,14 @@ public enum EntityMaterializer {
     ///   - parent: for an indicator or a note, its parent's state; nil when the parent's
     ///     `create` has not arrived (or for commitments and dialogues).
     ///   - trusted: the delegation each trusted author is trusted for; others are not trusted.
-    ///   - forkCuts: per author, the first seq a fork proof rejects (its operations from there on).
+    ///   - cuts: per author, where its chain stops counting (a fork proof or a revocation): its
+    ///     operations from there on are rejected.
     public static func materialize(
         entity: EntityRef,
         operations: [LoggedOperation],
         parent: ParentContext?,
         trusted: [ReplicaID: Delegation],
-        forkCuts: [ReplicaID: Int64] = [:]
+        cuts: [ReplicaID: ChainCut] = [:]
     ) -> EntityState {
         let delegationOf: (ReplicaID) -> Delegation? = { trusted[$0] }
         let ops = operations.sorted { $0.op.id < $1.op.id }
@@ -35,8 +36,8 @@ public enum EntityMaterializer {
         }
 
         var createStatus = createStatusFor(entity: entity, create: create, parent: parent, delegationOf: delegationOf)
-        if let create, let cut = forkCuts[create.op.replica], create.op.seq >= cut {
-            createStatus = .rejected(OpReason(.forked, [String(cut)]))
+        if let create, let cut = cuts[create.op.replica], create.op.seq >= cut.from {
+            createStatus = .rejected(cut.reason)
         }
         if let create { statuses[create.op.id] = createStatus }
         guard let create, createStatus.isAccepted else {
@@ -50,8 +51,8 @@ public enum EntityMaterializer {
                               byID: Dictionary(ops.map { ($0.op.id, $0) }, uniquingKeysWith: { first, _ in first }),
                               trusted: trusted)
         for logged in ops where logged.op.kind != .create {
-            if let cut = forkCuts[logged.op.replica], logged.op.seq >= cut {
-                statuses[logged.op.id] = .rejected(OpReason(.forked, [String(cut)]))
+            if let cut = cuts[logged.op.replica], logged.op.seq >= cut.from {
+                statuses[logged.op.id] = .rejected(cut.reason)
             } else {
                 statuses[logged.op.id] = context.status(of: logged)
             }

@@ -17,6 +17,8 @@ public struct OpReason: Hashable, Sendable, CustomStringConvertible {
         case wrongKind = "wrong-kind"
         case notAllowed = "not-allowed"
         case forked = "forked"
+        case revoked = "revoked"
+        case offChain = "off-chain"
     }
 
     public let code: Code

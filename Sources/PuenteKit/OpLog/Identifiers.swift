@@ -9,6 +9,11 @@ public struct ReplicaID: Hashable, Comparable, Sendable, CustomStringConvertible
         self.hex = hex
     }
 
+    /// The id of the replica whose raw Ed25519 public key is `rawKey`.
+    init(signingKey rawKey: [UInt8]) {
+        hex = Digest.sha256hex(rawKey)
+    }
+
     /// The first 12 digits, for display only; ids are never stored shortened.
     public var short: String { String(hex.prefix(12)) }
     public var description: String { hex }

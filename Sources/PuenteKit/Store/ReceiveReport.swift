@@ -16,6 +16,13 @@ public struct ReceiveReport: Sendable, Equatable {
     public var conflictsCreated = 0
     /// Received stamps beyond the local wall clock + 24 h: kept, flagged, not followed.
     public var farFutureStamps = 0
+    /// Operations past their author's revocation cut: neither kept nor relayed.
+    public var pastRevocation = 0
+    /// Accepted operations that became rejected because new operations settled a revocation's branch.
+    public var turnedRejected = 0
+    /// New operations the merge engine rejected (the policy, a cut, a malformed value): kept in
+    /// the log, listed by `log --rejected`, never materialized.
+    public var rejected = 0
 
     public var appliedTotal: Int { applied.values.reduce(0, +) }
 }

@@ -160,6 +160,46 @@ enum Schema {
             // restored): it stops writing, for good, and says why.
             try db.execute(sql: "ALTER TABLE local_replica ADD COLUMN halted TEXT")
         }
+        migrator.registerMigration("v5-certificates-revocations-rotations") { db in
+            // Every trust document is kept as its exact signed bytes (it travels in every bundle),
+            // with the facts the resolver reads beside it. Signatures are checked before insert.
+            try db.execute(sql: """
+                ALTER TABLE replica ADD COLUMN card BLOB;
+
+                CREATE TABLE certificate (
+                    digest TEXT PRIMARY KEY NOT NULL CHECK (length(digest) = 64),
+                    issuer TEXT NOT NULL CHECK (length(issuer) = 64),
+                    member TEXT NOT NULL REFERENCES replica(id),
+                    delegation TEXT NOT NULL CHECK (delegation IN ('us', 'mx')),
+                    version INTEGER NOT NULL CHECK (version >= 1),
+                    name TEXT NOT NULL,
+                    office TEXT NOT NULL,
+                    issued TEXT NOT NULL,
+                    bytes BLOB NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX certificate_by_member ON certificate(member);
+
+                CREATE TABLE revocation (
+                    digest TEXT PRIMARY KEY NOT NULL CHECK (length(digest) = 64),
+                    issuer TEXT NOT NULL CHECK (length(issuer) = 64),
+                    delegation TEXT NOT NULL CHECK (delegation IN ('us', 'mx')),
+                    replica TEXT NOT NULL CHECK (length(replica) = 64),
+                    last_good_seq INTEGER NOT NULL CHECK (last_good_seq >= 0),
+                    last_good_hash TEXT NOT NULL CHECK (length(last_good_hash) = 64),
+                    issued TEXT NOT NULL,
+                    bytes BLOB NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE TABLE rotation (
+                    digest TEXT PRIMARY KEY NOT NULL CHECK (length(digest) = 64),
+                    delegation TEXT NOT NULL CHECK (delegation IN ('us', 'mx')),
+                    version INTEGER NOT NULL CHECK (version >= 2),
+                    old_root TEXT NOT NULL CHECK (length(old_root) = 64),
+                    new_root TEXT NOT NULL CHECK (length(new_root) = 64),
+                    bytes BLOB NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

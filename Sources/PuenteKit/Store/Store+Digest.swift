@@ -51,10 +51,23 @@ extension Store {
             }
             let state = hasher.finish().hex
 
+            // The trust fingerprint: the resolved configuration, not how it was reached — each
+            // delegation's current root and version, every trusted author and its delegation,
+            // every cut. A store's own key counts like any other author.
+            let trust = try TrustMap.load(db)
             let trustHasher = try SHA256Hasher()
-            for row in try Row.fetchAll(db, sql: "SELECT id, delegation, role FROM replica WHERE trusted = 1 ORDER BY id") {
-                trustHasher.update(CanonicalJSON.encode(["key", .string(row["id"]), .string(row["delegation"]), .string(row["role"])]))
+            func trustLine(_ value: JSONValue) {
+                trustHasher.update(CanonicalJSON.encode(value))
                 trustHasher.update([0x0a])
+            }
+            for (delegation, root) in trust.resolved.roots.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                trustLine(["root", .string(delegation.rawValue), .string(root.current.hex), .int(root.version)])
+            }
+            for (author, delegation) in trust.resolved.delegations.sorted(by: { $0.key < $1.key }) {
+                trustLine(["author", .string(author.hex), .string(delegation.rawValue)])
+            }
+            for (replica, cut) in trust.cuts.sorted(by: { $0.key < $1.key }) {
+                trustLine(["cut", .string(replica.hex), .int(cut.from), .string(cut.reason.text)])
             }
             return StateDigest(state: state, trust: trustHasher.finish().hex)
         }

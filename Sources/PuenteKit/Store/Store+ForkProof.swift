@@ -3,18 +3,11 @@ import GRDB
 import PuenteCrypto
 
 extension Store {
-    /// Stores a verified fork proof; when it is new, recomputes every entity the replica's
-    /// operations from the proof's seq touch. Returns whether it was new.
+    /// Stores a verified fork proof; when it is new, recomputes the replica's entities.
+    /// Returns whether it was new.
     @discardableResult
     static func add(_ proof: ForkProof, _ db: Database) throws -> Bool {
-        let bytes = proof.bytes
-        try db.execute(sql: "INSERT OR IGNORE INTO fork_proof (replica, seq, digest, bytes) VALUES (?, ?, ?, ?)",
-                       arguments: [proof.replica.hex, proof.seq, Digest.sha256hex(bytes), Data(bytes)])
-        guard db.changesCount > 0 else { return false }
-        let entities = try String.fetchSet(db, sql: "SELECT DISTINCT entity FROM operation WHERE replica = ? AND seq >= ?",
-                                           arguments: [proof.replica.hex, proof.seq])
-        try rematerialize(db, entities: entities, trust: try TrustMap.load(db))
-        return true
+        try !applyTrust(db, proofs: [proof]).changes.isEmpty
     }
 
     /// The fork proof for `incoming` (a verified, attested run of `replica`'s chain) against the

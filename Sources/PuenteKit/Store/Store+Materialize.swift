@@ -1,24 +1,59 @@
 import Foundation
 import GRDB
 
-/// Trusted authors and their delegations, read once per transaction.
+/// The trust configuration resolved for one transaction: who is trusted for which delegation,
+/// and where chains stop counting.
 struct TrustMap {
-    let delegations: [ReplicaID: Delegation]
-    /// Per replica, the smallest seq any stored fork proof rejects from.
-    let forkCuts: [ReplicaID: Int64]
+    let resolved: ResolvedTrust
+    let cuts: [ReplicaID: ChainCut]
+
+    var delegations: [ReplicaID: Delegation] { resolved.delegations }
 
     static func load(_ db: Database) throws -> TrustMap {
-        var map = [ReplicaID: Delegation]()
-        for row in try Row.fetchAll(db, sql: "SELECT id, delegation FROM replica WHERE trusted = 1") {
-            if let id = ReplicaID(hex: row["id"]), let delegation = Delegation(rawValue: row["delegation"]) {
-                map[id] = delegation
+        let facts = try facts(db)
+        let resolved = TrustResolver.resolve(facts)
+        let statement = try db.cachedStatement(sql: "SELECT hash FROM operation WHERE replica = ? AND seq = ?")
+        var hashes = [OpID: String]()
+        for (replica, revocation) in resolved.revocations where revocation.seq > 0 {
+            hashes[OpID(replica: replica, seq: revocation.seq)] = try String.fetchOne(statement, arguments: [replica.hex, revocation.seq])
+        }
+        let cuts = TrustResolver.cuts(resolved, forks: facts.forks) { hashes[OpID(replica: $0, seq: $1)] }
+        return TrustMap(resolved: resolved, cuts: cuts)
+    }
+
+    /// Every verified trust fact the store holds.
+    static func facts(_ db: Database) throws -> TrustFacts {
+        var facts = TrustFacts()
+        for row in try Row.fetchAll(db, sql: "SELECT id, role, delegation FROM replica WHERE trusted = 1") {
+            if let id = ReplicaID(hex: row["id"]), let role = KeyRole(rawValue: row["role"]),
+               let delegation = Delegation(rawValue: row["delegation"]) {
+                facts.manual.append(TrustFacts.ManualKey(id: id, role: role, delegation: delegation))
             }
         }
-        var cuts = [ReplicaID: Int64]()
-        for row in try Row.fetchAll(db, sql: "SELECT replica, min(seq) AS seq FROM fork_proof GROUP BY replica") {
-            if let id = ReplicaID(hex: row["replica"]) { cuts[id] = row["seq"] }
+        for row in try Row.fetchAll(db, sql: "SELECT digest, issuer, member, delegation, version, name FROM certificate") {
+            if let issuer = ReplicaID(hex: row["issuer"]), let member = ReplicaID(hex: row["member"]),
+               let delegation = Delegation(rawValue: row["delegation"]) {
+                facts.certificates.append(TrustFacts.CertificateFact(digest: row["digest"], issuer: issuer, member: member,
+                                                                     delegation: delegation, version: row["version"], name: row["name"]))
+            }
         }
-        return TrustMap(delegations: map, forkCuts: cuts)
+        for row in try Row.fetchAll(db, sql: "SELECT delegation, version, old_root, new_root FROM rotation") {
+            if let delegation = Delegation(rawValue: row["delegation"]), let old = ReplicaID(hex: row["old_root"]),
+               let new = ReplicaID(hex: row["new_root"]) {
+                facts.rotations.append(TrustFacts.RotationFact(delegation: delegation, version: row["version"], old: old, new: new))
+            }
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT issuer, delegation, replica, last_good_seq, last_good_hash FROM revocation") {
+            if let issuer = ReplicaID(hex: row["issuer"]), let delegation = Delegation(rawValue: row["delegation"]),
+               let replica = ReplicaID(hex: row["replica"]) {
+                facts.revocations.append(TrustFacts.RevocationFact(issuer: issuer, delegation: delegation, replica: replica,
+                                                                   seq: row["last_good_seq"], hash: row["last_good_hash"]))
+            }
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT replica, min(seq) AS seq FROM fork_proof GROUP BY replica") {
+            if let id = ReplicaID(hex: row["replica"]) { facts.forks[id] = row["seq"] }
+        }
+        return facts
     }
 }
 
@@ -69,7 +104,7 @@ extension Store {
         }
         let parent = try parentContext(db, entity: entity, operations: logged)
         let state = EntityMaterializer.materialize(entity: entity, operations: logged, parent: parent,
-                                                   trusted: trust.delegations, forkCuts: trust.forkCuts)
+                                                   trusted: trust.delegations, cuts: trust.cuts)
         let conflictsBefore = try Int.fetchOne(try db.cachedStatement(sql: """
             SELECT count(*) FROM (SELECT 1 FROM register_value WHERE entity = ? GROUP BY field HAVING count(*) > 1)
             """), arguments: [entity.text]) ?? 0

@@ -19,11 +19,21 @@ extension Store {
             var report = ReceiveReport()
             var touched = Set<String>()
             var advanced = Set<ReplicaID>()
+            let trustBefore = try TrustMap.load(db)
             let byAuthor = Dictionary(grouping: operations, by: \.replica)
+            var headsBefore = [ReplicaID: Int64]()
+            for author in byAuthor.keys {
+                headsBefore[author] = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT head_seq FROM replica WHERE id = ?"),
+                                                         arguments: [author.hex]) ?? 0
+            }
             for (author, ops) in byAuthor.sorted(by: { $0.key < $1.key }) {
                 do {
                     try db.inSavepoint {
-                        let result = try receiveChain(db, author: author, ops: ops.sorted { $0.seq < $1.seq }, heldCap: heldCap)
+                        // Past a revocation cut, operations are neither kept nor relayed.
+                        let cut = trustBefore.resolved.revocations[author]?.seq ?? Int64.max
+                        let kept = ops.filter { $0.seq <= cut }
+                        report.pastRevocation += ops.count - kept.count
+                        let result = try receiveChain(db, author: author, ops: kept.sorted { $0.seq < $1.seq }, heldCap: heldCap)
                         report.applied[author, default: 0] += result.applied
                         report.duplicates += result.duplicates
                         report.held += result.held
@@ -41,6 +51,17 @@ extension Store {
             }
             let trust = try TrustMap.load(db)
             report.conflictsCreated = max(0, try rematerialize(db, entities: touched, trust: trust))
+            // A chain that now reaches its revocation's seq settles which branch counts.
+            if trust.cuts != trustBefore.cuts {
+                var effect = TrustEffect()
+                try recompute(db, before: trustBefore, after: trust, &effect)
+                report.turnedRejected = effect.turnedRejected
+            }
+            for author in advanced {
+                report.rejected += try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM operation WHERE replica = ? AND seq > ? AND status = 'rejected'
+                    """, arguments: [author.hex, headsBefore[author] ?? 0]) ?? 0
+            }
             report.entitiesChanged = touched.count
 
             // The clock follows accepted imported stamps only, and never past wall + 24 h.

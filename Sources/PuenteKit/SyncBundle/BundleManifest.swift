@@ -29,6 +29,15 @@ struct BundleManifest: Equatable {
     let opsCount: Int
     /// Canonical bytes of every fork proof the exporter holds.
     var forkProofs: [[UInt8]] = []
+    /// Exact signed bytes of every certificate, revocation and root rotation the exporter holds.
+    var certificates: [[UInt8]] = []
+    var revocations: [[UInt8]] = []
+    var rotations: [[UInt8]] = []
+    /// Self-signed identity cards of the exporter and of the authors it carries, where it holds them.
+    var cards: [[UInt8]] = []
+
+    /// The most trust documents of one kind a manifest may carry.
+    static let maximumDocuments = 10_000
 
     static func == (lhs: BundleManifest, rhs: BundleManifest) -> Bool { lhs.json == rhs.json }
 
@@ -50,8 +59,8 @@ struct BundleManifest: Equatable {
                 ["replica": .string(segment.replica.hex), "from": .int(segment.from), "to": .int(segment.to),
                  "head": ["hash": .string(segment.headHash), "signature": .string(Data(segment.headSignature).base64EncodedString())]]
             }),
-            "certificates": [], "revocations": [],
-            "fork_proofs": .array(forkProofs.map { .string(Data($0).base64EncodedString()) }),
+            "certificates": Self.base64(certificates), "revocations": Self.base64(revocations),
+            "rotations": Self.base64(rotations), "cards": Self.base64(cards), "fork_proofs": Self.base64(forkProofs),
             "ops": ["sha256": .string(opsSHA256), "size": .int(Int64(opsSize)), "count": .int(Int64(opsCount))],
         ]
     }
@@ -84,7 +93,7 @@ struct BundleManifest: Equatable {
         func fail(_ what: String) -> BundleError { BundleError("manifest", what) }
         guard let top = value.objectValue,
               Set(top.keys) == ["format", "bundle", "created", "exporter", "recipients", "have", "segments", "certificates",
-                                "revocations", "fork_proofs", "ops"] else { throw fail("members") }
+                                "revocations", "rotations", "cards", "fork_proofs", "ops"] else { throw fail("members") }
         guard top["format"]?.stringValue == Self.format else { throw fail("format") }
         guard let bundleID = top["bundle"]?.stringValue, ReplicaID.isHex(bundleID, count: 32),
               let created = top["created"]?.stringValue, created.utf8.count <= 40 else { throw fail("bundle id or date") }
@@ -119,17 +128,22 @@ struct BundleManifest: Equatable {
                   signature.count == 64 else { throw fail("segment") }
             segments.append(Segment(replica: replica, from: from, to: to, headHash: hash, headSignature: Array(signature)))
         }
-        for key in ["certificates", "revocations"] where top[key]?.arrayValue?.isEmpty != true {
-            throw fail("\(key) are not supported by this version")
-        }
-        guard let proofValues = top["fork_proofs"]?.arrayValue, proofValues.count <= 1_000 else { throw fail("fork_proofs") }
-        var proofs = [[UInt8]]()
-        for value in proofValues {
-            guard let text = value.stringValue, let data = Data(base64Encoded: text), data.base64EncodedString() == text else {
-                throw fail("fork_proofs")
+        func documents(_ key: String, limit: Int) throws(BundleError) -> [[UInt8]] {
+            guard let values = top[key]?.arrayValue, values.count <= limit else { throw fail(key) }
+            var result = [[UInt8]]()
+            for value in values {
+                guard let text = value.stringValue, let data = Data(base64Encoded: text), data.base64EncodedString() == text else {
+                    throw fail(key)
+                }
+                result.append(Array(data))
             }
-            proofs.append(Array(data))
+            return result
         }
+        let proofs = try documents("fork_proofs", limit: 1_000)
+        let certificates = try documents("certificates", limit: Self.maximumDocuments)
+        let revocations = try documents("revocations", limit: Self.maximumDocuments)
+        let rotations = try documents("rotations", limit: 1_000)
+        let cards = try documents("cards", limit: Self.maximumDocuments)
         guard let ops = top["ops"]?.objectValue, Set(ops.keys) == ["sha256", "size", "count"],
               let sha = ops["sha256"]?.stringValue, ReplicaID.isHex(sha, count: 64),
               let size = ops["size"]?.intValue, size >= 0, let count = ops["count"]?.intValue, count >= 0 else { throw fail("ops") }
@@ -137,5 +151,13 @@ struct BundleManifest: Equatable {
                   exporterFingerprint: fingerprint, recipients: recipients, have: have, segments: segments,
                   opsSHA256: sha, opsSize: Int(size), opsCount: Int(count))
         forkProofs = proofs
+        self.certificates = certificates
+        self.revocations = revocations
+        self.rotations = rotations
+        self.cards = cards
+    }
+
+    private static func base64(_ documents: [[UInt8]]) -> JSONValue {
+        .array(documents.map { .string(Data($0).base64EncodedString()) })
     }
 }

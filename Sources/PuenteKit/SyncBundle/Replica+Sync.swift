@@ -21,6 +21,12 @@ public struct BundleImportReport: Sendable, Equatable {
     public let refusedSegments: [ReplicaID: String]
     /// Fork proofs new to this store (found in this bundle or made from it).
     public let forkProofsAdded: Int
+    /// Certificates, revocations, rotations and fork proofs this bundle brought, what they
+    /// changed, and the ones refused.
+    public let trust: TrustEffect
+
+    /// Whether anything in the bundle was refused (exit 65).
+    public var partlyRefused: Bool { !refusedSegments.isEmpty || !trust.refusals.isEmpty }
 }
 
 /// Where a peer stands: what we have from it, what it is known to have from us, what is held.
@@ -54,6 +60,7 @@ extension Replica {
         }
         let plan = try store.read { db in try exportPlan(db, for: delegation, full: full) }
         let proofs = try store.read { db in try Store.forkProofs(db) }
+        let documents = try store.read { db in try Store.trustDocuments(db) }
         var lines = [UInt8]()
         var count = 0
         var segments = [BundleManifest.Segment]()
@@ -83,6 +90,13 @@ extension Replica {
             recipients: delegation.map { [$0] } ?? [], have: plan.have, segments: segments,
             opsSHA256: Digest.sha256hex(lines), opsSize: lines.count, opsCount: count)
         manifest.forkProofs = proofs
+        manifest.certificates = documents.certificates
+        manifest.revocations = documents.revocations
+        manifest.rotations = documents.rotations
+        manifest.cards = try [identityCardFile()] + store.read { db in
+            try Data.fetchAll(db, sql: "SELECT card FROM replica WHERE card IS NOT NULL AND role = 'replica' ORDER BY id")
+                .map { Array($0) }
+        }
         let manifestBytes = CanonicalJSON.encode(manifest.json)
         let signature = try signingKey.sign(manifestBytes)
         let size = try Self.writeZip(to: path, entries: [("manifest.json", manifestBytes, false), ("manifest.sig", signature, false),
@@ -190,30 +204,50 @@ extension Replica {
         let signature = try container.content("manifest.sig", limit: 64)
         let manifest = try BundleManifest(bytes: manifestBytes)
 
-        // The exporter must be a key we trust, for the delegation it claims, with that fingerprint.
-        let exporter = try store.read { db in
-            try Row.fetchOne(db, sql: "SELECT delegation, role, name, signing_key, agreement_key FROM replica WHERE id = ? AND trusted = 1",
-                             arguments: [manifest.exporter.hex])
-        }
-        guard let exporter, let delegation = Delegation(rawValue: exporter["delegation"]),
-              delegation == manifest.exporterDelegation else { throw BundleError("untrusted-exporter", manifest.exporter.short) }
-        let exporterKey = try PublicKey(raw: Array(exporter["signing_key"] as Data), kind: .ed25519)
-        guard exporterKey.verify(signature: signature, message: manifestBytes) else { throw BundleError("signature", "manifest") }
-        let fingerprint = Fingerprint(role: .replica, delegation: delegation, signingKey: exporterKey.raw,
-                                      agreementKey: Array((exporter["agreement_key"] as Data?) ?? Data()))
-        guard fingerprint.text() == manifest.exporterFingerprint else { throw BundleError("untrusted-exporter", "fingerprint") }
+        // Trust documents and cards are checked before anything else: a forged one refuses the bundle.
+        var certificates = [Certificate]()
+        var revocations = [Revocation]()
+        var rotations = [Rotation]()
+        var cards = [IdentityCard]()
+        do {
+            for bytes in manifest.certificates { certificates.append(try Certificate(bytes: bytes)) }
+        } catch { throw BundleError("certificate", error.description) }
+        do {
+            for bytes in manifest.revocations { revocations.append(try Revocation(bytes: bytes)) }
+        } catch { throw BundleError("revocation", error.description) }
+        do {
+            for bytes in manifest.rotations { rotations.append(try Rotation(bytes: bytes)) }
+        } catch { throw BundleError("rotation", error.description) }
+        do {
+            for bytes in manifest.cards { cards.append(try IdentityCard(file: bytes)) }
+        } catch { throw BundleError("card", error.problem) }
 
-        // Fork proofs travel in every bundle; one that does not verify refuses the bundle.
-        let keys = try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, signing_key FROM replica").reduce(into: [ReplicaID: PublicKey]()) { map, row in
+        // Every key this bundle can be checked with: the store's, then the certificates' and cards'.
+        var keys = [ReplicaID: (signing: PublicKey, agreement: [UInt8])]()
+        for card in cards where card.role == .replica {
+            if let id = card.replica { keys[id] = (card.signingKey, card.agreementKey.raw) }
+        }
+        for certificate in certificates { keys[certificate.member] = (certificate.memberKey, certificate.memberAgreementKey.raw) }
+        try store.read { db in
+            for row in try Row.fetchAll(db, sql: "SELECT id, signing_key, agreement_key FROM replica WHERE role = 'replica'") {
                 if let id = ReplicaID(hex: row["id"]), let key = try? PublicKey(raw: Array(row["signing_key"] as Data), kind: .ed25519) {
-                    map[id] = key
+                    keys[id] = (key, Array((row["agreement_key"] as Data?) ?? Data()))
                 }
             }
         }
+
+        // The exporter's signature and fingerprint; whether it is trusted is decided below, with
+        // the certificates this bundle brings.
+        guard let exporterKey = keys[manifest.exporter] else { throw BundleError("untrusted-exporter", manifest.exporter.short) }
+        guard exporterKey.signing.verify(signature: signature, message: manifestBytes) else { throw BundleError("signature", "manifest") }
+        let fingerprint = Fingerprint(role: .replica, delegation: manifest.exporterDelegation, signingKey: exporterKey.signing.raw,
+                                      agreementKey: exporterKey.agreement)
+        guard fingerprint.text() == manifest.exporterFingerprint else { throw BundleError("untrusted-exporter", "fingerprint") }
+
+        // Fork proofs travel in every bundle; one that does not verify refuses the bundle.
         var proofs = [ForkProof]()
         for bytes in manifest.forkProofs {
-            let result = Result { () throws(BundleError) -> ForkProof in try ForkProof(bytes: bytes, key: { keys[$0] }) }
+            let result = Result { () throws(BundleError) -> ForkProof in try ForkProof(bytes: bytes, key: { keys[$0]?.signing }) }
             switch result {
             case .success(let proof):
                 proofs.append(proof)
@@ -256,8 +290,24 @@ extension Replica {
         return try store.write { db in
             var refused = [ReplicaID: String]()
             var accepted = [Op]()
-            var forkProofsAdded = 0
-            for proof in proofs where try Store.add(proof, db) { forkProofsAdded += 1 }
+            // Cards make keys known (never trusted); then the trust documents, and the exporter
+            // must be trusted once they are in. If not, the transaction rolls back.
+            for card in cards where card.role == .replica {
+                guard let id = card.replica, let bytes = card.signedFile else { continue }
+                try db.execute(sql: """
+                    INSERT INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash, card)
+                    VALUES (?, ?, 'replica', ?, ?, ?, ?, 0, 0, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET card = coalesce(replica.card, excluded.card)
+                    """, arguments: [id.hex, card.delegation.rawValue, card.name, card.office, Data(card.signingKey.raw),
+                                     Data(card.agreementKey.raw), Op.genesisPrev, Data(bytes)])
+            }
+            let trust = try Store.applyTrust(db, certificates: certificates, revocations: revocations, rotations: rotations,
+                                             proofs: proofs)
+            var forkProofsAdded = trust.changes.filter { $0.kind == .forkProof }.count
+            guard try TrustMap.load(db).delegations[manifest.exporter] == manifest.exporterDelegation else {
+                throw BundleError("untrusted-exporter", manifest.exporter.short)
+            }
+            let exporterName = try Store.displayName(db, manifest.exporter)
             var attestations = [BundleManifest.Segment]()
             for (segment, segmentOps) in zip(manifest.segments, bySegment) {
                 guard let keyData = try Data.fetchOne(db, sql: "SELECT signing_key FROM replica WHERE id = ?", arguments: [segment.replica.hex]),
@@ -304,8 +354,8 @@ extension Replica {
                     ON CONFLICT(peer, replica) DO UPDATE SET seq = excluded.seq, hash = excluded.hash WHERE excluded.seq > peer_have.seq
                     """, arguments: [manifest.exporter.hex, replica.hex, entry.seq, entry.hash])
             }
-            return BundleImportReport(exporter: manifest.exporter, exporterName: exporter["name"], receive: report,
-                                      refusedSegments: refused, forkProofsAdded: forkProofsAdded)
+            return BundleImportReport(exporter: manifest.exporter, exporterName: exporterName, receive: report,
+                                      refusedSegments: refused, forkProofsAdded: forkProofsAdded, trust: trust)
         }
     }
 

@@ -4,7 +4,7 @@ import PuenteCrypto
 /// Why an identity card was refused.
 public struct CardError: Error, Equatable, Sendable {
     /// `too-large`, `not-canonical`, `shape`, `format`, `key`, `signature`, `fingerprint`,
-    /// `delegation-change`, `own-key`, `root-unsupported`.
+    /// `delegation-change`, `role-change`, `own-key`, `store`.
     public let problem: String
     public init(_ problem: String) { self.problem = problem }
 }
@@ -24,6 +24,8 @@ public struct IdentityCard: Sendable, Equatable {
     public let created: String
     public let signingKey: PublicKey
     public let agreementKey: PublicKey
+    /// The exact file it was read from, when it was read from one (kept, so it can travel).
+    public private(set) var signedFile: [UInt8]?
 
     public var replica: ReplicaID? { ReplicaID(hex: Digest.sha256hex(signingKey.raw)) }
 
@@ -93,5 +95,6 @@ public struct IdentityCard: Sendable, Equatable {
         }
         self.init(role: role, delegation: delegation, name: name, office: office, created: created,
                   signingKey: signingKey, agreementKey: agreementKey)
+        signedFile = CanonicalJSON.encode(value)
     }
 }

@@ -3,7 +3,9 @@
 /// A test lists every key the sources use (and every name of the domain's vocabularies) and
 /// fails when one is missing here or lacks either language.
 enum Catalog {
-    static let phrases: [String: Phrase] = [
+    static let phrases: [String: Phrase] = corePhrases.merging(trustPhrases) { first, _ in first }
+
+    static let corePhrases: [String: Phrase] = [
         // Root and help
         "abstract.root": Phrase(en: "Track U.S.–Mexico security commitments offline, per delegation, with signed sync.",
                                 es: "Seguimiento sin conexión de los compromisos de seguridad México–EE. UU., por delegación, con sincronización firmada."),
@@ -176,8 +178,6 @@ enum Catalog {
         "card.delegation-change": Phrase(en: "this key is already known for the other delegation; a key never moves between delegations.",
                                          es: "esta clave ya se conoce para la otra delegación; una clave nunca cambia de delegación."),
         "card.own-key": Phrase(en: "this is this store's own card.", es: "esta es la tarjeta de este mismo almacén."),
-        "card.root-unsupported": Phrase(en: "root keys and delegation certificates are not supported by this version yet; trust each replica's card.",
-                                        es: "esta versión aún no admite claves raíz ni certificados de delegación; confíe en la tarjeta de cada réplica."),
         "card.store": Phrase(en: "the store could not record the key.", es: "el almacén no pudo registrar la clave."),
 
         "abstract.sync": Phrase(en: "Signed sync bundles: export, import, status.", es: "Paquetes de sincronización firmados: exportar, importar, estado."),

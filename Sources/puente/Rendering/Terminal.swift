@@ -38,6 +38,16 @@ enum Terminal {
         } catch let error as BundleError {
             err(t("error.prefix") + " " + t("bundle.\(error.problem)") + (error.detail.isEmpty ? "" : " (\(error.detail))"))
             throw ExitCode(badInput)
+        } catch let error as TrustError {
+            err(t("error.prefix") + " " + t("trust.\(error.problem)", error.detail))
+            switch error.problem {
+            case "no-root", "root-exists": throw ExitCode(1)
+            case "unknown-replica", "not-held": throw ExitCode(64)
+            default: throw ExitCode(badInput)
+            }
+        } catch let error as PassphraseProblem {
+            err(t("error.prefix") + " " + t(error.key))
+            throw ExitCode(64)
         } catch let error as CardError {
             err(t("error.prefix") + " " + t("card.\(error.problem)"))
             throw ExitCode(badInput)

@@ -5,7 +5,8 @@ import PuenteKit
 struct KeysCommand: ParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(commandName: "keys", abstract: t("abstract.keys"),
-                             subcommands: [ShowKeys.self, ExportCard.self, ListKeys.self, TrustCard.self])
+                             subcommands: [ShowKeys.self, ExportCard.self, ListKeys.self, TrustCard.self, KeysRootCommand.self,
+                                           RekeyStore.self])
     }
 
     struct ShowKeys: ParsableCommand {
@@ -73,7 +74,9 @@ struct KeysCommand: ParsableCommand {
                     Terminal.json(.array(keys.map { key in
                         ["replica": .string(key.replica.hex), "role": .string(key.role.rawValue),
                          "delegation": .string(key.delegation.rawValue), "name": .string(key.name), "office": .string(key.office),
-                         "fingerprint": .string(key.fingerprint.text()), "local": .bool(key.isLocal)]
+                         "fingerprint": .string(key.fingerprint.text()), "local": .bool(key.isLocal),
+                         "via": .string(key.via), "version": key.version.map { .int($0) } ?? .null,
+                         "cut_from": key.cut.map { .int($0.from) } ?? .null]
                     }))
                     return
                 }
@@ -81,6 +84,9 @@ struct KeysCommand: ParsableCommand {
                     let mark = key.isLocal ? " " + t("keys.this-store") : ""
                     Terminal.out("\(key.replica.short)  \(Terminal.cell(Names.delegation(key.delegation), 15)) "
                                  + "\(Terminal.cell(KeyWords.role(key.role), 10)) \(key.name)\(mark)")
+                    var how = t("keys.via.\(key.via)", key.version.map(String.init) ?? "")
+                    if let cut = key.cut { how += "; " + Messages.reason(cut.reason) }
+                    Terminal.out("              " + how)
                     Terminal.out("              " + key.fingerprint.text())
                 }
             }

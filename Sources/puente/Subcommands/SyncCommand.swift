@@ -52,7 +52,7 @@ struct SyncCommand: ParsableCommand {
                 for file in files {
                     do {
                         let report = try replica.importBundle(bytes: try BundleSource.read(file))
-                        refusedAny = refusedAny || !report.refusedSegments.isEmpty
+                        refusedAny = refusedAny || report.partlyRefused
                         if global.json {
                             results.append(SyncView.json(report, file: file))
                         } else {
@@ -111,7 +111,39 @@ enum SyncView {
          "refused": .object(Dictionary(uniqueKeysWithValues: report.refusedSegments.map { ($0.key.hex, JSONValue.string($0.value)) })),
          "conflicts_created": .int(Int64(report.receive.conflictsCreated)),
          "entities_changed": .int(Int64(report.receive.entitiesChanged)),
-         "far_future_stamps": .int(Int64(report.receive.farFutureStamps))]
+         "far_future_stamps": .int(Int64(report.receive.farFutureStamps)),
+         "rejected": .int(Int64(report.receive.rejected)),
+         "past_revocation": .int(Int64(report.receive.pastRevocation + report.trust.dropped)),
+         "turned_rejected": .int(Int64(report.trust.turnedRejected + report.receive.turnedRejected)),
+         "turned_accepted": .int(Int64(report.trust.turnedAccepted)),
+         "trust_changes": .array(report.trust.changes.map { change in
+             ["kind": .string(change.kind.rawValue), "replica": .string(change.subject.hex), "name": .string(change.name),
+              "delegation": change.delegation.map { .string($0.rawValue) } ?? .null, "number": .int(change.number),
+              "in_effect": .bool(change.inEffect)]
+         }),
+         "trust_refused": .array(report.trust.refusals.map { refusal in
+             ["kind": .string(refusal.kind.rawValue), "replica": .string(refusal.subject.hex),
+              "problem": .string(refusal.error.problem), "detail": .string(refusal.error.detail)]
+         })]
+    }
+
+    /// One line per trust change, in the display language.
+    static func describe(_ change: TrustChange) -> String {
+        let who = change.name.isEmpty ? change.subject.short : "\(change.name) (\(change.subject.short))"
+        let delegation = change.delegation.map(Names.delegation) ?? ""
+        let base: String
+        switch change.kind {
+        case .certificate: base = t("trust.certificate", who, delegation, change.number)
+        case .revocation: base = t("trust.revocation", who, change.number)
+        case .rotation: base = t("trust.rotation", delegation, change.number, who)
+        case .forkProof: base = t("trust.fork-proof", who, change.number)
+        }
+        return base + (change.inEffect ? "" : " " + t("trust.not-in-effect"))
+    }
+
+    static func describe(_ refusal: TrustRefusal) -> String {
+        t("trust.refused", t("trust.kind.\(refusal.kind.rawValue)"), refusal.subject.short,
+          t("trust.\(refusal.error.problem)", refusal.error.detail))
     }
 
     static func print(_ report: BundleImportReport, file: String, replica: Replica) {
@@ -127,6 +159,14 @@ enum SyncView {
         for (author, reason) in report.refusedSegments.sorted(by: { $0.key < $1.key }) {
             Terminal.out("  " + t("sync.segment-refused", names[author] ?? author.short, t("segment.\(reason)")))
         }
+        for change in report.trust.changes { Terminal.out("  " + describe(change)) }
+        for refusal in report.trust.refusals { Terminal.out("  " + describe(refusal)) }
+        let turned = report.trust.turnedRejected + report.receive.turnedRejected
+        if turned > 0 { Terminal.out("  " + t("sync.turned-rejected", turned)) }
+        if report.trust.turnedAccepted > 0 { Terminal.out("  " + t("sync.turned-accepted", report.trust.turnedAccepted)) }
+        let dropped = report.trust.dropped + report.receive.pastRevocation
+        if dropped > 0 { Terminal.out("  " + t("sync.past-revocation", dropped)) }
+        if report.receive.rejected > 0 { Terminal.out("  " + t("sync.rejected", report.receive.rejected)) }
         Terminal.out("  " + t("sync.changed", report.receive.entitiesChanged, report.receive.conflictsCreated))
         if report.receive.farFutureStamps > 0 { Terminal.out("  " + t("sync.far-future", report.receive.farFutureStamps)) }
     }

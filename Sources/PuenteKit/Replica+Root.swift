@@ -1,0 +1,180 @@
+import Foundation
+import GRDB
+import PuenteCrypto
+
+/// A delegation's root key, as an administrator's store holds it: always passphrase-protected,
+/// in its own file, apart from the replica key.
+extension Replica {
+    public static let rootKeyFile = "root-key.pem"
+
+    /// Where the root key lives unless the administrator names another file.
+    public var defaultRootKeyPath: String { Self.path(folder, Self.rootKeyFile) }
+
+    /// Creates the delegation's root key at `keyPath`, encrypted with `passphrase`; trusts it
+    /// here as the delegation's root; and certifies this store's own replica key (version 1).
+    /// Returns the root's identity card, for the other stores to trust after a fingerprint check.
+    public func initializeRoot(passphrase: SecretBuffer, name: String, keyPath: String? = nil) throws -> IdentityCard {
+        let path = keyPath ?? defaultRootKeyPath
+        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.utf8.count <= 200 else { throw PuenteError(.invalidValue, ["name", "1–200 bytes"]) }
+        if try store.read({ db in try TrustMap.load(db).resolved.roots[identity.delegation] }) != nil {
+            throw TrustError("root-exists", identity.delegation.rawValue)
+        }
+        let root = try PrivateKey.generate(.ed25519)
+        // A root never receives bundles; its card still names an agreement key, whose private half is not kept.
+        let agreement = try PrivateKey.generate(.x25519).publicKey()
+        do {
+            try KeyFile.create(path: path, bytes: try root.encryptedPEM(passphrase: passphrase))
+        } catch KeyFile.Failure.exists {
+            throw TrustError("root-exists", path)
+        }
+        let card = IdentityCard(role: .root, delegation: identity.delegation, name: name, office: identity.office,
+                                created: today, signingKey: try root.publicKey(), agreementKey: agreement)
+        let cardFile = try card.file(signedWith: root)
+        let own = try IdentityCard(file: try identityCardFile())
+        let certificate = try Certificate.issue(for: own, delegation: identity.delegation, version: 1, issued: today, root: root)
+        try store.write { db in
+            _ = try Store.applyTrust(db, certificates: [certificate]) { db in
+                try db.execute(sql: "UPDATE replica SET trusted = 0 WHERE role = 'root' AND delegation = ?",
+                               arguments: [identity.delegation.rawValue])
+                try db.execute(sql: """
+                    INSERT INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash, card)
+                    VALUES (?, ?, 'root', ?, ?, ?, ?, 1, 0, ?, ?)
+                    """, arguments: [card.replica?.hex, identity.delegation.rawValue, name, identity.office, Data(card.signingKey.raw),
+                                     Data(agreement.raw), Op.genesisPrev, Data(cardFile)])
+            }
+        }
+        return try IdentityCard(file: cardFile)
+    }
+
+    /// Opens the root key at `keyPath` and checks it is the current root of this store's delegation.
+    func currentRoot(passphrase: SecretBuffer, keyPath: String?) throws -> (key: PrivateKey, state: RootState) {
+        let path = keyPath ?? defaultRootKeyPath
+        guard let state = try store.read({ db in try TrustMap.load(db).resolved.roots[identity.delegation] }) else {
+            throw TrustError("no-root", identity.delegation.rawValue)
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try KeyFile.read(path: path)
+        } catch let failure as KeyFile.Failure {
+            if case .tooOpen = failure { throw PuenteError(.keyFileTooOpen, [path]) }
+            throw TrustError("root-key", path)
+        }
+        let key: PrivateKey
+        do {
+            key = try PrivateKey(encryptedPEM: bytes, passphrase: passphrase, expecting: .ed25519)
+        } catch {
+            throw TrustError("passphrase", path)
+        }
+        guard ReplicaID(signingKey: try key.rawPublicKey()) == state.current else { throw TrustError("not-current-root", path) }
+        return (key, state)
+    }
+
+    /// Issues a member certificate for the holder of `card` and stores it (it travels in every
+    /// bundle). The version is one more than the highest this root issued for that key, unless given.
+    public func certify(card: IdentityCard, passphrase: SecretBuffer, keyPath: String? = nil,
+                        version: Int64? = nil) throws -> Certificate {
+        let root = try currentRoot(passphrase: passphrase, keyPath: keyPath)
+        guard card.role == .replica else { throw TrustError("shape", "a root card cannot be certified") }
+        guard card.delegation == identity.delegation else {
+            throw TrustError("other-delegation", "\(identity.delegation.rawValue) → \(card.delegation.rawValue)")
+        }
+        guard let member = card.replica else { throw TrustError("key") }
+        let held = try store.read { db in
+            try Int64.fetchOne(db, sql: "SELECT max(version) FROM certificate WHERE issuer = ? AND member = ?",
+                               arguments: [root.state.current.hex, member.hex])
+        } ?? 0
+        let next = version ?? held + 1
+        guard next > held else { throw TrustError("older-version", "v\(next) ≤ v\(held)") }
+        let certificate = try Certificate.issue(for: card, delegation: identity.delegation, version: next, issued: today, root: root.key)
+        let effect = try store.write { db in try Store.applyTrust(db, certificates: [certificate]) }
+        if let refusal = effect.refusals.first { throw refusal.error }
+        return certificate
+    }
+
+    /// Revokes `replica` after `lastGoodSeq`, on the chain this store holds up to that seq
+    /// (0 revokes all of it), and stores the revocation (it travels in every bundle).
+    public func revoke(_ replica: ReplicaID, lastGoodSeq: Int64, passphrase: SecretBuffer,
+                       keyPath: String? = nil) throws -> (revocation: Revocation, effect: TrustEffect) {
+        let root = try currentRoot(passphrase: passphrase, keyPath: keyPath)
+        let (delegation, hash) = try store.read { db -> (String?, String?) in
+            let delegation = try TrustMap.load(db).delegations[replica]?.rawValue
+                ?? String.fetchOne(db, sql: "SELECT delegation FROM replica WHERE id = ? AND role = 'replica'", arguments: [replica.hex])
+            let hash = lastGoodSeq == 0 ? Op.genesisPrev
+                : try String.fetchOne(db, sql: "SELECT hash FROM operation WHERE replica = ? AND seq = ?",
+                                      arguments: [replica.hex, lastGoodSeq])
+            return (delegation, hash)
+        }
+        guard let delegation else { throw TrustError("unknown-replica", replica.short) }
+        guard delegation == identity.delegation.rawValue else {
+            throw TrustError("other-delegation", "\(identity.delegation.rawValue) → \(delegation)")
+        }
+        guard lastGoodSeq >= 0, let hash else { throw TrustError("not-held", "\(replica.short):\(lastGoodSeq)") }
+        let revocation = try Revocation.issue(replica: replica, delegation: identity.delegation, lastGoodSeq: lastGoodSeq,
+                                              lastGoodHash: hash, issued: today, root: root.key)
+        let effect = try store.write { db in try Store.applyTrust(db, revocations: [revocation]) }
+        if let refusal = effect.refusals.first { throw refusal.error }
+        return (revocation, effect)
+    }
+
+    /// Replaces the delegation's root: a new key, encrypted with `newPassphrase`, at version
+    /// old + 1, the rotation signed by both. The old key file is kept beside it as
+    /// `<file>.v<old version>`. Every certificate the old root issued is issued again by the
+    /// new one, at the same version, so members stay certified.
+    public func rotateRoot(passphrase: SecretBuffer, newPassphrase: SecretBuffer,
+                           keyPath: String? = nil) throws -> (rotation: Rotation, card: IdentityCard, reissued: Int) {
+        let path = keyPath ?? defaultRootKeyPath
+        let old = try currentRoot(passphrase: passphrase, keyPath: path)
+        let new = try PrivateKey.generate(.ed25519)
+        let agreement = try PrivateKey.generate(.x25519).publicKey()
+        let name = try store.read { db in
+            try String.fetchOne(db, sql: "SELECT name FROM replica WHERE id = ?", arguments: [old.state.current.hex])
+        } ?? "\(identity.delegation.rawValue) root"
+        let rotation = try Rotation.sign(delegation: identity.delegation, version: old.state.version + 1, old: old.key, new: new,
+                                         newAgreementKey: agreement, name: name, created: today)
+        let card = IdentityCard(role: .root, delegation: identity.delegation, name: name, office: identity.office, created: today,
+                                signingKey: rotation.newKey, agreementKey: agreement)
+        let cardFile = try card.file(signedWith: new)
+        let previous = try store.read { db in
+            try Data.fetchAll(db, sql: "SELECT bytes FROM certificate WHERE issuer = ?", arguments: [old.state.current.hex])
+        }.compactMap { try? Certificate(bytes: Array($0)) }
+        var reissued = [Certificate]()
+        for certificate in previous {
+            let memberCard = IdentityCard(role: .replica, delegation: certificate.delegation, name: certificate.name,
+                                          office: certificate.office, created: certificate.issued, signingKey: certificate.memberKey,
+                                          agreementKey: certificate.memberAgreementKey)
+            reissued.append(try Certificate.issue(for: memberCard, delegation: certificate.delegation,
+                                                  version: certificate.version, issued: today, root: new))
+        }
+        // Keep only the highest version per member.
+        var best = [ReplicaID: Certificate]()
+        for certificate in reissued where (best[certificate.member]?.version ?? 0) < certificate.version {
+            best[certificate.member] = certificate
+        }
+        let retired = path + ".v\(old.state.version)"
+        guard rename(path, retired) == 0 else { throw TrustError("root-key", path) }
+        do {
+            try KeyFile.create(path: path, bytes: try new.encryptedPEM(passphrase: newPassphrase))
+        } catch {
+            _ = rename(retired, path)
+            throw error
+        }
+        do {
+            let effect = try store.write { db in
+                let effect = try Store.applyTrust(db, certificates: best.values.sorted { $0.member < $1.member },
+                                                  rotations: [rotation]) { db in
+                    try db.execute(sql: "UPDATE replica SET card = ? WHERE id = ?", arguments: [Data(cardFile), rotation.newRoot.hex])
+                }
+                if let refusal = effect.refusals.first { throw refusal.error }
+                return effect
+            }
+            _ = effect
+        } catch {
+            // Nothing was recorded: put the old key back.
+            _ = unlink(path)
+            _ = rename(retired, path)
+            throw error
+        }
+        return (rotation, try IdentityCard(file: cardFile), best.count)
+    }
+}

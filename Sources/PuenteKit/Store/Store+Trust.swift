@@ -1,0 +1,290 @@
+import Foundation
+import GRDB
+import PuenteCrypto
+
+/// One trust fact that changed the store: a certificate, revocation, rotation or fork proof.
+public struct TrustChange: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+        case certificate
+        case revocation
+        case rotation
+        case forkProof = "fork-proof"
+    }
+
+    public let kind: Kind
+    /// The member certified, the replica revoked or forked, or the new root.
+    public let subject: ReplicaID
+    public let delegation: Delegation?
+    /// The subject's display name, when known.
+    public let name: String
+    /// The certificate or root version, or the seq of the cut or fork.
+    public let number: Int64
+    /// Whether it counts under this store's trust configuration (a certificate from a root
+    /// this store does not trust is kept and relayed, but changes nothing here).
+    public let inEffect: Bool
+}
+
+/// A trust document refused while the rest of its bundle applied.
+public struct TrustRefusal: Sendable, Equatable {
+    public let kind: TrustChange.Kind
+    public let subject: ReplicaID
+    public let error: TrustError
+}
+
+/// What a batch of trust documents did to the store.
+public struct TrustEffect: Sendable, Equatable {
+    public var changes: [TrustChange] = []
+    public var refusals: [TrustRefusal] = []
+    /// Operations accepted before and rejected (or, past a revocation cut, dropped) now.
+    public var turnedRejected = 0
+    /// Operations not accepted before and accepted now (a certificate arrived, say).
+    public var turnedAccepted = 0
+    /// Operations past a revocation cut, removed from the store (they are neither kept nor relayed).
+    public var dropped = 0
+
+    public init() {}
+}
+
+extension Store {
+    /// Stores verified trust documents and recomputes what they change.
+    ///
+    /// Rotations go first, by version, so certificates from a new root count at once. A
+    /// document that a trusted root of the other delegation signed, an older certificate version
+    /// from the current root, a rotation signed by a superseded root, or a certificate that would
+    /// move a key to the other delegation is refused and reported; the others are stored. Then
+    /// every author whose acceptance or cut changed has its entities recomputed by
+    /// ``rematerialize(_:entities:trust:)``, the function a rebuild uses.
+    static func applyTrust(_ db: Database, certificates: [Certificate] = [], revocations: [Revocation] = [],
+                           rotations: [Rotation] = [], proofs: [ForkProof] = [],
+                           extra: (Database) throws -> Void = { _ in }) throws -> TrustEffect {
+        let before = try TrustMap.load(db)
+        var effect = TrustEffect()
+        for rotation in rotations.sorted(by: { ($0.delegation.rawValue, $0.version) < ($1.delegation.rawValue, $1.version) }) {
+            if let refusal = try admit(rotation, db, &effect) { effect.refusals.append(refusal) }
+        }
+        let roots = try TrustMap.load(db).resolved.roots
+        let rootDelegations = try rootDelegations(db)
+        for certificate in certificates {
+            if let refusal = try admit(certificate, db, roots: roots, rootDelegations: rootDelegations, &effect) {
+                effect.refusals.append(refusal)
+            }
+        }
+        for revocation in revocations {
+            if let refusal = try admit(revocation, db, rootDelegations: rootDelegations, &effect) { effect.refusals.append(refusal) }
+        }
+        for proof in proofs {
+            let bytes = proof.bytes
+            try db.execute(sql: "INSERT OR IGNORE INTO fork_proof (replica, seq, digest, bytes) VALUES (?, ?, ?, ?)",
+                           arguments: [proof.replica.hex, proof.seq, Digest.sha256hex(bytes), Data(bytes)])
+            if db.changesCount > 0 {
+                effect.changes.append(TrustChange(kind: .forkProof, subject: proof.replica, delegation: nil,
+                                                  name: try displayName(db, proof.replica), number: proof.seq, inEffect: true))
+            }
+        }
+        try extra(db)
+        let after = try TrustMap.load(db)
+        try recompute(db, before: before, after: after, &effect)
+        // Whether each change counts, now that everything is in.
+        effect.changes = effect.changes.map { change in
+            let counts: Bool
+            switch change.kind {
+            case .certificate: counts = after.resolved.certified[change.subject]?.version == change.number
+            case .revocation: counts = after.resolved.revocations[change.subject] != nil
+            case .rotation: counts = after.resolved.roots.values.contains { $0.chain.contains(change.subject) }
+            case .forkProof: counts = true
+            }
+            return TrustChange(kind: change.kind, subject: change.subject, delegation: change.delegation, name: change.name,
+                               number: change.number, inEffect: counts)
+        }
+        return effect
+    }
+
+    /// Recomputes every author whose delegation or cut differs between `before` and `after`;
+    /// operations past a new revocation cut are removed first.
+    static func recompute(_ db: Database, before: TrustMap, after: TrustMap, _ effect: inout TrustEffect) throws {
+        var authors = Set<ReplicaID>()
+        for id in Set(before.delegations.keys).union(after.delegations.keys) where before.delegations[id] != after.delegations[id] {
+            authors.insert(id)
+        }
+        for id in Set(before.cuts.keys).union(after.cuts.keys) where before.cuts[id] != after.cuts[id] { authors.insert(id) }
+        guard !authors.isEmpty else { return }
+        let placeholders = authors.map { _ in "?" }.joined(separator: ",")
+        let arguments = StatementArguments(authors.map(\.hex))
+        let entities = try String.fetchSet(db, sql: "SELECT DISTINCT entity FROM operation WHERE replica IN (\(placeholders))",
+                                           arguments: arguments)
+        let statusesBefore = try statuses(db, entities: entities)
+
+        // Past a revocation cut, operations are neither kept nor relayed.
+        for (replica, revocation) in after.resolved.revocations where authors.contains(replica) {
+            let seq = revocation.seq
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM operation WHERE replica = ? AND seq > ?",
+                                         arguments: [replica.hex, seq]) ?? 0
+            if count > 0 {
+                // The materialized rows that name them go first; the entities are recomputed below.
+                for table in ["register_value", "set_element", "series_entry"] {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE replica = ? AND seq > ?", arguments: [replica.hex, seq])
+                }
+                try db.execute(sql: "DELETE FROM operation WHERE replica = ? AND seq > ?", arguments: [replica.hex, seq])
+                effect.dropped += count
+            }
+            try db.execute(sql: "DELETE FROM held_operation WHERE replica = ? AND seq > ?", arguments: [replica.hex, seq])
+            try db.execute(sql: "DELETE FROM attestation WHERE replica = ? AND seq > ?", arguments: [replica.hex, seq])
+            let head = try Row.fetchOne(db, sql: "SELECT seq, hash, hlc FROM operation WHERE replica = ? ORDER BY seq DESC LIMIT 1",
+                                        arguments: [replica.hex])
+            try db.execute(sql: "UPDATE replica SET head_seq = ?, head_hash = ?, head_hlc = ? WHERE id = ? AND head_seq > ?",
+                           arguments: [head?["seq"] ?? 0, head?["hash"] ?? Op.genesisPrev, head?["hlc"] ?? HLCTimestamp.zero.text,
+                                       replica.hex, seq])
+        }
+        try rematerialize(db, entities: entities, trust: after)
+        let statusesAfter = try statuses(db, entities: entities)
+        for (id, status) in statusesBefore where status == "accepted" && statusesAfter[id] != "accepted" {
+            effect.turnedRejected += 1
+        }
+        for (id, status) in statusesAfter where status == "accepted" && statusesBefore[id] != "accepted" {
+            effect.turnedAccepted += 1
+        }
+    }
+
+    private static func statuses(_ db: Database, entities: Set<String>) throws -> [String: String] {
+        var result = [String: String]()
+        let statement = try db.cachedStatement(sql: "SELECT replica, seq, status FROM operation WHERE entity = ?")
+        for entity in entities {
+            for row in try Row.fetchAll(statement, arguments: [entity]) {
+                result["\(row["replica"] as String):\(row["seq"] as Int64)"] = row["status"]
+            }
+        }
+        return result
+    }
+
+    /// The delegation of every root key the store knows (trusted or reached by rotation).
+    private static func rootDelegations(_ db: Database) throws -> [ReplicaID: Delegation] {
+        var result = [ReplicaID: Delegation]()
+        for row in try Row.fetchAll(db, sql: "SELECT id, delegation FROM replica WHERE role = 'root'") {
+            if let id = ReplicaID(hex: row["id"]), let delegation = Delegation(rawValue: row["delegation"]) { result[id] = delegation }
+        }
+        return result
+    }
+
+    static func displayName(_ db: Database, _ replica: ReplicaID) throws -> String {
+        if let name = try String.fetchOne(db, sql: """
+            SELECT name FROM certificate WHERE member = ? ORDER BY version DESC, digest DESC LIMIT 1
+            """, arguments: [replica.hex]) {
+            return name
+        }
+        return try String.fetchOne(db, sql: "SELECT name FROM replica WHERE id = ?", arguments: [replica.hex]) ?? replica.short
+    }
+
+    private static func admit(_ rotation: Rotation, _ db: Database, _ effect: inout TrustEffect) throws -> TrustRefusal? {
+        let bytes = rotation.bytes
+        let digest = Digest.sha256hex(bytes)
+        guard try !exists(db, table: "rotation", digest: digest) else { return nil }
+        let refuse = { (problem: String, detail: String) -> TrustRefusal? in
+            TrustRefusal(kind: .rotation, subject: rotation.newRoot, error: TrustError(problem, detail))
+        }
+        if let root = try TrustMap.load(db).resolved.roots[rotation.delegation], root.chain.contains(rotation.oldRoot) {
+            // Like TUF: only the current root moves the root, and only to version + 1.
+            guard root.current == rotation.oldRoot else {
+                return refuse("rollback", "\(rotation.delegation.rawValue) v\(rotation.version) ≤ v\(root.version)")
+            }
+            guard rotation.version == root.version + 1 else {
+                return refuse(rotation.version <= root.version ? "rollback" : "version",
+                              "\(rotation.delegation.rawValue) v\(rotation.version), v\(root.version + 1)")
+            }
+        }
+        if let role = try String.fetchOne(db, sql: "SELECT role FROM replica WHERE id = ?", arguments: [rotation.newRoot.hex]),
+           role != KeyRole.root.rawValue {
+            return refuse("shape", "a replica key cannot become a root")
+        }
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash)
+            VALUES (?, ?, 'root', ?, '', ?, ?, 0, 0, ?)
+            """, arguments: [rotation.newRoot.hex, rotation.delegation.rawValue, rotation.name, Data(rotation.newKey.raw),
+                             Data(rotation.newAgreementKey.raw), Op.genesisPrev])
+        try db.execute(sql: """
+            INSERT INTO rotation (digest, delegation, version, old_root, new_root, bytes) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [digest, rotation.delegation.rawValue, rotation.version, rotation.oldRoot.hex, rotation.newRoot.hex,
+                             Data(bytes)])
+        effect.changes.append(TrustChange(kind: .rotation, subject: rotation.newRoot, delegation: rotation.delegation,
+                                          name: rotation.name, number: rotation.version, inEffect: false))
+        return nil
+    }
+
+    private static func admit(_ certificate: Certificate, _ db: Database, roots: [Delegation: RootState],
+                              rootDelegations: [ReplicaID: Delegation], _ effect: inout TrustEffect) throws -> TrustRefusal? {
+        let bytes = certificate.bytes
+        let digest = Digest.sha256hex(bytes)
+        guard try !exists(db, table: "certificate", digest: digest) else { return nil }
+        let member = certificate.member
+        let refuse = { (problem: String, detail: String) -> TrustRefusal? in
+            TrustRefusal(kind: .certificate, subject: member, error: TrustError(problem, detail))
+        }
+        if let issuerDelegation = rootDelegations[certificate.issuer], issuerDelegation != certificate.delegation {
+            return refuse("other-delegation", "\(issuerDelegation.rawValue) → \(certificate.delegation.rawValue)")
+        }
+        if roots[certificate.delegation]?.current == certificate.issuer,
+           let held = try Int64.fetchOne(db, sql: "SELECT max(version) FROM certificate WHERE issuer = ? AND member = ?",
+                                         arguments: [certificate.issuer.hex, member.hex]),
+           held > certificate.version {
+            return refuse("older-version", "v\(certificate.version) < v\(held)")
+        }
+        if let row = try Row.fetchOne(db, sql: "SELECT delegation, role, trusted FROM replica WHERE id = ?", arguments: [member.hex]) {
+            let role: String = row["role"]
+            guard role == KeyRole.replica.rawValue else { return refuse("shape", "a root key cannot be a member") }
+            let trusted: Int = row["trusted"]
+            if trusted == 1, row["delegation"] != certificate.delegation.rawValue {
+                return refuse("delegation-change", certificate.delegation.rawValue)
+            }
+        }
+        let certifiedElsewhere = try String.fetchOne(db, sql: """
+            SELECT delegation FROM certificate WHERE member = ? AND delegation <> ? LIMIT 1
+            """, arguments: [member.hex, certificate.delegation.rawValue])
+        if certifiedElsewhere != nil { return refuse("delegation-change", certificate.delegation.rawValue) }
+
+        try db.execute(sql: """
+            INSERT INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash)
+            VALUES (?, ?, 'replica', ?, ?, ?, ?, 0, 0, ?)
+            ON CONFLICT(id) DO UPDATE SET delegation = excluded.delegation WHERE replica.trusted = 0
+            """, arguments: [member.hex, certificate.delegation.rawValue, certificate.name, certificate.office,
+                             Data(certificate.memberKey.raw), Data(certificate.memberAgreementKey.raw), Op.genesisPrev])
+        try db.execute(sql: """
+            INSERT INTO certificate (digest, issuer, member, delegation, version, name, office, issued, bytes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [digest, certificate.issuer.hex, member.hex, certificate.delegation.rawValue, certificate.version,
+                             certificate.name, certificate.office, certificate.issued, Data(bytes)])
+        effect.changes.append(TrustChange(kind: .certificate, subject: member, delegation: certificate.delegation,
+                                          name: certificate.name, number: certificate.version, inEffect: false))
+        return nil
+    }
+
+    private static func admit(_ revocation: Revocation, _ db: Database, rootDelegations: [ReplicaID: Delegation],
+                              _ effect: inout TrustEffect) throws -> TrustRefusal? {
+        let bytes = revocation.bytes
+        let digest = Digest.sha256hex(bytes)
+        guard try !exists(db, table: "revocation", digest: digest) else { return nil }
+        if let issuerDelegation = rootDelegations[revocation.issuer], issuerDelegation != revocation.delegation {
+            return TrustRefusal(kind: .revocation, subject: revocation.replica,
+                                error: TrustError("other-delegation", "\(issuerDelegation.rawValue) → \(revocation.delegation.rawValue)"))
+        }
+        try db.execute(sql: """
+            INSERT INTO revocation (digest, issuer, delegation, replica, last_good_seq, last_good_hash, issued, bytes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [digest, revocation.issuer.hex, revocation.delegation.rawValue, revocation.replica.hex,
+                             revocation.lastGoodSeq, revocation.lastGoodHash, revocation.issued, Data(bytes)])
+        effect.changes.append(TrustChange(kind: .revocation, subject: revocation.replica, delegation: revocation.delegation,
+                                          name: try displayName(db, revocation.replica), number: revocation.lastGoodSeq,
+                                          inEffect: false))
+        return nil
+    }
+
+    private static func exists(_ db: Database, table: String, digest: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(table) WHERE digest = ?)", arguments: [digest]) ?? false
+    }
+
+    /// Every certificate, revocation and rotation held, as exact signed bytes, in a stable order.
+    static func trustDocuments(_ db: Database) throws -> (certificates: [[UInt8]], revocations: [[UInt8]], rotations: [[UInt8]]) {
+        func all(_ table: String) throws -> [[UInt8]] {
+            try Data.fetchAll(db, sql: "SELECT bytes FROM \(table) ORDER BY digest").map { Array($0) }
+        }
+        return (try all("certificate"), try all("revocation"), try all("rotation"))
+    }
+}

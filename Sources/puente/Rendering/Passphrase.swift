@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import PuenteCrypto
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Passphrases for root keys: from `PUENTE_PASSPHRASE` (scripts), else asked on the terminal
+/// with echo off. Never held in a Swift `String` or `Data`: the bytes go straight into a
+/// ``SecretBuffer`` and the read buffer is wiped.
+enum Passphrase {
+    static let minimumLength = 12
+
+    /// The passphrase of an existing key.
+    static func existing() throws -> SecretBuffer {
+        if let secret = SecretBuffer.fromEnvironment("PUENTE_PASSPHRASE") { return secret }
+        return try ask(t("passphrase.prompt"))
+    }
+
+    /// A new passphrase: `variable` (or `PUENTE_PASSPHRASE`) for scripts, else asked twice.
+    static func new(variable: String = "PUENTE_PASSPHRASE") throws -> SecretBuffer {
+        if let secret = SecretBuffer.fromEnvironment(variable) ?? SecretBuffer.fromEnvironment("PUENTE_PASSPHRASE") {
+            guard secret.count >= minimumLength else { throw PassphraseProblem("passphrase.short") }
+            return secret
+        }
+        let first = try ask(t("passphrase.new"))
+        guard first.count >= minimumLength else { throw PassphraseProblem("passphrase.short") }
+        let second = try ask(t("passphrase.again"))
+        guard first.equals(second) else { throw PassphraseProblem("passphrase.mismatch") }
+        return first
+    }
+
+    /// Reads one line from the controlling terminal with echo off.
+    private static func ask(_ prompt: String) throws -> SecretBuffer {
+        let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard fd >= 0 else { throw PassphraseProblem("passphrase.none") }
+        defer { close(fd) }
+        var saved = termios()
+        guard tcgetattr(fd, &saved) == 0 else { throw PassphraseProblem("passphrase.none") }
+        var quiet = saved
+        quiet.c_lflag &= ~tcflag_t(ECHO)
+        _ = Array(prompt.utf8).withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
+        tcsetattr(fd, TCSAFLUSH, &quiet)
+        defer {
+            tcsetattr(fd, TCSAFLUSH, &saved)
+            _ = write(fd, "\n", 1)
+        }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(SecretBuffer.maximumLength + 1)
+        var byte: UInt8 = 0
+        while read(fd, &byte, 1) == 1, byte != 0x0a, byte != 0x0d {
+            if bytes.count <= SecretBuffer.maximumLength { bytes.append(byte) }
+        }
+        byte = 0
+        guard let secret = SecretBuffer.take(&bytes) else { throw PassphraseProblem("passphrase.short") }
+        return secret
+    }
+}
+
+/// A passphrase that could not be had; the key names the sentence.
+struct PassphraseProblem: Error {
+    let key: String
+    init(_ key: String) { self.key = key }
+}
