@@ -178,3 +178,26 @@ extension Replica {
         return (rotation, try IdentityCard(file: cardFile), best.count)
     }
 }
+
+extension Replica {
+    /// Stores a certificate with none of the checks ``certify(card:passphrase:keyPath:version:)``
+    /// and bundle import make — as a hostile or broken client would — so tests can show that
+    /// other stores refuse it when it arrives.
+    @_spi(Testing)
+    public func storeUnchecked(_ certificate: Certificate) throws {
+        let bytes = certificate.bytes
+        try store.write { db in
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash)
+                VALUES (?, ?, 'replica', ?, ?, ?, ?, 0, 0, ?)
+                """, arguments: [certificate.member.hex, certificate.delegation.rawValue, certificate.name, certificate.office,
+                                 Data(certificate.memberKey.raw), Data(certificate.memberAgreementKey.raw), Op.genesisPrev])
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO certificate (digest, issuer, member, delegation, version, name, office, issued, bytes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [Digest.sha256hex(bytes), certificate.issuer.hex, certificate.member.hex,
+                                 certificate.delegation.rawValue, certificate.version, certificate.name, certificate.office,
+                                 certificate.issued, Data(bytes)])
+        }
+    }
+}

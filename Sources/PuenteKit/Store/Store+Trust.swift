@@ -64,7 +64,7 @@ extension Store {
         }
         let roots = try TrustMap.load(db).resolved.roots
         let rootDelegations = try rootDelegations(db)
-        for certificate in certificates {
+        for certificate in certificates.sorted(by: { $0.version < $1.version }) {
             if let refusal = try admit(certificate, db, roots: roots, rootDelegations: rootDelegations, &effect) {
                 effect.refusals.append(refusal)
             }
@@ -221,8 +221,7 @@ extension Store {
         if let issuerDelegation = rootDelegations[certificate.issuer], issuerDelegation != certificate.delegation {
             return refuse("other-delegation", "\(issuerDelegation.rawValue) → \(certificate.delegation.rawValue)")
         }
-        if roots[certificate.delegation]?.current == certificate.issuer,
-           let held = try Int64.fetchOne(db, sql: "SELECT max(version) FROM certificate WHERE issuer = ? AND member = ?",
+        if let held = try Int64.fetchOne(db, sql: "SELECT max(version) FROM certificate WHERE issuer = ? AND member = ?",
                                          arguments: [certificate.issuer.hex, member.hex]),
            held > certificate.version {
             return refuse("older-version", "v\(certificate.version) < v\(held)")
@@ -246,6 +245,10 @@ extension Store {
             ON CONFLICT(id) DO UPDATE SET delegation = excluded.delegation WHERE replica.trusted = 0
             """, arguments: [member.hex, certificate.delegation.rawValue, certificate.name, certificate.office,
                              Data(certificate.memberKey.raw), Data(certificate.memberAgreementKey.raw), Op.genesisPrev])
+        // Only the highest version per issuer and member is kept (and relayed), so an older one
+        // arriving later is a replay.
+        try db.execute(sql: "DELETE FROM certificate WHERE issuer = ? AND member = ? AND version < ?",
+                       arguments: [certificate.issuer.hex, member.hex, certificate.version])
         try db.execute(sql: """
             INSERT INTO certificate (digest, issuer, member, delegation, version, name, office, issued, bytes)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -204,7 +204,7 @@ enum Catalog {
         "sync.segment-refused": Phrase(en: "refused, from {0}: {1}", es: "rechazadas, de {0}: {1}"),
         "sync.changed": Phrase(en: "{0} record(s) updated; {1} new conflict(s)", es: "{0} registro(s) actualizados; {1} conflicto(s) nuevo(s)"),
         "sync.far-future": Phrase(en: "{0} clock stamp(s) more than 24 h ahead were kept but not followed", es: "{0} marca(s) de reloj con más de 24 h de adelanto se conservaron pero no se siguieron"),
-        "sync.refused-whole": Phrase(en: "{0} was refused as a whole: {1} {2}. The store is unchanged.", es: "{0} se rechazó completo: {1} {2}. El almacén no cambió."),
+        "sync.refused-whole": Phrase(en: "{0} was refused as a whole: {1}. The store is unchanged.", es: "{0} se rechazó completo: {1}. El almacén no cambió."),
         "sync.no-peers": Phrase(en: "No other replicas known yet. Trust one with `puente keys trust`.", es: "Aún no se conocen otras réplicas. Confíe en una con `puente keys trust`."),
         "sync.peer": Phrase(en: "{0}  {1} ({2}): we have {3} of its operations; it has {4} of ours; {5} held",
                             es: "{0}  {1} ({2}): tenemos {3} de sus operaciones; tiene {4} de las nuestras; {5} retenidas"),

@@ -22,6 +22,18 @@ enum Messages {
         return FieldCatalog.fields(of: type).keys.sorted().joined(separator: ", ")
     }
 
+    /// A whole-bundle refusal; a bad trust document says what is wrong with it.
+    static func describe(_ error: BundleError) -> String {
+        let base = t("bundle.\(error.problem)")
+        if ["certificate", "revocation", "rotation"].contains(error.problem) {
+            let parts = error.detail.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if let code = parts.first, Catalog.phrases["trust.\(code)"] != nil {
+                return base + ": " + t("trust.\(code)", parts.count > 1 ? parts[1] : "")
+            }
+        }
+        return base + (error.detail.isEmpty ? "" : " (\(error.detail))")
+    }
+
     static func describe(_ error: ImportFileError) -> String {
         if error.problem == "syntax" {
             return t("import.syntax", error.path, error.detail ?? "")

@@ -36,7 +36,7 @@ enum Terminal {
             err(t("error.prefix") + " " + Messages.describe(error))
             throw ExitCode(badInput)
         } catch let error as BundleError {
-            err(t("error.prefix") + " " + t("bundle.\(error.problem)") + (error.detail.isEmpty ? "" : " (\(error.detail))"))
+            err(t("error.prefix") + " " + Messages.describe(error))
             throw ExitCode(badInput)
         } catch let error as TrustError {
             err(t("error.prefix") + " " + t("trust.\(error.problem)", error.detail))

@@ -63,7 +63,7 @@ struct SyncCommand: ParsableCommand {
                         if global.json {
                             results.append(["file": .string(file), "refused": .string(error.problem), "detail": .string(error.detail)])
                         } else {
-                            Terminal.err(t("error.prefix") + " " + t("sync.refused-whole", file, t("bundle.\(error.problem)"), error.detail))
+                            Terminal.err(t("error.prefix") + " " + t("sync.refused-whole", file, Messages.describe(error)))
                         }
                     }
                 }
