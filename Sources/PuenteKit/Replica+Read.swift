@@ -72,6 +72,8 @@ public struct EntityDetail: Sendable {
     public let history: [HistoryEntry]
     /// Indicators and notes attached to it, with their own state.
     public let children: [EntityState]
+    /// Every replica known here, to attribute each value to its delegation and replica.
+    public let authors: [ReplicaID: ReplicaInfo]
 }
 
 /// An open conflict: a register with several live values.
@@ -93,11 +95,15 @@ extension Store {
         }
     }
 
+    /// Every replica the store knows, named as its certificate names it (else its identity card),
+    /// with the delegation the trust configuration gives it; `trusted` when its operations count.
     static func replicas(_ db: Database) throws -> [ReplicaID: ReplicaInfo] {
+        let trust = try TrustMap.load(db)
         var out = [ReplicaID: ReplicaInfo]()
-        for row in try Row.fetchAll(db, sql: "SELECT id, delegation, name, trusted, head_seq FROM replica") {
+        for row in try Row.fetchAll(db, sql: "SELECT id, delegation, name, head_seq FROM replica WHERE role = 'replica'") {
             guard let id = ReplicaID(hex: row["id"]), let delegation = Delegation(rawValue: row["delegation"]) else { continue }
-            out[id] = ReplicaInfo(id: id, delegation: delegation, name: row["name"], trusted: row["trusted"] as Int == 1,
+            out[id] = ReplicaInfo(id: id, delegation: trust.delegations[id] ?? delegation,
+                                  name: trust.resolved.certified[id]?.name ?? row["name"], trusted: trust.delegations[id] != nil,
                                   headSeq: row["head_seq"])
         }
         return out
@@ -234,7 +240,7 @@ extension Replica {
                 SELECT id FROM entity WHERE parent = ? AND state = 'accepted' ORDER BY created_hlc, id
                 """, arguments: [entity.text]).compactMap(EntityRef.init(text:)).map { try Store.state(db, entity: $0) }
             return EntityDetail(state: state, creator: state.create.flatMap { replicas[$0.op.replica] },
-                                history: history, children: children)
+                                history: history, children: children, authors: replicas)
         }
     }
 

@@ -14,6 +14,8 @@ public struct ProgressReview: Sendable, Equatable {
     public let disagreements: [CommitmentSummary]
     /// Open conflicts (registers with several live values).
     public let conflicts: Int
+    /// For each disagreement, who wrote each delegation's assessment (name from the certificate or card).
+    public let assessors: [String: [Delegation: String]]
 }
 
 extension Replica {
@@ -37,8 +39,21 @@ extension Replica {
             guard let us = c.assessmentUS, let mx = c.assessmentMX else { return false }
             return us != mx && us != Rating.notAssessed.rawValue && mx != Rating.notAssessed.rawValue
         }
+        let (conflicts, assessors) = try store.read { db in
+            let replicas = try Store.replicas(db)
+            var assessors = [String: [Delegation: String]]()
+            let statement = try db.cachedStatement(sql: "SELECT replica FROM register_value WHERE entity = ? AND field = ? AND winner = 1")
+            for commitment in disagreements {
+                for delegation in Delegation.allCases {
+                    if let author = try String.fetchOne(statement, arguments: [commitment.id, "assessment.\(delegation.rawValue)"])
+                        .flatMap(ReplicaID.init(hex:)) {
+                        assessors[commitment.id, default: [:]][delegation] = replicas[author]?.name ?? author.short
+                    }
+                }
+            }
+            return (try Store.openConflictCount(db), assessors)
+        }
         return ProgressReview(asOf: asOf, total: all.count, byPillar: byPillar, byOwner: byOwner, overdue: overdue,
-                              stalled: stalled, disagreements: disagreements,
-                              conflicts: try store.read { db in try Store.openConflictCount(db) })
+                              stalled: stalled, disagreements: disagreements, conflicts: conflicts, assessors: assessors)
     }
 }

@@ -8,6 +8,15 @@ enum EntityView {
         guard case .object(var object) = JSONForms.state(detail.state) else { return .null }
         object["history"] = .array(detail.history.map(JSONForms.history))
         object["children"] = .array(detail.children.map(JSONForms.state))
+        // Who wrote each live value: every replica named in the state, with its delegation.
+        var named = Set<ReplicaID>()
+        for values in detail.state.registers.values { values.forEach { named.insert($0.op.replica) } }
+        for elements in detail.state.sets.values { elements.forEach { $0.adds.forEach { named.insert($0.replica) } } }
+        for entries in detail.state.series.values { entries.forEach { named.insert($0.op.replica) } }
+        for child in detail.children { if let create = child.create { named.insert(create.op.replica) } }
+        object["authors"] = .object(Dictionary(uniqueKeysWithValues: named.compactMap { id in
+            detail.authors[id].map { (id.hex, JSONValue.object(["name": .string($0.name), "delegation": .string($0.delegation.rawValue)])) }
+        }))
         if let creator = detail.creator {
             object["creator"] = ["replica": .string(creator.id.hex), "delegation": .string(creator.delegation.rawValue),
                                  "name": .string(creator.name)]
@@ -30,6 +39,14 @@ enum EntityView {
         Terminal.out(Terminal.cell(label, 16) + " " + value)
     }
 
+    /// "— name (US)": who wrote a value, by the name its certificate or card gives.
+    static func by(_ replicas: [ReplicaID], _ detail: EntityDetail) -> String {
+        let names = Array(Set(replicas)).sorted().map { id in
+            detail.authors[id].map { "\($0.name) (\($0.delegation.rawValue.uppercased()))" } ?? id.short
+        }
+        return names.isEmpty ? "" : "  — " + names.joined(separator: ", ")
+    }
+
     static func print(_ detail: EntityDetail, fullHistory: Bool) {
         let state = detail.state
         let type = state.entity.type
@@ -43,10 +60,13 @@ enum EntityView {
                                   "readout.us", "readout.mx"]
         for field in FieldCatalog.fields(of: type).keys.sorted() where !shown.contains(field) {
             if let values = state.registers[field] {
-                line(Names.field(field), Names.value(state.displayValue(field), field: field) + (values.count > 1 ? "  ⚠" : ""))
+                let winner = EntityState.winner(values)?.op.replica
+                line(Names.field(field), Names.value(state.displayValue(field), field: field) + (values.count > 1 ? "  ⚠" : "")
+                     + by(winner.map { [$0] } ?? [], detail))
             }
             if let elements = state.sets[field] {
-                line(Names.field(field), elements.map { Names.value($0.value, field: field) }.joined(separator: "; "))
+                line(Names.field(field), elements.map { Names.value($0.value, field: field) }.joined(separator: "; ")
+                     + by(elements.flatMap { $0.adds.map(\.replica) }, detail))
             }
         }
         if let creator = detail.creator, let create = state.create {
@@ -57,8 +77,11 @@ enum EntityView {
             Terminal.out(t("show.assessments"))
             let us = state.displayValue("assessment.us")
             let mx = state.displayValue("assessment.mx")
-            line("  " + Names.delegation(.us), Names.value(us, field: "assessment.us"))
-            line("  " + Names.delegation(.mx), Names.value(mx, field: "assessment.mx"))
+            for (delegation, value) in [(Delegation.us, us), (.mx, mx)] {
+                let field = "assessment.\(delegation.rawValue)"
+                let author = EntityState.winner(state.registers[field] ?? [])?.op.replica
+                line("  " + Names.delegation(delegation), Names.value(value, field: field) + by(author.map { [$0] } ?? [], detail))
+            }
             if let a = us?["rating"]?.stringValue, let b = mx?["rating"]?.stringValue, a != b {
                 Terminal.out("  " + t("show.disagreement"))
             }
@@ -66,7 +89,8 @@ enum EntityView {
         if type == .dialogue {
             for delegation in Delegation.allCases {
                 if let readout = text(state, "readout.\(delegation.rawValue)") {
-                    line(t("show.readout", Names.delegation(delegation)), readout)
+                    let author = EntityState.winner(state.registers["readout.\(delegation.rawValue)"] ?? [])?.op.replica
+                    line(t("show.readout", Names.delegation(delegation)), readout + by(author.map { [$0] } ?? [], detail))
                 }
             }
         }
@@ -88,7 +112,8 @@ enum EntityView {
             Terminal.out()
             Terminal.out(Names.field(field))
             for entry in entries {
-                Terminal.out("  • " + Names.value(entry.value, field: field) + (entry.retracted ? "  " + t("show.retracted-mark") : ""))
+                Terminal.out("  • " + Names.value(entry.value, field: field) + (entry.retracted ? "  " + t("show.retracted-mark") : "")
+                             + by([entry.op.replica], detail))
             }
         }
         let indicators = detail.children.filter { $0.entity.type == .indicator && !$0.retracted }
@@ -101,7 +126,7 @@ enum EntityView {
                              + Names.title(en: text(indicator, "name.en"), es: text(indicator, "name.es"))
                              + " [\(Names.indicatorKind(text(indicator, "kind")))] "
                              + t("show.indicator-line", text(indicator, "baseline") ?? "—", text(indicator, "target") ?? "—",
-                                 latest, text(indicator, "unit") ?? ""))
+                                 latest, text(indicator, "unit") ?? "") + by(indicator.create.map { [$0.op.replica] } ?? [], detail))
             }
         }
         let notes = detail.children.filter { $0.entity.type == .note && !$0.retracted }
@@ -110,7 +135,8 @@ enum EntityView {
             Terminal.out(t("show.notes"))
             for note in notes {
                 let when = note.create.map { date($0.op.hlc) } ?? ""
-                Terminal.out("  \(when)  " + (note.create?.op.value["text"]?.stringValue ?? ""))
+                Terminal.out("  \(when)  " + (note.create?.op.value["text"]?.stringValue ?? "")
+                             + by(note.create.map { [$0.op.replica] } ?? [], detail))
             }
         }
         Terminal.out()

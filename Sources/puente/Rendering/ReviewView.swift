@@ -12,7 +12,14 @@ enum ReviewView {
         func list(_ items: [CommitmentSummary]) -> JSONValue { .array(items.map(JSONForms.summary)) }
         return ["as_of": .string(review.asOf), "total": .int(Int64(review.total)), "by_pillar": table(review.byPillar),
                 "by_owner": table(review.byOwner), "overdue": list(review.overdue), "stalled": list(review.stalled),
-                "disagreements": list(review.disagreements), "conflicts": .int(Int64(review.conflicts))]
+                "disagreements": .array(review.disagreements.map { c in
+                    guard case .object(var object) = JSONForms.summary(c) else { return .null }
+                    object["assessed_by"] = .object(Dictionary(uniqueKeysWithValues: (review.assessors[c.id] ?? [:]).map {
+                        ($0.key.rawValue, JSONValue.string($0.value))
+                    }))
+                    return .object(object)
+                }),
+                "conflicts": .int(Int64(review.conflicts))]
     }
 
     static func print(_ review: ProgressReview) {
@@ -26,7 +33,9 @@ enum ReviewView {
         }
         section(t("review.stalled", review.stalled.count), review.stalled) { c in Names.owner(c.owner.rawValue) }
         section(t("review.disagreements", review.disagreements.count), review.disagreements) { c in
-            "\(Names.delegation(.us)): \(Names.rating(c.assessmentUS)) / \(Names.delegation(.mx)): \(Names.rating(c.assessmentMX))"
+            let who = review.assessors[c.id] ?? [:]
+            return "\(Names.delegation(.us)): \(Names.rating(c.assessmentUS))" + (who[.us].map { " (\($0))" } ?? "")
+                + " / \(Names.delegation(.mx)): \(Names.rating(c.assessmentMX))" + (who[.mx].map { " (\($0))" } ?? "")
         }
         Terminal.out()
         Terminal.out(review.conflicts == 0 ? t("review.no-conflicts") : t("review.conflicts", review.conflicts))
