@@ -202,4 +202,85 @@ struct Delegations {
                                       keyPath: world.usAdmin.defaultRootKeyPath + ".v1")
         }
     }
+
+    @Test func trustDocumentsMatchTheirSchemas() throws {
+        let world = try Delegations()
+        let desk = try world.member(.us, "us-desk")
+        let certificate = try world.usAdmin.certify(card: try desk.identityCard(), passphrase: Delegations.passphrase())
+        let revocation = try world.usAdmin.revoke(desk.identity.replica, lastGoodSeq: 0, passphrase: Delegations.passphrase())
+        let rotation = try world.usAdmin.rotateRoot(passphrase: Delegations.passphrase(), newPassphrase: Delegations.passphrase())
+        for (schema, bytes) in [("certificate", certificate.bytes), ("revocation", revocation.revocation.bytes),
+                                ("rotation", rotation.rotation.bytes), ("identity-card", try #require(rotation.card.signedFile))] {
+            let validator = try SchemaValidator(schemaFile: Repository.path("Schemas/\(schema).schema.json"))
+            #expect(validator.violations(of: try JSONParser.parse(bytes)) == [], "\(schema)")
+        }
+        // The root key file is encrypted PKCS#8 with mode 0600.
+        let key = try KeyFile.read(path: world.usAdmin.defaultRootKeyPath)
+        #expect(String(decoding: key, as: UTF8.self).hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
+    }
+
+    @Test func aForgedOrMalformedTrustDocumentRefusesTheWholeBundle() throws {
+        var world = try Delegations()
+        let desk = try world.member(.us, "us-desk")
+        try world.send(world.usAdmin, to: desk)
+        let certificate = try world.usAdmin.certify(card: try desk.identityCard(), passphrase: Delegations.passphrase())
+        var flipped = certificate.bytes
+        let index = try #require(flipped.lastIndex(of: UInt8(ascii: "A")) ?? flipped.lastIndex(of: UInt8(ascii: "B")))
+        flipped[index] = flipped[index] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        let loose = Array(String(decoding: certificate.bytes, as: UTF8.self).replacingOccurrences(of: "\",\"", with: "\", \"").utf8)
+        let forge = try BundleForge(exporter: world.usAdmin)
+        let before = try desk.digest()
+        for (member, document, problem) in [("certificates", flipped, "certificate"), ("certificates", loose, "certificate"),
+                                            ("revocations", certificate.bytes, "revocation"), ("cards", flipped, "card")] {
+            let bundle = try forge.bundle(segments: []) { manifest in
+                let text = String(decoding: manifest, as: UTF8.self).replacingOccurrences(
+                    of: "\"\(member)\":[]", with: "\"\(member)\":[\"\(Data(document).base64EncodedString())\"]")
+                manifest = Array(text.utf8)
+            }
+            #expect(throws: BundleError.self, "\(member)") {
+                do { _ = try desk.importBundle(bytes: bundle) } catch let error as BundleError {
+                    #expect(error.problem == problem)
+                    throw error
+                }
+            }
+        }
+        #expect(try desk.digest() == before)
+    }
+
+    @Test func aRevocationPicksABranchOfAFork() throws {
+        var world = try Delegations()
+        let desk = try world.member(.us, "us-desk")
+        try world.send(world.usAdmin, to: desk)
+        let commitment = try desk.addCommitment(CommitmentDraft(owner: .us, titleEN: "Trace seized firearms", pillar: .pursue))
+        // The store is copied; both copies write seq 2, differently.
+        let copyPath = world.folder.sub("us-desk-copy")
+        try FileManager.default.copyItem(atPath: desk.folder, toPath: copyPath)
+        let copy = try Replica.open(folder: copyPath, wallClock: world.clock)
+        let good = try desk.set(commitment, field: "status", value: "in-progress")
+        _ = try copy.set(commitment, field: "status", value: "withdrawn")
+        let original = try world.bundle(desk)
+        let copied = try world.bundle(copy)
+        let holdsGood = try world.member(.mx, "mx-good")
+        let holdsCopy = try world.member(.mx, "mx-copy")
+        let fromMX = try world.bundle(world.mxAdmin)
+        for store in [holdsGood, holdsCopy] { _ = try store.importBundle(bytes: fromMX) }
+        _ = try holdsGood.importBundle(bytes: original)
+        _ = try holdsGood.importBundle(bytes: copied)
+        _ = try holdsCopy.importBundle(bytes: copied)
+        _ = try holdsCopy.importBundle(bytes: original)
+        // The fork rejects seq 2 on both, whichever branch each holds.
+        for store in [holdsGood, holdsCopy] {
+            #expect(try store.commitments().first { $0.id == commitment.text }?.status == "agreed")
+            #expect(try store.trustedKeys().first { $0.replica == desk.identity.replica }?.cut?.reason.code == .forked)
+        }
+        // The administrator, holding the good branch, revokes after it: that branch counts again.
+        _ = try world.usAdmin.importBundle(bytes: original)
+        _ = try world.usAdmin.revoke(desk.identity.replica, lastGoodSeq: good.seq, passphrase: Delegations.passphrase())
+        let revocation = try world.bundle(world.usAdmin)
+        for store in [holdsGood, holdsCopy] { _ = try store.importBundle(bytes: revocation) }
+        #expect(try holdsGood.commitments().first { $0.id == commitment.text }?.status == "in-progress")
+        // The store holding the other branch rejects it as off the chain the revocation keeps.
+        #expect(try holdsCopy.trustedKeys().first { $0.replica == desk.identity.replica }?.cut?.reason.code == .offChain)
+        #expect(try holdsCopy.commitments().first { $0.id == commitment.text }?.status == "agreed")
+    }
 }

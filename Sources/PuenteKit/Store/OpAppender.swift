@@ -24,8 +24,8 @@ final class OpAppender {
             """), let replica = ReplicaID(hex: row["replica"]), let clock = HLCTimestamp(text: row["clock"]) else {
             throw PuenteError(.storeUnreadable, ["local replica"])
         }
-        if try String.fetchOne(db, sql: "SELECT halted FROM local_replica") != nil {
-            throw PuenteError(.ownReplicaAhead, [replica.hex])
+        if let halted = try String.fetchOne(db, sql: "SELECT halted FROM local_replica") {
+            throw PuenteError(halted == "revoked" ? .ownReplicaRevoked : .ownReplicaAhead, [replica.hex])
         }
         self.replica = replica
         self.clock = HybridLogicalClock(last: clock)

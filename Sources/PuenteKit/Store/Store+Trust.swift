@@ -115,8 +115,11 @@ extension Store {
         let statusesBefore = try statuses(db, entities: entities)
 
         // Past a revocation cut, operations are neither kept nor relayed.
+        let local = try String.fetchOne(db, sql: "SELECT replica FROM local_replica")
         for (replica, revocation) in after.resolved.revocations where authors.contains(replica) {
             let seq = revocation.seq
+            // This store's own key revoked: it stops writing (its seqs past the cut must never be reused).
+            if replica.hex == local { try db.execute(sql: "UPDATE local_replica SET halted = 'revoked'") }
             let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM operation WHERE replica = ? AND seq > ?",
                                          arguments: [replica.hex, seq]) ?? 0
             if count > 0 {

@@ -19,6 +19,7 @@ public struct PuenteError: Error, Equatable, Sendable, CustomStringConvertible {
         case brokenChain = "broken-chain"
         case fork = "fork"
         case ownReplicaAhead = "own-replica-ahead"
+        case ownReplicaRevoked = "own-replica-revoked"
     }
 
     public let code: Code

@@ -120,6 +120,8 @@ extension Catalog {
         "trust.passphrase": Phrase(en: "wrong passphrase, or not an encrypted root key ({0}); nothing was signed",
                                    es: "frase de paso incorrecta, o no es una clave raíz cifrada ({0}); no se firmó nada"),
         "trust.not-current-root": Phrase(en: "that key is not the current root of this delegation ({0})", es: "esa clave no es la raíz vigente de esta delegación ({0})"),
+        "error.own-replica-revoked": Phrase(en: "this store's replica key was revoked by its delegation's root, so this store no longer writes. Its record stays readable; run `puente keys rekey` and have the new card certified.",
+                                            es: "la raíz de su delegación revocó la clave de réplica de este almacén, así que ya no escribe. Su registro sigue legible; ejecute `puente keys rekey` y haga certificar la nueva tarjeta."),
         "card.role-change": Phrase(en: "this key is already known with another role (root or replica).", es: "esta clave ya se conoce con otro papel (raíz o réplica)."),
         "bundle.certificate": Phrase(en: "a certificate in the manifest is not valid", es: "un certificado del manifiesto no es válido"),
         "bundle.revocation": Phrase(en: "a revocation in the manifest is not valid", es: "una revocación del manifiesto no es válida"),
