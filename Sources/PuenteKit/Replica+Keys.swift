@@ -156,6 +156,15 @@ extension Replica {
                 """, arguments: [id.hex, old.identity.delegation.rawValue, old.identity.name, old.identity.office,
                                  Data(signingPublic), Data(agreementPublic), Op.genesisPrev])
             try db.execute(sql: "UPDATE local_replica SET replica = ?, halted = NULL", arguments: [id.hex])
+            // The old key attests its head one last time, so the old chain can still be relayed.
+            if let head = try Row.fetchOne(db, sql: "SELECT head_seq, head_hash FROM replica WHERE id = ? AND head_seq > 0",
+                                           arguments: [old.identity.replica.hex]) {
+                let seq: Int64 = head["head_seq"]
+                let hash: String = head["head_hash"]
+                let signature = try old.signingKey.sign(BundleManifest.headMessage(replica: old.identity.replica, seq: seq, hash: hash))
+                try db.execute(sql: "INSERT OR IGNORE INTO attestation (replica, seq, hash, signature) VALUES (?, ?, ?, ?)",
+                               arguments: [old.identity.replica.hex, seq, hash, Data(signature)])
+            }
         }
         // The store now names the new key; put the files in place (``open`` finishes this after a crash).
         try finishRekey(folder: folder, retiring: old.identity.replica)

@@ -258,6 +258,72 @@ import Testing
         #expect(try bench.digest(first) != digest)
     }
 
+    @Test func aCopiedStoreStopsWritingAndTakesANewKey() throws {
+        let bench = try Bench(puente, secret: secret)
+        let admin = try bench.store("us-admin", "us", root: true)
+        let desk = try bench.store("us-desk", "us")
+        try bench.trustRoot(desk, "us")
+        try bench.certify(desk, by: admin)
+        try bench.send(admin, to: desk)
+        let added = try puente.run(["--store", desk, "--json", "add", "--title-en", "Fund forensic labs", "--pillar", "pursue"])
+        let id = try #require(try JSONParser.parse(Array(added.stdout.utf8))["id"]?.stringValue)
+        // The store is restored from a backup elsewhere; the copy writes with the same key.
+        let copy = bench.folder.sub("us-desk-restored")
+        try FileManager.default.copyItem(atPath: desk, toPath: copy)
+        try puente.run(["--store", copy, "set", id, "status", "in-progress"])
+        try bench.send(copy, to: desk)
+        let halted = try puente.run(["--store", desk, "set", id, "status", "stalled"])
+        #expect(halted.status != 0)
+        #expect(halted.stderr.contains("copied or restored"))
+        let oldID = try JSONParser.parse(Array(try puente.run(["--store", desk, "--json", "keys", "show"]).stdout.utf8))["replica"]
+        // A new key: the store writes again, under a new replica id, keeping its record.
+        let rekeyed = try puente.run(["--store", desk, "keys", "rekey"])
+        #expect(rekeyed.status == 0, "\(rekeyed.stderr)")
+        let newID = try JSONParser.parse(Array(try puente.run(["--store", desk, "--json", "keys", "show"]).stdout.utf8))["replica"]
+        #expect(newID != oldID)
+        #expect(try puente.run(["--store", desk, "note", id, "Written with the new key"]).status == 0)
+        #expect(try bench.status(desk, id) == "agreed")
+        // Until the administrator certifies the new key, its operations wait there; then they count.
+        let pending = try bench.send(desk, to: admin)
+        #expect(pending.status == 65)
+        try bench.certify(desk, by: admin)
+        #expect(try bench.send(desk, to: admin).status == 0)
+        let shown = try puente.run(["--store", admin, "show", id])
+        #expect(shown.stdout.contains("Written with the new key"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: desk)
+        #expect(files.contains { $0.hasPrefix(Replica.signingKeyFile + ".retired-") })
+    }
+
+    @Test func rootKeysNeedAPassphraseAndRefuseAWrongOne() throws {
+        let bench = try Bench(puente, secret: secret)
+        let admin = try bench.store("us-admin", "us")
+        // No PUENTE_PASSPHRASE and no terminal: a usage error that says how to give one.
+        let none = try puente.run(["--store", admin, "keys", "root", "init", "--name", "us root"])
+        #expect(none.status == 64)
+        #expect(none.stderr.contains("PUENTE_PASSPHRASE"))
+        let short = try puente.run(["--store", admin, "keys", "root", "init", "--name", "us root"], environment: ["PUENTE_PASSPHRASE": "short"])
+        #expect(short.status == 64)
+        #expect(short.stderr.contains("at least 12"))
+        let made = try puente.run(["--store", admin, "keys", "root", "init", "--name", "us root", "--to", bench.folder.sub("root.card")],
+                                  environment: secret)
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(!made.stdout.contains(Self.passphrase) && !made.stderr.contains(Self.passphrase))
+        let again = try puente.run(["--store", admin, "keys", "root", "init", "--name", "us root"], environment: secret)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("keys root rotate"))
+        let desk = try bench.store("us-desk", "us")
+        let card = try bench.card(desk)
+        let wrong = try puente.run(["--store", admin, "keys", "root", "certify", card.path, "--fingerprint", card.fingerprint],
+                                   environment: ["PUENTE_PASSPHRASE": "not the right passphrase"])
+        #expect(wrong.status == 65)
+        #expect(wrong.stderr.contains("wrong passphrase"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: admin + "/" + Replica.rootKeyFile)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let listed = try puente.run(["--store", admin, "keys", "list"])
+        #expect(listed.stdout.contains("us root") && listed.stdout.contains("certified by the delegation's root (version 1)") == false)
+        #expect(listed.stdout.contains("trusted by hand after a fingerprint check"))
+    }
+
     static func secretBuffer() -> SecretBuffer? {
         var bytes = Array(passphrase.utf8)
         return SecretBuffer.take(&bytes)
