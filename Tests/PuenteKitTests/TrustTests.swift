@@ -196,6 +196,21 @@ struct Delegations {
         let report = try world.send(world.usAdmin, to: sre)
         #expect(report.trust.changes.contains { $0.kind == .rotation && $0.number == 2 && $0.inEffect })
         #expect(try sre.commitments().contains { $0.id == commitment.text })
+        // The superseded root cannot move the root again: a rollback, refused and reported.
+        let oldRoot = try PrivateKey(encryptedPEM: try KeyFile.read(path: world.usAdmin.defaultRootKeyPath + ".v1"),
+                                     passphrase: Delegations.passphrase(), expecting: .ed25519)
+        let rollback = try Rotation.sign(delegation: .us, version: 2, old: oldRoot, new: try PrivateKey.generate(.ed25519),
+                                         newAgreementKey: try PrivateKey.generate(.x25519).publicKey(), name: "intruder",
+                                         created: "2026-11-22")
+        let forge = try BundleForge(exporter: world.usAdmin)
+        let bundle = try forge.bundle(segments: []) { manifest in
+            let text = String(decoding: manifest, as: UTF8.self).replacingOccurrences(
+                of: "\"rotations\":[]", with: "\"rotations\":[\"\(Data(rollback.bytes).base64EncodedString())\"]")
+            manifest = Array(text.utf8)
+        }
+        let refused = try sre.importBundle(bytes: bundle)
+        #expect(refused.trust.refusals.map(\.error.problem) == ["rollback"])
+        #expect(try sre.trustedKeys().contains { $0.role == .root && $0.delegation == .us && $0.version == 2 })
         // The old root no longer certifies: its key cannot be used as the current root.
         #expect(throws: TrustError.self) {
             try world.usAdmin.certify(card: try desk.identityCard(), passphrase: Delegations.passphrase(),

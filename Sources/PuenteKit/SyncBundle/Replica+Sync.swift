@@ -120,13 +120,11 @@ extension Replica {
         // from counts as having nothing, so no member of the delegation starves.
         var base = [ReplicaID: (seq: Int64, hash: String)]()
         if !full {
-            var filter = "WHERE trusted = 1 AND id <> ?"
-            var arguments: [any DatabaseValueConvertible] = [identity.replica.hex]
-            if let delegation {
-                filter += " AND delegation = ?"
-                arguments.append(delegation.rawValue)
-            }
-            let peers = try String.fetchAll(db, sql: "SELECT id FROM replica \(filter)", arguments: StatementArguments(arguments))
+            // Trusted by hand or certified, not revoked.
+            let trust = try TrustMap.load(db)
+            let peers = trust.delegations.filter { id, peerDelegation in
+                id != identity.replica && trust.resolved.revocations[id] == nil && (delegation == nil || peerDelegation == delegation)
+            }.keys.map(\.hex).sorted()
             for (index, peer) in peers.enumerated() {
                 var known = [ReplicaID: (seq: Int64, hash: String)]()
                 for row in try Row.fetchAll(db, sql: "SELECT replica, seq, hash FROM peer_have WHERE peer = ?", arguments: [peer]) {
@@ -362,14 +360,16 @@ extension Replica {
     /// Per peer replica: what we have from it, what it is known to have from us, and what is held.
     public func syncStatus() throws -> [PeerStatus] {
         try store.read { db in
-            try Row.fetchAll(db, sql: """
+            let known = try Store.replicas(db)
+            return try Row.fetchAll(db, sql: """
                 SELECT r.id, r.name, r.delegation, r.head_seq,
                     (SELECT seq FROM peer_have p WHERE p.peer = r.id AND p.replica = ?) AS has_ours,
                     (SELECT count(*) FROM held_operation h WHERE h.replica = r.id) AS held
-                FROM replica r WHERE r.id <> ? ORDER BY r.delegation, r.name
+                FROM replica r WHERE r.id <> ? AND r.role = 'replica' ORDER BY r.delegation, r.name
                 """, arguments: [identity.replica.hex, identity.replica.hex]).compactMap { row in
                 guard let id = ReplicaID(hex: row["id"]), let delegation = Delegation(rawValue: row["delegation"]) else { return nil }
-                return PeerStatus(replica: id, name: row["name"], delegation: delegation, haveFromIt: row["head_seq"],
+                return PeerStatus(replica: id, name: known[id]?.name ?? row["name"], delegation: known[id]?.delegation ?? delegation,
+                                  haveFromIt: row["head_seq"],
                                   itHasFromUs: row["has_ours"], held: row["held"])
             }
         }

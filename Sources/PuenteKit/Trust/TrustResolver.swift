@@ -2,6 +2,11 @@
 public struct ChainCut: Hashable, Sendable {
     public let from: Int64
     public let reason: OpReason
+
+    public init(from: Int64, reason: OpReason) {
+        self.from = from
+        self.reason = reason
+    }
 }
 
 /// The trust facts a store holds, already verified: what ``TrustResolver`` reads.
@@ -10,6 +15,12 @@ public struct TrustFacts: Sendable {
         public let id: ReplicaID
         public let role: KeyRole
         public let delegation: Delegation
+
+        public init(id: ReplicaID, role: KeyRole, delegation: Delegation) {
+            self.id = id
+            self.role = role
+            self.delegation = delegation
+        }
     }
 
     public struct CertificateFact: Sendable, Equatable {
@@ -19,6 +30,15 @@ public struct TrustFacts: Sendable {
         public let delegation: Delegation
         public let version: Int64
         public let name: String
+
+        public init(digest: String, issuer: ReplicaID, member: ReplicaID, delegation: Delegation, version: Int64, name: String) {
+            self.digest = digest
+            self.issuer = issuer
+            self.member = member
+            self.delegation = delegation
+            self.version = version
+            self.name = name
+        }
     }
 
     public struct RotationFact: Sendable, Equatable {
@@ -26,6 +46,13 @@ public struct TrustFacts: Sendable {
         public let version: Int64
         public let old: ReplicaID
         public let new: ReplicaID
+
+        public init(delegation: Delegation, version: Int64, old: ReplicaID, new: ReplicaID) {
+            self.delegation = delegation
+            self.version = version
+            self.old = old
+            self.new = new
+        }
     }
 
     public struct RevocationFact: Sendable, Equatable {
@@ -34,6 +61,14 @@ public struct TrustFacts: Sendable {
         public let replica: ReplicaID
         public let seq: Int64
         public let hash: String
+
+        public init(issuer: ReplicaID, delegation: Delegation, replica: ReplicaID, seq: Int64, hash: String) {
+            self.issuer = issuer
+            self.delegation = delegation
+            self.replica = replica
+            self.seq = seq
+            self.hash = hash
+        }
     }
 
     public var manual: [ManualKey] = []
