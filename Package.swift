@@ -48,7 +48,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "PuenteFixtures",
-            dependencies: ["PuenteKit", "PuenteTestSupport"],
+            dependencies: ["PuenteKit", "PuenteCrypto", "PuenteTestSupport"],
             path: "Sources/PuenteFixtures"
         ),
         .target(

@@ -2,6 +2,7 @@
 // sign them and expected.json, which says how an importer that trusts those cards must
 // answer each file. Run through Fixtures/bundles/regenerate.sh.
 import Foundation
+import PuenteCrypto
 @_spi(Testing) import PuenteKit
 import PuenteTestSupport
 
@@ -128,6 +129,28 @@ try exporter.addNote(to: c, text: "Written with a clock two days ahead")
 let future = try exporter.operations(of: exporter.identity.replica)
 try fixture("far-future-clock.puente", try forge.bundle(segments: [(future, exporter)]),
             ["applied": .int(Int64(future.count)), "far_future": 1])
+
+// Trust documents that do not verify refuse the whole bundle, whoever the importer trusts.
+@MainActor func withDocuments(_ member: String, _ document: [UInt8]) throws -> [UInt8] {
+    try forge.bundle(segments: [(ops, exporter)]) { manifest in
+        let text = String(decoding: manifest, as: UTF8.self)
+            .replacingOccurrences(of: "\"\(member)\":[]", with: "\"\(member)\":[\"\(Data(document).base64EncodedString())\"]")
+        manifest = Array(text.utf8)
+    }
+}
+let root = try PrivateKey.generate(.ed25519)
+let certificate = try Certificate.issue(for: try author.identityCard(), delegation: .us, version: 1, issued: "2026-11-22", root: root)
+var forgedCertificate = certificate.bytes
+if let at = forgedCertificate.lastIndex(of: UInt8(ascii: "A")) { forgedCertificate[at] = UInt8(ascii: "B") }
+try fixture("forged-certificate.puente", try withDocuments("certificates", forgedCertificate), whole("certificate"))
+let rotation = try Rotation.sign(delegation: .us, version: 2, old: root, new: try PrivateKey.generate(.ed25519),
+                                 newAgreementKey: try PrivateKey.generate(.x25519).publicKey(), name: "U.S. delegation root",
+                                 created: "2026-11-22")
+if case .object(var document) = try CanonicalJSON.decodeCanonical(rotation.bytes), case .object(var signatures)? = document["signatures"] {
+    signatures["new"] = signatures["old"]
+    document["signatures"] = .object(signatures)
+    try fixture("half-signed-rotation.puente", try withDocuments("rotations", CanonicalJSON.encode(.object(document))), whole("rotation"))
+}
 
 try write(CanonicalJSON.encode(.object(expected)) + [0x0a], output + "/expected.json")
 print("wrote \(expected.count) bundles to \(output)")
