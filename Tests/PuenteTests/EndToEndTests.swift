@@ -184,6 +184,9 @@ import Testing
         #expect(result.stdout.contains("stalled (ATF liaison)") || result.stdout.contains("in progress (State INL desk)"))
         #expect(result.stdout.contains("only the owner delegation may change it"))
         #expect(result.stdout.contains("Assessments that differ (1)"))
+        #expect(result.stdout.contains("certifies ATF liaison (version 1)"))
+        #expect(result.stdout.contains("revocation: ATF liaison"))
+        #expect(result.stdout.contains("1 accepted operation(s) now rejected, 1 dropped"))
         let store = folder.sub("demo") + "/us-state"
         let conflicts = try json(try puente.run(["--store", store, "--json", "conflicts"]).stdout)
         #expect(conflicts.arrayValue?.count == 1)

@@ -47,6 +47,18 @@ extension Catalog {
         "help.last-good": Phrase(en: "Its last good operation (seq); later ones are rejected. 0 rejects all of them.",
                                  es: "Su última operación válida (seq); las posteriores se rechazan. 0 las rechaza todas."),
 
+        // The demo
+        "demo.root-name": Phrase(en: "{0} delegation root", es: "Raíz de la delegación de {0}"),
+        "demo.root": Phrase(en: "{0} creates the root key of {1} (fingerprint {2} …); every store trusts it after reading the fingerprint",
+                            es: "{0} crea la clave raíz de {1} (huella {2} …); cada almacén confía en ella tras leer la huella"),
+        "demo.certified": Phrase(en: "{0} certifies {1} (version {2}); no desk trusts another by hand",
+                                 es: "{0} certifica a {1} (versión {2}); ninguna mesa confía en otra a mano"),
+        "demo.step.revoke": Phrase(en: "A stolen laptop: the U.S. root revokes the ATF desk's key", es: "Una laptop robada: la raíz de EE. UU. revoca la clave de la mesa de la ATF"),
+        "demo.thief": Phrase(en: "With the stolen ATF key, someone sets the status to {0} on {1}", es: "Con la clave robada de la ATF, alguien fija el estado en {0} en {1}"),
+        "demo.revoked": Phrase(en: "{0} revokes {1} after its last good operation (seq {2})", es: "{0} revoca a {1} después de su última operación válida (seq {2})"),
+        "demo.turned": Phrase(en: "In Mexico: {0} accepted operation(s) now rejected, {1} dropped; the status is {2} again",
+                              es: "En México: {0} operación(es) aceptadas ahora rechazadas, {1} descartadas; el estado vuelve a ser {2}"),
+
         // Passphrases
         "passphrase.prompt": Phrase(en: "Root key passphrase: ", es: "Frase de paso de la clave raíz: "),
         "passphrase.new": Phrase(en: "New passphrase (at least 12 characters): ", es: "Nueva frase de paso (al menos 12 caracteres): "),

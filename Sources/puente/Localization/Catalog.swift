@@ -306,8 +306,8 @@ enum Catalog {
         "col.title": Phrase(en: "Title", es: "Título"),
 
         // Demo
-        "demo.step.init": Phrase(en: "Three stores: two U.S. desks and one Mexican desk; identity cards exchanged and trusted",
-                                 es: "Tres almacenes: dos mesas de EE. UU. y una de México; tarjetas de identidad intercambiadas y aceptadas"),
+        "demo.step.init": Phrase(en: "Three stores: two U.S. desks and one Mexican desk; two delegation roots; members certified",
+                                 es: "Tres almacenes: dos mesas de EE. UU. y una de México; dos raíces de delegación; miembros certificados"),
         "demo.store": Phrase(en: "{0} ({1}): {2}", es: "{0} ({1}): {2}"),
         "demo.step.import": Phrase(en: "The fixture from the public record, imported by each owner", es: "Los datos de ejemplo del registro público, importados por cada responsable"),
         "demo.imported": Phrase(en: "{0} imported {1} commitment(s) and {2} dialogue(s)", es: "{0} importó {1} compromiso(s) y {2} diálogo(s)"),
@@ -317,7 +317,6 @@ enum Catalog {
         "demo.note": Phrase(en: "{0} adds a note to {1}", es: "{0} añade una nota a {1}"),
         "demo.refused": Phrase(en: "{0} tries to change the status of a U.S. commitment:", es: "{0} intenta cambiar el estado de un compromiso de EE. UU.:"),
         "demo.step.sync": Phrase(en: "Signed bundles both ways; the digests side by side", es: "Paquetes firmados en ambos sentidos; los resúmenes lado a lado"),
-        "demo.card": Phrase(en: "{0}'s identity card trusted by the others (fingerprint {1} …)", es: "Los demás confían en la tarjeta de identidad de {0} (huella {1} …)"),
         "demo.bundle": Phrase(en: "{0} → {1}: {2} operation(s), {3} bytes in {4}; {5} new there", es: "{0} → {1}: {2} operación(es), {3} bytes en {4}; {5} nuevas allá"),
         "demo.converged": Phrase(en: "All three stores converged to the same state.", es: "Los tres almacenes convergieron al mismo estado."),
         "demo.diverged": Phrase(en: "The stores differ (this is a bug: please report it).", es: "Los almacenes difieren (es un error: por favor repórtelo)."),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PuenteCrypto
 import PuenteKit
 
 struct DemoCommand: ParsableCommand {
@@ -24,16 +25,31 @@ struct DemoCommand: ParsableCommand {
             for replica in all {
                 say(t("demo.store", replica.identity.name, Names.delegation(replica.identity.delegation), replica.folder))
             }
-            // Identity cards travel as files; each fingerprint is checked as a person would read it aloud.
-            for replica in all {
-                let cardPath = base + "/" + URL(fileURLWithPath: replica.folder).lastPathComponent + ".card"
-                FileManager.default.createFile(atPath: cardPath, contents: Data(try replica.identityCardFile()))
-                let card = try IdentityCard(file: try CardSource.read(cardPath))
-                for other in all where other.identity.replica != replica.identity.replica {
-                    try other.trust(card: card, fingerprint: card.fingerprint)
-                }
-                say(t("demo.card", replica.identity.name, card.fingerprint.groups.prefix(3).joined(separator: " ")))
+            // Each delegation's administrator makes a root key (the demo's passphrase is random and
+            // forgotten at the end); every store trusts both roots after checking their fingerprints,
+            // and the U.S. root certifies the ATF desk. No desk trusts another by hand.
+            let passphrase = try Self.randomPassphrase()
+            var roots = [IdentityCard]()
+            for admin in [us, mx] {
+                let root = try admin.initializeRoot(passphrase: passphrase, name: t("demo.root-name", Names.delegation(admin.identity.delegation)))
+                let cardPath = base + "/\(admin.identity.delegation.rawValue)-root.card"
+                FileManager.default.createFile(atPath: cardPath, contents: Data(root.signedFile ?? []))
+                roots.append(try IdentityCard(file: try CardSource.read(cardPath)))
+                say(t("demo.root", admin.identity.name, Names.delegation(admin.identity.delegation),
+                      root.fingerprint.groups.prefix(3).joined(separator: " ")))
             }
+            for replica in all {
+                for root in roots where try !replica.trustedKeys().contains(where: { $0.replica == root.replica }) {
+                    try replica.trust(card: root, fingerprint: root.fingerprint)
+                }
+            }
+            let atfCardPath = base + "/us-atf.card"
+            FileManager.default.createFile(atPath: atfCardPath, contents: Data(try us2.identityCardFile()))
+            let atfCard = try IdentityCard(file: try CardSource.read(atfCardPath))
+            let certificate = try us.certify(card: atfCard, passphrase: passphrase)
+            say(t("demo.certified", us.identity.name, certificate.name, certificate.version))
+            // The ATF desk learns the certificates from the State desk's first bundle.
+            try send(from: us, to: us2, file: base + "/0-state-to-atf.puente", for: .us)
 
             step(t("demo.step.import"))
             let usReport = try us.importFile(fixture)
@@ -86,6 +102,23 @@ struct DemoCommand: ParsableCommand {
             }
             say(t("demo.resolve-hint", base + "/us-state", Replica.shortID(arms.text)))
 
+            step(t("demo.step.revoke"))
+            // The ATF laptop is stolen; the thief withdraws a commitment and the bundle reaches Mexico.
+            let lastGood = try us.operations(of: us2.identity.replica).last?.seq ?? 0
+            try us2.set(arms, field: "status", value: "withdrawn")
+            say(t("demo.thief", Names.status("withdrawn"), Replica.shortID(arms.text)))
+            try send(from: us2, to: mx, file: base + "/8-stolen-atf-to-sspc.puente", for: .mx)
+            let revocation = try us.revoke(us2.identity.replica, lastGoodSeq: lastGood, passphrase: passphrase)
+            say(t("demo.revoked", us.identity.name, us2.identity.name, revocation.revocation.lastGoodSeq))
+            let file = base + "/9-state-to-sspc.puente"
+            let export = try us.exportBundle(to: file, for: .mx)
+            let report = try mx.importBundle(bytes: try BundleSource.read(file))
+            say(t("demo.bundle", us.identity.name, mx.identity.name, export.operations, export.bytes, "9-state-to-sspc.puente",
+                  report.receive.appliedTotal))
+            for change in report.trust.changes { say("  " + SyncView.describe(change)) }
+            say(t("demo.turned", report.trust.turnedRejected, report.trust.dropped,
+                  Names.status(try mx.commitments().first { $0.id == arms.text }?.status)))
+
             step(t("demo.step.review"))
             say(t("demo.as-of", Self.reviewDate))
             ReviewView.print(try us.review(asOf: Self.reviewDate))
@@ -112,6 +145,14 @@ struct DemoCommand: ParsableCommand {
         let report = try target.importBundle(bytes: try BundleSource.read(file))
         say(t("demo.bundle", source.identity.name, target.identity.name, export.operations, export.bytes,
               file.split(separator: "/").last.map(String.init) ?? file, report.receive.appliedTotal))
+    }
+
+    /// A random passphrase for the demo's root keys, never shown or kept.
+    static func randomPassphrase() throws -> SecretBuffer {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes = try secureRandomBytes(24).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }
+        guard let secret = SecretBuffer.take(&bytes) else { throw PuenteError(.storeUnreadable, ["passphrase"]) }
+        return secret
     }
 
     static func makeTemporaryFolder() throws -> String {
