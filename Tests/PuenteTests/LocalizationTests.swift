@@ -49,6 +49,8 @@ import Testing
         KeyRole.allCases.forEach { keys.insert("role.\($0.rawValue)") }
         for problem in ["unreadable", "fingerprint"] { keys.insert("card.\(problem)") }
         ["certificate", "revocation", "rotation", "fork-proof"].forEach { keys.insert("trust.kind.\($0)") }
+        ["card", "certificate", "rotation"].forEach { keys.insert("keys.via.\($0)") }
+        ["revoked", "forked", "off-chain"].forEach { keys.insert("keys.cut.\($0)") }
         return keys
     }
 

@@ -122,7 +122,7 @@ import Testing
         #expect(try bench.send(desk, to: observer).status == 0)
         #expect(try bench.status(observer, id) == "in-progress")
         let spanish = try puente.run(["--store", observer, "--lang", "es", "keys", "list"])
-        #expect(spanish.stdout.contains("revocado después de la seq 2"))
+        #expect(spanish.stdout.contains("sus operaciones desde la seq 3 se rechazan (revocada)"), "\(spanish.stdout)")
         let adminState = try bench.digest(admin).split(separator: "\n").first
         #expect(try bench.digest(observer).split(separator: "\n").first == adminState)
     }

@@ -82,7 +82,13 @@ extension Catalog {
         "root.rekeyed": Phrase(en: "This store now writes as replica {0}. Its old key is retired; its record stays. Send `puente keys export` to your administrator or peers.",
                                es: "Este almacén ahora escribe como la réplica {0}. Su clave anterior queda retirada; su registro se conserva. Envíe `puente keys export` a su administrador o a sus pares."),
 
-        "keys.via.card": Phrase(en: "trusted by hand after a fingerprint check{0}", es: "de confianza a mano tras verificar la huella{0}"),
+        "keys.via.card": Phrase(en: "trusted by hand after a fingerprint check", es: "de confianza a mano tras verificar la huella"),
+        "keys.root-version": Phrase(en: "root version {0}", es: "versión de raíz {0}"),
+        "keys.cut": Phrase(en: "its operations from seq {0} on are rejected ({1})", es: "sus operaciones desde la seq {0} se rechazan ({1})"),
+        "keys.cut.revoked": Phrase(en: "revoked", es: "revocada"),
+        "keys.cut.forked": Phrase(en: "its chain forked", es: "su cadena se bifurcó"),
+        "keys.cut.off-chain": Phrase(en: "revoked; this store holds a branch the revocation does not keep",
+                                     es: "revocada; este almacén tiene una rama que la revocación no conserva"),
         "keys.via.certificate": Phrase(en: "certified by the delegation's root (version {0})", es: "certificada por la raíz de la delegación (versión {0})"),
         "keys.via.rotation": Phrase(en: "current root, reached by rotation (version {0})", es: "raíz vigente, alcanzada por rotación (versión {0})"),
 

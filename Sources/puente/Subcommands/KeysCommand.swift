@@ -85,7 +85,8 @@ struct KeysCommand: ParsableCommand {
                     Terminal.out("\(key.replica.short)  \(Terminal.cell(Names.delegation(key.delegation), 15)) "
                                  + "\(Terminal.cell(KeyWords.role(key.role), 10)) \(key.name)\(mark)")
                     var how = t("keys.via.\(key.via)", key.version.map(String.init) ?? "")
-                    if let cut = key.cut { how += "; " + Messages.reason(cut.reason) }
+                    if key.role == .root, key.via == "card", let version = key.version { how += "; " + t("keys.root-version", version) }
+                    if let cut = key.cut { how += "; " + t("keys.cut", cut.from, t("keys.cut.\(cut.reason.code.rawValue)")) }
                     Terminal.out("              " + how)
                     Terminal.out("              " + key.fingerprint.text())
                 }
