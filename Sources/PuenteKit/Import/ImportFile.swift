@@ -252,6 +252,7 @@ extension Replica {
                     }
                 }
             }
+            try Store.recordImport(appender.db, kind: "import", operations: appender.written.count, wall: appender.wall)
             return report
         }
     }

@@ -10,7 +10,8 @@ final class OpAppender {
     private(set) var clock: HybridLogicalClock
     private(set) var headSeq: Int64
     private(set) var headHash: String
-    private let wall: UInt64
+    /// The wall clock of this transaction, in milliseconds.
+    let wall: UInt64
     private let trust: TrustMap
     private(set) var touched = Set<String>()
     private var dirty = Set<String>()
@@ -51,9 +52,9 @@ final class OpAppender {
         }
         let hash = Digest.sha256hex(bytes)
         try db.cachedStatement(sql: """
-            INSERT INTO operation (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 'waiting-create')
-            """).execute(arguments: [replica.hex, seq, hlc.text, hash, op.entity, kind.rawValue, field, Data(bytes)])
+            INSERT INTO operation (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason, arrived)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 'waiting-create', ?)
+            """).execute(arguments: [replica.hex, seq, hlc.text, hash, op.entity, kind.rawValue, field, Data(bytes), Int64(wall)])
         headSeq = seq
         headHash = hash
         touched.insert(op.entity)

@@ -200,6 +200,20 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v6-arrivals") { db in
+            // When each operation reached this store (local wall clock, milliseconds), and each
+            // import: what `review --since` reads. Local facts, outside the digest.
+            try db.execute(sql: """
+                ALTER TABLE operation ADD COLUMN arrived INTEGER;
+                CREATE INDEX operation_by_arrival ON operation(arrived) WHERE arrived IS NOT NULL;
+                CREATE TABLE import_event (
+                    id INTEGER PRIMARY KEY,
+                    at INTEGER NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('import', 'sync')),
+                    operations INTEGER NOT NULL CHECK (operations >= 0)
+                );
+                """)
+        }
         return migrator
     }
 }

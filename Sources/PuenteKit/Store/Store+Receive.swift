@@ -33,7 +33,7 @@ extension Store {
                         let cut = trustBefore.resolved.revocations[author]?.seq ?? Int64.max
                         let kept = ops.filter { $0.seq <= cut }
                         report.pastRevocation += ops.count - kept.count
-                        let result = try receiveChain(db, author: author, ops: kept.sorted { $0.seq < $1.seq }, heldCap: heldCap)
+                        let result = try receiveChain(db, author: author, ops: kept.sorted { $0.seq < $1.seq }, heldCap: heldCap, wall: wall)
                         report.applied[author, default: 0] += result.applied
                         report.duplicates += result.duplicates
                         report.held += result.held
@@ -81,6 +81,12 @@ extension Store {
         }
     }
 
+    /// Notes an import (of a file or a bundle) for `review --since last-import`.
+    static func recordImport(_ db: Database, kind: String, operations: Int, wall: UInt64) throws {
+        try db.execute(sql: "INSERT INTO import_event (at, kind, operations) VALUES (?, ?, ?)",
+                       arguments: [Int64(wall), kind, operations])
+    }
+
     /// Every open conflict in the store: registers with more than one live value.
     static func openConflictCount(_ db: Database) throws -> Int {
         try Int.fetchOne(db, sql: """
@@ -99,7 +105,7 @@ extension Store {
         var touched = Set<String>()
     }
 
-    private static func receiveChain(_ db: Database, author: ReplicaID, ops: [Op], heldCap: Int) throws -> ChainResult {
+    private static func receiveChain(_ db: Database, author: ReplicaID, ops: [Op], heldCap: Int, wall: UInt64) throws -> ChainResult {
         guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT head_seq, head_hash, head_hlc FROM replica WHERE id = ?"), arguments: [author.hex]) else {
             throw PuenteError(.unknownReplica, [author.hex])
         }
@@ -122,7 +128,7 @@ extension Store {
                 guard stored == hash else { throw PuenteError(.fork, [author.hex, String(op.seq)]) }
                 result.duplicates += 1
             } else if op.seq == headSeq + 1 {
-                try appendVerified(db, op: op, bytes: bytes, hash: hash, headHash: headHash, headHLC: headHLC)
+                try appendVerified(db, op: op, bytes: bytes, hash: hash, headHash: headHash, headHLC: headHLC, wall: wall)
                 headSeq = op.seq
                 headHash = hash
                 headHLC = op.hlc
@@ -145,7 +151,7 @@ extension Store {
             let bytes = Array(heldBytes)
             let op = try Op(canonicalBytes: bytes)
             let hash = Digest.sha256hex(bytes)
-            try appendVerified(db, op: op, bytes: bytes, hash: hash, headHash: headHash, headHLC: headHLC)
+            try appendVerified(db, op: op, bytes: bytes, hash: hash, headHash: headHash, headHLC: headHLC, wall: wall)
             try db.cachedStatement(sql: "DELETE FROM held_operation WHERE replica = ? AND seq = ?").execute(arguments: [author.hex, op.seq])
             headSeq = op.seq
             headHash = hash
@@ -160,13 +166,14 @@ extension Store {
     }
 
     private static func appendVerified(_ db: Database, op: Op, bytes: [UInt8], hash: String,
-                                       headHash: String, headHLC: HLCTimestamp) throws {
+                                       headHash: String, headHLC: HLCTimestamp, wall: UInt64) throws {
         guard op.prev == headHash else { throw PuenteError(.brokenChain, [op.replica.hex, String(op.seq), "prev"]) }
         guard op.hlc > headHLC else { throw PuenteError(.brokenChain, [op.replica.hex, String(op.seq), "hlc"]) }
         try db.cachedStatement(sql: """
-            INSERT INTO operation (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 'waiting-create')
-            """).execute(arguments: [op.replica.hex, op.seq, op.hlc.text, hash, op.entity, op.kind.rawValue, op.field, Data(bytes)])
+            INSERT INTO operation (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason, arrived)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 'waiting-create', ?)
+            """).execute(arguments: [op.replica.hex, op.seq, op.hlc.text, hash, op.entity, op.kind.rawValue, op.field, Data(bytes),
+                                     Int64(wall)])
     }
 
     /// Re-derives every materialized row from the stored operations, with the same function

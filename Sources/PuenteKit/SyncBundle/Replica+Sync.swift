@@ -345,6 +345,7 @@ extension Replica {
                 try db.execute(sql: "INSERT OR IGNORE INTO attestation (replica, seq, hash, signature) VALUES (?, ?, ?, ?)",
                                arguments: [segment.replica.hex, segment.to, segment.headHash, Data(segment.headSignature)])
             }
+            try Store.recordImport(db, kind: "sync", operations: report.appliedTotal, wall: wall)
             // The exporter's have vector, merged by pointwise maximum: a replayed old bundle never lowers it.
             for (replica, entry) in manifest.have {
                 try db.execute(sql: """

@@ -4,6 +4,7 @@
 /// fails when one is missing here or lacks either language.
 enum Catalog {
     static let phrases: [String: Phrase] = corePhrases.merging(trustPhrases) { first, _ in first }
+        .merging(reviewPhrases) { first, _ in first }
 
     static let corePhrases: [String: Phrase] = [
         // Root and help
@@ -110,9 +111,10 @@ enum Catalog {
         "example.conflicts": Phrase(en: "Example: puente conflicts --json", es: "Ejemplo: puente conflicts --json"),
         "abstract.resolve": Phrase(en: "Resolve a conflict by writing the value that replaces all concurrent ones.", es: "Resolver un conflicto escribiendo el valor que reemplaza a todos los concurrentes."),
         "example.resolve": Phrase(en: "Example: puente resolve 3f2a status in-progress", es: "Ejemplo: puente resolve 3f2a status in-progress"),
-        "abstract.review": Phrase(en: "The progress dashboard: by goal and owner, overdue, stalled, disagreements, conflicts.",
-                                  es: "El tablero de avance: por objetivo y responsable, vencidos, estancados, desacuerdos, conflictos."),
-        "example.review": Phrase(en: "Examples: puente review;  puente review --as-of 2025-01-31 --json", es: "Ejemplos: puente review;  puente review --as-of 2025-01-31 --json"),
+        "abstract.review": Phrase(en: "The progress dashboard: by goal and owner, overdue and due soon, stalled, disagreements, conflicts, indicators, changes.",
+                                  es: "El tablero de avance: por objetivo y responsable, vencidos y por vencer, estancados, desacuerdos, conflictos, indicadores, cambios."),
+        "example.review": Phrase(en: "Examples: puente review;  puente review --since last-import;  puente review --as-of 2025-01-31 --since 2025-01-01 --json",
+                                 es: "Ejemplos: puente review;  puente review --since last-import;  puente review --as-of 2025-01-31 --since 2025-01-01 --json"),
         "abstract.log": Phrase(en: "The operation log: who changed what, when, and what was rejected.", es: "El registro de operaciones: quién cambió qué, cuándo, y qué se rechazó."),
         "example.log": Phrase(en: "Examples: puente log --limit 20;  puente log --rejected", es: "Ejemplos: puente log --limit 20;  puente log --rejected"),
         "abstract.digest": Phrase(en: "Print the state digest and the trust fingerprint (equal on converged stores).",

@@ -1,64 +1,204 @@
 import ArgumentParser
+import Foundation
 import PuenteKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Colors, only on a terminal and never with `NO_COLOR` set (https://no-color.org) or `TERM=dumb`.
+enum Style {
+    static let enabled: Bool = {
+        let environment = ProcessInfo.processInfo.environment
+        if let value = environment["NO_COLOR"], !value.isEmpty { return false }
+        if environment["TERM"] == "dumb" { return false }
+        return isatty(STDOUT_FILENO) == 1
+    }()
+
+    static func paint(_ text: String, _ code: String) -> String {
+        enabled && !text.isEmpty ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    static func bold(_ text: String) -> String { paint(text, "1") }
+    static func dim(_ text: String) -> String { paint(text, "2") }
+    static func red(_ text: String) -> String { paint(text, "31") }
+    static func green(_ text: String) -> String { paint(text, "32") }
+    static func yellow(_ text: String) -> String { paint(text, "33") }
+}
 
 /// The dashboard's layout (within 100 columns) and its JSON twin.
 enum ReviewView {
     static let statuses = CommitmentStatus.allCases.map(\.rawValue)
+    static let barWidth = 24
+
+    /// Each status's mark in the stacked bars: a distinct glyph (legible without color) and a color.
+    static let marks: [String: (glyph: String, color: String)] = [
+        "proposed": ("░", "2"), "agreed": ("▒", "34"), "in-progress": ("▓", "36"),
+        "fulfilled": ("█", "32"), "stalled": ("!", "31"), "withdrawn": ("x", "90"),
+    ]
+
+    // MARK: JSON
 
     static func json(_ review: ProgressReview) -> JSONValue {
         func table(_ counts: [String: [String: Int]]) -> JSONValue {
             .object(counts.mapValues { row in .object(row.mapValues { .int(Int64($0)) }) })
         }
         func list(_ items: [CommitmentSummary]) -> JSONValue { .array(items.map(JSONForms.summary)) }
-        return ["as_of": .string(review.asOf), "total": .int(Int64(review.total)), "by_pillar": table(review.byPillar),
-                "by_owner": table(review.byOwner), "overdue": list(review.overdue), "stalled": list(review.stalled),
-                "disagreements": .array(review.disagreements.map { c in
-                    guard case .object(var object) = JSONForms.summary(c) else { return .null }
-                    object["assessed_by"] = .object(Dictionary(uniqueKeysWithValues: (review.assessors[c.id] ?? [:]).map {
-                        ($0.key.rawValue, JSONValue.string($0.value))
-                    }))
-                    return .object(object)
-                }),
-                "conflicts": .int(Int64(review.conflicts))]
+        return [
+            "as_of": .string(review.asOf), "total": .int(Int64(review.total)), "by_pillar": table(review.byPillar),
+            "by_owner": table(review.byOwner), "overdue": list(review.overdue), "due_soon": list(review.dueSoon),
+            "due_soon_days": .int(Int64(ProgressReview.dueSoonDays)), "stalled": list(review.stalled),
+            "disagreements": .array(review.disagreements.map { c in
+                guard case .object(var object) = JSONForms.summary(c) else { return .null }
+                object["assessed_by"] = .object(Dictionary(uniqueKeysWithValues: (review.assessors[c.id] ?? [:]).map {
+                    ($0.key.rawValue, JSONValue.string($0.value))
+                }))
+                return .object(object)
+            }),
+            "conflicts": .int(Int64(review.conflicts)),
+            "conflict_list": .array(review.conflictList.map { item in
+                ["entity": .string(item.entity.text), "field": .string(item.field), "values": .int(Int64(item.values.count))]
+            }),
+            "indicators": .array(review.indicators.map(indicatorJSON)),
+            "since": review.since.map(JSONValue.string) ?? .null,
+            "changes": .array(review.changes.map { change in
+                ["id": .string(change.commitment.id), "created": .bool(change.created),
+                 "fields": .array(change.fields.map(JSONValue.string)), "authors": .array(change.authors.map(JSONValue.string))]
+            }),
+        ]
     }
 
+    static func indicatorJSON(_ indicator: IndicatorProgress) -> JSONValue {
+        func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+        return ["id": .string(indicator.id), "commitment": .string(indicator.commitment), "name_en": optional(indicator.nameEN),
+                "name_es": optional(indicator.nameES), "kind": .string(indicator.kind.rawValue),
+                "direction": .string(indicator.direction.rawValue), "unit": optional(indicator.unit),
+                "baseline": optional(indicator.baseline), "target": optional(indicator.target), "latest": optional(indicator.latest),
+                "latest_date": optional(indicator.latestDate),
+                // Progress travels as a decimal string, like every decimal in Puente's JSON.
+                "progress": indicator.progress.map { .string(String(format: "%.4f", $0)) } ?? .null]
+    }
+
+    // MARK: Terminal
+
     static func print(_ review: ProgressReview) {
-        Terminal.out(t("review.title", review.asOf, review.total))
+        Terminal.out(Style.bold(t("review.title", review.asOf, review.total)))
         Terminal.out()
         grid(t("review.by-pillar"), rows: Pillar.allCases.map(\.rawValue), counts: review.byPillar, name: Names.pillar)
         Terminal.out()
         grid(t("review.by-owner"), rows: Owner.allCases.map(\.rawValue), counts: review.byOwner, name: Names.owner)
-        section(t("review.overdue", review.overdue.count), review.overdue) { c in
+        Terminal.out("  " + statuses.map { mark($0) + " " + Names.status($0) }.joined(separator: "  "))
+        section(t("review.overdue", review.overdue.count), review.overdue, paint: Style.red) { c in
             "\(c.due ?? "")  \(Names.status(c.status))"
         }
-        section(t("review.stalled", review.stalled.count), review.stalled) { c in Names.owner(c.owner.rawValue) }
-        section(t("review.disagreements", review.disagreements.count), review.disagreements) { c in
+        section(t("review.due-soon", review.dueSoon.count, ProgressReview.dueSoonDays), review.dueSoon, paint: Style.yellow) { c in
+            "\(c.due ?? "")  \(Names.status(c.status))"
+        }
+        section(t("review.stalled", review.stalled.count), review.stalled, paint: Style.red) { c in Names.owner(c.owner.rawValue) }
+        section(t("review.disagreements", review.disagreements.count), review.disagreements, paint: Style.yellow) { c in
             let who = review.assessors[c.id] ?? [:]
-            return "\(Names.delegation(.us)): \(Names.rating(c.assessmentUS))" + (who[.us].map { " (\($0))" } ?? "")
-                + " / \(Names.delegation(.mx)): \(Names.rating(c.assessmentMX))" + (who[.mx].map { " (\($0))" } ?? "")
+            return "US \(Names.rating(c.assessmentUS))" + (who[.us].map { " (\($0))" } ?? "")
+                + " / MX \(Names.rating(c.assessmentMX))" + (who[.mx].map { " (\($0))" } ?? "")
         }
         Terminal.out()
-        Terminal.out(review.conflicts == 0 ? t("review.no-conflicts") : t("review.conflicts", review.conflicts))
+        if review.conflicts == 0 {
+            Terminal.out(t("review.no-conflicts"))
+        } else {
+            Terminal.out(Style.bold(t("review.conflicts", review.conflicts)))
+            for item in review.conflictList.prefix(10) {
+                Terminal.out("  " + Terminal.cell(Replica.shortID(item.entity.text), 9)
+                             + Terminal.cell(item.title ?? "—", 52) + " " + Names.field(item.field) + " ×\(item.values.count)")
+            }
+            if review.conflictList.count > 10 { Terminal.out("  " + t("review.more", review.conflictList.count - 10)) }
+        }
+        for kind in [IndicatorKind.outcome, .output] {
+            let items = review.indicators.filter { $0.kind == kind }
+            Terminal.out()
+            Terminal.out(Style.bold(t("review.indicators.\(kind.rawValue)", items.count)))
+            for indicator in items.prefix(25) { Terminal.out("  " + indicatorLine(indicator)) }
+            if items.count > 25 { Terminal.out("  " + t("review.more", items.count - 25)) }
+        }
+        if let since = review.since {
+            Terminal.out()
+            Terminal.out(Style.bold(t("review.changes", review.changes.count, since)))
+            for change in review.changes.prefix(40) {
+                let what = change.created ? t("review.new") : change.fields.map(Names.field).joined(separator: ", ")
+                Terminal.out("  " + Terminal.cell(Replica.shortID(change.commitment.id), 9)
+                             + Terminal.cell(Names.title(en: change.commitment.titleEN, es: change.commitment.titleES), 40) + " "
+                             + Terminal.cell(what, 28) + " " + Terminal.cell(change.authors.joined(separator: ", "), 19))
+            }
+            if review.changes.count > 40 { Terminal.out("  " + t("review.more", review.changes.count - 40)) }
+        }
     }
 
+    static func mark(_ status: String) -> String {
+        guard let mark = marks[status] else { return "?" }
+        return Style.paint(mark.glyph, mark.color)
+    }
+
+    /// Counts per status, a total, and a bar whose length follows the row's total and whose
+    /// segments follow its statuses.
     static func grid(_ title: String, rows: [String], counts: [String: [String: Int]], name: (String?) -> String) {
-        let width = 11
-        Terminal.out(Terminal.cell(title, 13) + " " + statuses.map { Terminal.cell(Names.status($0), width - 1) + " " }.joined()
-                     + t("review.total"))
+        let column = 8
+        Terminal.out(Style.bold(Terminal.cell(title, 13)) + statuses.map { " " + Terminal.cell(t("status-short.\($0)"), column - 1) }.joined()
+                     + " " + t("review.total"))
+        let largest = max(1, rows.map { (counts[$0] ?? [:]).values.reduce(0, +) }.max() ?? 1)
         for row in rows {
             let line = counts[row] ?? [:]
             let total = line.values.reduce(0, +)
-            Terminal.out(Terminal.cell(name(row), 13) + " "
-                         + statuses.map { Terminal.cell(line[$0].map(String.init) ?? "·", width - 1) + " " }.joined() + String(total))
+            Terminal.out(Terminal.cell(name(row), 13)
+                         + statuses.map { " " + Terminal.cell(line[$0].map(String.init) ?? "·", column - 1) }.joined()
+                         + " " + Terminal.cell(String(total), 5) + " " + bar(line, total: total, largest: largest))
         }
     }
 
-    static func section(_ title: String, _ items: [CommitmentSummary], detail: (CommitmentSummary) -> String) {
+    /// A stacked bar: `barWidth` cells for the largest row, segments by largest remainder.
+    static func bar(_ counts: [String: Int], total: Int, largest: Int) -> String {
+        guard total > 0 else { return "" }
+        let width = max(1, Int((Double(barWidth) * Double(total) / Double(largest)).rounded()))
+        let exact = statuses.map { Double(counts[$0] ?? 0) * Double(width) / Double(total) }
+        var cells = exact.map { Int($0) }
+        var remaining = width - cells.reduce(0, +)
+        for index in exact.indices.sorted(by: { exact[$0] - Double(cells[$0]) > exact[$1] - Double(cells[$1]) }) where remaining > 0 {
+            if (counts[statuses[index]] ?? 0) > 0 {
+                cells[index] += 1
+                remaining -= 1
+            }
+        }
+        return zip(statuses, cells).map { status, count in
+            guard count > 0, let mark = marks[status] else { return "" }
+            return Style.paint(String(repeating: mark.glyph, count: count), mark.color)
+        }.joined()
+    }
+
+    /// `id  name  [██████······]  45%  latest → target unit`.
+    static func indicatorLine(_ indicator: IndicatorProgress) -> String {
+        let width = 16
+        let name = Names.title(en: indicator.nameEN, es: indicator.nameES)
+        var gauge = String(repeating: "·", count: width)
+        var percent = "  —"
+        if let progress = indicator.progress {
+            let filled = Int((min(1, max(0, progress)) * Double(width)).rounded())
+            let fill = Style.paint(String(repeating: "█", count: filled), progress < 0 ? "31" : progress >= 1 ? "32" : "36")
+            gauge = fill + String(repeating: "·", count: width - filled)
+            percent = String(format: "%4.0f%%", progress * 100)
+            if progress < 0 { percent = Style.red(percent) }
+        }
+        let values = "\(indicator.latest ?? "—") → \(indicator.target ?? "—") \(indicator.unit ?? "")"
+        return Terminal.cell(Replica.shortID(indicator.id), 9) + Terminal.cell(name, 38) + " [" + gauge + "] " + percent + "  "
+            + Terminal.cell(values, 26)
+    }
+
+    static func section(_ title: String, _ items: [CommitmentSummary], paint: (String) -> String,
+                        detail: (CommitmentSummary) -> String) {
         Terminal.out()
-        Terminal.out(title)
+        Terminal.out(items.isEmpty ? title : paint(title))
         for c in items.prefix(25) {
-            Terminal.out("  " + Terminal.cell(Replica.shortID(c.id), 9) + Terminal.cell(Names.title(en: c.titleEN, es: c.titleES), 52)
-                         + " " + detail(c))
+            // The title gives way to the detail, so every line fits in 100 columns.
+            let text = detail(c)
+            let titleWidth = max(24, 88 - text.count)
+            Terminal.out("  " + Terminal.cell(Replica.shortID(c.id), 9) + Terminal.cell(Names.title(en: c.titleEN, es: c.titleES), titleWidth)
+                         + " " + Terminal.cell(text, 88 - titleWidth))
         }
         if items.count > 25 { Terminal.out("  " + t("review.more", items.count - 25)) }
     }

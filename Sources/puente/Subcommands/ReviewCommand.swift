@@ -8,14 +8,21 @@ struct ReviewCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Option(name: .customLong("as-of"), help: ArgumentHelp(t("help.as-of"), valueName: "YYYY-MM-DD")) var asOf: String?
+    @Option(help: ArgumentHelp(t("help.since"), valueName: "YYYY-MM-DD|last-import")) var since: String?
 
     func validate() throws {
         if let asOf { try Parse.check(.date, asOf, "--as-of") }
+        if let since, since != "last-import", !Validation.isDate(since) { throw ValidationError(t("error.since", since)) }
+    }
+
+    var sincePoint: ReviewSince? {
+        guard let since else { return nil }
+        return since == "last-import" ? .lastImport : .date(since)
     }
 
     func run() throws {
         try Terminal.run {
-            let review = try global.openReplica().review(asOf: asOf)
+            let review = try global.openReplica().review(asOf: asOf, since: sincePoint)
             if global.json {
                 Terminal.json(ReviewView.json(review))
             } else {
