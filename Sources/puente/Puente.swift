@@ -16,7 +16,7 @@ struct Puente: ParsableCommand {
             subcommands: [
                 InitStore.self, DialogueCommand.self, AddCommitment.self, ListCommitments.self, ShowEntity.self,
                 SetField.self, AssessCommitment.self, NoteCommand.self, IndicatorCommand.self, ListConflicts.self,
-                ResolveConflict.self, ReviewCommand.self, LogCommand.self, DigestCommand.self, RebuildState.self,
+                ResolveConflict.self, ReviewCommand.self, ReportCommand.self, LogCommand.self, DigestCommand.self, RebuildState.self,
                 ImportCommand.self, KeysCommand.self, SyncCommand.self, DemoCommand.self,
             ]
         )

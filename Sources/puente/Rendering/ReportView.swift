@@ -1,0 +1,288 @@
+import Foundation
+import PuenteKit
+
+/// The briefing for a dialogue round, as Markdown, self-contained HTML, CSV or JSON, in the
+/// display language (titles fall back to the other language, marked).
+enum ReportView {
+    static let statuses = CommitmentStatus.allCases.map(\.rawValue)
+
+    static func heading(_ briefing: Briefing) -> String {
+        guard let dialogue = briefing.dialogue else { return t("report.title-all") }
+        return t("report.title-dialogue", Names.title(en: dialogue.titleEN, es: dialogue.titleES))
+    }
+
+    static func statement(_ dialogue: DialogueBrief) -> String? {
+        switch Language.current {
+        case .en: return dialogue.statementEN ?? dialogue.statementES.map { "\($0) [es]" }
+        case .es: return dialogue.statementES ?? dialogue.statementEN.map { "\($0) [en]" }
+        }
+    }
+
+    static func summaryText(_ commitment: CommitmentBrief) -> String? {
+        switch Language.current {
+        case .en: return commitment.summaryEN ?? commitment.summaryES.map { "\($0) [es]" }
+        case .es: return commitment.summaryES ?? commitment.summaryEN.map { "\($0) [en]" }
+        }
+    }
+
+    static func assessment(_ brief: AssessmentBrief?) -> String {
+        guard let brief else { return Names.rating(nil) }
+        return Names.rating(brief.rating) + (brief.why.map { " — \($0)" } ?? "") + (brief.author.map { " (\($0))" } ?? "")
+    }
+
+    static func note(_ note: NoteBrief) -> String {
+        let who = [note.author, note.delegation.map { $0.rawValue.uppercased() }].compactMap { $0 }.joined(separator: ", ")
+        return "\(note.date) — \(note.text)" + (who.isEmpty ? "" : " (\(who))")
+    }
+
+    static func indicator(_ indicator: IndicatorProgress) -> String {
+        let progress = indicator.progress.map { String(format: "%.0f%%", $0 * 100) } ?? "—"
+        return "\(Names.title(en: indicator.nameEN, es: indicator.nameES)) [\(Names.indicatorKind(indicator.kind.rawValue))]: "
+            + "\(indicator.baseline ?? "—") → \(indicator.latest ?? "—")" + (indicator.latestDate.map { " (\($0))" } ?? "")
+            + " / \(t("report.target")) \(indicator.target ?? "—") \(indicator.unit ?? ""), \(t("report.progress")) \(progress)"
+    }
+
+    static func pillars(_ briefing: Briefing) -> [(pillar: String, commitments: [CommitmentBrief])] {
+        let grouped = Dictionary(grouping: briefing.commitments) { $0.summary.pillar ?? "-" }
+        return (Pillar.allCases.map(\.rawValue) + ["-"]).compactMap { pillar in
+            grouped[pillar].map { (pillar, $0) }
+        }
+    }
+
+    static func total(_ row: [String: Int]?) -> Int { (row ?? [:]).values.reduce(0, +) }
+
+    // MARK: Markdown
+
+    static func markdown(_ briefing: Briefing) -> String {
+        func cell(_ text: String) -> String {
+            text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+        }
+        var out = ["# " + heading(briefing), "",
+                   "_" + t("report.as-of", briefing.asOf, briefing.commitments.count) + "_", "",
+                   "## " + t("report.summary"), "",
+                   "| " + t("report.goal") + " | " + statuses.map { Names.status($0) }.joined(separator: " | ") + " | " + t("review.total") + " |",
+                   "|---|" + statuses.map { _ in "---:|" }.joined() + "---:|"]
+        for pillar in Pillar.allCases.map(\.rawValue) {
+            let row = briefing.byPillar[pillar] ?? [:]
+            out.append("| \(Names.pillar(pillar)) | " + statuses.map { String(row[$0] ?? 0) }.joined(separator: " | ") + " | \(total(row)) |")
+        }
+        if let dialogue = briefing.dialogue {
+            out += ["", "## " + t("report.dialogue"), "",
+                    "**\(t("field.date")):** \(dialogue.date ?? "—") · **\(t("field.place")):** \(dialogue.place ?? "—") · "
+                        + "**\(t("field.kind")):** \(Names.dialogueKind(dialogue.kind))"]
+            if !dialogue.participants.isEmpty {
+                out += ["", "**\(t("field.participants")):** " + dialogue.participants.joined(separator: "; ")]
+            }
+            out += ["", "### " + t("report.joint-statement"), "", "> " + cell(statement(dialogue) ?? "—"), "",
+                    "### " + t("report.readouts"), "",
+                    "| " + Names.delegation(.us) + " | " + Names.delegation(.mx) + " |", "|---|---|",
+                    "| " + Delegation.allCases.map { d in
+                        cell(dialogue.readouts[d].map { $0.text + ($0.author.map { a in " (\(a))" } ?? "") } ?? "—")
+                    }.joined(separator: " | ") + " |"]
+        }
+        for (pillar, commitments) in pillars(briefing) {
+            out += ["", "## \(Names.pillar(pillar)) (\(commitments.count))"]
+            for commitment in commitments {
+                let c = commitment.summary
+                out += ["", "### \(cell(Names.title(en: c.titleEN, es: c.titleES))) `\(Replica.shortID(c.id))`", "",
+                        "\(t("col.owner")): \(Names.owner(c.owner.rawValue)) · \(t("field.status")): \(Names.status(c.status)) · "
+                            + "\(t("field.due")): \(c.due ?? "—") · \(t("field.priority")): \(Names.priority(c.priority)) · "
+                            + "\(t("field.area")): \(Names.area(c.area))"]
+                if let summary = summaryText(commitment) { out += ["", cell(summary)] }
+                out += ["", "| | " + Names.delegation(.us) + " | " + Names.delegation(.mx) + " |", "|---|---|---|",
+                        "| \(t("report.assessment")) | " + Delegation.allCases.map { cell(assessment(commitment.assessments[$0])) }
+                            .joined(separator: " | ") + " |"]
+                if !commitment.indicators.isEmpty {
+                    out += ["", "**\(t("show.indicators"))**", ""] + commitment.indicators.map { "- " + cell(indicator($0)) }
+                }
+                if !commitment.notes.isEmpty {
+                    out += ["", "**\(t("report.latest-notes"))**", ""] + commitment.notes.map { "- " + cell(note($0)) }
+                }
+            }
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: CSV
+
+    static func csv(_ briefing: Briefing) -> String {
+        func field(_ text: String) -> String {
+            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        }
+        let header = ["id", t("col.owner"), t("report.goal"), t("field.area"), t("field.status"), t("field.due"), t("field.priority"),
+                      t("report.title"), t("report.assessment-of", Names.delegation(.us)), t("report.why"),
+                      t("report.assessment-of", Names.delegation(.mx)), t("report.why"), t("show.indicators"), t("report.latest-note")]
+        var rows = [header]
+        for commitment in briefing.commitments {
+            let c = commitment.summary
+            let us = commitment.assessments[.us]
+            let mx = commitment.assessments[.mx]
+            rows.append([c.id, Names.owner(c.owner.rawValue), Names.pillar(c.pillar), Names.area(c.area), Names.status(c.status),
+                         c.due ?? "", Names.priority(c.priority), Names.title(en: c.titleEN, es: c.titleES),
+                         Names.rating(us?.rating), us?.why ?? "", Names.rating(mx?.rating), mx?.why ?? "",
+                         commitment.indicators.map(indicator).joined(separator: "; "), commitment.notes.first.map(note) ?? ""])
+        }
+        return rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    // MARK: JSON
+
+    static func json(_ briefing: Briefing) -> JSONValue {
+        func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+        var dialogue = JSONValue.null
+        if let d = briefing.dialogue {
+            dialogue = ["id": .string(d.id), "title_en": optional(d.titleEN), "title_es": optional(d.titleES), "date": optional(d.date),
+                        "place": optional(d.place), "kind": optional(d.kind), "participants": .array(d.participants.map(JSONValue.string)),
+                        "statement_en": optional(d.statementEN), "statement_es": optional(d.statementES),
+                        "readouts": .object(Dictionary(uniqueKeysWithValues: d.readouts.map { key, value in
+                            (key.rawValue, JSONValue.object(["text": .string(value.text), "author": optional(value.author)]))
+                        }))]
+        }
+        return [
+            "as_of": .string(briefing.asOf), "dialogue": dialogue,
+            "by_pillar": .object(briefing.byPillar.mapValues { row in .object(row.mapValues { .int(Int64($0)) }) }),
+            "commitments": .array(briefing.commitments.map { commitment in
+                guard case .object(var object) = JSONForms.summary(commitment.summary) else { return .null }
+                object["summary_en"] = optional(commitment.summaryEN)
+                object["summary_es"] = optional(commitment.summaryES)
+                object["assessments"] = .object(Dictionary(uniqueKeysWithValues: commitment.assessments.map { key, value in
+                    (key.rawValue, JSONValue.object(["rating": .string(value.rating), "why": optional(value.why),
+                                                     "author": optional(value.author)]))
+                }))
+                object["notes"] = .array(commitment.notes.map { note in
+                    ["date": .string(note.date), "text": .string(note.text), "lang": optional(note.lang), "author": optional(note.author),
+                     "delegation": optional(note.delegation?.rawValue)]
+                })
+                object["indicators"] = .array(commitment.indicators.map(ReviewView.indicatorJSON))
+                return .object(object)
+            }),
+        ]
+    }
+
+    // MARK: HTML
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    static let statusColors = ["proposed": "#b0b7c3", "agreed": "#5b8def", "in-progress": "#2bb3c0", "fulfilled": "#3aa356",
+                               "stalled": "#d64545", "withdrawn": "#7d7d7d"]
+
+    static func number(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    /// A small stacked bar of one pillar's statuses, with its legend, as inline SVG.
+    static func chart(_ row: [String: Int], label: String) -> String {
+        let width = 480.0
+        let sum = max(1, total(row))
+        var x = 0.0
+        var parts = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"480\" height=\"46\" viewBox=\"0 0 480 46\" role=\"img\" aria-label=\"\(escape(label))\">"]
+        for status in statuses {
+            let count = row[status] ?? 0
+            guard count > 0 else { continue }
+            let w = width * Double(count) / Double(sum)
+            parts.append("<rect x=\"\(number(x))\" y=\"0\" width=\"\(number(w))\" height=\"18\" fill=\"\(statusColors[status] ?? "#999")\">"
+                         + "<title>\(escape(Names.status(status))): \(count)</title></rect>")
+            if w >= 18 {
+                parts.append("<text x=\"\(number(x + 4))\" y=\"13\" font-size=\"11\" fill=\"#fff\">\(count)</text>")
+            }
+            x += w
+        }
+        var legendX = 0.0
+        for status in statuses where (row[status] ?? 0) > 0 {
+            let name = escape(Names.status(status))
+            parts.append("<rect x=\"\(number(legendX))\" y=\"28\" width=\"10\" height=\"10\" fill=\"\(statusColors[status] ?? "#999")\"/>")
+            parts.append("<text x=\"\(number(legendX + 13))\" y=\"37\" font-size=\"10\" fill=\"#333\">\(name)</text>")
+            legendX += 20 + Double(Names.status(status).count) * 6
+        }
+        parts.append("</svg>")
+        return parts.joined()
+    }
+
+    static let css = """
+        body{font-family:"Helvetica Neue",Arial,sans-serif;font-size:10.5pt;color:#1d2430;max-width:180mm;margin:0 auto;line-height:1.35}
+        h1{font-size:18pt;margin:0 0 2mm}h2{font-size:14pt;border-bottom:1px solid #c8ced8;margin:7mm 0 2mm;padding-bottom:1mm}
+        h3{font-size:11.5pt;margin:5mm 0 1mm}.meta{color:#555;font-size:9.5pt}.id{font-family:monospace;color:#777;font-size:9pt}
+        table{border-collapse:collapse;width:100%;margin:2mm 0}th,td{border:1px solid #d5dae2;padding:1.2mm 2mm;vertical-align:top;text-align:left}
+        th{background:#eef1f5}td.n{text-align:right}blockquote{margin:2mm 0;padding:1mm 4mm;border-left:3px solid #5b8def;color:#333}
+        ul{margin:1mm 0 2mm 5mm;padding:0}.commitment{break-inside:avoid;page-break-inside:avoid}
+        svg{display:block;margin:2mm 0}
+        @page{size:auto;margin:15mm}
+        @media print{body{max-width:none}h2{break-after:avoid;page-break-after:avoid}a{color:inherit}}
+        """
+
+    static func html(_ briefing: Briefing) -> String {
+        let lang = Language.current == .es ? "es" : "en"
+        var out = ["<!DOCTYPE html>", "<html lang=\"\(lang)\">", "<head>", "<meta charset=\"utf-8\"/>",
+                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>",
+                   "<title>\(escape(heading(briefing)))</title>", "<style>\(css)</style>", "</head>", "<body>",
+                   "<h1>\(escape(heading(briefing)))</h1>",
+                   "<p class=\"meta\">\(escape(t("report.as-of", briefing.asOf, briefing.commitments.count)))</p>",
+                   "<h2>\(escape(t("report.summary")))</h2>",
+                   "<table class=\"summary\"><thead><tr><th>\(escape(t("report.goal")))</th>"
+                       + statuses.map { "<th>\(escape(Names.status($0)))</th>" }.joined() + "<th>\(escape(t("review.total")))</th></tr></thead><tbody>"]
+        for pillar in Pillar.allCases.map(\.rawValue) {
+            let row = briefing.byPillar[pillar] ?? [:]
+            out.append("<tr><th>\(escape(Names.pillar(pillar)))</th>" + statuses.map { "<td class=\"n\">\(row[$0] ?? 0)</td>" }.joined()
+                       + "<td class=\"n\">\(total(row))</td></tr>")
+        }
+        out.append("</tbody></table>")
+        if let dialogue = briefing.dialogue {
+            out.append("<h2>\(escape(t("report.dialogue")))</h2>")
+            out.append("<p>" + [("field.date", dialogue.date ?? "—"), ("field.place", dialogue.place ?? "—"),
+                                ("field.kind", Names.dialogueKind(dialogue.kind))].map { "<strong>\(escape(t($0.0))):</strong> \(escape($0.1))" }
+                .joined(separator: " · ") + "</p>")
+            if !dialogue.participants.isEmpty {
+                out.append("<p><strong>\(escape(t("field.participants"))):</strong> \(escape(dialogue.participants.joined(separator: "; ")))</p>")
+            }
+            out.append("<h3>\(escape(t("report.joint-statement")))</h3><blockquote>\(escape(statement(dialogue) ?? "—"))</blockquote>")
+            out.append("<h3>\(escape(t("report.readouts")))</h3><table class=\"readouts\"><thead><tr>"
+                       + Delegation.allCases.map { "<th>\(escape(Names.delegation($0)))</th>" }.joined() + "</tr></thead><tbody><tr>"
+                       + Delegation.allCases.map { d in
+                           "<td>" + escape(dialogue.readouts[d].map { $0.text + ($0.author.map { a in " (\(a))" } ?? "") } ?? "—") + "</td>"
+                       }.joined() + "</tr></tbody></table>")
+        }
+        for (pillar, commitments) in pillars(briefing) {
+            out.append("<section class=\"pillar\"><h2>\(escape(Names.pillar(pillar))) (\(commitments.count))</h2>")
+            out.append(chart(briefing.byPillar[pillar] ?? [:], label: t("report.chart", Names.pillar(pillar))))
+            for commitment in commitments {
+                let c = commitment.summary
+                out.append("<div class=\"commitment\"><h3>\(escape(Names.title(en: c.titleEN, es: c.titleES))) "
+                           + "<span class=\"id\">\(Replica.shortID(c.id))</span></h3>")
+                out.append("<p class=\"meta\">" + [("col.owner", Names.owner(c.owner.rawValue)), ("field.status", Names.status(c.status)),
+                                                   ("field.due", c.due ?? "—"), ("field.priority", Names.priority(c.priority)),
+                                                   ("field.area", Names.area(c.area))]
+                    .map { "\(escape(t($0.0))): \(escape($0.1))" }.joined(separator: " · ") + "</p>")
+                if let summary = summaryText(commitment) { out.append("<p>\(escape(summary))</p>") }
+                out.append("<table class=\"assessments\"><thead><tr><th></th>"
+                           + Delegation.allCases.map { "<th>\(escape(Names.delegation($0)))</th>" }.joined()
+                           + "</tr></thead><tbody><tr><th>\(escape(t("report.assessment")))</th>"
+                           + Delegation.allCases.map { "<td>\(escape(assessment(commitment.assessments[$0])))</td>" }.joined()
+                           + "</tr></tbody></table>")
+                if !commitment.indicators.isEmpty {
+                    out.append("<p><strong>\(escape(t("show.indicators")))</strong></p><ul>"
+                               + commitment.indicators.map { "<li>\(escape(indicator($0)))</li>" }.joined() + "</ul>")
+                }
+                if !commitment.notes.isEmpty {
+                    out.append("<p><strong>\(escape(t("report.latest-notes")))</strong></p><ul>"
+                               + commitment.notes.map { "<li>\(escape(note($0)))</li>" }.joined() + "</ul>")
+                }
+                out.append("</div>")
+            }
+            out.append("</section>")
+        }
+        out += ["</body>", "</html>"]
+        return out.joined(separator: "\n") + "\n"
+    }
+}
