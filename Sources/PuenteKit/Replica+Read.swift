@@ -22,6 +22,20 @@ public struct CommitmentSummary: Sendable, Equatable, Codable {
     public var entity: EntityRef? { EntityRef(text: id) }
 }
 
+/// How a listing is ordered.
+public enum CommitmentSort: String, Sendable, CaseIterable {
+    /// Due date, earliest first (undated last).
+    case due
+    case title
+    case status
+    case owner
+    case pillar
+    /// Most recently created first.
+    case created
+    /// Best match first (with `text`; otherwise by due date).
+    case relevance
+}
+
 /// Which commitments a listing shows.
 public struct CommitmentFilter: Sendable {
     public var owner: Owner?
@@ -32,10 +46,17 @@ public struct CommitmentFilter: Sendable {
     public var overdueAsOf: String?
     public var dueBefore: String?
     public var dialogue: EntityRef?
+    /// Words to find in either language (titles, summaries, area, lead), case and accents folded;
+    /// each word matches as a prefix.
     public var text: String?
+    public var sort: CommitmentSort
+    public var limit: Int?
 
     public init(owner: Owner? = nil, pillar: Pillar? = nil, area: String? = nil, status: CommitmentStatus? = nil,
-                overdueAsOf: String? = nil, dueBefore: String? = nil, dialogue: EntityRef? = nil, text: String? = nil) {
+                overdueAsOf: String? = nil, dueBefore: String? = nil, dialogue: EntityRef? = nil, text: String? = nil,
+                sort: CommitmentSort = .due, limit: Int? = nil) {
+        self.sort = sort
+        self.limit = limit
         self.owner = owner
         self.pillar = pillar
         self.area = area
@@ -107,6 +128,25 @@ extension Store {
                                   headSeq: row["head_seq"])
         }
         return out
+    }
+
+    /// The values of the operations `op` supersedes or removes: present ones on its entity only.
+    static func previousValues(_ db: Database, of op: Op) throws -> [JSONValue] {
+        guard !op.refs.isEmpty else { return [] }
+        let statement = try db.cachedStatement(sql: "SELECT bytes, hash FROM operation WHERE replica = ? AND seq = ?")
+        var values = [JSONValue]()
+        for ref in op.refs {
+            guard let row = try Row.fetchOne(statement, arguments: [ref.target.replica.hex, ref.target.seq]),
+                  ref.matches(hash: row["hash"]) else { continue }
+            let target = try Op(canonicalBytes: Array(row["bytes"] as Data))
+            guard target.entity == op.entity else { continue }
+            if target.kind == .create {
+                if let value = target.value[op.field] { values.append(value) }
+            } else {
+                values.append(target.value)
+            }
+        }
+        return values
     }
 
     static func logged(_ db: Database, entity: String) throws -> [(LoggedOperation, OpStatus)] {
@@ -187,19 +227,41 @@ extension Replica {
         }
         if let date = filter.dueBefore { clauses.append("due < ?"); arguments.append(date) }
         if let dialogue = filter.dialogue { clauses.append("dialogue = ?"); arguments.append(dialogue.text) }
-        if let text = filter.text, !text.isEmpty {
-            clauses.append("(" + ["title_en", "title_es", "summary_en", "summary_es"].map {
-                "instr(puente_fold(coalesce(\($0), '')), puente_fold(?)) > 0"
-            }.joined(separator: " OR ") + ")")
-            arguments.append(contentsOf: [text, text, text, text])
+        var join = ""
+        var rank = ""
+        if let text = filter.text, let query = Self.ftsQuery(text) {
+            join = "JOIN commitment_search s ON s.id = c.id JOIN commitment_fts f ON f.rowid = s.key"
+            clauses.append("commitment_fts MATCH ?")
+            arguments.append(query)
+            rank = "bm25(commitment_fts), "
+        }
+        let order: String
+        switch filter.sort {
+        case .due: order = "due IS NULL, due, coalesce(title_en, title_es), c.id"
+        case .title: order = "coalesce(title_en, title_es) COLLATE NOCASE, c.id"
+        case .status: order = "status, due IS NULL, due, c.id"
+        case .owner: order = "owner, due IS NULL, due, c.id"
+        case .pillar: order = "pillar, due IS NULL, due, c.id"
+        case .created: order = "created_hlc DESC, c.id"
+        case .relevance: order = rank + "due IS NULL, due, c.id"
+        }
+        var limit = ""
+        if let count = filter.limit {
+            limit = " LIMIT ?"
+            arguments.append(max(0, count))
         }
         let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         return try store.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM commitment_summary \(whereClause)
-                ORDER BY due IS NULL, due, coalesce(title_en, title_es), id
-                """, arguments: StatementArguments(arguments)).compactMap(Self.summary)
+            try Row.fetchAll(db, sql: "SELECT c.* FROM commitment_summary c \(join) \(whereClause) ORDER BY \(order)\(limit)",
+                             arguments: StatementArguments(arguments)).compactMap(Self.summary)
         }
+    }
+
+    /// An FTS5 query from what a person typed: every word must match, each as a quoted prefix.
+    static func ftsQuery(_ text: String) -> String? {
+        let words = text.split(whereSeparator: { $0.isWhitespace || $0 == "\"" }).map(String.init).filter { !$0.isEmpty }
+        guard !words.isEmpty else { return nil }
+        return words.prefix(16).map { "\"" + $0 + "\"*" }.joined(separator: " ")
     }
 
     static func summary(_ row: Row) -> CommitmentSummary? {
@@ -227,14 +289,9 @@ extension Replica {
             let state = try Store.state(db, entity: entity)
             let replicas = try Store.replicas(db)
             let logged = try Store.logged(db, entity: entity.text)
-            let byID = Dictionary(logged.map { ($0.0.op.id, $0.0) }, uniquingKeysWith: { first, _ in first })
-            let history = logged.map { entry, status in
-                let previous = entry.op.refs.compactMap { ref -> JSONValue? in
-                    guard let target = byID[ref.target], ref.matches(hash: target.hash) else { return nil }
-                    if target.op.kind == .create { return target.op.value[entry.op.field] }
-                    return target.op.value
-                }
-                return HistoryEntry(op: entry.op, author: replicas[entry.op.replica], status: status, previous: previous)
+            let history = try logged.map { entry, status in
+                HistoryEntry(op: entry.op, author: replicas[entry.op.replica], status: status,
+                             previous: try Store.previousValues(db, of: entry.op))
             }
             let children = try String.fetchAll(db, sql: """
                 SELECT id FROM entity WHERE parent = ? AND state = 'accepted' ORDER BY created_hlc, id
@@ -274,7 +331,8 @@ extension Replica {
             return try Row.fetchAll(db, sql: "SELECT bytes, status, reason FROM operation \(filter) ORDER BY hlc DESC, replica, seq DESC LIMIT ?",
                                     arguments: [limit]).map { row in
                 let op = try Op(canonicalBytes: Array(row["bytes"] as Data))
-                return HistoryEntry(op: op, author: replicas[op.replica], status: Store.status(row), previous: [])
+                return HistoryEntry(op: op, author: replicas[op.replica], status: Store.status(row),
+                                    previous: try Store.previousValues(db, of: op))
             }
         }
     }

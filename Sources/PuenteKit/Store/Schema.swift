@@ -214,6 +214,19 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v7-commitment-search") { db in
+            // Full-text search over both languages (titles, summaries, area, lead), folded for
+            // case and accents. The FTS row of a commitment is keyed by a stable integer.
+            try db.execute(sql: """
+                CREATE TABLE commitment_search (key INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);
+                CREATE VIRTUAL TABLE commitment_fts USING fts5(body, tokenize = 'unicode61 remove_diacritics 2');
+                INSERT INTO commitment_search (id) SELECT id FROM commitment_summary;
+                INSERT INTO commitment_fts (rowid, body)
+                    SELECT s.key, coalesce(c.title_en, '') || ' ' || coalesce(c.title_es, '') || ' ' || coalesce(c.summary_en, '')
+                        || ' ' || coalesce(c.summary_es, '') || ' ' || coalesce(c.area, '') || ' ' || coalesce(c.lead, '')
+                    FROM commitment_summary c JOIN commitment_search s ON s.id = c.id;
+                """)
+        }
         return migrator
     }
 }

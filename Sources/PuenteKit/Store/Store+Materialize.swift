@@ -133,6 +133,11 @@ extension Store {
     private static func write(_ db: Database, state: EntityState) throws {
         let id = state.entity.text
         try db.cachedStatement(sql: "DELETE FROM entity WHERE id = ?").execute(arguments: [id])
+        if state.entity.type == .commitment {
+            try db.cachedStatement(sql: """
+                DELETE FROM commitment_fts WHERE rowid = (SELECT key FROM commitment_search WHERE id = ?)
+                """).execute(arguments: [id])
+        }
         guard let create = state.create else { return }
         try db.cachedStatement(sql: """
             INSERT INTO entity (id, type, state, owner, parent, external_id, creator, created_hlc, retracted)
@@ -186,6 +191,11 @@ extension Store {
                                  text("summary.es"), text("pillar"), text("area"), text("status"), text("priority"),
                                  text("due"), text("dialogue"), text("lead"), rating("assessment.us"),
                                  rating("assessment.mx"), state.conflictedFields.count, create.op.hlc.text])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO commitment_search (id) VALUES (?)").execute(arguments: [id])
+            let body = ["title.en", "title.es", "summary.en", "summary.es", "area", "lead"].compactMap(text).joined(separator: " ")
+            try db.cachedStatement(sql: """
+                INSERT INTO commitment_fts (rowid, body) SELECT key, ? FROM commitment_search WHERE id = ?
+                """).execute(arguments: [body, id])
         }
     }
 }

@@ -14,16 +14,8 @@ final class Store: Sendable {
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(30)
         configuration.label = "puente"
-        configuration.prepareDatabase { db in db.add(function: Store.fold) }
         writer = try DatabasePool(path: path, configuration: configuration)
         try Schema.migrator.migrate(writer)
-    }
-
-    /// `puente_fold(text)`: case- and accent-insensitive form for searching in both languages
-    /// ("operacion" finds "Operación"). Used only for matching, never stored or hashed.
-    static let fold = DatabaseFunction("puente_fold", argumentCount: 1, pure: true) { values in
-        guard let text = String.fromDatabaseValue(values[0]) else { return nil }
-        return text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
     }
 
     func read<T>(_ body: (Database) throws -> T) throws -> T {

@@ -46,6 +46,9 @@ extension Catalog {
         "report.target": Phrase(en: "target", es: "meta"),
         "report.progress": Phrase(en: "progress", es: "avance"),
         "report.chart": Phrase(en: "Commitments of {0} by status", es: "Compromisos de {0} por estado"),
+        "help.sort": Phrase(en: "Order: due (default), title, status, owner, pillar, created (newest first), relevance (default with --text).",
+                            es: "Orden: due (fecha límite, por omisión), title (título), status (estado), owner (responsable), pillar (objetivo), created (más recientes primero), relevance (relevancia, por omisión con --text)."),
+        "help.list-limit": Phrase(en: "Show at most this many commitments.", es: "Mostrar como máximo esta cantidad de compromisos."),
         "field.indicators": Phrase(en: "Indicators", es: "Indicadores"),
         "field.notes": Phrase(en: "Notes", es: "Notas"),
     ]

@@ -15,12 +15,16 @@ struct ListCommitments: ParsableCommand {
     @Option(name: .customLong("due-before"), help: ArgumentHelp(t("help.filter-due-before"), valueName: "YYYY-MM-DD")) var dueBefore: String?
     @Option(help: ArgumentHelp(t("help.filter-dialogue"), valueName: "id")) var dialogue: String?
     @Option(help: ArgumentHelp(t("help.filter-text"), valueName: "words")) var text: String?
+    @Option(help: ArgumentHelp(t("help.sort"), valueName: "due|title|status|owner|pillar|created|relevance")) var sort: String?
+    @Option(help: ArgumentHelp(t("help.list-limit"), valueName: "n")) var limit: Int?
 
     func validate() throws {
         if let owner { try Parse.check(.oneOf(Owner.allCases.map(\.rawValue)), owner, "--owner") }
         if let pillar { try Parse.check(.oneOf(Pillar.allCases.map(\.rawValue)), pillar, "--pillar") }
         if let status { try Parse.check(.oneOf(CommitmentStatus.allCases.map(\.rawValue)), status, "--status") }
         if let dueBefore { try Parse.check(.date, dueBefore, "--due-before") }
+        if let sort { try Parse.check(.oneOf(CommitmentSort.allCases.map(\.rawValue)), sort, "--sort") }
+        if let limit, limit < 1 { throw ValidationError(t("error.limit")) }
     }
 
     func run() throws {
@@ -29,7 +33,8 @@ struct ListCommitments: ParsableCommand {
             let filter = CommitmentFilter(
                 owner: owner.flatMap(Owner.init(rawValue:)), pillar: pillar.flatMap(Pillar.init(rawValue:)), area: area,
                 status: status.flatMap(CommitmentStatus.init(rawValue:)), overdueAsOf: overdue ? replica.today : nil,
-                dueBefore: dueBefore, dialogue: try dialogue.map { try replica.resolveID($0, as: .dialogue) }, text: text)
+                dueBefore: dueBefore, dialogue: try dialogue.map { try replica.resolveID($0, as: .dialogue) }, text: text,
+                sort: sort.flatMap(CommitmentSort.init(rawValue:)) ?? (text == nil ? .due : .relevance), limit: limit)
             let rows = try replica.commitments(filter)
             if global.json {
                 Terminal.json(.array(rows.map(JSONForms.summary)))
