@@ -51,6 +51,8 @@ import Testing
         ["certificate", "revocation", "rotation", "fork-proof"].forEach { keys.insert("trust.kind.\($0)") }
         ["card", "certificate", "rotation"].forEach { keys.insert("keys.via.\($0)") }
         ["revoked", "forked", "off-chain"].forEach { keys.insert("keys.cut.\($0)") }
+        CommitmentStatus.allCases.forEach { keys.insert("status-short.\($0.rawValue)") }
+        IndicatorKind.allCases.forEach { keys.insert("review.indicators.\($0.rawValue)") }
         return keys
     }
 

@@ -179,7 +179,14 @@ extension Replica {
                 progress: IndicatorProgress.progress(baseline: text("baseline"), target: text("target"), latest: latestValue,
                                                      direction: direction)))
         }
-        return result.sorted { ($0.kind == .outcome ? 0 : 1, $0.commitment, $0.id) < ($1.kind == .outcome ? 0 : 1, $1.commitment, $1.id) }
+        // Outcome first; then as commitments are listed (due date, title), then by name: stable across stores.
+        let order = Dictionary(commitments.values.sorted { a, b in
+            (a.due ?? "~", a.titleEN ?? a.titleES ?? "", a.id) < (b.due ?? "~", b.titleEN ?? b.titleES ?? "", b.id)
+        }.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        return result.sorted { a, b in
+            (a.kind == .outcome ? 0 : 1, order[a.commitment] ?? 0, a.nameEN ?? a.nameES ?? "", a.id)
+                < (b.kind == .outcome ? 0 : 1, order[b.commitment] ?? 0, b.nameEN ?? b.nameES ?? "", b.id)
+        }
     }
 
     private static func changes(_ db: Database, since: UInt64, commitments: [String: CommitmentSummary],

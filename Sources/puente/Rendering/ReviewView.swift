@@ -139,14 +139,14 @@ enum ReviewView {
     /// Counts per status, a total, and a bar whose length follows the row's total and whose
     /// segments follow its statuses.
     static func grid(_ title: String, rows: [String], counts: [String: [String: Int]], name: (String?) -> String) {
-        let column = 8
-        Terminal.out(Style.bold(Terminal.cell(title, 13)) + statuses.map { " " + Terminal.cell(t("status-short.\($0)"), column - 1) }.joined()
+        let column = 9
+        Terminal.out(Style.bold(Terminal.cell(title, 15)) + statuses.map { " " + Terminal.cell(t("status-short.\($0)"), column - 1) }.joined()
                      + " " + t("review.total"))
         let largest = max(1, rows.map { (counts[$0] ?? [:]).values.reduce(0, +) }.max() ?? 1)
         for row in rows {
             let line = counts[row] ?? [:]
             let total = line.values.reduce(0, +)
-            Terminal.out(Terminal.cell(name(row), 13)
+            Terminal.out(Terminal.cell(name(row), 15)
                          + statuses.map { " " + Terminal.cell(line[$0].map(String.init) ?? "·", column - 1) }.joined()
                          + " " + Terminal.cell(String(total), 5) + " " + bar(line, total: total, largest: largest))
         }
