@@ -184,6 +184,44 @@ import Testing
         #expect(spanish.first?.contains("Objetivo") == true)
     }
 
+    @Test func searchSortLimitSinceAndTitleFallback() throws {
+        let record = try record()
+        func ids(_ arguments: [String]) throws -> [String] {
+            let rows = try JSONParser.parse(Array(try puente.run(["--store", record.us, "--json", "list"] + arguments).stdout.utf8))
+            return (rows.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
+        }
+        // Either language, any case, no accents needed, words as prefixes.
+        let spanish = try ids(["--text", "operacion SOUTHBOUND"])
+        let english = try ids(["--text", "southbound weap"])
+        #expect(spanish.count == 1 && spanish == english)
+        #expect(try ids(["--text", "tráfico armas"]).count >= 2)
+        #expect(try ids(["--text", "nothing-like-this"]).isEmpty)
+        // Sorting and limits.
+        let byTitle = try JSONParser.parse(Array(try puente.run(["--store", record.us, "--json", "list", "--sort", "title"]).stdout.utf8))
+        let titles = (byTitle.arrayValue ?? []).compactMap { $0["title"]?["en"]?.stringValue ?? $0["title"]?["es"]?.stringValue }
+        #expect(titles == titles.sorted { $0.lowercased() < $1.lowercased() })
+        #expect(try ids(["--limit", "5"]).count == 5)
+        #expect(try puente.run(["--store", record.us, "list", "--sort", "sideways"]).status == 64)
+
+        // What changed: since the last import (the Mexican bundle), and since a date.
+        let since = try JSONParser.parse(Array(try puente.run(["--store", record.us, "--json", "review", "--since", "last-import"]).stdout.utf8))
+        let changed = since["changes"]?.arrayValue ?? []
+        #expect(!changed.isEmpty)
+        #expect(changed.allSatisfy { $0["authors"]?.arrayValue == ["mx desk"] })
+        let all = try JSONParser.parse(Array(try puente.run(["--store", record.us, "--json", "review", "--since", "2000-01-01"]).stdout.utf8))
+        #expect(all["changes"]?.arrayValue?.count == all["total"]?.intValue.map(Int.init))
+        let text = try puente.run(["--store", record.us, "--lang", "es", "review", "--since", "last-import"]).stdout
+        #expect(text.contains("Cambios desde"))
+        #expect(try puente.run(["--store", record.us, "review", "--since", "yesterday"]).status == 64)
+
+        // A title in one language only shows, in the other, marked with its language.
+        let added = try puente.run(["--store", record.us, "--json", "add", "--title-es", "Reunión técnica de rastreo", "--pillar", "pursue"])
+        let id = try #require(try JSONParser.parse(Array(added.stdout.utf8))["id"]?.stringValue)
+        let listed = try puente.run(["--store", record.us, "list", "--text", "rastreo"]).stdout
+        #expect(listed.contains("Reunión técnica de rastreo [es]"))
+        #expect(try puente.run(["--store", record.us, "--lang", "es", "show", id]).stdout.contains("Reunión técnica de rastreo  ["))
+    }
+
     /// RFC 4180: quoted fields with doubled quotes, CRLF between records.
     static func parseCSV(_ text: String) -> [[String]] {
         var rows = [[String]]()
