@@ -2,7 +2,7 @@
 SYSTEM_PACKAGES := libsqlite3-dev libssl-dev zlib1g-dev pkg-config
 SWIFT ?= swift
 
-.PHONY: demo test build release deps clean
+.PHONY: demo test build release deps clean sanitize asan tsan fuzz
 
 deps:
 	@missing=""; \
@@ -33,5 +33,23 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# The whole suite under AddressSanitizer (with LeakSanitizer), then under ThreadSanitizer,
+# each in its own build folder. Suppressions name the few leaks of code Puente does not own.
+sanitize: asan tsan
+
+asan: deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Sanitizers/lsan.supp:print_suppressions=0 \
+	  $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+
+tsan: deps
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	TSAN_OPTIONS=halt_on_error=1 $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build-tsan
+
+# libFuzzer on every target for FUZZ_SECONDS each (default 600): see Fuzz/run.sh.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	Fuzz/run.sh $(FUZZ_SECONDS)
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-asan .build-tsan .build-fuzz
