@@ -68,7 +68,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PuenteTests",
-            dependencies: ["puente", "PuenteKit", "PuenteTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["puente", "PuenteKit", "PuenteCrypto", "PuenteTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -137,14 +137,18 @@ extension Replica {
     /// key another copy also writes with. The old operations stay, under the old key (still
     /// trusted here); the old key files are kept beside the new ones as `*.retired-<id>`; writes
     /// resume under the new key, which others must trust or certify anew.
-    public static func rekey(folder: String, wallClock: any WallClock = SystemWallClock()) throws -> Replica {
-        let old = try open(folder: folder, wallClock: wallClock)
+    public static func rekey(folder: String, wallClock: any WallClock = SystemWallClock(),
+                             passphrase: (() throws -> SecretBuffer)? = nil) throws -> Replica {
+        let old = try open(folder: folder, wallClock: wallClock, passphrase: passphrase)
+        // New keys are protected as the old ones were.
+        let secret = isEncrypted(try KeyFile.read(path: path(folder, signingKeyFile))) ? try passphrase?() : nil
         let signing = try PrivateKey.generate(.ed25519)
         let agreement = try PrivateKey.generate(.x25519)
         let signingPublic = try signing.rawPublicKey()
         let agreementPublic = try agreement.rawPublicKey()
         let id = ReplicaID(signingKey: signingPublic)
-        let staged = [(signingKeyFile, try signing.pem()), (agreementKeyFile, try agreement.pem())]
+        let staged = [(signingKeyFile, try secret.map { try signing.encryptedPEM(passphrase: $0) } ?? signing.pem()),
+                      (agreementKeyFile, try secret.map { try agreement.encryptedPEM(passphrase: $0) } ?? agreement.pem())]
         for (file, bytes) in staged {
             _ = unlink(path(folder, file + ".new"))
             try KeyFile.create(path: path(folder, file + ".new"), bytes: bytes)
@@ -168,7 +172,7 @@ extension Replica {
         }
         // The store now names the new key; put the files in place (``open`` finishes this after a crash).
         try finishRekey(folder: folder, retiring: old.identity.replica)
-        return try open(folder: folder, wallClock: wallClock)
+        return try open(folder: folder, wallClock: wallClock, passphrase: passphrase)
     }
 
     /// Moves staged `*.new` key files into place, keeping the old ones as `*.retired-<id>`.

@@ -36,9 +36,10 @@ public final class Replica: Sendable {
         self.signingKey = signingKey
     }
 
-    /// Creates a new store in `folder` (made with mode 0700) with fresh Ed25519 and X25519 keys.
+    /// Creates a new store in `folder` (made with mode 0700) with fresh Ed25519 and X25519 keys;
+    /// with `passphrase`, the key files are encrypted PKCS#8 (PBES2, scrypt, AES-256-CBC).
     public static func initialize(folder: String, delegation: Delegation, name: String, office: String = "",
-                                  wallClock: any WallClock = SystemWallClock()) throws -> Replica {
+                                  wallClock: any WallClock = SystemWallClock(), passphrase: SecretBuffer? = nil) throws -> Replica {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.utf8.count <= 200 else { throw PuenteError(.invalidValue, ["name", "1–200 bytes"]) }
         if mkdir(folder, 0o700) != 0 {
@@ -53,8 +54,9 @@ public final class Replica: Sendable {
         let agreement = try PrivateKey.generate(.x25519)
         let signingPublic = try signing.rawPublicKey()
         let agreementPublic = try agreement.rawPublicKey()
-        try KeyFile.create(path: path(folder, signingKeyFile), bytes: signing.pem())
-        try KeyFile.create(path: path(folder, agreementKeyFile), bytes: agreement.pem())
+        try KeyFile.create(path: path(folder, signingKeyFile), bytes: passphrase.map { try signing.encryptedPEM(passphrase: $0) } ?? signing.pem())
+        try KeyFile.create(path: path(folder, agreementKeyFile),
+                           bytes: passphrase.map { try agreement.encryptedPEM(passphrase: $0) } ?? agreement.pem())
         guard let replica = ReplicaID(hex: Digest.sha256hex(signingPublic)) else { throw PuenteError(.storeUnreadable, ["key"]) }
 
         let store = try Store(path: path(folder, databaseFile))
@@ -72,34 +74,53 @@ public final class Replica: Sendable {
         return Replica(folder: folder, identity: identity, store: store, wallClock: wallClock, signingKey: signing)
     }
 
-    /// Opens the store in `folder`, refusing key files that others can read.
-    public static func open(folder: String, wallClock: any WallClock = SystemWallClock()) throws -> Replica {
+    /// Opens the store in `folder`, refusing key files that others can read. An encrypted key
+    /// asks `passphrase` for its passphrase (only then).
+    public static func open(folder: String, wallClock: any WallClock = SystemWallClock(),
+                            passphrase: (() throws -> SecretBuffer)? = nil) throws -> Replica {
         let databasePath = path(folder, databaseFile)
         guard FileManager.default.fileExists(atPath: databasePath) else { throw PuenteError(.storeMissing, [folder]) }
         let keyPath = path(folder, signingKeyFile)
         let signing: PrivateKey
         do {
-            signing = try PrivateKey(pem: try KeyFile.read(path: keyPath), expecting: .ed25519)
+            signing = try loadKey(path: keyPath, kind: .ed25519, passphrase: passphrase)
         } catch let failure as KeyFile.Failure {
             if case .tooOpen = failure { throw PuenteError(.keyFileTooOpen, [keyPath]) }
             throw PuenteError(.keyFileUnreadable, [keyPath, "\(failure)"])
-        } catch {
+        } catch let error as CryptoError {
             throw PuenteError(.keyFileUnreadable, [keyPath, "\(error)"])
         }
         let store = try Store(path: databasePath)
         guard let identity = try store.localIdentity() else { throw PuenteError(.storeUnreadable, [databasePath]) }
         let staged = path(folder, signingKeyFile + ".new")
         if Digest.sha256hex(try signing.rawPublicKey()) != identity.replica.hex, FileManager.default.fileExists(atPath: staged),
-           let stagedKey = try? PrivateKey(pem: try KeyFile.read(path: staged), expecting: .ed25519),
+           let stagedKey = try? loadKey(path: staged, kind: .ed25519, passphrase: passphrase),
            Digest.sha256hex(try stagedKey.rawPublicKey()) == identity.replica.hex {
             // A re-key stopped between recording the new key and moving its files: finish it.
             try finishRekey(folder: folder, retiring: ReplicaID(signingKey: try signing.rawPublicKey()))
-            return try open(folder: folder, wallClock: wallClock)
+            return try open(folder: folder, wallClock: wallClock, passphrase: passphrase)
         }
         guard Digest.sha256hex(try signing.rawPublicKey()) == identity.replica.hex else {
             throw PuenteError(.keyFileUnreadable, [keyPath, "key does not belong to this store"])
         }
         return Replica(folder: folder, identity: identity, store: store, wallClock: wallClock, signingKey: signing)
+    }
+
+    /// Whether the key file at `path` is passphrase-protected.
+    static func isEncrypted(_ bytes: [UInt8]) -> Bool {
+        String(decoding: bytes.prefix(64), as: UTF8.self).hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    }
+
+    /// Reads a key file, plain or encrypted.
+    static func loadKey(path: String, kind: KeyKind, passphrase: (() throws -> SecretBuffer)?) throws -> PrivateKey {
+        let bytes = try KeyFile.read(path: path)
+        guard isEncrypted(bytes) else { return try PrivateKey(pem: bytes, expecting: kind) }
+        guard let passphrase else { throw PuenteError(.passphraseNeeded, [path]) }
+        do {
+            return try PrivateKey(encryptedPEM: bytes, passphrase: try passphrase(), expecting: kind)
+        } catch let error as CryptoError {
+            throw PuenteError(.wrongPassphrase, [path, "\(error.code)"])
+        }
     }
 
     static func path(_ folder: String, _ file: String) -> String {

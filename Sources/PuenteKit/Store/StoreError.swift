@@ -20,6 +20,8 @@ public struct PuenteError: Error, Equatable, Sendable, CustomStringConvertible {
         case fork = "fork"
         case ownReplicaAhead = "own-replica-ahead"
         case ownReplicaRevoked = "own-replica-revoked"
+        case passphraseNeeded = "passphrase-needed"
+        case wrongPassphrase = "wrong-passphrase"
     }
 
     public let code: Code
@@ -40,7 +42,7 @@ public struct PuenteError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Whether the error is about input data from outside (exit code 65).
     public var isBadInput: Bool {
         switch code {
-        case .brokenChain, .fork, .keyFileUnreadable, .keyFileTooOpen: return true
+        case .brokenChain, .fork, .keyFileUnreadable, .keyFileTooOpen, .wrongPassphrase: return true
         default: return false
         }
     }

@@ -60,6 +60,13 @@ extension Catalog {
                               es: "En México: {0} operación(es) aceptadas ahora rechazadas, {1} descartadas; el estado vuelve a ser {2}"),
 
         // Passphrases
+        "passphrase.replica-prompt": Phrase(en: "Passphrase of this store's key: ", es: "Frase de paso de la clave de este almacén: "),
+        "help.init-passphrase": Phrase(en: "Protect the key files with a passphrase (PUENTE_PASSPHRASE, else asked twice); every command then needs it.",
+                                       es: "Proteger los archivos de claves con una frase de paso (PUENTE_PASSPHRASE, si no se pide dos veces); cada comando la necesitará."),
+        "error.passphrase-needed": Phrase(en: "the key file {0} is passphrase-protected: set PUENTE_PASSPHRASE, or run this in a terminal to be asked.",
+                                          es: "el archivo de clave {0} está protegido con frase de paso: defina PUENTE_PASSPHRASE o ejecútelo en una terminal para que se le pida."),
+        "error.wrong-passphrase": Phrase(en: "the passphrase does not open the key file {0}; nothing was done.",
+                                         es: "la frase de paso no abre el archivo de clave {0}; no se hizo nada."),
         "passphrase.prompt": Phrase(en: "Root key passphrase: ", es: "Frase de paso de la clave raíz: "),
         "passphrase.new": Phrase(en: "New passphrase (at least 12 characters): ", es: "Nueva frase de paso (al menos 12 caracteres): "),
         "passphrase.again": Phrase(en: "The same passphrase again: ", es: "La misma frase de paso otra vez: "),

@@ -30,6 +30,6 @@ struct GlobalOptions: ParsableArguments {
 
     /// Opens the store, or explains how to make one.
     func openReplica() throws -> Replica {
-        try Replica.open(folder: storeFolder)
+        try Replica.open(folder: storeFolder, passphrase: { try Passphrase.existing(prompt: t("passphrase.replica-prompt")) })
     }
 }

@@ -12,10 +12,10 @@ import Glibc
 enum Passphrase {
     static let minimumLength = 12
 
-    /// The passphrase of an existing key.
-    static func existing() throws -> SecretBuffer {
+    /// The passphrase of an existing key (the root key unless `prompt` says otherwise).
+    static func existing(prompt: String = t("passphrase.prompt")) throws -> SecretBuffer {
         if let secret = SecretBuffer.fromEnvironment("PUENTE_PASSPHRASE") { return secret }
-        return try ask(t("passphrase.prompt"))
+        return try ask(prompt)
     }
 
     /// A new passphrase: `variable` (or `PUENTE_PASSPHRASE`) for scripts, else asked twice.

@@ -17,6 +17,9 @@ struct InitStore: ParsableCommand {
     @Option(help: ArgumentHelp(t("help.office"), valueName: "text"))
     var office: String = ""
 
+    @Flag(help: ArgumentHelp(t("help.init-passphrase")))
+    var passphrase = false
+
     func validate() throws {
         guard Delegation(rawValue: delegation) != nil else { throw ValidationError(t("error.delegation", delegation)) }
     }
@@ -24,7 +27,8 @@ struct InitStore: ParsableCommand {
     func run() throws {
         try Terminal.run {
             guard let delegation = Delegation(rawValue: delegation) else { return }
-            let replica = try Replica.initialize(folder: global.storeFolder, delegation: delegation, name: name, office: office)
+            let replica = try Replica.initialize(folder: global.storeFolder, delegation: delegation, name: name, office: office,
+                                                 passphrase: passphrase ? try Passphrase.new() : nil)
             if global.json {
                 Terminal.json(["store": .string(replica.folder), "replica": .string(replica.identity.replica.hex),
                                "delegation": .string(delegation.rawValue), "name": .string(replica.identity.name)])

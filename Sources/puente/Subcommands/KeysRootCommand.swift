@@ -154,7 +154,8 @@ struct RekeyStore: ParsableCommand {
 
     func run() throws {
         try Terminal.run {
-            let replica = try Replica.rekey(folder: global.storeFolder)
+            let replica = try Replica.rekey(folder: global.storeFolder,
+                                            passphrase: { try Passphrase.existing(prompt: t("passphrase.replica-prompt")) })
             if global.json {
                 Terminal.json(["replica": .string(replica.identity.replica.hex)])
             } else {
