@@ -160,15 +160,13 @@ extension Replica {
             throw error
         }
         do {
-            let effect = try store.write { db in
+            try store.write { db in
                 let effect = try Store.applyTrust(db, certificates: best.values.sorted { $0.member < $1.member },
                                                   rotations: [rotation]) { db in
                     try db.execute(sql: "UPDATE replica SET card = ? WHERE id = ?", arguments: [Data(cardFile), rotation.newRoot.hex])
                 }
                 if let refusal = effect.refusals.first { throw refusal.error }
-                return effect
             }
-            _ = effect
         } catch {
             // Nothing was recorded: put the old key back.
             _ = unlink(path)

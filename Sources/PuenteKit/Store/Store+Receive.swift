@@ -87,13 +87,6 @@ extension Store {
                        arguments: [Int64(wall), kind, operations])
     }
 
-    /// Every open conflict in the store: registers with more than one live value.
-    static func openConflictCount(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: """
-            SELECT count(*) FROM (SELECT 1 FROM register_value GROUP BY entity, field HAVING count(*) > 1)
-            """) ?? 0
-    }
-
     /// The most operations held per author while a gap in its chain is open.
     static let defaultHeldCap = 100_000
 

@@ -24,10 +24,13 @@ enum Names {
     }
 
     /// A title in the display language, else the other one marked with its language.
-    static func title(en: String?, es: String?) -> String {
+    static func title(en: String?, es: String?) -> String { text(en: en, es: es) ?? "—" }
+
+    /// A text in the display language, else the other one marked with its language; nil when neither exists.
+    static func text(en: String?, es: String?) -> String? {
         switch Language.current {
-        case .en: return en ?? es.map { "\($0) [es]" } ?? "—"
-        case .es: return es ?? en.map { "\($0) [en]" } ?? "—"
+        case .en: return en ?? es.map { "\($0) [es]" }
+        case .es: return es ?? en.map { "\($0) [en]" }
         }
     }
 

@@ -11,19 +11,9 @@ enum ReportView {
         return t("report.title-dialogue", Names.title(en: dialogue.titleEN, es: dialogue.titleES))
     }
 
-    static func statement(_ dialogue: DialogueBrief) -> String? {
-        switch Language.current {
-        case .en: return dialogue.statementEN ?? dialogue.statementES.map { "\($0) [es]" }
-        case .es: return dialogue.statementES ?? dialogue.statementEN.map { "\($0) [en]" }
-        }
-    }
+    static func statement(_ dialogue: DialogueBrief) -> String? { Names.text(en: dialogue.statementEN, es: dialogue.statementES) }
 
-    static func summaryText(_ commitment: CommitmentBrief) -> String? {
-        switch Language.current {
-        case .en: return commitment.summaryEN ?? commitment.summaryES.map { "\($0) [es]" }
-        case .es: return commitment.summaryES ?? commitment.summaryEN.map { "\($0) [en]" }
-        }
-    }
+    static func summaryText(_ commitment: CommitmentBrief) -> String? { Names.text(en: commitment.summaryEN, es: commitment.summaryES) }
 
     static func assessment(_ brief: AssessmentBrief?) -> String {
         guard let brief else { return Names.rating(nil) }
