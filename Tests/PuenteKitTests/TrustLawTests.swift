@@ -30,6 +30,7 @@ struct TrustHistory {
 
         var copy: Replica?
         var owned = [ObjectIdentifier: [EntityRef]]()
+        owned[ObjectIdentifier(forked)] = [try forked.addCommitment(CommitmentDraft(owner: .us, titleEN: "Forked desk's", pillar: .pursue))]
         var usCommitments = [EntityRef]()
         var certifiedLate = false
         var revokedAt: Int64?
@@ -64,8 +65,14 @@ struct TrustHistory {
             if copy == nil, step == steps / 3 {
                 let target = world.folder.sub("us-forked-copy")
                 try FileManager.default.copyItem(atPath: forked.folder, toPath: target)
-                copy = try Replica.open(folder: target, wallClock: world.clock)
-                owned[ObjectIdentifier(try #require(copy))] = owned[ObjectIdentifier(forked)]
+                let copied = try Replica.open(folder: target, wallClock: world.clock)
+                copy = copied
+                owned[ObjectIdentifier(copied)] = owned[ObjectIdentifier(forked)]
+                // Both copies write at the same next seq: a fork every case has.
+                if let target = owned[ObjectIdentifier(forked)]?.first {
+                    _ = try forked.addNote(to: target, text: "From the original \(step)")
+                    _ = try copied.addNote(to: target, text: "From the copy \(step)")
+                }
             }
             if let copy, Bool.random(using: &rng), let target = (owned[ObjectIdentifier(copy)] ?? []).first {
                 _ = try copy.addNote(to: target, text: "From the copy \(step)")
@@ -91,6 +98,21 @@ struct TrustHistory {
                 _ = try world.usAdmin.revoke(revoked.identity.replica, lastGoodSeq: seq, passphrase: Delegations.passphrase())
                 bundles.append(try world.bundle(world.usAdmin))
             }
+        }
+        // Every case ends with a policy break, the late certificate and a revocation, whatever the draws were.
+        if usCommitments.isEmpty {
+            usCommitments.append(try usDesk.addCommitment(CommitmentDraft(owner: .us, titleEN: "Last U.S. commitment", pillar: .protect)))
+        }
+        try world.send(usDesk, to: mxDesk)
+        _ = try? mxDesk.appendUnchecked(entity: usCommitments[0].text, kind: .set, field: "status", value: "withdrawn")
+        if !certifiedLate {
+            _ = try world.usAdmin.certify(card: lateCard, passphrase: Delegations.passphrase())
+        }
+        if revokedAt == nil {
+            try world.send(revoked, to: world.usAdmin)
+            let held = try world.usAdmin.operations(of: revoked.identity.replica).count
+            _ = try world.usAdmin.revoke(revoked.identity.replica, lastGoodSeq: Int64.random(in: 0...Int64(held), using: &rng),
+                                         passphrase: Delegations.passphrase())
         }
         try world.send(late, to: usDesk)
         for store in [usDesk, mxDesk, revoked, forked] + (copy.map { [$0] } ?? []) { bundles.append(try world.bundle(store)) }
