@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "puente", targets: ["puente"]),
         .library(name: "PuenteKit", targets: ["PuenteKit"]),
+        // The shared peer workload replayed through the library: Benchmarks/ and a test use it.
+        .library(name: "PuenteWorkload", targets: ["PuenteWorkload"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -52,6 +54,10 @@ let package = Package(
             path: "Sources/PuenteFixtures"
         ),
         .target(
+            name: "PuenteWorkload",
+            dependencies: ["PuenteKit"]
+        ),
+        .target(
             name: "PuenteTestSupport",
             dependencies: ["PuenteKit", "PuenteCrypto", "CPuenteZlib"]
         ),
@@ -62,7 +68,7 @@ let package = Package(
         .testTarget(
             name: "PuenteKitTests",
             dependencies: [
-                "PuenteKit", "PuenteTestSupport",
+                "PuenteKit", "PuenteTestSupport", "PuenteWorkload",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

@@ -132,43 +132,41 @@ public struct IndicatorDraft: Sendable {
 }
 
 extension Replica {
+    /// Runs several writes in one transaction: one `fsync`, one refresh of what they touched.
+    /// The policy refuses the whole batch or none of it, as for a single write.
+    @discardableResult
+    public func batch<T>(_ body: (WriteBatch) throws -> T) throws -> T {
+        try commit { try body(WriteBatch(appender: $0)) }
+    }
+
     /// Records a new commitment; the owner must be this store's delegation or `joint`.
     @discardableResult
     public func addCommitment(_ draft: CommitmentDraft) throws -> EntityRef {
-        try commit { try $0.create(.commitment, value: draft.createValue) }
+        try batch { try $0.addCommitment(draft) }
     }
 
     /// Records a new dialogue.
     @discardableResult
     public func addDialogue(_ draft: DialogueDraft) throws -> EntityRef {
-        try commit { try $0.create(.dialogue, value: draft.createValue) }
+        try batch { try $0.addDialogue(draft) }
     }
 
     /// Adds an indicator to a commitment (its owner delegation(s) only).
     @discardableResult
     public func addIndicator(to commitment: EntityRef, _ draft: IndicatorDraft) throws -> EntityRef {
-        try commit { try $0.create(.indicator, value: draft.createValue(commitment: commitment)) }
+        try batch { try $0.addIndicator(to: commitment, draft) }
     }
 
     /// Adds an immutable, attributed note to a commitment or a dialogue.
     @discardableResult
     public func addNote(to parent: EntityRef, text: String, lang: String? = nil) throws -> EntityRef {
-        var value: [String: JSONValue] = ["parent": .string(parent.text), "text": .string(text)]
-        value["lang"] = lang.map(JSONValue.string)
-        return try commit { try $0.create(.note, value: .object(value)) }
+        try batch { try $0.addNote(to: parent, text: text, lang: lang) }
     }
 
     /// Writes a register field, superseding every value this store sees — so it also resolves a conflict.
     @discardableResult
     public func set(_ entity: EntityRef, field: String, value: JSONValue) throws -> OpID {
-        guard let spec = FieldCatalog.fields(of: entity.type)[field] else {
-            throw PuenteError(.unknownField, [entity.type.rawValue, field])
-        }
-        guard spec.shape == .register else { throw PuenteError(.wrongType, [field]) }
-        return try commit { appender in
-            let refs = try appender.liveValueRefs(entity: entity.text, field: field)
-            return try appender.append(entity: entity.text, kind: .set, field: field, value: value, refs: refs).id
-        }
+        try batch { try $0.set(entity, field: field, value: value) }
     }
 
     /// Resolves a conflict: like ``set(_:field:value:)`` but refused when the field has one value only.
@@ -190,52 +188,31 @@ extension Replica {
     /// Adds an element to a set field (agencies, tags, participants, evidence).
     @discardableResult
     public func addElement(_ entity: EntityRef, field: String, element: JSONValue) throws -> OpID {
-        guard FieldCatalog.fields(of: entity.type)[field]?.shape == .set else {
-            throw PuenteError(.unknownField, [entity.type.rawValue, field])
-        }
-        return try commit { try $0.append(entity: entity.text, kind: .add, field: field, value: element, refs: []).id }
+        try batch { try $0.addElement(entity, field: field, element: element) }
     }
 
     /// Removes every add of `element` this store sees (observed-remove: a concurrent add survives).
     @discardableResult
     public func removeElement(_ entity: EntityRef, field: String, element: JSONValue) throws -> OpID {
-        guard FieldCatalog.fields(of: entity.type)[field]?.shape == .set else {
-            throw PuenteError(.unknownField, [entity.type.rawValue, field])
-        }
-        return try commit { appender in
-            let refs = try appender.liveAddRefs(entity: entity.text, field: field, element: element)
-            guard !refs.isEmpty else { throw PuenteError(.notFound, [field, String(decoding: CanonicalJSON.encode(element), as: UTF8.self)]) }
-            return try appender.append(entity: entity.text, kind: .remove, field: field, value: element, refs: refs).id
-        }
+        try batch { try $0.removeElement(entity, field: field, element: element) }
     }
 
     /// Appends a reading to an indicator's series.
     @discardableResult
     public func recordReading(_ indicator: EntityRef, date: String, value: String, source: String?) throws -> OpID {
-        var reading: [String: JSONValue] = ["date": .string(date), "value": .string(value)]
-        if let source, !source.isEmpty { reading["source"] = .string(source) }
-        return try commit {
-            try $0.append(entity: indicator.text, kind: .append, field: "readings", value: .object(reading), refs: []).id
-        }
+        try batch { try $0.recordReading(indicator, date: date, value: value, source: source) }
     }
 
     /// Retracts a dialogue, an indicator or a note; the history stays.
     @discardableResult
     public func retract(_ entity: EntityRef) throws -> OpID {
-        try commit { appender in
-            guard let create = try appender.createOp(of: entity.text) else { throw PuenteError(.notFound, [entity.text]) }
-            let ref = try appender.ref(to: create)
-            return try appender.append(entity: entity.text, kind: .retract, field: "", value: .null, refs: [ref]).id
-        }
+        try batch { try $0.retract(entity) }
     }
 
     /// Retracts one reading of an indicator.
     @discardableResult
     public func retractReading(_ indicator: EntityRef, reading: OpID) throws -> OpID {
-        try commit { appender in
-            let ref = try appender.ref(to: reading)
-            return try appender.append(entity: indicator.text, kind: .retract, field: "readings", value: .null, refs: [ref]).id
-        }
+        try batch { try $0.retractReading(indicator, reading: reading) }
     }
 
     /// Stores operations from other replicas (the seam sync bundles build on).
@@ -257,5 +234,90 @@ extension Replica {
     /// The state digest and the trust fingerprint.
     public func digest() throws -> StateDigest {
         try store.digest()
+    }
+}
+
+/// The writes of one transaction (see ``Replica/batch(_:)``). Valid only inside the closure.
+public struct WriteBatch {
+    let appender: OpAppender
+
+    /// Records a new commitment; the owner must be this store's delegation or `joint`.
+    @discardableResult
+    public func addCommitment(_ draft: CommitmentDraft) throws -> EntityRef {
+        try appender.create(.commitment, value: draft.createValue)
+    }
+
+    /// Records a new dialogue.
+    @discardableResult
+    public func addDialogue(_ draft: DialogueDraft) throws -> EntityRef {
+        try appender.create(.dialogue, value: draft.createValue)
+    }
+
+    /// Adds an indicator to a commitment (its owner delegation(s) only).
+    @discardableResult
+    public func addIndicator(to commitment: EntityRef, _ draft: IndicatorDraft) throws -> EntityRef {
+        try appender.create(.indicator, value: draft.createValue(commitment: commitment))
+    }
+
+    /// Adds an immutable, attributed note to a commitment or a dialogue.
+    @discardableResult
+    public func addNote(to parent: EntityRef, text: String, lang: String? = nil) throws -> EntityRef {
+        var value: [String: JSONValue] = ["parent": .string(parent.text), "text": .string(text)]
+        value["lang"] = lang.map(JSONValue.string)
+        return try appender.create(.note, value: .object(value))
+    }
+
+    /// Writes a register field, superseding every value this store sees.
+    @discardableResult
+    public func set(_ entity: EntityRef, field: String, value: JSONValue) throws -> OpID {
+        guard let spec = FieldCatalog.fields(of: entity.type)[field] else {
+            throw PuenteError(.unknownField, [entity.type.rawValue, field])
+        }
+        guard spec.shape == .register else { throw PuenteError(.wrongType, [field]) }
+        let refs = try appender.liveValueRefs(entity: entity.text, field: field)
+        return try appender.append(entity: entity.text, kind: .set, field: field, value: value, refs: refs).id
+    }
+
+    /// Adds an element to a set field (agencies, tags, participants, evidence).
+    @discardableResult
+    public func addElement(_ entity: EntityRef, field: String, element: JSONValue) throws -> OpID {
+        guard FieldCatalog.fields(of: entity.type)[field]?.shape == .set else {
+            throw PuenteError(.unknownField, [entity.type.rawValue, field])
+        }
+        return try appender.append(entity: entity.text, kind: .add, field: field, value: element, refs: []).id
+    }
+
+    /// Removes every add of `element` this store sees (observed-remove: a concurrent add survives).
+    @discardableResult
+    public func removeElement(_ entity: EntityRef, field: String, element: JSONValue) throws -> OpID {
+        guard FieldCatalog.fields(of: entity.type)[field]?.shape == .set else {
+            throw PuenteError(.unknownField, [entity.type.rawValue, field])
+        }
+        let refs = try appender.liveAddRefs(entity: entity.text, field: field, element: element)
+        guard !refs.isEmpty else { throw PuenteError(.notFound, [field, String(decoding: CanonicalJSON.encode(element), as: UTF8.self)]) }
+        return try appender.append(entity: entity.text, kind: .remove, field: field, value: element, refs: refs).id
+    }
+
+    /// Appends a reading to an indicator's series.
+    @discardableResult
+    public func recordReading(_ indicator: EntityRef, date: String, value: String, source: String?) throws -> OpID {
+        var reading: [String: JSONValue] = ["date": .string(date), "value": .string(value)]
+        if let source, !source.isEmpty { reading["source"] = .string(source) }
+        return try appender.append(entity: indicator.text, kind: .append, field: "readings", value: .object(reading), refs: []).id
+    }
+
+    /// Retracts a dialogue, an indicator or a note; the history stays.
+    @discardableResult
+    public func retract(_ entity: EntityRef) throws -> OpID {
+        guard let create = try appender.createOp(of: entity.text) else { throw PuenteError(.notFound, [entity.text]) }
+        let ref = try appender.ref(to: create)
+        return try appender.append(entity: entity.text, kind: .retract, field: "", value: .null, refs: [ref]).id
+    }
+
+    /// Retracts one reading of an indicator.
+    @discardableResult
+    public func retractReading(_ indicator: EntityRef, reading: OpID) throws -> OpID {
+        let ref = try appender.ref(to: reading)
+        return try appender.append(entity: indicator.text, kind: .retract, field: "readings", value: .null, refs: [ref]).id
     }
 }
