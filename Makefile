@@ -2,7 +2,7 @@
 SYSTEM_PACKAGES := libsqlite3-dev libssl-dev zlib1g-dev pkg-config
 SWIFT ?= swift
 
-.PHONY: demo test build release deps clean sanitize asan tsan fuzz
+.PHONY: demo test build release deps clean sanitize asan tsan fuzz bench
 
 deps:
 	@missing=""; \
@@ -51,5 +51,11 @@ FUZZ_SECONDS ?= 600
 fuzz: deps
 	Fuzz/run.sh $(FUZZ_SECONDS)
 
+# Every figure of README "Performance" (Puente, the peer engines, this machine's limits):
+# see Benchmarks/run.sh. BENCH_SIZES=10000 for a shorter run.
+BENCH_SIZES ?= 10000 100000
+bench: deps
+	Benchmarks/run.sh $(BENCH_SIZES)
+
 clean:
-	rm -rf .build .build-asan .build-tsan .build-fuzz
+	rm -rf .build .build-asan .build-tsan .build-fuzz Benchmarks/.build bench-results

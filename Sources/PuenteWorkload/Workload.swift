@@ -47,6 +47,10 @@ public struct Workload: Sendable {
 
     public struct LoadError: Error, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// Reads `records.jsonl`, `ops_a.jsonl` and `ops_b.jsonl` from `folder`.

@@ -10,8 +10,8 @@ import PuenteKit
 /// delegations may edit); status, pillar and priority → Puente's values by position; tags → the
 /// tag set; a note → a note entity; an indicator value → a reading of the record's indicator of
 /// that name, or, the first time this replica sees the name on the record, a new indicator whose
-/// baseline is the value. Creating a record is one `create` for the commitment, one per note and
-/// one per indicator.
+/// baseline is the value. Creating a record is one `create` for the commitment (its external id
+/// is the record's id), one per note and one per indicator.
 public final class WorkloadReplay {
     public let workload: Workload
     public let folder: String
@@ -46,6 +46,34 @@ public final class WorkloadReplay {
         }
     }
 
+    /// Reopens the two stores a replay made in `folder`, and what each knows of the records
+    /// (commitments by external id, indicators by name), so a later phase can run in a new process.
+    public init(reopening folder: String, workload: Workload, batchSize: Int = 1_000) throws {
+        self.workload = workload
+        self.folder = folder
+        self.batchSize = batchSize
+        a = try Replica.open(folder: folder + "/a")
+        b = try Replica.open(folder: folder + "/b")
+        viewA = try Self.view(of: a)
+        viewB = try Self.view(of: b)
+    }
+
+    private static func view(of replica: Replica) throws -> [String: RecordView] {
+        var view = [String: RecordView]()
+        var byEntity = [String: String]()
+        for commitment in try replica.entities(of: .commitment) {
+            guard let record = commitment.externalID else { continue }
+            view[record] = RecordView(commitment: commitment.entity, indicators: [:])
+            byEntity[commitment.entity.text] = record
+        }
+        for indicator in try replica.entities(of: .indicator) {
+            guard let parent = indicator.parent, let record = byEntity[parent],
+                  let name = indicator.displayValue("name.en")?.stringValue else { continue }
+            view[record]?.indicators[name] = indicator.entity
+        }
+        return view
+    }
+
     /// Phase 0: A creates every record. Returns the number of operations written.
     @discardableResult
     public func create() throws -> Int {
@@ -59,7 +87,7 @@ public final class WorkloadReplay {
                     let commitment = try batch.addCommitment(CommitmentDraft(
                         owner: .joint, titleEN: record.titleEN, titleES: record.titleES, summaryEN: record.description,
                         pillar: Self.pillar(record.pillar), lead: record.owner, priority: Self.priority(record.priority),
-                        due: record.due, status: Self.status(record.status), tags: record.tags))
+                        due: record.due, status: Self.status(record.status), tags: record.tags, externalID: record.id))
                     count += 1
                     for note in record.notes {
                         try batch.addNote(to: commitment, text: note)

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Every figure of README "Performance", in one run on this machine:
+#   1. Puente's benchmark (Benchmarks/, ordo-one/benchmark) on the shared workload, phase by phase;
+#   2. the same import and the read commands through the release `puente` binary
+#      (wall time and peak memory from /usr/bin/time);
+#   3. the peer engines (Loro, Yrs) on the same workload, from ../shared/bench;
+#   4. this machine's limits: Ed25519 and SHA-256 from `openssl speed`, SQLite inserts.
+#
+#   Benchmarks/run.sh [N…]          default: 10000 100000
+#
+# Results go to bench-results/ (ignored by git): summary.md is the README table.
+# PUENTE_SHARED names the shared folder (default ../shared); PUENTE_BENCH_PEERS=0 skips the peers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+shared=${PUENTE_SHARED:-$root/../shared}
+out=${PUENTE_BENCH_OUT:-$root/bench-results}
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(10000 100000)
+mkdir -p "$out"
+[ -f "$shared/bench/dump_workload.py" ] || { echo "The shared bench folder is missing: set PUENTE_SHARED" >&2; exit 1; }
+
+swift build -c release --product puente >&2
+puente=$root/.build/release/puente
+
+# Wall seconds and peak resident KiB of one command, appended to $out/cli.jsonl.
+timed() {
+    local label=$1 n=$2; shift 2
+    /usr/bin/time -f '%e %M' -o "$out/.time" "$@" > /dev/null
+    read -r seconds kib < "$out/.time"
+    echo "{\"n\":$n,\"step\":\"$label\",\"seconds\":$seconds,\"peak_kib\":$kib}" >> "$out/cli.jsonl"
+}
+
+rm -f "$out/cli.jsonl"
+for n in "${sizes[@]}"; do
+    workload=$out/workload-$n
+    [ -f "$workload/ops_b.jsonl" ] || python3 "$shared/bench/dump_workload.py" --n "$n" --out "$workload" >&2
+    dir=$out/puente-$n
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    (cd Benchmarks && PUENTE_WORKLOAD="$workload" PUENTE_BENCH_DIR="$dir" \
+        swift package -c release --allow-writing-to-directory "$dir" benchmark --target PuenteSync) | tee "$out/benchmark-$n.txt"
+
+    # The same import through the binary, on a copy of B as it was before the merge.
+    rm -rf "$dir/b-cli"
+    cp -r "$dir/b-before-merge" "$dir/b-cli"
+    timed import "$n" "$puente" --store "$dir/b-cli" sync import "$dir/a-to-b.puente"
+    timed export "$n" "$puente" --store "$dir/b-cli" sync export --full --to "$dir/b-cli-full.puente"
+    # Read commands on the merged store, each three times (the README keeps the median).
+    id=$("$puente" --store "$dir/b-cli" list --limit 1 --json | python3 -c 'import sys,json; d=json.load(sys.stdin); print((d[0] if isinstance(d,list) else d["commitments"][0])["id"])')
+    for run in 1 2 3; do
+        timed list "$n" "$puente" --store "$dir/b-cli" list
+        timed show "$n" "$puente" --store "$dir/b-cli" show "$id"
+        timed review "$n" "$puente" --store "$dir/b-cli" review
+        timed digest "$n" "$puente" --store "$dir/b-cli" digest
+    done
+done
+
+if [ "${PUENTE_BENCH_PEERS:-1}" != 0 ]; then
+    py=$("$shared/bench/setup.sh")
+    rm -f "$out/crdt.jsonl"; "$py" "$shared/bench/crdt_bench.py" --n "${sizes[@]}" --out "$out/crdt.jsonl" | tee "$out/peers.txt"
+fi
+
+# This machine's limits.
+openssl speed -seconds 2 ed25519 sha256 2> /dev/null > "$out/openssl.txt" || true
+python3 - "$out/sqlite.txt" <<'EOF'
+import sqlite3, sys, time, os, tempfile
+path = tempfile.mktemp(suffix=".sqlite")
+db = sqlite3.connect(path)
+db.execute("PRAGMA journal_mode=WAL")
+db.execute("CREATE TABLE t (a TEXT NOT NULL, b INTEGER NOT NULL, c BLOB NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID")
+rows = [("%064x" % (i % 10), i, os.urandom(160)) for i in range(1_000_000)]
+start = time.perf_counter()
+db.executemany("INSERT INTO t VALUES (?, ?, ?)", rows)
+db.commit()
+elapsed = time.perf_counter() - start
+open(sys.argv[1], "w").write("sqlite %s: 1,000,000 rows (64-char key, integer, 160-byte blob) in %.2f s = %d rows/s\n"
+                             % (sqlite3.sqlite_version, elapsed, 1_000_000 / elapsed))
+db.close(); os.remove(path)
+EOF
+python3 Benchmarks/summary.py "$out" "${sizes[@]}" | tee "$out/summary.md"

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""The README "Performance" table from one Benchmarks/run.sh run.
+
+  python3 Benchmarks/summary.py bench-results 10000 100000
+"""
+import json
+import os
+import platform
+import re
+import statistics
+import sys
+
+
+def lines(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def main():
+    out, sizes = sys.argv[1], [int(n) for n in sys.argv[2:]]
+    cli = lines(os.path.join(out, "cli.jsonl"))
+    peers = lines(os.path.join(out, "crdt.jsonl"))
+    rows = []
+    for n in sizes:
+        phases = {r["phase"]: r for r in lines(os.path.join(out, "puente-%d" % n, "results.jsonl"))}
+        steps = {}
+        for r in cli:
+            if r["n"] == n:
+                steps.setdefault(r["step"], []).append(r)
+        peer = {p["peer"]: p for p in peers if p["n"] == n}
+
+        def rate(phase):
+            r = phases.get(phase)
+            return r["operations"] / r["seconds"] if r and r["seconds"] > 0 else None
+
+        def ms(step):
+            runs = steps.get(step)
+            return statistics.median(r["seconds"] for r in runs) * 1000 if runs else None
+
+        def peer_rate(p):
+            return p["edits_A"] / p["times_s"]["import_B<-A"] if p["times_s"].get("import_B<-A") else None
+
+        def peer_bytes(p):
+            return p["bytes"]["A->B_zlib6"] / p["edits_A"]
+
+        export = phases.get("exportA")
+        bytes_op = export["bytes"] / export["operations"] if export and export.get("bytes") and export["operations"] else None
+        imp = steps.get("import", [{}])[0]
+        rows.append((n, [
+            ("local edits (A), operations/s", rate("editA"), None, None, ">"),
+            ("export A→B, operations/s", rate("exportA"), None, 500_000, ">"),
+            ("bundle bytes/operation (A→B)", bytes_op, "bytes", None, "<"),
+            ("import at B, operations/s (library)", rate("importB"), "merge", 250_000, ">"),
+            ("import at B, seconds (`puente sync import`)", imp.get("seconds"), None, None, "<"),
+            ("import peak memory, MiB (`puente sync import`)", imp["peak_kib"] / 1024 if imp.get("peak_kib") else None,
+             None, 200, "<"),
+            ("`list` (every commitment), ms", ms("list"), None, 100, "<"),
+            ("`show` (one commitment), ms", ms("show"), None, 20, "<"),
+            ("`review`, ms", ms("review"), None, 100, "<"),
+            ("`digest`, ms", ms("digest"), None, None, "<"),
+        ], peer, peer_rate, peer_bytes))
+
+    print("Machine: %s, %d cores, %s. Shared and noisy: figures move by ±30%%.\n"
+          % (platform.platform(), os.cpu_count() or 0, platform.python_version() and "Python " + platform.python_version()))
+    for n, metrics, peer, peer_rate, peer_bytes in rows:
+        print("### N = %s commitments (%s edits on A)\n" % (format(n, ","), format(n * 10, ",")))
+        print("| measure | Puente | target | met | Loro | Yrs | Puente / Loro | Puente / Yrs |")
+        print("|---|---|---|---|---|---|---|---|")
+        for name, value, kind, target, better in metrics:
+            cells = [fmt(value), fmt(target) if target else "", met(value, target, better)]
+            for p in ("loro", "yrs"):
+                pv = None
+                if p in peer and kind == "merge":
+                    pv = peer_rate(peer[p])
+                elif p in peer and kind == "bytes":
+                    pv = peer_bytes(peer[p])
+                cells.append(fmt(pv) if pv else "")
+            for p in ("loro", "yrs"):
+                pv = None
+                if p in peer and kind == "merge":
+                    pv = peer_rate(peer[p])
+                elif p in peer and kind == "bytes":
+                    pv = peer_bytes(peer[p])
+                cells.append("%.2f" % (value / pv) if pv and value else "")
+            print("| %s | %s |" % (name, " | ".join(cells)))
+        print()
+    limits(out)
+
+
+def fmt(value):
+    if value is None:
+        return "—"
+    if value >= 100:
+        return format(int(round(value)), ",")
+    return "%.1f" % value
+
+
+def met(value, target, better):
+    if value is None or target is None:
+        return ""
+    return "yes" if (value >= target if better == ">" else value <= target) else "**no**"
+
+
+def limits(out):
+    print("Machine limits, same run:\n")
+    path = os.path.join(out, "openssl.txt")
+    if os.path.exists(path):
+        text = open(path).read()
+        m = re.search(r"EdDSA \(Ed25519\)\s+[\d.]+s\s+[\d.]+s\s+([\d.]+)\s+([\d.]+)", text)
+        if m:
+            print("- Ed25519 (OpenSSL, one core): %s signs/s, %s verifies/s" % (fmt(float(m.group(1))), fmt(float(m.group(2)))))
+        m = re.search(r"^sha256\s+(.*)$", text, re.M)
+        if m:
+            print("- SHA-256 (OpenSSL, one core, 16 KiB blocks): %s MB/s" % fmt(float(m.group(1).split()[-1].rstrip("k")) / 1000))
+    path = os.path.join(out, "sqlite.txt")
+    if os.path.exists(path):
+        print("- " + open(path).read().strip())
+
+
+if __name__ == "__main__":
+    main()
