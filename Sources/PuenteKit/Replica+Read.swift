@@ -138,7 +138,7 @@ extension Store {
         for ref in op.refs {
             guard let row = try Row.fetchOne(statement, arguments: [ref.target.replica.hex, ref.target.seq]),
                   ref.matches(hash: row["hash"]) else { continue }
-            let target = try Op(canonicalBytes: Array(row["bytes"] as Data))
+            let target = try Op(storedBytes: Array(row["bytes"] as Data), hash: row["hash"])
             guard target.entity == op.entity else { continue }
             if target.kind == .create {
                 if let value = target.value[op.field] { values.append(value) }
@@ -152,7 +152,7 @@ extension Store {
     static func logged(_ db: Database, entity: String) throws -> [(LoggedOperation, OpStatus)] {
         try Row.fetchAll(db, sql: "SELECT bytes, hash, status, reason FROM operation WHERE entity = ? ORDER BY hlc, replica, seq",
                          arguments: [entity]).map { row in
-            (LoggedOperation(op: try Op(canonicalBytes: Array(row["bytes"] as Data)), hash: row["hash"]), status(row))
+            (LoggedOperation(op: try Op(storedBytes: Array(row["bytes"] as Data), hash: row["hash"]), hash: row["hash"]), status(row))
         }
     }
 

@@ -50,7 +50,7 @@ public struct ImportFile: Sendable {
         } catch {
             throw ImportFileError(problem: "syntax", path: "\(error.line):\(error.column)", detail: error.reason.rawValue)
         }
-        var reader = Reader()
+        let reader = Reader()
         let top = try reader.object(root, "$", required: ["format"], optional: ["dialogues", "commitments", "source"])
         guard top["format"]?.stringValue == Self.format else {
             throw ImportFileError(problem: "format", path: "format")

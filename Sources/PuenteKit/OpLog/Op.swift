@@ -38,8 +38,23 @@ public struct Op: Hashable, Sendable {
     public let value: JSONValue
     public let refs: [OpRef]
 
+    /// The canonical bytes: what is hashed, chained and sent. Computed once, when the operation is made.
+    public let canonicalBytes: [UInt8]
+    /// SHA-256 of the canonical bytes, lowercase hex.
+    public let hash: String
+
     public init(replica: ReplicaID, seq: Int64, hlc: HLCTimestamp, prev: String, entity: String,
                 kind: OpKind, field: String, value: JSONValue, refs: [OpRef]) {
+        let bytes = CanonicalJSON.encode(Self.json(replica: replica, seq: seq, hlc: hlc, prev: prev, entity: entity, kind: kind,
+                                                   field: field, value: value, refs: refs))
+        self.init(replica: replica, seq: seq, hlc: hlc, prev: prev, entity: entity, kind: kind, field: field, value: value,
+                  refs: refs, canonicalBytes: bytes, hash: Digest.sha256(bytes).hex)
+    }
+
+    /// An operation whose canonical bytes (and hash) the caller already holds: decoded from
+    /// exactly those bytes, or read back from the store, which keeps both.
+    init(replica: ReplicaID, seq: Int64, hlc: HLCTimestamp, prev: String, entity: String, kind: OpKind, field: String,
+         value: JSONValue, refs: [OpRef], canonicalBytes: [UInt8], hash: String) {
         self.replica = replica
         self.seq = seq
         self.hlc = hlc
@@ -49,12 +64,24 @@ public struct Op: Hashable, Sendable {
         self.field = field
         self.value = value
         self.refs = refs
+        self.canonicalBytes = canonicalBytes
+        self.hash = hash
     }
+
+    /// Two operations are equal when their canonical bytes are.
+    public static func == (lhs: Op, rhs: Op) -> Bool { lhs.canonicalBytes == rhs.canonicalBytes }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(hash) }
 
     public var id: OpID { OpID(replica: replica, seq: seq) }
 
     /// The operation as a JSON object, exactly the nine members of the contract.
     public var json: JSONValue {
+        Self.json(replica: replica, seq: seq, hlc: hlc, prev: prev, entity: entity, kind: kind, field: field, value: value, refs: refs)
+    }
+
+    static func json(replica: ReplicaID, seq: Int64, hlc: HLCTimestamp, prev: String, entity: String, kind: OpKind,
+                     field: String, value: JSONValue, refs: [OpRef]) -> JSONValue {
         .object([
             "replica": .string(replica.hex),
             "seq": .int(seq),
@@ -67,12 +94,6 @@ public struct Op: Hashable, Sendable {
             "refs": .array(refs.map { .string($0.text) }),
         ])
     }
-
-    /// The canonical bytes: what is hashed, chained and sent.
-    public var canonicalBytes: [UInt8] { CanonicalJSON.encode(json) }
-
-    /// SHA-256 of the canonical bytes, lowercase hex.
-    public var hash: String { Digest.sha256(canonicalBytes).hex }
 
     /// A reference to this operation.
     public var ref: OpRef { OpRef(target: id, hashPrefix: String(hash.prefix(16))) }
@@ -114,11 +135,28 @@ extension Op {
         } catch {
             throw OpDecodingError("operation JSON \(error.reason.rawValue) (byte \(error.offset))")
         }
-        try self.init(json: value)
+        try self.init(json: value, canonicalBytes: bytes, hash: nil)
+    }
+
+    /// Reads back an operation the store wrote: its bytes were checked when they arrived, and
+    /// its hash is stored beside them, so neither is computed again.
+    init(storedBytes bytes: [UInt8], hash: String) throws(OpDecodingError) {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            throw OpDecodingError("stored operation JSON \(error.reason.rawValue)")
+        }
+        try self.init(json: value, canonicalBytes: bytes, hash: hash)
     }
 
     /// Decodes an operation from its JSON object, checking every member's form.
     public init(json value: JSONValue) throws(OpDecodingError) {
+        try self.init(json: value, canonicalBytes: nil, hash: nil)
+    }
+
+    /// `canonicalBytes`, when given, must be the canonical encoding of `value` (the caller checked).
+    private init(json value: JSONValue, canonicalBytes: [UInt8]?, hash: String?) throws(OpDecodingError) {
         guard let object = value.objectValue else { throw OpDecodingError("operation is not a JSON object") }
         let expected: Set<String> = ["replica", "seq", "hlc", "prev", "entity", "kind", "field", "value", "refs"]
         let keys = Set(object.keys)
@@ -156,8 +194,13 @@ extension Op {
             }
             refs.append(ref)
         }
-        self.init(replica: replica, seq: seq, hlc: hlc, prev: prev, entity: entity, kind: kind,
-                  field: field, value: object["value"] ?? .null, refs: refs)
+        let value = object["value"] ?? .null
+        guard let canonicalBytes else {
+            self.init(replica: replica, seq: seq, hlc: hlc, prev: prev, entity: entity, kind: kind, field: field, value: value, refs: refs)
+            return
+        }
+        self.init(replica: replica, seq: seq, hlc: hlc, prev: prev, entity: entity, kind: kind, field: field, value: value,
+                  refs: refs, canonicalBytes: canonicalBytes, hash: hash ?? Digest.sha256(canonicalBytes).hex)
     }
 
     /// Field names: empty, or lowercase ASCII letters, digits, `.`, `-` and `_`, at most 64 bytes.

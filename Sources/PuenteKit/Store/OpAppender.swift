@@ -50,10 +50,11 @@ final class OpAppender {
         guard bytes.count <= Op.maximumEncodedSize else {
             throw PuenteError(.invalidValue, [field, "larger than \(Op.maximumEncodedSize) bytes"])
         }
-        let hash = Digest.sha256hex(bytes)
+        let hash = op.hash
+        // The status is a placeholder: `finish` materializes the entity in this transaction.
         try db.cachedStatement(sql: """
             INSERT INTO operation (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason, arrived)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 'waiting-create', ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'accepted', NULL, ?)
             """).execute(arguments: [replica.hex, seq, hlc.text, hash, op.entity, kind.rawValue, field, Data(bytes), Int64(wall)])
         headSeq = seq
         headHash = hash

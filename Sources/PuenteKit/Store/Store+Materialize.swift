@@ -97,9 +97,9 @@ extension Store {
         var stored = [OpID: (String, String?)]()
         logged.reserveCapacity(rows.count)
         for row in rows {
-            let bytes: [UInt8] = Array(row["bytes"] as Data)
-            let op = try Op(canonicalBytes: bytes)
-            logged.append(LoggedOperation(op: op, hash: row["hash"]))
+            let hash: String = row["hash"]
+            let op = try Op(storedBytes: Array(row["bytes"] as Data), hash: hash)
+            logged.append(LoggedOperation(op: op, hash: hash))
             stored[op.id] = (row["status"], row["reason"])
         }
         let parent = try parentContext(db, entity: entity, operations: logged)

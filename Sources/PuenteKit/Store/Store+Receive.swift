@@ -115,7 +115,7 @@ extension Store {
         var headHLC = HLCTimestamp(text: row["head_hlc"]) ?? .zero
         for op in ops {
             let bytes = op.canonicalBytes
-            let hash = Digest.sha256hex(bytes)
+            let hash = op.hash
             if op.seq <= headSeq {
                 let stored = try String.fetchOne(try db.cachedStatement(sql: "SELECT hash FROM operation WHERE replica = ? AND seq = ?"), arguments: [author.hex, op.seq])
                 guard stored == hash else { throw PuenteError(.fork, [author.hex, String(op.seq)]) }
@@ -143,7 +143,7 @@ extension Store {
         while let heldBytes = try Data.fetchOne(try db.cachedStatement(sql: "SELECT bytes FROM held_operation WHERE replica = ? AND seq = ?"), arguments: [author.hex, headSeq + 1]) {
             let bytes = Array(heldBytes)
             let op = try Op(canonicalBytes: bytes)
-            let hash = Digest.sha256hex(bytes)
+            let hash = op.hash
             try appendVerified(db, op: op, bytes: bytes, hash: hash, headHash: headHash, headHLC: headHLC, wall: wall)
             try db.cachedStatement(sql: "DELETE FROM held_operation WHERE replica = ? AND seq = ?").execute(arguments: [author.hex, op.seq])
             headSeq = op.seq
@@ -158,13 +158,16 @@ extension Store {
         return result
     }
 
+    /// Stores one operation that continues its author's chain. Its status is a placeholder that
+    /// the materialization of its entity, later in the same transaction, overwrites when it
+    /// differs; most operations are accepted, so most rows are written once.
     private static func appendVerified(_ db: Database, op: Op, bytes: [UInt8], hash: String,
                                        headHash: String, headHLC: HLCTimestamp, wall: UInt64) throws {
         guard op.prev == headHash else { throw PuenteError(.brokenChain, [op.replica.hex, String(op.seq), "prev"]) }
         guard op.hlc > headHLC else { throw PuenteError(.brokenChain, [op.replica.hex, String(op.seq), "hlc"]) }
         try db.cachedStatement(sql: """
             INSERT INTO operation (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason, arrived)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 'waiting-create', ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'accepted', NULL, ?)
             """).execute(arguments: [op.replica.hex, op.seq, op.hlc.text, hash, op.entity, op.kind.rawValue, op.field, Data(bytes),
                                      Int64(wall)])
     }

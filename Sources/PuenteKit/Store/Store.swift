@@ -14,6 +14,11 @@ final class Store: Sendable {
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(30)
         configuration.label = "puente"
+        // A 64 MiB page cache per connection (SQLite's default is 2 MiB): an import touches the
+        // operation table, its entity index and every materialized row of what it changes.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+        }
         writer = try DatabasePool(path: path, configuration: configuration)
         try Schema.migrator.migrate(writer)
     }

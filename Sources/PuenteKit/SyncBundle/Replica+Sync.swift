@@ -74,7 +74,8 @@ extension Replica {
                     if first {
                         lines.append(contentsOf: bytes)
                     } else {
-                        lines.append(contentsOf: WireForm.line(try Op(canonicalBytes: Array(bytes)), first: false))
+                        let canonical = Array(bytes)
+                        lines.append(contentsOf: WireForm.withoutPrev(canonical) ?? canonical)
                     }
                     first = false
                     lines.append(0x0a)
