@@ -167,10 +167,11 @@ extension Store {
     }
 
     /// An entity's state, computed by the merge engine from its stored operations.
-    static func state(_ db: Database, entity: EntityRef) throws -> EntityState {
+    /// One entity's state, materialized from its operations; pass `trust` when reading many.
+    static func state(_ db: Database, entity: EntityRef, trust: TrustMap? = nil) throws -> EntityState {
         let ops = try logged(db, entity: entity.text).map(\.0)
         let parent = try parentContext(db, entity: entity, operations: ops)
-        let trust = try TrustMap.load(db)
+        let trust = try trust ?? TrustMap.load(db)
         return EntityMaterializer.materialize(entity: entity, operations: ops, parent: parent,
                                               trusted: trust.delegations, cuts: trust.cuts)
     }
@@ -279,14 +280,15 @@ extension Replica {
             try String.fetchAll(db, sql: "SELECT id FROM entity WHERE type = ? AND state = 'accepted' ORDER BY created_hlc, id",
                                 arguments: [type.rawValue])
                 .compactMap(EntityRef.init(text:))
-                .map { try Store.state(db, entity: $0) }
+                .map { [trust = try TrustMap.load(db)] in try Store.state(db, entity: $0, trust: trust) }
         }
     }
 
     /// One entity in full: state, creator, history (every operation, rejected ones too) and children.
     public func detail(_ entity: EntityRef) throws -> EntityDetail {
         try store.read { db in
-            let state = try Store.state(db, entity: entity)
+            let trust = try TrustMap.load(db)
+            let state = try Store.state(db, entity: entity, trust: trust)
             let replicas = try Store.replicas(db)
             let logged = try Store.logged(db, entity: entity.text)
             let history = try logged.map { entry, status in
@@ -295,32 +297,54 @@ extension Replica {
             }
             let children = try String.fetchAll(db, sql: """
                 SELECT id FROM entity WHERE parent = ? AND state = 'accepted' ORDER BY created_hlc, id
-                """, arguments: [entity.text]).compactMap(EntityRef.init(text:)).map { try Store.state(db, entity: $0) }
+                """, arguments: [entity.text]).compactMap(EntityRef.init(text:)).map { try Store.state(db, entity: $0, trust: trust) }
             return EntityDetail(state: state, creator: state.create.flatMap { replicas[$0.op.replica] },
                                 history: history, children: children, authors: replicas)
         }
     }
 
-    /// Every open conflict.
+    /// Every open conflict, read from the materialized registers (a loser row marks one).
     public func conflicts() throws -> [ConflictItem] {
         try store.read { db in
             let replicas = try Store.replicas(db)
-            let keys = try Row.fetchAll(db, sql: """
-                SELECT entity, field FROM register_value GROUP BY entity, field HAVING count(*) > 1 ORDER BY entity, field
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT v.entity, v.field, v.replica, v.seq, v.hlc, v.value,
+                    (SELECT t.value FROM register_value t WHERE t.entity = v.entity AND t.field = 'title.en' AND t.winner = 1) AS title_en,
+                    (SELECT t.value FROM register_value t WHERE t.entity = v.entity AND t.field = 'title.es' AND t.winner = 1) AS title_es
+                FROM (SELECT DISTINCT entity, field FROM register_value WHERE winner = 0) c
+                JOIN register_value v ON v.entity = c.entity AND v.field = c.field
+                ORDER BY v.entity, v.field, v.replica, v.seq
                 """)
-            return try keys.compactMap { row -> ConflictItem? in
-                guard let entity = EntityRef(text: row["entity"]) else { return nil }
-                let state = try Store.state(db, entity: entity)
-                let field: String = row["field"]
-                let values = state.registers[field] ?? []
-                let title = state.displayValue("title.en")?.stringValue ?? state.displayValue("title.es")?.stringValue
+            var items = [ConflictItem]()
+            var index = 0
+            while index < rows.count {
+                let entityText: String = rows[index]["entity"]
+                let field: String = rows[index]["field"]
+                var values = [RegisterValue]()
+                let first = rows[index]
+                while index < rows.count, rows[index]["entity"] == entityText, rows[index]["field"] == field {
+                    let row = rows[index]
+                    index += 1
+                    guard let replica = ReplicaID(hex: row["replica"]), let hlc = HLCTimestamp(text: row["hlc"]),
+                          let value = Self.storedValue(row["value"]) else { continue }
+                    values.append(RegisterValue(op: OpID(replica: replica, seq: row["seq"]), hlc: hlc, value: value))
+                }
+                guard let entity = EntityRef(text: entityText) else { continue }
+                let title = Self.storedValue(first["title_en"])?.stringValue ?? Self.storedValue(first["title_es"])?.stringValue
                 // One author may hold several live values (a write that named none of its own).
                 let authors = Dictionary(values.compactMap { value in
                     replicas[value.op.replica].map { (value.op.replica, $0) }
                 }, uniquingKeysWith: { first, _ in first })
-                return ConflictItem(entity: entity, title: title, field: field, values: values, authors: authors)
+                items.append(ConflictItem(entity: entity, title: title, field: field, values: values, authors: authors))
             }
+            return items
         }
+    }
+
+    /// A value as the materialized tables keep it (canonical JSON text).
+    static func storedValue(_ text: String?) -> JSONValue? {
+        guard let text else { return nil }
+        return try? JSONParser.parse(Array(text.utf8))
     }
 
     /// The op log, newest first: every operation with its author and status.

@@ -70,6 +70,7 @@ extension Replica {
         let indicators = Dictionary(grouping: review.indicators, by: \.commitment)
         return try store.read { db in
             let replicas = try Store.replicas(db)
+            let trust = try TrustMap.load(db)
             func author(_ values: [RegisterValue]?) -> (String?, Delegation?) {
                 guard let op = EntityState.winner(values ?? [])?.op else { return (nil, nil) }
                 return (replicas[op.replica]?.name ?? op.replica.short, replicas[op.replica]?.delegation)
@@ -79,7 +80,7 @@ extension Replica {
             for summary in summaries {
                 byPillar[summary.pillar ?? "-", default: [:]][summary.status ?? "proposed", default: 0] += 1
                 guard let ref = EntityRef(text: summary.id) else { continue }
-                let state = try Store.state(db, entity: ref)
+                let state = try Store.state(db, entity: ref, trust: trust)
                 var assessments = [Delegation: AssessmentBrief]()
                 for delegation in Delegation.allCases {
                     let field = "assessment.\(delegation.rawValue)"
@@ -94,7 +95,7 @@ extension Replica {
                     """, arguments: [summary.id, Briefing.notesShown])
                 var notes = [NoteBrief]()
                 for id in noteIDs {
-                    guard let noteRef = EntityRef(text: id), let create = try Store.state(db, entity: noteRef).create else { continue }
+                    guard let noteRef = EntityRef(text: id), let create = try Store.state(db, entity: noteRef, trust: trust).create else { continue }
                     let writer = replicas[create.op.replica]
                     notes.append(NoteBrief(date: Self.isoDate(millis: create.op.hlc.millis),
                                            text: create.op.value["text"]?.stringValue ?? "", lang: create.op.value["lang"]?.stringValue,
@@ -106,7 +107,7 @@ extension Replica {
             }
             var dialogueBrief: DialogueBrief?
             if let dialogue {
-                let state = try Store.state(db, entity: dialogue)
+                let state = try Store.state(db, entity: dialogue, trust: trust)
                 func text(_ field: String) -> String? { state.displayValue(field)?.stringValue }
                 var readouts = [Delegation: Attributed]()
                 for delegation in Delegation.allCases {

@@ -156,26 +156,45 @@ extension Replica {
     }
 
     private static func indicatorProgress(_ db: Database, commitments: [String: CommitmentSummary]) throws -> [IndicatorProgress] {
-        let ids = try String.fetchAll(db, sql: """
-            SELECT id FROM entity WHERE type = 'indicator' AND state = 'accepted' AND retracted = 0 ORDER BY parent, created_hlc, id
-            """)
-        var result = [IndicatorProgress]()
-        for id in ids {
-            guard let ref = EntityRef(text: id) else { continue }
-            let state = try Store.state(db, entity: ref)
-            guard let parent = state.parent, let commitment = commitments[parent] else { continue }
-            func text(_ field: String) -> String? { state.displayValue(field)?.stringValue }
-            let readings = (state.series["readings"] ?? []).filter { !$0.retracted }
-            let latest = readings.max { a, b in
-                (a.value["date"]?.stringValue ?? "", a.hlc) < (b.value["date"]?.stringValue ?? "", b.hlc)
+        // Read from the materialized rows: each live indicator's winning register values, then its readings.
+        var registers = [String: [String: JSONValue]]()
+        var parents = [String: String]()
+        for row in try Row.fetchAll(db, sql: """
+            SELECT e.id, e.parent, v.field, v.value FROM entity e
+            LEFT JOIN register_value v ON v.entity = e.id AND v.winner = 1
+            WHERE e.type = 'indicator' AND e.state = 'accepted' AND e.retracted = 0
+            """) {
+            let id: String = row["id"]
+            guard let parent: String = row["parent"], commitments[parent] != nil else { continue }
+            parents[id] = parent
+            if let field: String = row["field"], let value = storedValue(row["value"]) {
+                registers[id, default: [:]][field] = value
             }
+        }
+        var latestReadings = [String: (date: String, hlc: String, value: JSONValue)]()
+        for row in try Row.fetchAll(db, sql: """
+            SELECT s.entity, s.hlc, s.value FROM series_entry s JOIN entity e ON e.id = s.entity
+            WHERE e.type = 'indicator' AND e.state = 'accepted' AND e.retracted = 0 AND s.field = 'readings' AND s.retracted = 0
+            """) {
+            let id: String = row["entity"]
+            guard parents[id] != nil, let value = storedValue(row["value"]) else { continue }
+            let date = value["date"]?.stringValue ?? ""
+            let hlc: String = row["hlc"]
+            if let current = latestReadings[id], (current.date, current.hlc) >= (date, hlc) { continue }
+            latestReadings[id] = (date, hlc, value)
+        }
+        var result = [IndicatorProgress]()
+        for (id, parent) in parents {
+            guard let commitment = commitments[parent] else { continue }
+            func text(_ field: String) -> String? { registers[id]?[field]?.stringValue }
+            let latest = latestReadings[id]?.value
             let direction = text("direction").flatMap(Direction.init(rawValue:)) ?? .increase
-            let latestValue = latest?.value["value"]?.stringValue ?? latest?.value["value"]?.intValue.map(String.init)
+            let latestValue = latest?["value"]?.stringValue ?? latest?["value"]?.intValue.map(String.init)
             result.append(IndicatorProgress(
                 id: id, commitment: parent, commitmentTitleEN: commitment.titleEN, commitmentTitleES: commitment.titleES,
                 nameEN: text("name.en"), nameES: text("name.es"), kind: text("kind").flatMap(IndicatorKind.init(rawValue:)) ?? .output,
                 direction: direction, unit: text("unit"), baseline: text("baseline"), target: text("target"),
-                latest: latestValue, latestDate: latest?.value["date"]?.stringValue,
+                latest: latestValue, latestDate: latest?["date"]?.stringValue,
                 progress: IndicatorProgress.progress(baseline: text("baseline"), target: text("target"), latest: latestValue,
                                                      direction: direction)))
         }

@@ -227,6 +227,37 @@ enum Schema {
                     FROM commitment_summary c JOIN commitment_search s ON s.id = c.id;
                 """)
         }
+        migrator.registerMigration("v8-lean-operation-index") { db in
+            // The operation table loses the UNIQUE index on `hash` (nothing looks an operation up by
+            // its hash alone, and a random 64-character key is the slowest index to insert into),
+            // and open conflicts get a small index of their own: a register has a conflict exactly
+            // when one of its live values is not the winner.
+            try db.execute(sql: """
+                CREATE TABLE operation_v8 (
+                    replica TEXT NOT NULL REFERENCES replica(id),
+                    seq INTEGER NOT NULL CHECK (seq >= 1),
+                    hlc TEXT NOT NULL CHECK (length(hlc) = 17),
+                    hash TEXT NOT NULL CHECK (length(hash) = 64),
+                    entity TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('create', 'set', 'add', 'remove', 'append', 'retract')),
+                    field TEXT NOT NULL,
+                    bytes BLOB NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('accepted', 'pending', 'rejected')),
+                    reason TEXT,
+                    arrived INTEGER,
+                    CHECK ((status = 'accepted') = (reason IS NULL)),
+                    PRIMARY KEY (replica, seq)
+                ) WITHOUT ROWID;
+                INSERT INTO operation_v8 (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason, arrived)
+                    SELECT replica, seq, hlc, hash, entity, kind, field, bytes, status, reason, arrived FROM operation;
+                DROP TABLE operation;
+                ALTER TABLE operation_v8 RENAME TO operation;
+                CREATE INDEX operation_by_entity ON operation(entity);
+                CREATE INDEX operation_by_status ON operation(status) WHERE status <> 'accepted';
+                CREATE INDEX operation_by_arrival ON operation(arrived) WHERE arrived IS NOT NULL;
+                CREATE INDEX register_conflict ON register_value(entity, field) WHERE winner = 0;
+                """)
+        }
         return migrator
     }
 }
