@@ -54,12 +54,24 @@ public struct OpRef: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Parses `replica:seq:h`; nil for anything else.
     public init?(text: String) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 3, let replica = ReplicaID(hex: String(parts[0])),
-              let seq = Int64(parts[1]), seq >= 1, String(seq) == parts[1],
-              ReplicaID.isHex(String(parts[2]), count: 16) else { return nil }
+        // On the UTF-8 bytes: 64 hex digits, `:`, a seq without leading zeros, `:`, 16 hex digits.
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 64 + 1 + 1 + 1 + 16, bytes[64] == 0x3a, bytes[bytes.count - 17] == 0x3a else { return nil }
+        let digits = bytes[65..<(bytes.count - 17)]
+        guard let first = digits.first, first != 0x30, digits.count <= 19,
+              digits.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
+        var seq: Int64 = 0
+        for digit in digits {
+            let (times, overflowA) = seq.multipliedReportingOverflow(by: 10)
+            let (sum, overflowB) = times.addingReportingOverflow(Int64(digit - 0x30))
+            guard !overflowA, !overflowB else { return nil }
+            seq = sum
+        }
+        guard let replica = ReplicaID(hex: String(decoding: bytes[0..<64], as: UTF8.self)) else { return nil }
+        let prefix = String(decoding: bytes[(bytes.count - 16)...], as: UTF8.self)
+        guard ReplicaID.isHex(prefix, count: 16) else { return nil }
         self.target = OpID(replica: replica, seq: seq)
-        self.hashPrefix = String(parts[2])
+        self.hashPrefix = prefix
     }
 
     public var text: String { "\(target.replica.hex):\(target.seq):\(hashPrefix)" }

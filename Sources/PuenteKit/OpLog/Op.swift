@@ -112,7 +112,14 @@ public struct Op: Hashable, Sendable {
     /// Whether this `create`'s entity is the one its content derives.
     public var hasDerivedEntity: Bool {
         guard kind == .create, let ref = EntityRef(text: entity) else { return false }
-        return Op.derivedEntity(type: ref.type, canonicalBytesWithoutEntity: with(entity: "").canonicalBytes) == ref
+        // `entity` sorts first, so the canonical bytes open with `{"entity":"<entity>"`; the same
+        // operation with `entity` set to "" differs only there (an entity id holds no escapes).
+        let opening = Array("{\"entity\":\"".utf8)
+        let end = opening.count + entity.utf8.count
+        guard canonicalBytes.count > end, canonicalBytes.starts(with: opening), canonicalBytes[end] == 0x22 else { return false }
+        var withoutEntity = opening
+        withoutEntity.append(contentsOf: canonicalBytes[end...])
+        return Op.derivedEntity(type: ref.type, canonicalBytesWithoutEntity: withoutEntity) == ref
     }
 }
 
