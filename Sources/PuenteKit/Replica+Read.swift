@@ -253,8 +253,17 @@ extension Replica {
         }
         let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         return try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT c.* FROM commitment_summary c \(join) \(whereClause) ORDER BY \(order)\(limit)",
-                             arguments: StatementArguments(arguments)).compactMap(Self.summary)
+            // A cursor and column positions: a row is decoded once, with no lookup by column name.
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT c.id, c.owner, c.title_en, c.title_es, c.pillar, c.area, c.status, c.priority, c.due, c.dialogue,
+                    c.lead, c.assessment_us, c.assessment_mx, c.conflicts
+                FROM commitment_summary c \(join) \(whereClause) ORDER BY \(order)\(limit)
+                """, arguments: StatementArguments(arguments))
+            var summaries = [CommitmentSummary]()
+            while let row = try cursor.next() {
+                if let summary = Self.summary(row) { summaries.append(summary) }
+            }
+            return summaries
         }
     }
 
@@ -265,13 +274,13 @@ extension Replica {
         return words.prefix(16).map { "\"" + $0 + "\"*" }.joined(separator: " ")
     }
 
+    /// A summary from the columns `commitments(_:)` selects, in that order.
     static func summary(_ row: Row) -> CommitmentSummary? {
-        guard let owner = Owner(rawValue: row["owner"]) else { return nil }
-        return CommitmentSummary(id: row["id"], owner: owner, titleEN: row["title_en"], titleES: row["title_es"],
-                                 pillar: row["pillar"], area: row["area"], status: row["status"], priority: row["priority"],
-                                 due: row["due"], dialogue: row["dialogue"], lead: row["lead"],
-                                 assessmentUS: row["assessment_us"], assessmentMX: row["assessment_mx"],
-                                 conflicts: row["conflicts"])
+        guard let owner = Owner(rawValue: row[1]) else { return nil }
+        return CommitmentSummary(id: row[0], owner: owner, titleEN: row[2], titleES: row[3],
+                                 pillar: row[4], area: row[5], status: row[6], priority: row[7],
+                                 due: row[8], dialogue: row[9], lead: row[10],
+                                 assessmentUS: row[11], assessmentMX: row[12], conflicts: row[13])
     }
 
     /// Every accepted entity of `type`, with its state (dialogues are few; commitments use ``commitments(_:)``).

@@ -156,38 +156,33 @@ extension Replica {
     }
 
     private static func indicatorProgress(_ db: Database, commitments: [String: CommitmentSummary]) throws -> [IndicatorProgress] {
-        // Read from the materialized rows: each live indicator's winning register values, then its readings.
-        var registers = [String: [String: JSONValue]]()
-        var parents = [String: String]()
-        for row in try Row.fetchAll(db, sql: """
-            SELECT e.id, e.parent, v.field, v.value FROM entity e
-            LEFT JOIN register_value v ON v.entity = e.id AND v.winner = 1
-            WHERE e.type = 'indicator' AND e.state = 'accepted' AND e.retracted = 0
-            """) {
-            let id: String = row["id"]
-            guard let parent: String = row["parent"], commitments[parent] != nil else { continue }
-            parents[id] = parent
-            if let field: String = row["field"], let value = storedValue(row["value"]) {
-                registers[id, default: [:]][field] = value
+        // Read from the materialized rows in entity order (a merge of two ordered cursors, read by
+        // column position): the latest reading of each indicator, then its winning register values.
+        var latestReadings = [(id: String, date: String, hlc: String, value: JSONValue)]()
+        let readings = try Row.fetchCursor(db, sql: """
+            SELECT s.entity, s.hlc, s.value FROM series_entry s
+            WHERE s.field = 'readings' AND s.retracted = 0 AND s.entity >= 'indicator/' AND s.entity < 'indicator0'
+            ORDER BY s.entity
+            """)
+        while let row = try readings.next() {
+            let id: String = row[0]
+            let hlc: String = row[1]
+            guard let value = storedValue(row[2]) else { continue }
+            let date = value["date"]?.stringValue ?? ""
+            if let last = latestReadings.last, last.id == id {
+                if (last.date, last.hlc) < (date, hlc) { latestReadings[latestReadings.count - 1] = (id, date, hlc, value) }
+            } else {
+                latestReadings.append((id, date, hlc, value))
             }
         }
-        var latestReadings = [String: (date: String, hlc: String, value: JSONValue)]()
-        for row in try Row.fetchAll(db, sql: """
-            SELECT s.entity, s.hlc, s.value FROM series_entry s JOIN entity e ON e.id = s.entity
-            WHERE e.type = 'indicator' AND e.state = 'accepted' AND e.retracted = 0 AND s.field = 'readings' AND s.retracted = 0
-            """) {
-            let id: String = row["entity"]
-            guard parents[id] != nil, let value = storedValue(row["value"]) else { continue }
-            let date = value["date"]?.stringValue ?? ""
-            let hlc: String = row["hlc"]
-            if let current = latestReadings[id], (current.date, current.hlc) >= (date, hlc) { continue }
-            latestReadings[id] = (date, hlc, value)
-        }
         var result = [IndicatorProgress]()
-        for (id, parent) in parents {
-            guard let commitment = commitments[parent] else { continue }
-            func text(_ field: String) -> String? { registers[id]?[field]?.stringValue }
-            let latest = latestReadings[id]?.value
+        var readingIndex = 0
+        func finish(_ id: String, _ parent: String, _ registers: [String: JSONValue]) {
+            guard let commitment = commitments[parent] else { return }
+            while readingIndex < latestReadings.count, latestReadings[readingIndex].id < id { readingIndex += 1 }
+            let latest: JSONValue? = readingIndex < latestReadings.count && latestReadings[readingIndex].id == id
+                ? latestReadings[readingIndex].value : nil
+            func text(_ field: String) -> String? { registers[field]?.stringValue }
             let direction = text("direction").flatMap(Direction.init(rawValue:)) ?? .increase
             let latestValue = latest?["value"]?.stringValue ?? latest?["value"]?.intValue.map(String.init)
             result.append(IndicatorProgress(
@@ -198,14 +193,31 @@ extension Replica {
                 progress: IndicatorProgress.progress(baseline: text("baseline"), target: text("target"), latest: latestValue,
                                                      direction: direction)))
         }
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT e.id, e.parent, v.field, v.value FROM entity e
+            LEFT JOIN register_value v ON v.entity = e.id AND v.winner = 1
+            WHERE e.type = 'indicator' AND e.state = 'accepted' AND e.retracted = 0
+            ORDER BY e.id
+            """)
+        var current: (id: String, parent: String?, registers: [String: JSONValue])?
+        while let row = try rows.next() {
+            let id: String = row[0]
+            if current?.id != id {
+                if let done = current, let parent = done.parent { finish(done.id, parent, done.registers) }
+                current = (id, row[1], [:])
+            }
+            if let field: String = row[2], let value = storedValue(row[3]) { current?.registers[field] = value }
+        }
+        if let done = current, let parent = done.parent { finish(done.id, parent, done.registers) }
         // Outcome first; then as commitments are listed (due date, title), then by name: stable across stores.
         let order = Dictionary(commitments.values.sorted { a, b in
             (a.due ?? "~", a.titleEN ?? a.titleES ?? "", a.id) < (b.due ?? "~", b.titleEN ?? b.titleES ?? "", b.id)
         }.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
-        return result.sorted { a, b in
-            (a.kind == .outcome ? 0 : 1, order[a.commitment] ?? 0, a.nameEN ?? a.nameES ?? "", a.id)
-                < (b.kind == .outcome ? 0 : 1, order[b.commitment] ?? 0, b.nameEN ?? b.nameES ?? "", b.id)
+        // Each key computed once (not in every comparison).
+        let keyed = result.map { item in
+            ((item.kind == .outcome ? 0 : 1, order[item.commitment] ?? 0, item.nameEN ?? item.nameES ?? "", item.id), item)
         }
+        return keyed.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     private static func changes(_ db: Database, since: UInt64, commitments: [String: CommitmentSummary],

@@ -17,6 +17,7 @@ extension Store {
     func digest() throws -> StateDigest {
         try read { db in
             let hasher = try SHA256Hasher()
+            // Rows are read by column position, in the order each query selects them.
             func line(_ value: JSONValue) {
                 hasher.update(CanonicalJSON.encode(value))
                 hasher.update([0x0a])
@@ -25,29 +26,26 @@ extension Store {
                 SELECT id, owner, parent, external_id, retracted FROM entity WHERE state = 'accepted' ORDER BY id
                 """)
             while let row = try entities.next() {
-                line(["e", .string(row["id"]), optional(row["owner"]), optional(row["parent"]),
-                      optional(row["external_id"]), .bool(row["retracted"] as Int == 1)])
+                line(["e", .string(row[0]), optional(row[1]), optional(row[2]), optional(row[3]), .bool(row[4] as Int == 1)])
             }
             let registers = try Row.fetchCursor(db, sql: """
                 SELECT entity, field, replica, seq, value FROM register_value ORDER BY entity, field, replica, seq
                 """)
             while let row = try registers.next() {
-                line(["r", .string(row["entity"]), .string(row["field"]), .string(row["replica"]), .int(row["seq"]),
-                      .string(row["value"])])
+                line(["r", .string(row[0]), .string(row[1]), .string(row[2]), .int(row[3]), .string(row[4])])
             }
             let elements = try Row.fetchCursor(db, sql: """
                 SELECT entity, field, element, replica, seq FROM set_element ORDER BY entity, field, element, replica, seq
                 """)
             while let row = try elements.next() {
-                line(["s", .string(row["entity"]), .string(row["field"]), .string(row["element"]), .string(row["replica"]),
-                      .int(row["seq"])])
+                line(["s", .string(row[0]), .string(row[1]), .string(row[2]), .string(row[3]), .int(row[4])])
             }
             let entries = try Row.fetchCursor(db, sql: """
                 SELECT entity, field, replica, seq, value, retracted FROM series_entry ORDER BY entity, field, replica, seq
                 """)
             while let row = try entries.next() {
-                line(["t", .string(row["entity"]), .string(row["field"]), .string(row["replica"]), .int(row["seq"]),
-                      .string(row["value"]), .bool(row["retracted"] as Int == 1)])
+                line(["t", .string(row[0]), .string(row[1]), .string(row[2]), .int(row[3]), .string(row[4]),
+                      .bool(row[5] as Int == 1)])
             }
             let state = hasher.finish().hex
 
