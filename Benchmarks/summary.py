@@ -86,7 +86,7 @@ def main():
                 cells.append("%.2f" % (value / pv) if pv and value else "")
             print("| %s | %s |" % (name, " | ".join(cells)))
         print()
-    limits(out)
+    limits(out, rows)
 
 
 def fmt(value):
@@ -103,8 +103,9 @@ def met(value, target, better):
     return "yes" if (value >= target if better == ">" else value <= target) else "**no**"
 
 
-def limits(out):
+def limits(out, rows):
     print("Machine limits, same run:\n")
+    sqlite_rate = sha_rate = None
     path = os.path.join(out, "openssl.txt")
     if os.path.exists(path):
         text = open(path).read()
@@ -113,10 +114,27 @@ def limits(out):
             print("- Ed25519 (OpenSSL, one core): %s signs/s, %s verifies/s" % (fmt(float(m.group(1))), fmt(float(m.group(2)))))
         m = re.search(r"^sha256\s+(.*)$", text, re.M)
         if m:
-            print("- SHA-256 (OpenSSL, one core, 16 KiB blocks): %s MB/s" % fmt(float(m.group(1).split()[-1].rstrip("k")) / 1000))
+            sha_rate = float(m.group(1).split()[-1].rstrip("k")) * 1000
+            print("- SHA-256 (OpenSSL, one core, 16 KiB blocks): %s MB/s" % fmt(sha_rate / 1e6))
     path = os.path.join(out, "sqlite.txt")
     if os.path.exists(path):
-        print("- " + open(path).read().strip())
+        text = open(path).read().strip()
+        print("- " + text)
+        m = re.search(r"= (\d+) rows/s", text)
+        sqlite_rate = float(m.group(1)) if m else None
+    # Import against those limits: one row per operation at least, and a SHA-256 of its ~330
+    # canonical bytes (Ed25519 is one verification per author segment, not per operation).
+    for n, metrics, *_ in rows:
+        rate = next((value for name, value, *_ in metrics if name.startswith("import at B, operations/s")), None)
+        if not rate:
+            continue
+        parts = []
+        if sqlite_rate:
+            parts.append("%.1f%% of the SQLite insert rate" % (100 * rate / sqlite_rate))
+        if sha_rate:
+            parts.append("%.2f%% of SHA-256 throughput over 330-byte operations" % (100 * rate * 330 / sha_rate))
+        if parts:
+            print("- import at N = %s runs at %s" % (format(n, ","), " and ".join(parts)))
 
 
 if __name__ == "__main__":
