@@ -115,7 +115,8 @@ final class OpAppender {
     /// Materializes what the batch touched, refuses the whole batch if the policy refused any
     /// of it, and records the new head and clock.
     func finish(enforcePolicy: Bool = true) throws {
-        try Store.rematerialize(db, entities: dirty, trust: trust)
+        try Store.rematerialize(db, entities: dirty, trust: trust,
+                                known: Dictionary(written.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
         dirty.removeAll()
         for op in written where enforcePolicy {
             let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT status, reason FROM operation WHERE replica = ? AND seq = ?"), arguments: [op.replica.hex, op.seq])

@@ -64,7 +64,10 @@ extension Store {
     ///
     /// Returns how many open conflicts the recomputed entities gained (negative when they lost some).
     @discardableResult
-    static func rematerialize(_ db: Database, entities: Set<String>, trust: TrustMap) throws -> Int {
+    ///
+    /// `known` holds operations the caller has in memory (the ones it just stored): a stored row
+    /// with the same id and hash is taken from there instead of being parsed again.
+    static func rematerialize(_ db: Database, entities: Set<String>, trust: TrustMap, known: [OpID: Op] = [:]) throws -> Int {
         // Parents before children, so a child reads its parent's fresh state.
         var queue = entities.sorted { rank($0) == rank($1) ? $0 < $1 : rank($0) < rank($1) }
         var done = Set<String>()
@@ -75,7 +78,7 @@ extension Store {
             index += 1
             guard done.insert(entityText).inserted, let entity = EntityRef(text: entityText) else { continue }
             let before = try String.fetchOne(try db.cachedStatement(sql: "SELECT state FROM entity WHERE id = ?"), arguments: [entityText])
-            let (after, delta) = try rematerializeOne(db, entity: entity, trust: trust)
+            let (after, delta) = try rematerializeOne(db, entity: entity, trust: trust, known: known)
             conflictDelta += delta
             if before != after, entity.type == .commitment || entity.type == .dialogue {
                 let children = try String.fetchAll(try db.cachedStatement(sql: "SELECT id FROM entity WHERE parent = ?"), arguments: [entityText])
@@ -91,16 +94,23 @@ extension Store {
 
     /// Loads one entity's operations, materializes it, and writes its rows. Returns its state and
     /// the change in its number of open conflicts.
-    static func rematerializeOne(_ db: Database, entity: EntityRef, trust: TrustMap) throws -> (state: String?, conflictDelta: Int) {
-        let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT bytes, hash, status, reason FROM operation WHERE entity = ?"), arguments: [entity.text])
+    static func rematerializeOne(_ db: Database, entity: EntityRef, trust: TrustMap,
+                                 known: [OpID: Op] = [:]) throws -> (state: String?, conflictDelta: Int) {
+        let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT bytes, hash, status, reason, replica, seq FROM operation WHERE entity = ?"), arguments: [entity.text])
         var logged = [LoggedOperation]()
         var stored = [OpID: (String, String?)]()
         logged.reserveCapacity(rows.count)
         for row in rows {
-            let hash: String = row["hash"]
-            let op = try Op(storedBytes: Array(row["bytes"] as Data), hash: hash)
+            let hash: String = row[1]
+            let op: Op
+            if !known.isEmpty, let replica = ReplicaID(hex: row[4]), let held = known[OpID(replica: replica, seq: row[5])],
+               held.hash == hash {
+                op = held
+            } else {
+                op = try Op(storedBytes: Array(row[0] as Data), hash: hash)
+            }
             logged.append(LoggedOperation(op: op, hash: hash))
-            stored[op.id] = (row["status"], row["reason"])
+            stored[op.id] = (row[2], row[3])
         }
         let parent = try parentContext(db, entity: entity, operations: logged)
         let state = EntityMaterializer.materialize(entity: entity, operations: logged, parent: parent,

@@ -50,7 +50,8 @@ extension Store {
                 try db.execute(sql: "UPDATE local_replica SET halted = 'own-replica-ahead'")
             }
             let trust = try TrustMap.load(db)
-            report.conflictsCreated = max(0, try rematerialize(db, entities: touched, trust: trust))
+            let known = Dictionary(operations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            report.conflictsCreated = max(0, try rematerialize(db, entities: touched, trust: trust, known: known))
             // A chain that now reaches its revocation's seq settles which branch counts.
             if trust.cuts != trustBefore.cuts {
                 var effect = TrustEffect()
