@@ -47,16 +47,19 @@ public final class WorkloadReplay {
     }
 
     /// Reopens the two stores a replay made in `folder`, and what each knows of the records
-    /// (commitments by external id, indicators by name), so a later phase can run in a new process.
+    /// (commitments by external id, indicators by name, read when an edit phase first needs
+    /// them), so a later phase can run in a new process.
     public init(reopening folder: String, workload: Workload, batchSize: Int = 1_000) throws {
         self.workload = workload
         self.folder = folder
         self.batchSize = batchSize
         a = try Replica.open(folder: folder + "/a")
         b = try Replica.open(folder: folder + "/b")
-        viewA = try Self.view(of: a)
-        viewB = try Self.view(of: b)
+        reopened = true
     }
+
+    /// Whether the views must be read from the stores before the next edits (after reopening).
+    private var reopened = false
 
     private static func view(of replica: Replica) throws -> [String: RecordView] {
         var view = [String: RecordView]()
@@ -123,11 +126,17 @@ public final class WorkloadReplay {
 
     /// Phase 2 on A: its edits, `batchSize` per transaction. Returns the number of operations written.
     @discardableResult
-    public func editA() throws -> Int { try edit(a, workload.editsA, view: &viewA) }
+    public func editA() throws -> Int {
+        if reopened { viewA = try Self.view(of: a) }
+        return try edit(a, workload.editsA, view: &viewA)
+    }
 
     /// Phase 2 on B.
     @discardableResult
-    public func editB() throws -> Int { try edit(b, workload.editsB, view: &viewB) }
+    public func editB() throws -> Int {
+        if reopened { viewB = try Self.view(of: b) }
+        return try edit(b, workload.editsB, view: &viewB)
+    }
 
     private func edit(_ replica: Replica, _ edits: [Workload.Edit], view: inout [String: RecordView]) throws -> Int {
         var written = 0
