@@ -117,10 +117,10 @@ public final class WorkloadReplay {
     public func baseSync() throws -> ExportReport {
         let path = folder + "/base.puente"
         let report = try a.exportBundle(to: path, full: true)
-        _ = try b.importBundle(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        _ = try b.importBundle(path: path)
         let acknowledgment = folder + "/base-ack.puente"
         _ = try b.exportBundle(to: acknowledgment, for: .us)
-        _ = try a.importBundle(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: acknowledgment))))
+        _ = try a.importBundle(path: acknowledgment)
         return report
     }
 
@@ -181,8 +181,8 @@ public final class WorkloadReplay {
 
     /// Phase 3: both import the other's bundle.
     public func importBoth() throws -> (intoB: BundleImportReport, intoA: BundleImportReport) {
-        let intoB = try b.importBundle(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/a-to-b.puente"))))
-        let intoA = try a.importBundle(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: folder + "/b-to-a.puente"))))
+        let intoB = try b.importBundle(path: folder + "/a-to-b.puente")
+        let intoA = try a.importBundle(path: folder + "/b-to-a.puente")
         return (intoB, intoA)
     }
 

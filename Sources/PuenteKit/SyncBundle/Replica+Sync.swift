@@ -189,15 +189,33 @@ extension Replica {
         return size
     }
 
-    /// Verifies a bundle in full, then applies every good segment in one transaction.
+    /// The largest bundle file read: `ops.jsonl` at its cap, plus room for the manifest and signature.
+    static let maximumBundleFileSize = maximumBundleSize + 2 * BundleManifest.maximumSize
+
+    /// Imports the bundle file at `path`, read piece by piece: memory stays bounded whatever the
+    /// bundle's size. Throws ``BundleError`` `unreadable` or `too-large` for the file itself;
+    /// otherwise as ``importBundle(bytes:)``.
+    public func importBundle(path: String) throws -> BundleImportReport {
+        try importBundle(source: openBundle(path: path, limit: Self.maximumBundleFileSize))
+    }
+
+    /// Verifies a bundle, then applies every good segment in one transaction.
     ///
     /// Throws ``BundleError`` — and changes nothing — for a bad container, manifest or
     /// signature, an untrusted exporter, a wrong `ops.jsonl` hash, size or count, or a line
     /// outside the listed segments. A segment with a bad attestation, an unknown author or a
     /// broken chain is refused and reported while the others apply.
     public func importBundle(bytes: [UInt8]) throws -> BundleImportReport {
-        guard bytes.count <= Self.maximumBundleSize + 2 * BundleManifest.maximumSize else { throw BundleError("too-large") }
-        let container = try StrictZip(bytes: bytes)
+        guard bytes.count <= Self.maximumBundleFileSize else { throw BundleError("too-large") }
+        return try importBundle(source: MemoryBundleBytes(bytes))
+    }
+
+    /// `ops.jsonl` is read twice, streamed both times: first for its size, hash and line count,
+    /// before the store is touched; then line by line inside the transaction, where each line
+    /// is decoded, checked against its segment and received at once. A bad line found then
+    /// rolls the whole transaction back, so the store is left as it was.
+    private func importBundle(source: any BundleBytes) throws -> BundleImportReport {
+        let container = try StrictZip(source: source)
         guard container.entries["manifest.sig"]?.size == 64 else { throw BundleError("signature", "manifest.sig is not 64 bytes") }
         let manifestBytes = try container.content("manifest.json", limit: BundleManifest.maximumSize)
         let signature = try container.content("manifest.sig", limit: 64)
@@ -256,39 +274,24 @@ extension Replica {
             }
         }
 
-        let ops = try container.content("ops.jsonl", limit: Self.maximumBundleSize)
-        guard ops.count == manifest.opsSize else { throw BundleError("ops-size") }
-        guard Digest.sha256hex(ops) == manifest.opsSHA256 else { throw BundleError("ops-hash") }
-        let lines = ops.split(separator: 0x0a, omittingEmptySubsequences: false)
-        guard lines.last?.isEmpty == true, lines.count - 1 == manifest.opsCount,
-              manifest.segments.reduce(0, { $0 + $1.count }) == manifest.opsCount else { throw BundleError("ops-count") }
-
-        // Every line belongs to its listed segment, in order, and is canonical.
-        var bySegment = [[Op]]()
-        var index = 0
-        for segment in manifest.segments {
-            var segmentOps = [Op]()
-            for offset in 0..<segment.count {
-                let line = Array(lines[index])
-                index += 1
-                let op: Op
-                do {
-                    op = try WireForm.op(line, previous: segmentOps.last)
-                } catch {
-                    throw BundleError("line", "\(index): \(error.problem)")
-                }
-                guard op.replica == segment.replica, op.seq == segment.from + Int64(offset) else {
-                    throw BundleError("segment", "line \(index) belongs to no listed segment")
-                }
-                segmentOps.append(op)
-            }
-            bySegment.append(segmentOps)
+        // First pass: size, hash and line count, without holding the content.
+        let opsReader = try container.open("ops.jsonl", limit: Self.maximumBundleSize)
+        let hasher = try SHA256Hasher()
+        var newlines = 0
+        var lastByte: UInt8?
+        while let piece = try opsReader.next() {
+            hasher.update(piece)
+            newlines += piece.withUnsafeBufferPointer { buffer in buffer.reduce(0) { $0 + ($1 == 0x0a ? 1 : 0) } }
+            lastByte = piece.last ?? lastByte
         }
+        guard opsReader.entry.size == manifest.opsSize else { throw BundleError("ops-size") }
+        guard hasher.finish().hex == manifest.opsSHA256 else { throw BundleError("ops-hash") }
+        guard manifest.opsSize == 0 || lastByte == 0x0a, newlines == manifest.opsCount,
+              manifest.segments.reduce(0, { $0 + $1.count }) == manifest.opsCount else { throw BundleError("ops-count") }
 
         let wall = wallClock.nowMillis()
         return try store.write { db in
             var refused = [ReplicaID: String]()
-            var accepted = [Op]()
             // Cards make keys known (never trusted); then the trust documents, and the exporter
             // must be trusted once they are in. If not, the transaction rolls back.
             for card in cards where card.role == .replica {
@@ -307,40 +310,73 @@ extension Replica {
                 throw BundleError("untrusted-exporter", manifest.exporter.short)
             }
             let exporterName = try Store.displayName(db, manifest.exporter)
+            // Second pass: every line in its listed segment, in order, canonical, received as it is read.
+            let lines = LineReader(try container.open("ops.jsonl", limit: Self.maximumBundleSize))
+            let intake = try Store.Intake(db, wall: wall)
             var attestations = [BundleManifest.Segment]()
-            for (segment, segmentOps) in zip(manifest.segments, bySegment) {
-                guard let keyData = try Data.fetchOne(db, sql: "SELECT signing_key FROM replica WHERE id = ?", arguments: [segment.replica.hex]),
-                      let key = try? PublicKey(raw: Array(keyData), kind: .ed25519) else {
+            for segment in manifest.segments {
+                let key = try Data.fetchOne(db, sql: "SELECT signing_key FROM replica WHERE id = ?", arguments: [segment.replica.hex])
+                    .flatMap { try? PublicKey(raw: Array($0), kind: .ed25519) }
+                guard let key else {
+                    // Its lines are still read and checked: a bad line refuses the whole bundle.
+                    try Self.readSegment(segment, from: lines) { _ in }
                     refused[segment.replica] = "unknown-author"
                     continue
                 }
+                let attested = key.verify(signature: segment.headSignature,
+                                          message: BundleManifest.headMessage(replica: segment.replica, seq: segment.to,
+                                                                              hash: segment.headHash))
                 var linked = true
-                for pair in zip(segmentOps, segmentOps.dropFirst()) where pair.1.prev != pair.0.hash || pair.1.hlc <= pair.0.hlc {
-                    linked = false
+                var previous: Op?
+                var receiveError: PuenteError?
+                // From the first operation that differs from the stored chain: their branch, kept
+                // (up to a proof's length) for the fork proof.
+                var theirBranch: [Op]?
+                var outcome: String?
+                try db.inSavepoint {
+                    let chain = try intake.begin(segment.replica)
+                    try Self.readSegment(segment, from: lines) { op in
+                        if let previous, op.prev != previous.hash || op.hlc <= previous.hlc { linked = false }
+                        previous = op
+                        guard linked, receiveError == nil else { return }
+                        if theirBranch != nil {
+                            if let branch = theirBranch, branch.count <= ForkProof.maximumBranchLength { theirBranch?.append(op) }
+                            return
+                        }
+                        do {
+                            try intake.take(op, into: chain)
+                        } catch let error as PuenteError where error.code == .fork {
+                            theirBranch = [op]
+                        } catch let error as PuenteError {
+                            receiveError = error
+                        }
+                    }
+                    if !linked {
+                        outcome = "broken-chain"
+                    } else if previous?.hash != segment.headHash || !attested {
+                        outcome = "attestation"
+                    } else if theirBranch != nil {
+                        outcome = "fork"
+                    } else if receiveError == nil {
+                        do { try intake.end(chain) } catch let error as PuenteError { receiveError = error }
+                    }
+                    if outcome == nil, let receiveError { outcome = receiveError.code.rawValue }
+                    return outcome == nil ? .commit : .rollback
                 }
-                guard linked else {
-                    refused[segment.replica] = "broken-chain"
+                if let outcome {
+                    refused[segment.replica] = outcome
+                    if let receiveError, outcome == receiveError.code.rawValue { intake.refuse(segment.replica, receiveError) }
+                    // A run that differs from the stored chain is a fork: kept as a proof, not applied.
+                    if outcome == "fork", let branch = theirBranch, branch.count <= ForkProof.maximumBranchLength,
+                       let proof = try Store.forkProof(db, replica: segment.replica, incoming: branch, signature: segment.headSignature) {
+                        try Store.add(proof, db)
+                        forkProofsAdded += 1
+                    }
                     continue
                 }
-                guard let last = segmentOps.last, last.hash == segment.headHash,
-                      key.verify(signature: segment.headSignature,
-                                 message: BundleManifest.headMessage(replica: segment.replica, seq: segment.to, hash: segment.headHash))
-                else {
-                    refused[segment.replica] = "attestation"
-                    continue
-                }
-                // A run that differs from the stored chain is a fork: kept as a proof, not applied.
-                if let proof = try Store.forkProof(db, replica: segment.replica, incoming: segmentOps, signature: segment.headSignature) {
-                    try Store.add(proof, db)
-                    forkProofsAdded += 1
-                    refused[segment.replica] = "fork"
-                    continue
-                }
-                accepted.append(contentsOf: segmentOps)
                 attestations.append(segment)
             }
-            var report = try Store.receive(db, accepted, wall: wall)
-            for (author, error) in report.refused { refused[author] = error.code.rawValue }
+            var report = try intake.finish()
             report.refused = [:]
             for segment in attestations where refused[segment.replica] == nil {
                 try db.execute(sql: "INSERT OR IGNORE INTO attestation (replica, seq, hash, signature) VALUES (?, ?, ?, ?)",
@@ -356,6 +392,28 @@ extension Replica {
             }
             return BundleImportReport(exporter: manifest.exporter, exporterName: exporterName, receive: report,
                                       refusedSegments: refused, forkProofsAdded: forkProofsAdded, trust: trust)
+        }
+    }
+
+
+    /// Reads the lines of one segment, decodes each against the one before, checks that it is
+    /// the segment's next operation, and hands it on.
+    private static func readSegment(_ segment: BundleManifest.Segment, from lines: LineReader,
+                                    _ handle: (Op) throws -> Void) throws {
+        var previous: Op?
+        for offset in 0..<segment.count {
+            guard let line = try lines.next() else { throw BundleError("ops-count") }
+            let op: Op
+            do {
+                op = try WireForm.op(line, previous: previous)
+            } catch {
+                throw BundleError("line", "\(lines.count): \(error.problem)")
+            }
+            guard op.replica == segment.replica, op.seq == segment.from + Int64(offset) else {
+                throw BundleError("segment", "line \(lines.count) belongs to no listed segment")
+            }
+            try handle(op)
+            previous = op
         }
     }
 

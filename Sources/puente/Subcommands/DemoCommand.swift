@@ -112,7 +112,7 @@ struct DemoCommand: ParsableCommand {
             say(t("demo.revoked", us.identity.name, us2.identity.name, revocation.revocation.lastGoodSeq))
             let file = base + "/9-state-to-sspc.puente"
             let export = try us.exportBundle(to: file, for: .mx)
-            let report = try mx.importBundle(bytes: try BundleSource.read(file))
+            let report = try mx.importBundle(path: file)
             say(t("demo.bundle", us.identity.name, mx.identity.name, export.operations, export.bytes, "9-state-to-sspc.puente",
                   report.receive.appliedTotal))
             for change in report.trust.changes { say("  " + SyncView.describe(change)) }
@@ -142,7 +142,7 @@ struct DemoCommand: ParsableCommand {
     /// Writes a signed bundle and imports it on the other side, as a USB stick would carry it.
     private func send(from source: Replica, to target: Replica, file: String, for delegation: Delegation) throws {
         let export = try source.exportBundle(to: file, for: delegation)
-        let report = try target.importBundle(bytes: try BundleSource.read(file))
+        let report = try target.importBundle(path: file)
         say(t("demo.bundle", source.identity.name, target.identity.name, export.operations, export.bytes,
               file.split(separator: "/").last.map(String.init) ?? file, report.receive.appliedTotal))
     }

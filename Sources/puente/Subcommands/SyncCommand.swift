@@ -51,7 +51,7 @@ struct SyncCommand: ParsableCommand {
                 var results = [JSONValue]()
                 for file in files {
                     do {
-                        let report = try replica.importBundle(bytes: try BundleSource.read(file))
+                        let report = try replica.importBundle(path: file)
                         refusedAny = refusedAny || report.partlyRefused
                         if global.json {
                             results.append(SyncView.json(report, file: file))
@@ -169,16 +169,5 @@ enum SyncView {
         if report.receive.rejected > 0 { Terminal.out("  " + t("sync.rejected", report.receive.rejected)) }
         Terminal.out("  " + t("sync.changed", report.receive.entitiesChanged, report.receive.conflictsCreated))
         if report.receive.farFutureStamps > 0 { Terminal.out("  " + t("sync.far-future", report.receive.farFutureStamps)) }
-    }
-}
-
-/// Reading a bundle file with a size cap, before anything else looks at it.
-enum BundleSource {
-    static func read(_ path: String) throws -> [UInt8] {
-        switch BoundedFile.read(path, limit: Replica.maximumBundleSize + 2 * 1024 * 1024) {
-        case .contents(let bytes): return bytes
-        case .unreadable: throw BundleError("unreadable", path)
-        case .tooLarge: throw BundleError("too-large", path)
-        }
     }
 }

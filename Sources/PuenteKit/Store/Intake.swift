@@ -1,0 +1,203 @@
+import Foundation
+import GRDB
+
+extension Store {
+    /// Takes other replicas' operations into a store, one author's chain at a time and one
+    /// operation at a time, inside the caller's transaction, then materializes what they
+    /// touched. Only counters, the set of touched entities and a bounded number of parsed
+    /// operations stay in memory, so a bundle of any length is received in bounded memory.
+    ///
+    /// Each author's chain must link: an operation that continues the stored head is appended,
+    /// one after a gap is held until the gap fills, one already stored is a duplicate when its
+    /// hash matches; a different operation at a stored `seq` is a fork. Authors must be known
+    /// (their key registered); untrusted ones stay pending.
+    ///
+    /// The caller brackets each chain (``begin(_:)`` … ``end(_:)``) in a savepoint and rolls
+    /// it back when any step throws; nothing the chain did reaches the report before ``end(_:)``.
+    final class Intake {
+        /// One author's chain while it is being received.
+        final class Chain {
+            let author: ReplicaID
+            fileprivate let isLocal: Bool
+            fileprivate let cut: Int64
+            fileprivate let startSeq: Int64
+            fileprivate var headSeq: Int64
+            fileprivate var headHash: String
+            fileprivate var headHLC: HLCTimestamp
+            fileprivate var heldCount: Int
+            fileprivate var applied = 0
+            fileprivate var duplicates = 0
+            fileprivate var held = 0
+            fileprivate var evicted = 0
+            fileprivate var pastRevocation = 0
+            fileprivate var touched = Set<String>()
+            fileprivate var known = [Op]()
+
+            fileprivate init(author: ReplicaID, isLocal: Bool, cut: Int64, startSeq: Int64, headHash: String,
+                             headHLC: HLCTimestamp, heldCount: Int) {
+                self.author = author
+                self.isLocal = isLocal
+                self.cut = cut
+                self.startSeq = startSeq
+                headSeq = startSeq
+                self.headHash = headHash
+                self.headHLC = headHLC
+                self.heldCount = heldCount
+            }
+        }
+
+        /// Parsed operations kept for materialization, which otherwise reads them back from the
+        /// log; past this many, it does (memory stays bounded, the result is the same).
+        static let knownCap = 50_000
+
+        private let db: Database
+        private let wall: UInt64
+        private let heldCap: Int
+        private let trustBefore: TrustMap
+        private let local: String?
+        private var report = ReceiveReport()
+        private var touched = Set<String>()
+        private var known = [OpID: Op]()
+        private var advanced = Set<ReplicaID>()
+        private var headsBefore = [ReplicaID: Int64]()
+        private let knownCap: Int
+
+        /// `operationsInMemory`: how many operations the caller already holds in memory anyway
+        /// (all of them are then kept for materialization).
+        init(_ db: Database, wall: UInt64, heldCap: Int = defaultHeldCap, operationsInMemory: Int = 0) throws {
+            self.db = db
+            self.wall = wall
+            self.heldCap = heldCap
+            trustBefore = try TrustMap.load(db)
+            local = try String.fetchOne(db, sql: "SELECT replica FROM local_replica")
+            knownCap = max(Self.knownCap, operationsInMemory)
+        }
+
+        /// Opens `author`'s chain. Throws `unknownReplica` when its key is not registered.
+        func begin(_ author: ReplicaID) throws -> Chain {
+            guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT head_seq, head_hash, head_hlc FROM replica WHERE id = ?"),
+                                             arguments: [author.hex]) else {
+                throw PuenteError(.unknownReplica, [author.hex])
+            }
+            let heldCount = try Int.fetchOne(try db.cachedStatement(sql: "SELECT count(*) FROM held_operation WHERE replica = ?"),
+                                             arguments: [author.hex]) ?? 0
+            let headSeq: Int64 = row["head_seq"]
+            return Chain(author: author, isLocal: local == author.hex,
+                         cut: trustBefore.resolved.revocations[author]?.seq ?? Int64.max,
+                         startSeq: headSeq, headHash: row["head_hash"],
+                         headHLC: HLCTimestamp(text: row["head_hlc"]) ?? .zero, heldCount: heldCount)
+        }
+
+        /// Takes the next operation of the chain (in ascending `seq`).
+        func take(_ op: Op, into chain: Chain) throws {
+            // Past a revocation cut, operations are neither kept nor relayed.
+            guard op.seq <= chain.cut else {
+                chain.pastRevocation += 1
+                return
+            }
+            // Our own operations coming back: anything beyond our head means a copied store.
+            if chain.isLocal, op.seq > chain.startSeq { throw PuenteError(.ownReplicaAhead, [chain.author.hex]) }
+            let hash = op.hash
+            if op.seq <= chain.headSeq {
+                let stored = try String.fetchOne(try db.cachedStatement(sql: "SELECT hash FROM operation WHERE replica = ? AND seq = ?"),
+                                                 arguments: [chain.author.hex, op.seq])
+                guard stored == hash else { throw PuenteError(.fork, [chain.author.hex, String(op.seq)]) }
+                chain.duplicates += 1
+            } else if op.seq == chain.headSeq + 1 {
+                try Store.appendVerified(db, op: op, bytes: op.canonicalBytes, hash: hash, headHash: chain.headHash,
+                                         headHLC: chain.headHLC, wall: wall)
+                chain.headSeq = op.seq
+                chain.headHash = hash
+                chain.headHLC = op.hlc
+                chain.applied += 1
+                chain.touched.insert(op.entity)
+                if known.count + chain.known.count < knownCap { chain.known.append(op) }
+            } else if chain.heldCount < heldCap {
+                // Held operations are capped per author; past the cap they are dropped (evicted) and
+                // come again in a later bundle. They are neither state nor `have`.
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO held_operation (replica, seq, bytes) VALUES (?, ?, ?)")
+                    .execute(arguments: [chain.author.hex, op.seq, Data(op.canonicalBytes)])
+                chain.heldCount += db.changesCount
+                chain.held += 1
+            } else {
+                chain.evicted += 1
+            }
+        }
+
+        /// Closes the chain: drains what was held and now continues it, stores the new head, and
+        /// counts the chain in the report.
+        func end(_ chain: Chain) throws {
+            let author = chain.author.hex
+            while let heldBytes = try Data.fetchOne(try db.cachedStatement(sql: "SELECT bytes FROM held_operation WHERE replica = ? AND seq = ?"),
+                                                    arguments: [author, chain.headSeq + 1]) {
+                let bytes = Array(heldBytes)
+                let op = try Op(canonicalBytes: bytes)
+                try Store.appendVerified(db, op: op, bytes: bytes, hash: op.hash, headHash: chain.headHash, headHLC: chain.headHLC, wall: wall)
+                try db.cachedStatement(sql: "DELETE FROM held_operation WHERE replica = ? AND seq = ?").execute(arguments: [author, op.seq])
+                chain.headSeq = op.seq
+                chain.headHash = op.hash
+                chain.headHLC = op.hlc
+                chain.applied += 1
+                chain.held -= 1
+                chain.touched.insert(op.entity)
+            }
+            try db.cachedStatement(sql: "DELETE FROM held_operation WHERE replica = ? AND seq <= ?").execute(arguments: [author, chain.headSeq])
+            try db.cachedStatement(sql: "UPDATE replica SET head_seq = ?, head_hash = ?, head_hlc = ? WHERE id = ?")
+                .execute(arguments: [chain.headSeq, chain.headHash, chain.headHLC.text, author])
+            report.applied[chain.author, default: 0] += chain.applied
+            report.duplicates += chain.duplicates
+            report.held += chain.held
+            report.evicted += chain.evicted
+            report.pastRevocation += chain.pastRevocation
+            touched.formUnion(chain.touched)
+            for op in chain.known { known[op.id] = op }
+            if chain.applied > 0 { advanced.insert(chain.author) }
+            if headsBefore[chain.author] == nil { headsBefore[chain.author] = chain.startSeq }
+            chain.touched = []
+            chain.known = []
+        }
+
+        /// Notes that `author`'s chain was refused (and its savepoint rolled back).
+        func refuse(_ author: ReplicaID, _ error: PuenteError) {
+            report.refused[author] = error
+        }
+
+        /// Materializes every touched entity, settles revocation branches, counts rejections and
+        /// moves the clock; returns the report.
+        func finish() throws -> ReceiveReport {
+            if report.refused.values.contains(where: { $0.code == .ownReplicaAhead }) {
+                try db.execute(sql: "UPDATE local_replica SET halted = 'own-replica-ahead'")
+            }
+            let trust = try TrustMap.load(db)
+            report.conflictsCreated = max(0, try rematerialize(db, entities: touched, trust: trust, known: known))
+            known = [:]
+            // A chain that now reaches its revocation's seq settles which branch counts.
+            if trust.cuts != trustBefore.cuts {
+                var effect = TrustEffect()
+                try recompute(db, before: trustBefore, after: trust, &effect)
+                report.turnedRejected = effect.turnedRejected
+            }
+            for author in advanced {
+                report.rejected += try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM operation WHERE replica = ? AND seq > ? AND status = 'rejected'
+                    """, arguments: [author.hex, headsBefore[author] ?? 0]) ?? 0
+            }
+            report.entitiesChanged = touched.count
+
+            // The clock follows accepted imported stamps only, and never past wall + 24 h.
+            if !advanced.isEmpty, let clockText = try String.fetchOne(db, sql: "SELECT clock FROM local_replica"),
+               let last = HLCTimestamp(text: clockText) {
+                var clock = HybridLogicalClock(last: last)
+                let placeholders = advanced.map { _ in "?" }.joined(separator: ",")
+                let stamps = try String.fetchAll(db, sql: """
+                    SELECT max(hlc) FROM operation WHERE status = 'accepted' AND replica IN (\(placeholders)) GROUP BY replica
+                    """, arguments: StatementArguments(advanced.map(\.hex)))
+                for stamp in stamps.compactMap(HLCTimestamp.init(text:)) where !clock.observe(stamp, wall: wall) {
+                    report.farFutureStamps += 1
+                }
+                try db.cachedStatement(sql: "UPDATE local_replica SET clock = ?").execute(arguments: [clock.last.text])
+            }
+            return report
+        }
+    }
+}

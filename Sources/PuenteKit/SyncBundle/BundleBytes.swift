@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where a bundle's bytes are read from: memory, or a file read piece by piece, so that a
+/// bundle of any size is read with bounded memory.
+protocol BundleBytes: AnyObject {
+    var count: Int { get }
+    /// Exactly `length` bytes at `offset`, or a `container` error when the range is outside.
+    func read(_ offset: Int, _ length: Int) throws(BundleError) -> [UInt8]
+}
+
+/// A bundle already in memory.
+final class MemoryBundleBytes: BundleBytes {
+    let bytes: [UInt8]
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    var count: Int { bytes.count }
+
+    func read(_ offset: Int, _ length: Int) throws(BundleError) -> [UInt8] {
+        guard offset >= 0, length >= 0, offset <= bytes.count, length <= bytes.count - offset else {
+            throw BundleError("container", "truncated")
+        }
+        return Array(bytes[offset..<offset + length])
+    }
+}
+
+/// Opens the bundle at `path`: a regular file is read piece by piece; anything else (a pipe,
+/// `/dev/stdin`) is read into memory, up to `limit`.
+func openBundle(path: String, limit: Int) throws(BundleError) -> any BundleBytes {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw BundleError("unreadable", path) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else {
+        close(descriptor)
+        throw BundleError("unreadable", path)
+    }
+    if (status.st_mode & S_IFMT) == S_IFREG { return try FileBundleBytes(descriptor: descriptor, size: Int(status.st_size), path: path, limit: limit) }
+    defer { close(descriptor) }
+    var bytes = [UInt8]()
+    var piece = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let got = piece.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if got < 0, errno == EINTR { continue }
+        guard got >= 0 else { throw BundleError("unreadable", path) }
+        if got == 0 { break }
+        bytes.append(contentsOf: piece[0..<got])
+        guard bytes.count <= limit else { throw BundleError("too-large", path) }
+    }
+    return MemoryBundleBytes(bytes)
+}
+
+/// A bundle file, opened once and read with `pread`. The size is taken when it is opened; a
+/// file that shrinks while it is read fails as truncated, one that changes fails its hashes.
+final class FileBundleBytes: BundleBytes {
+    private let descriptor: Int32
+    let count: Int
+
+    /// Takes over `descriptor` (closed on every path); `too-large` past `limit`.
+    init(descriptor: Int32, size: Int, path: String, limit: Int) throws(BundleError) {
+        guard size <= limit else {
+            close(descriptor)
+            throw BundleError("too-large", path)
+        }
+        self.descriptor = descriptor
+        count = size
+    }
+
+    deinit { close(descriptor) }
+
+    func read(_ offset: Int, _ length: Int) throws(BundleError) -> [UInt8] {
+        guard offset >= 0, length >= 0, offset <= count, length <= count - offset else {
+            throw BundleError("container", "truncated")
+        }
+        var out = [UInt8](repeating: 0, count: length)
+        var done = 0
+        while done < length {
+            let got = out.withUnsafeMutableBytes { buffer in
+                pread(descriptor, buffer.baseAddress.map { $0 + done }, length - done, off_t(offset + done))
+            }
+            if got < 0, errno == EINTR { continue }
+            guard got > 0 else { throw BundleError("container", "truncated") }
+            done += got
+        }
+        return out
+    }
+}

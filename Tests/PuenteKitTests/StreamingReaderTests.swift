@@ -1,0 +1,155 @@
+import Foundation
+import PropertyBased
+@_spi(Testing) @testable import PuenteKit
+import PuenteTestSupport
+import Testing
+
+/// The bundle reader streams `ops.jsonl` through fixed buffers (256 KiB of input, 1 MiB of
+/// output) from memory or from a file: these tests cross every piece boundary.
+@Suite struct StreamingReaderTests {
+    /// A bundle-shaped ZIP whose `ops.jsonl` is `content`.
+    static func zip(_ content: [UInt8], deflate: Bool, tamper: (inout ZipBuilder.Entry) -> Void = { _ in }) -> [UInt8] {
+        var ops = ZipBuilder.Entry("ops.jsonl", content, deflate: deflate)
+        tamper(&ops)
+        return ZipBuilder.build([ZipBuilder.Entry("manifest.json", Array("{}".utf8)),
+                                 ZipBuilder.Entry("manifest.sig", [UInt8](repeating: 0, count: 64)), ops])
+    }
+
+    /// Random printable text: it barely compresses, so the deflated entry spans many input pieces.
+    static func text(_ count: Int, _ rng: inout SplitMix) -> [UInt8] {
+        (0..<count).map { _ in UInt8.random(in: 0x20...0x7e, using: &rng) }
+    }
+
+    /// Both sources of the same bytes: memory, and a file read with `pread`.
+    static func sources(_ bytes: [UInt8], in folder: TemporaryFolder) throws -> [any BundleBytes] {
+        let path = folder.sub("bundle-\(UInt32.random(in: 0...UInt32.max)).puente")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return [MemoryBundleBytes(bytes), try openBundle(path: path, limit: 1 << 30)]
+    }
+
+    static func drain(_ reader: EntryReader) throws(BundleError) -> [UInt8] {
+        var out = [UInt8]()
+        while let piece = try reader.next() { out += piece }
+        return out
+    }
+
+    /// Why reading `ops.jsonl` to its end fails; nil when it reads.
+    static func refusal(_ source: any BundleBytes) -> BundleError? {
+        func read() throws(BundleError) {
+            _ = try drain(try StrictZip(source: source).open("ops.jsonl", limit: 1 << 30))
+        }
+        do {
+            try read()
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func linesReadInPiecesAreExactlyTheLinesWritten() async throws {
+        let folder = try TemporaryFolder()
+        await propertyCheck(count: 16, input: Gen.int(in: 0...Int.max)) { seed in
+            do {
+                var rng = SplitMix(state: UInt64(seed))
+                var lines = [[UInt8]]()
+                var total = 0
+                let target = Int.random(in: 0...(3 << 20), using: &rng)
+                while total < target {
+                    let length = [0, 1, Int.random(in: 2...400, using: &rng), Int.random(in: 400...66_000, using: &rng)]
+                        .randomElement(using: &rng) ?? 0
+                    lines.append(Self.text(length, &rng))
+                    total += length + 1
+                }
+                let content: [UInt8] = lines.flatMap { $0 + [UInt8(0x0a)] }
+                let bytes = Self.zip(content, deflate: Bool.random(using: &rng))
+                for source in try Self.sources(bytes, in: folder) {
+                    let container = try StrictZip(source: source)
+                    #expect(try Self.drain(container.open("ops.jsonl", limit: 1 << 30)) == content, "seed \(seed)")
+                    let reader = LineReader(try container.open("ops.jsonl", limit: 1 << 30))
+                    if let long = lines.firstIndex(where: { $0.count > Op.maximumEncodedSize }) {
+                        var read = 0
+                        do {
+                            while try reader.next() != nil { read += 1 }
+                            Issue.record("a line over 64 KiB was read (seed \(seed))")
+                        } catch let error as BundleError {
+                            #expect(error.problem == "line" && read == long, "seed \(seed): \(error)")
+                        }
+                    } else {
+                        var read = [[UInt8]]()
+                        while let line = try reader.next() { read.append(line) }
+                        #expect(read == lines, "seed \(seed)")
+                    }
+                }
+            } catch {
+                Issue.record("seed \(seed): \(error)")
+            }
+        }
+    }
+
+    @Test func aLyingOrBrokenEntryIsRefusedWhereverTheFaultFalls() throws {
+        let folder = try TemporaryFolder()
+        var rng = SplitMix(state: 0x5eed)
+        let content = Self.text(3 << 20, &rng) + [0x0a]
+        let deflated = ZipBuilder.deflate(content)
+        let piece = EntryReader.inputPiece
+        // Cuts on and beside input-piece boundaries, early and at the very end.
+        var cases = [[UInt8]]()
+        for cut in [1, piece - 1, piece, piece + 1, 2 * piece, deflated.count / 2, deflated.count - 1] {
+            cases.append(Self.zip(content, deflate: true) { $0.compressedOverride = Array(deflated.prefix(cut)) })
+        }
+        cases.append(Self.zip(content, deflate: true) { $0.compressedOverride = deflated + [1, 2, 3] })
+        cases.append(Self.zip(content, deflate: true) { $0.declaredSize = UInt32(content.count - 1) })
+        cases.append(Self.zip(content, deflate: true) { $0.declaredSize = UInt32(content.count + 1) })
+        cases.append(Self.zip(content, deflate: true) { $0.declaredCRC = ZipBuilder.crc(content) ^ 1 })
+        cases.append(Self.zip(content, deflate: false) { $0.declaredCRC = ZipBuilder.crc(content) ^ 1 })
+        var flipped = deflated
+        flipped[flipped.count / 3] ^= 0x40
+        cases.append(Self.zip(content, deflate: true) { $0.compressedOverride = flipped })
+        for (index, bytes) in cases.enumerated() {
+            for source in try Self.sources(bytes, in: folder) {
+                let clock = ContinuousClock()
+                let start = clock.now
+                let refusal = Self.refusal(source)
+                #expect(refusal?.problem == "inflate", "case \(index): \(String(describing: refusal))")
+                // A hang guard, not a speed target.
+                #expect(clock.now - start < .seconds(10), "case \(index)")
+            }
+        }
+    }
+
+    @Test func aBundleImportsTheSameFromAFileAPipeAndMemory() throws {
+        let setup = try BundleReaderTests.Setup()
+        let valid = try setup.valid
+        let folder = try TemporaryFolder()
+        let path = folder.sub("valid.puente")
+        try Data(valid).write(to: URL(fileURLWithPath: path))
+
+        let report = try setup.importer.importBundle(path: path)
+        #expect(report.refusedSegments.isEmpty)
+        #expect(report.receive.appliedTotal == setup.ops.count + setup.thirdOps.count)
+        _ = try setup.exporter.receive(setup.thirdOps)
+        #expect(try setup.importer.digest().state == setup.exporter.digest().state)
+
+        // A named pipe (as with `<(…)` or /dev/stdin) is read into memory, up to the same cap.
+        let fifo = folder.sub("pipe.puente")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let writer = Thread {
+            if let handle = FileHandle(forWritingAtPath: fifo) {
+                handle.write(Data(valid))
+                try? handle.close()
+            }
+        }
+        writer.start()
+        let again = try setup.importer.importBundle(path: fifo)
+        #expect(again.receive.appliedTotal == 0 && again.receive.duplicates == setup.ops.count + setup.thirdOps.count)
+        let fromMemory = try setup.importer.importBundle(bytes: valid)
+        #expect(fromMemory.receive.duplicates == again.receive.duplicates)
+
+        let before = try setup.importer.digest()
+        #expect(throws: BundleError("unreadable", folder.sub("missing.puente"))) {
+            try setup.importer.importBundle(path: folder.sub("missing.puente"))
+        }
+        #expect(throws: BundleError("unreadable", folder.path)) { try setup.importer.importBundle(path: folder.path) }
+        #expect(try setup.importer.digest() == before)
+    }
+}
