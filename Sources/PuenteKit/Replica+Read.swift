@@ -421,3 +421,31 @@ extension Replica {
         }
     }
 }
+
+extension Replica {
+    /// Every materialized row, every operation's status and every full-text entry, as sorted
+    /// text lines: what the digest covers and everything it leaves out. Tests compare it
+    /// before and after a rebuild.
+    @_spi(Testing)
+    public func materializedRows() throws -> [String] {
+        try store.read { db in
+            let queries = [
+                "SELECT 'entity', * FROM entity",
+                "SELECT 'register', * FROM register_value",
+                "SELECT 'set', * FROM set_element",
+                "SELECT 'series', * FROM series_entry",
+                "SELECT 'summary', * FROM commitment_summary",
+                "SELECT 'search', s.id, f.body FROM commitment_fts f JOIN commitment_search s ON s.key = f.rowid",
+                "SELECT 'fts-rows', count(*) FROM commitment_fts",
+                "SELECT 'status', replica, seq, status, reason FROM operation",
+            ]
+            var lines = [String]()
+            for sql in queries {
+                for row in try Row.fetchAll(db, sql: sql) {
+                    lines.append(row.databaseValues.map(\.description).joined(separator: "|"))
+                }
+            }
+            return lines.sorted()
+        }
+    }
+}

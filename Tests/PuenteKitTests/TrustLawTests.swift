@@ -153,6 +153,11 @@ struct TrustHistory {
                     if index == 2 { order += order.prefix(3) }
                     history.deliver(order, to: observer)
                     digests.append(try observer.digest())
+                    // What trust changes did to the stored rows is what a rebuild derives, row for row.
+                    let rows = try observer.materializedRows()
+                    try observer.rebuild()
+                    let rebuilt = try observer.materializedRows()
+                    #expect(rebuilt == rows, "seed \(seed): \(Set(rows).symmetricDifference(rebuilt).sorted().prefix(6))")
                 }
                 // What the case exercised, so the test can tell it covered every kind of judgment.
                 let keys = try observers[0].trustedKeys()

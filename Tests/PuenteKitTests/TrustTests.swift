@@ -109,10 +109,17 @@ struct Delegations {
         try world.send(desk, to: world.usAdmin)
         let good = try desk.set(commitment, field: "status", value: "in-progress")
         try world.send(desk, to: world.usAdmin)
+        // A second desk writes the same field concurrently, before the stolen edit below: its
+        // value is kept beside the stolen one and loses to it until the revocation.
+        let second = try world.member(.us, "us-desk-2")
+        try world.send(world.usAdmin, to: second)
+        try world.send(desk, to: second)
+        _ = try second.set(commitment, field: "status", value: "agreed")
         // The key is stolen: a later edit by it reaches the observer, which accepts it.
         _ = try desk.set(commitment, field: "status", value: "withdrawn")
         try world.send(world.usAdmin, to: observer)
         try world.send(desk, to: observer)
+        try world.send(second, to: observer)
         #expect(try observer.commitments().first { $0.id == commitment.text }?.status == "withdrawn")
 
         // The admin revokes the desk after its last good operation.
@@ -122,12 +129,17 @@ struct Delegations {
         #expect(report.trust.changes.contains { $0.kind == .revocation && $0.inEffect })
         #expect(report.trust.turnedRejected >= 1)
         #expect(report.trust.dropped >= 1)
-        #expect(try observer.commitments().first { $0.id == commitment.text }?.status == "in-progress")
+        // The kept value wins now, and the stored rows say so as a rebuild would.
+        #expect(try observer.commitments().first { $0.id == commitment.text }?.status == "agreed")
+        let rows = try observer.materializedRows()
+        try observer.rebuild()
+        #expect(try observer.materializedRows() == rows)
         // Past the cut, operations are not kept: the desk's later bundle changes nothing.
         _ = try desk.set(commitment, field: "status", value: "stalled")
         let later = try world.send(desk, to: observer)
         #expect(later.receive.appliedTotal == 0)
-        #expect(try observer.commitments().first { $0.id == commitment.text }?.status == "in-progress")
+        #expect(try observer.commitments().first { $0.id == commitment.text }?.status == "agreed")
+        try world.send(second, to: world.usAdmin)
         #expect(try observer.digest().state == world.usAdmin.digest().state)
     }
 

@@ -115,10 +115,7 @@ extension Store {
         let parent = try parentContext(db, entity: entity, operations: logged)
         let state = EntityMaterializer.materialize(entity: entity, operations: logged, parent: parent,
                                                    trusted: trust.delegations, cuts: trust.cuts)
-        let conflictsBefore = try Int.fetchOne(try db.cachedStatement(sql: """
-            SELECT count(*) FROM (SELECT 1 FROM register_value WHERE entity = ? GROUP BY field HAVING count(*) > 1)
-            """), arguments: [entity.text]) ?? 0
-        try write(db, state: state)
+        let conflictsBefore = try write(db, state: state)
         for (id, status) in state.statuses {
             let reason = status.reason?.text
             if let old = stored[id], old.0 == status.name, old.1 == reason { continue }
@@ -140,72 +137,202 @@ extension Store {
         return ParentContext(accepted: row["state"] == "accepted", owner: owner.flatMap(Owner.init(rawValue:)))
     }
 
-    private static func write(_ db: Database, state: EntityState) throws {
+    /// Brings the entity's stored rows to `state`, changing only the rows that differ: most
+    /// changes add one value and drop the one it supersedes, and rewriting every row of the
+    /// entity (and its full-text entry) for that was most of the cost of an import. Returns the
+    /// number of open conflicts the stored rows had before.
+    private static func write(_ db: Database, state: EntityState) throws -> Int {
         let id = state.entity.text
-        try db.cachedStatement(sql: "DELETE FROM entity WHERE id = ?").execute(arguments: [id])
-        if state.entity.type == .commitment {
+        let isCommitment = state.entity.type == .commitment
+        let old = try Row.fetchOne(try db.cachedStatement(sql: """
+            SELECT type, state, owner, parent, external_id, creator, created_hlc, retracted FROM entity WHERE id = ?
+            """), arguments: [id])
+        let oldAccepted = old.map { ($0[1] as String) == "accepted" } ?? false
+        let oldRegisters = oldAccepted ? try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT field, replica, seq, winner FROM register_value WHERE entity = ?
+            """), arguments: [id]) : []
+        let conflictsBefore = Dictionary(grouping: oldRegisters, by: { $0[0] as String }).values.filter { $0.count > 1 }.count
+
+        guard let create = state.create else {
+            if old != nil { try dropEntity(db, id: id, isCommitment: isCommitment, keepEntity: false) }
+            return conflictsBefore
+        }
+        let entityValues: [DatabaseValue] = [state.entity.type.rawValue.databaseValue, state.createStatus.name.databaseValue,
+                                             (state.createStatus.isAccepted ? state.owner?.rawValue : nil).databaseValue,
+                                             state.parent.databaseValue, state.externalID.databaseValue,
+                                             create.op.replica.hex.databaseValue, create.op.hlc.text.databaseValue,
+                                             (state.retracted ? 1 : 0).databaseValue]
+        if let old {
+            if (0..<entityValues.count).contains(where: { old[$0] as DatabaseValue != entityValues[$0] }) {
+                try db.cachedStatement(sql: """
+                    UPDATE entity SET type = ?, state = ?, owner = ?, parent = ?, external_id = ?, creator = ?, created_hlc = ?,
+                        retracted = ? WHERE id = ?
+                    """).execute(arguments: StatementArguments(entityValues + [id.databaseValue]))
+            }
+        } else {
+            try db.cachedStatement(sql: """
+                INSERT INTO entity (type, state, owner, parent, external_id, creator, created_hlc, retracted, id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: StatementArguments(entityValues + [id.databaseValue]))
+        }
+        guard state.isAccepted else {
+            if oldAccepted { try dropEntity(db, id: id, isCommitment: isCommitment, keepEntity: true) }
+            return conflictsBefore
+        }
+
+        // Registers: values that left, winners that changed, values that arrived. A winner is
+        // cleared before another is set (one winner per field).
+        struct Key: Hashable { let field: String, replica: String, seq: Int64 }
+        var storedWinner = [Key: Bool]()
+        for row in oldRegisters { storedWinner[Key(field: row[0], replica: row[1], seq: row[2])] = (row[3] as Int64) == 1 }
+        var wanted = [Key: (value: RegisterValue, winner: Bool)]()
+        for (field, values) in state.registers {
+            let winner = EntityState.winner(values)?.op
+            for value in values {
+                wanted[Key(field: field, replica: value.op.replica.hex, seq: value.op.seq)] = (value, value.op == winner)
+            }
+        }
+        for (key, _) in storedWinner where wanted[key] == nil {
+            try db.cachedStatement(sql: "DELETE FROM register_value WHERE entity = ? AND field = ? AND replica = ? AND seq = ?")
+                .execute(arguments: [id, key.field, key.replica, key.seq])
+        }
+        let setWinner = try db.cachedStatement(sql: """
+            UPDATE register_value SET winner = ? WHERE entity = ? AND field = ? AND replica = ? AND seq = ?
+            """)
+        for (key, entry) in wanted where !entry.winner && storedWinner[key] == true {
+            try setWinner.execute(arguments: [0, id, key.field, key.replica, key.seq])
+        }
+        let registerInsert = try db.cachedStatement(sql: """
+            INSERT INTO register_value (entity, field, replica, seq, hlc, value, winner) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (key, entry) in wanted {
+            if let stored = storedWinner[key] {
+                if entry.winner, !stored { try setWinner.execute(arguments: [1, id, key.field, key.replica, key.seq]) }
+            } else {
+                try registerInsert.execute(arguments: [id, key.field, key.replica, key.seq, entry.value.hlc.text,
+                                                       String(decoding: CanonicalJSON.encode(entry.value.value), as: UTF8.self),
+                                                       entry.winner ? 1 : 0])
+            }
+        }
+
+        // Set elements: one row per add that stands.
+        struct ElementKey: Hashable { let field: String, element: String, replica: String, seq: Int64 }
+        var storedElements = Set<ElementKey>()
+        if oldAccepted {
+            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT field, element, replica, seq FROM set_element WHERE entity = ?"),
+                                        arguments: [id]) {
+                storedElements.insert(ElementKey(field: row[0], element: row[1], replica: row[2], seq: row[3]))
+            }
+        }
+        var wantedElements = Set<ElementKey>()
+        for (field, elements) in state.sets {
+            for element in elements {
+                let text = String(decoding: element.key, as: UTF8.self)
+                for add in element.adds { wantedElements.insert(ElementKey(field: field, element: text, replica: add.replica.hex, seq: add.seq)) }
+            }
+        }
+        for key in storedElements.subtracting(wantedElements) {
+            try db.cachedStatement(sql: "DELETE FROM set_element WHERE entity = ? AND field = ? AND element = ? AND replica = ? AND seq = ?")
+                .execute(arguments: [id, key.field, key.element, key.replica, key.seq])
+        }
+        for key in wantedElements.subtracting(storedElements) {
+            try db.cachedStatement(sql: "INSERT INTO set_element (entity, field, element, replica, seq) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [id, key.field, key.element, key.replica, key.seq])
+        }
+
+        // Series entries: added, dropped, or retracted since.
+        var storedEntries = [Key: Bool]()
+        if oldAccepted {
+            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT field, replica, seq, retracted FROM series_entry WHERE entity = ?"),
+                                        arguments: [id]) {
+                storedEntries[Key(field: row[0], replica: row[1], seq: row[2])] = (row[3] as Int64) == 1
+            }
+        }
+        var wantedEntries = Set<Key>()
+        for (field, entries) in state.series {
+            for entry in entries {
+                let key = Key(field: field, replica: entry.op.replica.hex, seq: entry.op.seq)
+                wantedEntries.insert(key)
+                if let retracted = storedEntries[key] {
+                    if retracted != entry.retracted {
+                        try db.cachedStatement(sql: "UPDATE series_entry SET retracted = ? WHERE entity = ? AND field = ? AND replica = ? AND seq = ?")
+                            .execute(arguments: [entry.retracted ? 1 : 0, id, key.field, key.replica, key.seq])
+                    }
+                } else {
+                    try db.cachedStatement(sql: """
+                        INSERT INTO series_entry (entity, field, replica, seq, hlc, value, retracted) VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """).execute(arguments: [id, field, key.replica, key.seq, entry.hlc.text,
+                                                 String(decoding: CanonicalJSON.encode(entry.value), as: UTF8.self),
+                                                 entry.retracted ? 1 : 0])
+                }
+            }
+        }
+        for (key, _) in storedEntries where !wantedEntries.contains(key) {
+            try db.cachedStatement(sql: "DELETE FROM series_entry WHERE entity = ? AND field = ? AND replica = ? AND seq = ?")
+                .execute(arguments: [id, key.field, key.replica, key.seq])
+        }
+
+        if isCommitment, let owner = state.owner {
+            try writeSummary(db, id: id, owner: owner, state: state, created: create.op.hlc.text, isNew: !oldAccepted)
+        }
+        return conflictsBefore
+    }
+
+    /// The columns of `commitment_summary` after `id` and the full-text fields among them.
+    private static let summaryColumns = ["owner", "title_en", "title_es", "summary_en", "summary_es", "pillar", "area",
+                                         "status", "priority", "due", "dialogue", "lead", "assessment_us", "assessment_mx",
+                                         "conflicts", "created_hlc"]
+    private static let searchedColumns = [1, 2, 3, 4, 6, 11]
+
+    /// The summary row and its full-text entry, each written only when it changed.
+    private static func writeSummary(_ db: Database, id: String, owner: Owner, state: EntityState, created: String, isNew: Bool) throws {
+        func text(_ field: String) -> DatabaseValue { state.displayValue(field)?.stringValue.databaseValue ?? .null }
+        func rating(_ field: String) -> DatabaseValue { state.displayValue(field)?["rating"]?.stringValue.databaseValue ?? .null }
+        let values: [DatabaseValue] = [owner.rawValue.databaseValue, text("title.en"), text("title.es"), text("summary.en"),
+                                       text("summary.es"), text("pillar"), text("area"), text("status"), text("priority"),
+                                       text("due"), text("dialogue"), text("lead"), rating("assessment.us"),
+                                       rating("assessment.mx"), state.conflictedFields.count.databaseValue, created.databaseValue]
+        func body(_ row: [DatabaseValue]) -> String {
+            searchedColumns.compactMap { String.fromDatabaseValue(row[$0]) }.joined(separator: " ")
+        }
+        let old = isNew ? nil : try Row.fetchOne(try db.cachedStatement(sql: """
+            SELECT \(summaryColumns.joined(separator: ", ")) FROM commitment_summary WHERE id = ?
+            """), arguments: [id]).map { row in (0..<summaryColumns.count).map { row[$0] as DatabaseValue } }
+        if let old {
+            guard old != values else { return }
+            try db.cachedStatement(sql: """
+                UPDATE commitment_summary SET \(summaryColumns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?
+                """).execute(arguments: StatementArguments(values + [id.databaseValue]))
+            if body(old) == body(values) { return }
+            try db.cachedStatement(sql: """
+                DELETE FROM commitment_fts WHERE rowid = (SELECT key FROM commitment_search WHERE id = ?)
+                """).execute(arguments: [id])
+        } else {
+            try db.cachedStatement(sql: """
+                INSERT INTO commitment_summary (id, \(summaryColumns.joined(separator: ", ")))
+                VALUES (?, \(summaryColumns.map { _ in "?" }.joined(separator: ", ")))
+                """).execute(arguments: StatementArguments([id.databaseValue] + values))
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO commitment_search (id) VALUES (?)").execute(arguments: [id])
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO commitment_fts (rowid, body) SELECT key, ? FROM commitment_search WHERE id = ?
+            """).execute(arguments: [body(values), id])
+    }
+
+    /// Removes the entity's materialized rows: all of them, or all but its `entity` row.
+    private static func dropEntity(_ db: Database, id: String, isCommitment: Bool, keepEntity: Bool) throws {
+        if isCommitment {
             try db.cachedStatement(sql: """
                 DELETE FROM commitment_fts WHERE rowid = (SELECT key FROM commitment_search WHERE id = ?)
                 """).execute(arguments: [id])
         }
-        guard let create = state.create else { return }
-        try db.cachedStatement(sql: """
-            INSERT INTO entity (id, type, state, owner, parent, external_id, creator, created_hlc, retracted)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [id, state.entity.type.rawValue, state.createStatus.name,
-                             state.createStatus.isAccepted ? state.owner?.rawValue : nil,
-                             state.parent, state.externalID, create.op.replica.hex, create.op.hlc.text,
-                             state.retracted ? 1 : 0])
-        guard state.isAccepted else { return }
-
-        let registerInsert = try db.cachedStatement(sql: """
-            INSERT INTO register_value (entity, field, replica, seq, hlc, value, winner) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
-        for (field, values) in state.registers {
-            let winner = EntityState.winner(values)?.op
-            for value in values {
-                try registerInsert.execute(arguments: [id, field, value.op.replica.hex, value.op.seq, value.hlc.text,
-                                                       String(decoding: CanonicalJSON.encode(value.value), as: UTF8.self),
-                                                       value.op == winner ? 1 : 0])
+        if keepEntity {
+            for table in ["register_value", "set_element", "series_entry"] {
+                try db.cachedStatement(sql: "DELETE FROM \(table) WHERE entity = ?").execute(arguments: [id])
             }
-        }
-        let setInsert = try db.cachedStatement(sql: """
-            INSERT INTO set_element (entity, field, element, replica, seq) VALUES (?, ?, ?, ?, ?)
-            """)
-        for (field, elements) in state.sets {
-            for element in elements {
-                let text = String(decoding: element.key, as: UTF8.self)
-                for add in element.adds {
-                    try setInsert.execute(arguments: [id, field, text, add.replica.hex, add.seq])
-                }
-            }
-        }
-        let seriesInsert = try db.cachedStatement(sql: """
-            INSERT INTO series_entry (entity, field, replica, seq, hlc, value, retracted) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
-        for (field, entries) in state.series {
-            for entry in entries {
-                try seriesInsert.execute(arguments: [id, field, entry.op.replica.hex, entry.op.seq, entry.hlc.text,
-                                                     String(decoding: CanonicalJSON.encode(entry.value), as: UTF8.self),
-                                                     entry.retracted ? 1 : 0])
-            }
-        }
-        if state.entity.type == .commitment, let owner = state.owner {
-            func text(_ field: String) -> String? { state.displayValue(field)?.stringValue }
-            func rating(_ field: String) -> String? { state.displayValue(field)?["rating"]?.stringValue }
-            try db.cachedStatement(sql: """
-                INSERT INTO commitment_summary (id, owner, title_en, title_es, summary_en, summary_es, pillar, area,
-                    status, priority, due, dialogue, lead, assessment_us, assessment_mx, conflicts, created_hlc)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [id, owner.rawValue, text("title.en"), text("title.es"), text("summary.en"),
-                                 text("summary.es"), text("pillar"), text("area"), text("status"), text("priority"),
-                                 text("due"), text("dialogue"), text("lead"), rating("assessment.us"),
-                                 rating("assessment.mx"), state.conflictedFields.count, create.op.hlc.text])
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO commitment_search (id) VALUES (?)").execute(arguments: [id])
-            let body = ["title.en", "title.es", "summary.en", "summary.es", "area", "lead"].compactMap(text).joined(separator: " ")
-            try db.cachedStatement(sql: """
-                INSERT INTO commitment_fts (rowid, body) SELECT key, ? FROM commitment_search WHERE id = ?
-                """).execute(arguments: [body, id])
+            try db.cachedStatement(sql: "DELETE FROM commitment_summary WHERE id = ?").execute(arguments: [id])
+        } else {
+            try db.cachedStatement(sql: "DELETE FROM entity WHERE id = ?").execute(arguments: [id])
         }
     }
 }

@@ -60,6 +60,7 @@ extension Store {
     func rebuild() throws {
         try write { db in
             try db.execute(sql: "DELETE FROM entity")
+            try db.execute(sql: "DELETE FROM commitment_fts")
             try db.execute(sql: "UPDATE operation SET status = 'pending', reason = 'waiting-create'")
             let entities = try String.fetchSet(db, sql: "SELECT DISTINCT entity FROM operation")
             try Self.rematerialize(db, entities: entities, trust: try TrustMap.load(db))
