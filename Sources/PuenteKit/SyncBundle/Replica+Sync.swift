@@ -215,6 +215,7 @@ extension Replica {
     /// is decoded, checked against its segment and received at once. A bad line found then
     /// rolls the whole transaction back, so the store is left as it was.
     private func importBundle(source: any BundleBytes) throws -> BundleImportReport {
+        let knownCap = Store.Intake.knownCapForTesting ?? Store.Intake.knownCap
         let container = try StrictZip(source: source)
         guard container.entries["manifest.sig"]?.size == 64 else { throw BundleError("signature", "manifest.sig is not 64 bytes") }
         let manifestBytes = try container.content("manifest.json", limit: BundleManifest.maximumSize)
@@ -312,7 +313,7 @@ extension Replica {
             let exporterName = try Store.displayName(db, manifest.exporter)
             // Second pass: every line in its listed segment, in order, canonical, received as it is read.
             let lines = LineReader(try container.open("ops.jsonl", limit: Self.maximumBundleSize))
-            let intake = try Store.Intake(db, wall: wall)
+            let intake = try Store.Intake(db, wall: wall, knownCap: knownCap)
             var attestations = [BundleManifest.Segment]()
             for segment in manifest.segments {
                 let key = try Data.fetchOne(db, sql: "SELECT signing_key FROM replica WHERE id = ?", arguments: [segment.replica.hex])
