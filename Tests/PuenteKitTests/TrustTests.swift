@@ -115,7 +115,9 @@ struct Delegations {
         try world.send(world.usAdmin, to: second)
         try world.send(desk, to: second)
         _ = try second.set(commitment, field: "status", value: "agreed")
-        // The key is stolen: a later edit by it reaches the observer, which accepts it.
+        // The key is stolen: a later edit by it reaches the observer, which accepts it. (Later
+        // by the clock too: on a stopped clock both stamps would tie, and the tie goes by key.)
+        world.clock.advance(by: 1_000)
         _ = try desk.set(commitment, field: "status", value: "withdrawn")
         try world.send(world.usAdmin, to: observer)
         try world.send(desk, to: observer)
