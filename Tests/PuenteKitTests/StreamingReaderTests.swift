@@ -190,4 +190,37 @@ import Testing
         #expect(try copy.materializedRows() == mx.materializedRows())
         #expect(try copy.digest() == mx.digest())
     }
+
+    /// An export spools `ops.jsonl` to a temporary file through a fixed buffer: a bundle many
+    /// buffers long reads back whole, and no temporary file is left beside it.
+    @Test func anExportLongerThanItsBufferReadsBackWholeAndLeavesNoTemporaryFile() throws {
+        let group = try ReplicaGroup([.us, .mx])
+        let (us, mx) = (group.replicas[0], group.replicas[1])
+        _ = try us.importFile(try ImportFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath:
+            Repository.path("Fixtures/bicentennial.json"))))))
+        for commitment in try us.commitments() where commitment.owner != .mx {
+            let entity = try us.resolveID(commitment.id, as: .commitment)
+            for _ in 0..<4 {
+                for status in ["agreed", "in-progress", "stalled", "in-progress"] { try us.set(entity, field: "status", value: .string(status)) }
+            }
+        }
+        let folder = try TemporaryFolder()
+        let path = folder.sub("all.puente")
+        let report = try us.exportBundle(to: path, full: true)
+        let ops = try us.operations(of: us.identity.replica)
+        #expect(report.operations == ops.count)
+        let zip = try StrictZip(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        let opsSize = try #require(zip.entries["ops.jsonl"]?.size)
+        #expect(opsSize > 2 * Replica.spoolBufferSize)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["all.puente"])
+
+        let imported = try mx.importBundle(path: path)
+        #expect(imported.refusedSegments.isEmpty)
+        #expect(imported.receive.appliedTotal == ops.count)
+        #expect(try mx.operations(of: us.identity.replica).map(\.hash) == ops.map(\.hash))
+        #expect(try mx.digest().state == us.digest().state)
+
+        // A folder that cannot be written to: a clear error, nothing left behind.
+        #expect(throws: (any Error).self) { try us.exportBundle(to: folder.sub("missing/none.puente"), full: true) }
+    }
 }

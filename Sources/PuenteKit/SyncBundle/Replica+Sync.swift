@@ -61,7 +61,19 @@ extension Replica {
         let plan = try store.read { db in try exportPlan(db, for: delegation, full: full) }
         let proofs = try store.read { db in try Store.forkProofs(db) }
         let documents = try store.read { db in try Store.trustDocuments(db) }
-        var lines = [UInt8]()
+        // ops.jsonl goes to a temporary file beside the target through a fixed buffer, hashed
+        // and counted on the way: memory does not grow with the bundle.
+        let opsFile = try SpoolFile(beside: path)
+        let hasher = try SHA256Hasher()
+        var buffer = [UInt8]()
+        buffer.reserveCapacity(Self.spoolBufferSize + 4096)
+        var opsSize = 0
+        func flush() throws {
+            hasher.update(buffer)
+            try opsFile.write(buffer)
+            opsSize += buffer.count
+            buffer.removeAll(keepingCapacity: true)
+        }
         var count = 0
         var segments = [BundleManifest.Segment]()
         var ranges = [ReplicaID: ClosedRange<Int64>]()
@@ -72,24 +84,26 @@ extension Replica {
                 var first = true
                 while let bytes = try cursor.next() {
                     if first {
-                        lines.append(contentsOf: bytes)
+                        buffer.append(contentsOf: bytes)
                     } else {
                         let canonical = Array(bytes)
-                        lines.append(contentsOf: WireForm.withoutPrev(canonical) ?? canonical)
+                        buffer.append(contentsOf: WireForm.withoutPrev(canonical) ?? canonical)
                     }
                     first = false
-                    lines.append(0x0a)
+                    buffer.append(0x0a)
                     count += 1
+                    if buffer.count >= Self.spoolBufferSize { try flush() }
                 }
                 segments.append(segment)
                 ranges[segment.replica] = segment.from...segment.to
             }
         }
+        try flush()
         var manifest = BundleManifest(
             bundleID: try secureRandomBytes(16).hex, created: Self.isoTimestamp(millis: wallClock.nowMillis()),
             exporter: local, exporterDelegation: identity.delegation, exporterFingerprint: try identityCard().fingerprint.text(),
             recipients: delegation.map { [$0] } ?? [], have: plan.have, segments: segments,
-            opsSHA256: Digest.sha256hex(lines), opsSize: lines.count, opsCount: count)
+            opsSHA256: hasher.finish().hex, opsSize: opsSize, opsCount: count)
         manifest.forkProofs = proofs
         manifest.certificates = documents.certificates
         manifest.revocations = documents.revocations
@@ -100,8 +114,9 @@ extension Replica {
         }
         let manifestBytes = CanonicalJSON.encode(manifest.json)
         let signature = try signingKey.sign(manifestBytes)
-        let size = try Self.writeZip(to: path, entries: [("manifest.json", manifestBytes, false), ("manifest.sig", signature, false),
-                                                         ("ops.jsonl", lines, true)])
+        let size = try Self.writeZip(to: path, entries: [("manifest.json", .bytes(manifestBytes), false),
+                                                         ("manifest.sig", .bytes(signature), false),
+                                                         ("ops.jsonl", .file(opsFile, size: opsSize), true)])
         return ExportReport(path: path, operations: count, segments: ranges, bytes: size)
     }
 
@@ -170,17 +185,39 @@ extension Replica {
     }
 
     /// Writes the ZIP with ZIPFoundation to a temporary file beside `path`, then renames it.
-    static func writeZip(to path: String, entries: [(name: String, bytes: [UInt8], deflate: Bool)]) throws -> Int {
+    /// What an entry of a written ZIP holds: bytes in memory, or the first `size` bytes of a spool file.
+    enum ZipContent {
+        case bytes([UInt8])
+        case file(SpoolFile, size: Int)
+
+        var size: Int {
+            switch self {
+            case .bytes(let bytes): bytes.count
+            case .file(_, let size): size
+            }
+        }
+
+        func read(at position: Int, count: Int) throws -> Data {
+            switch self {
+            case .bytes(let bytes): Data(bytes[position..<position + count])
+            case .file(let file, _): try file.read(at: position, count: count)
+            }
+        }
+    }
+
+    /// How much of `ops.jsonl` an export holds in memory before writing it out.
+    static let spoolBufferSize = 1 << 16
+
+    static func writeZip(to path: String, entries: [(name: String, content: ZipContent, deflate: Bool)]) throws -> Int {
         let target = URL(fileURLWithPath: path)
         let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(UInt32.random(in: 0...UInt32.max)).tmp")
         defer { try? FileManager.default.removeItem(at: temporary) }
         let archive = try Archive(url: temporary, accessMode: .create)
         let fixedDate = Date(timeIntervalSince1970: 315_532_800)  // 1980-01-01: entry dates carry nothing
         for entry in entries {
-            let data = Data(entry.bytes)
-            try archive.addEntry(with: entry.name, type: .file, uncompressedSize: Int64(data.count), modificationDate: fixedDate,
+            try archive.addEntry(with: entry.name, type: .file, uncompressedSize: Int64(entry.content.size), modificationDate: fixedDate,
                                  permissions: 0o644, compressionMethod: entry.deflate ? .deflate : .none) { position, size in
-                data.subdata(in: Int(position)..<Int(position) + size)
+                try entry.content.read(at: Int(position), count: size)
             }
         }
         let size = (try FileManager.default.attributesOfItem(atPath: temporary.path)[.size] as? Int) ?? 0

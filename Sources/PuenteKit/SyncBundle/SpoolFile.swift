@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// A file that could not be written or read back while a bundle was written (a full disk, a
+/// folder without write permission).
+public struct SpoolError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): \(reason)" }
+
+    init(_ path: String, _ code: Int32) {
+        self.path = path
+        reason = String(cString: strerror(code))
+    }
+}
+
+/// `write(2)`, named apart from ``SpoolFile/write(_:)``.
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int {
+    write(descriptor, bytes, count)
+}
+
+/// A private temporary file beside a bundle being written, appended to and then read back by
+/// position; it is removed when this object goes away, whatever happened.
+final class SpoolFile {
+    let path: String
+    private let descriptor: Int32
+
+    /// Creates `.<name>.<random>.spool` in the folder of `target` (0600, never an existing file).
+    init(beside target: String) throws {
+        let url = URL(fileURLWithPath: target)
+        path = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: 0...UInt32.max)).spool").path
+        descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard descriptor >= 0 else { throw SpoolError(path, errno) }
+    }
+
+    deinit {
+        close(descriptor)
+        unlink(path)
+    }
+
+    /// Appends all of `bytes`.
+    func write(_ bytes: [UInt8]) throws {
+        var done = 0
+        while done < bytes.count {
+            let wrote = bytes.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress.map { $0 + done }, bytes.count - done) }
+            if wrote < 0, errno == EINTR { continue }
+            guard wrote > 0 else { throw SpoolError(path, wrote < 0 ? errno : EIO) }
+            done += wrote
+        }
+    }
+
+    /// Exactly `count` bytes at `offset`.
+    func read(at offset: Int, count: Int) throws -> Data {
+        var data = Data(count: count)
+        var done = 0
+        while done < count {
+            let got = data.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress.map { $0 + done }, count - done, off_t(offset + done)) }
+            if got < 0, errno == EINTR { continue }
+            guard got > 0 else { throw SpoolError(path, got < 0 ? errno : EIO) }
+            done += got
+        }
+        return data
+    }
+}
