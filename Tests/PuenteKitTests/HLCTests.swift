@@ -1,3 +1,5 @@
+import Foundation
+import PropertyBased
 import PuenteKit
 import PuenteTestSupport
 import Testing
@@ -53,5 +55,23 @@ import Testing
         let after = try reopened.operations(of: reopened.identity.replica).last?.hlc
         #expect(before != nil && after != nil)
         if let before, let after { #expect(before < after) }
+    }
+
+    /// `utcMinute` is calendar arithmetic: it must agree with a UTC `DateFormatter` everywhere,
+    /// leap days and century years included.
+    @Test func utcMinuteAgreesWithAFormatter() async {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        func expected(_ millis: UInt64) -> String { formatter.string(from: Date(timeIntervalSince1970: Double(millis / 1000))) }
+        // Up to 9999-12-31: beyond, the formatter writes five-digit years.
+        await propertyCheck(count: 2000, input: Gen.int(in: 0...253_402_300_799_999)) { millis in
+            #expect(HLCTimestamp(millis: UInt64(millis), counter: 0).utcMinute == expected(UInt64(millis)))
+        }
+        for text in ["1970-01-01 00:00", "2000-02-29 23:59", "2100-03-01 00:00", "2024-12-31 12:30", "1999-12-31 23:59"] {
+            let millis = UInt64((formatter.date(from: text)?.timeIntervalSince1970 ?? -1) * 1000)
+            #expect(HLCTimestamp(millis: millis + 59_999, counter: 0).utcMinute == text)
+        }
     }
 }

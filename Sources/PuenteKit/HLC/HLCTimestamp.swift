@@ -50,4 +50,28 @@ public struct HLCTimestamp: Hashable, Comparable, Sendable, CustomStringConverti
     public var successor: HLCTimestamp {
         counter == UInt16.max ? HLCTimestamp(millis: millis + 1, counter: 0) : HLCTimestamp(millis: millis, counter: counter + 1)
     }
+
+    /// The reading's minute in UTC, `yyyy-MM-dd HH:mm`, by calendar arithmetic (proleptic
+    /// Gregorian, as `DateFormatter` in UTC gives it): `show` prints one per history line, and a
+    /// formatter made for each cost more than the rest of the command.
+    public var utcMinute: String {
+        let seconds = Int64(millis / 1000)
+        let days = seconds / 86_400
+        let secondOfDay = seconds % 86_400
+        // Days since 1970-01-01 to a civil date (H. Hinnant's `civil_from_days`).
+        let shifted = days + 719_468
+        let era = shifted / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func padded(_ value: Int64, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2)) \(padded(secondOfDay / 3600, 2)):\(padded(secondOfDay % 3600 / 60, 2))"
+    }
 }

@@ -184,7 +184,6 @@ extension Replica {
         return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
     }
 
-    /// Writes the ZIP with ZIPFoundation to a temporary file beside `path`, then renames it.
     /// What an entry of a written ZIP holds: bytes in memory, or the first `size` bytes of a spool file.
     enum ZipContent {
         case bytes([UInt8])
@@ -208,6 +207,7 @@ extension Replica {
     /// How much of `ops.jsonl` an export holds in memory before writing it out.
     static let spoolBufferSize = 1 << 16
 
+    /// Writes the ZIP with ZIPFoundation to a temporary file beside `path`, then renames it.
     static func writeZip(to path: String, entries: [(name: String, content: ZipContent, deflate: Bool)]) throws -> Int {
         let target = URL(fileURLWithPath: path)
         let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(UInt32.random(in: 0...UInt32.max)).tmp")

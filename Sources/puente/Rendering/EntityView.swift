@@ -26,14 +26,7 @@ enum EntityView {
 
     static func text(_ state: EntityState, _ field: String) -> String? { state.displayValue(field)?.stringValue }
 
-    static func date(_ hlc: HLCTimestamp) -> String {
-        let date = Date(timeIntervalSince1970: Double(hlc.millis) / 1000)
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date)
-    }
+    static func date(_ hlc: HLCTimestamp) -> String { hlc.utcMinute }
 
     static func line(_ label: String, _ value: String) {
         Terminal.out(Terminal.cell(label, 16) + " " + value)
