@@ -180,8 +180,9 @@ extension Store {
 extension Replica {
     /// The shortest display form of an entity id: the first 8 digits of its UUID.
     public static func shortID(_ entity: String) -> String {
-        let uuid = entity.split(separator: "/").last.map(String.init) ?? entity
-        return String(uuid.prefix(8))
+        let utf8 = entity.utf8
+        let start = utf8.lastIndex(of: UInt8(ascii: "/")).map { utf8.index(after: $0) } ?? utf8.startIndex
+        return String(entity[start...].prefix(8))
     }
 
     /// Finds the entity whose id starts with `prefix` (a short id, a full UUID, or `type/uuid`).

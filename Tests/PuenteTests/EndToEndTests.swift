@@ -125,6 +125,46 @@ import Testing
         #expect(spanish.stderr.contains("no se cambió nada"))
     }
 
+    /// Standard output is buffered (64 KiB at a time, the rest at exit): an output many
+    /// buffers long arrives whole and in order, as text and as JSON.
+    @Test func aLongOutputArrivesWholeAndInOrder() throws {
+        let folder = try TemporaryFolder()
+        let store = folder.sub("us")
+        #expect(try puente.run(["--store", store, "init", "--delegation", "us", "--name", "State INL desk"]).status == 0)
+        #expect(try puente.run(["--store", store, "import", fixture]).status == 0)
+        let written = try {
+            let replica = try Replica.open(folder: store)
+            let ids = try replica.commitments().map { try replica.resolveID($0.id, as: .commitment) }
+            return try replica.batch { batch in
+                var count = 0
+                for id in ids {
+                    for status in ["agreed", "in-progress", "stalled", "in-progress", "agreed", "in-progress"] {
+                        _ = try batch.set(id, field: "status", value: .string(status))
+                        count += 1
+                    }
+                }
+                return count
+            }
+        }()
+        #expect(written > 200)
+
+        let asJSON = try puente.run(["--store", store, "--json", "log", "--limit", "100000"])
+        #expect(asJSON.status == 0)
+        #expect(asJSON.stdout.utf8.count > 2 * 65_536)
+        guard case .array(let entries) = try json(asJSON.stdout) else {
+            Issue.record("log --json is not an array")
+            return
+        }
+        let asText = try puente.run(["--store", store, "log", "--limit", "100000"])
+        #expect(asText.status == 0)
+        let lines = asText.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.last == "")
+        #expect(entries.count > written && lines.count - 1 == entries.count)
+        // Line for entry, in the same order: each line starts with its entity's short id.
+        let shortIDs = entries.map { entry in String((entry["entity"]?.stringValue ?? "").split(separator: "/").last?.prefix(8) ?? "") }
+        #expect(zip(lines, shortIDs).allSatisfy { line, id in !id.isEmpty && line.hasPrefix(id) })
+    }
+
     @Test func usageErrorsExit64AndSayWhatIsWrong() throws {
         let folder = try TemporaryFolder()
         let store = folder.sub("s")

@@ -33,6 +33,7 @@ enum Passphrase {
 
     /// Reads one line from the controlling terminal with echo off.
     private static func ask(_ prompt: String) throws -> SecretBuffer {
+        Terminal.output.flush()  // what was printed before comes before the prompt
         let fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard fd >= 0 else { throw PassphraseProblem("passphrase.none") }
         defer { close(fd) }

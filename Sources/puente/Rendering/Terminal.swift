@@ -10,12 +10,47 @@ enum Terminal {
     static func out(_ text: String = "") {
         var line = text
         while line.last == " " { line.removeLast() }
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        line.append("\n")
+        output.append(line.utf8)
+    }
+
+    /// Bytes to standard output as they are (a card, a key, a report), in order with `out`.
+    static func write(_ bytes: some Sequence<UInt8>) {
+        output.append(bytes)
     }
 
     static func err(_ text: String) {
+        output.flush()
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
+
+    /// Standard output, buffered: a listing of 100,000 commitments was 100,000 `write` calls.
+    /// Written out when 64 KiB wait, before anything goes to standard error, and at exit.
+    final class OutputBuffer: @unchecked Sendable {
+        private let lock = NSLock()
+        private var bytes = [UInt8]()
+
+        func append(_ more: some Sequence<UInt8>) {
+            lock.lock()
+            bytes.append(contentsOf: more)
+            let full = bytes.count >= 1 << 16
+            lock.unlock()
+            if full { flush() }
+        }
+
+        func flush() {
+            lock.lock()
+            defer { lock.unlock() }
+            guard !bytes.isEmpty else { return }
+            FileHandle.standardOutput.write(Data(bytes))
+            bytes.removeAll(keepingCapacity: true)
+        }
+    }
+
+    static let output: OutputBuffer = {
+        atexit { Terminal.output.flush() }
+        return OutputBuffer()
+    }()
 
     /// Prints `value` as JSON (sorted keys, one line).
     static func json(_ value: JSONValue) {
@@ -63,8 +98,8 @@ enum Terminal {
 
     /// Pads or cuts `text` to `width` characters.
     static func cell(_ text: String, _ width: Int) -> String {
-        let characters = Array(text)
-        if characters.count > width { return String(characters.prefix(max(0, width - 1))) + "…" }
-        return text + String(repeating: " ", count: width - characters.count)
+        let count = text.count
+        if count > width { return String(text.prefix(max(0, width - 1))) + "…" }
+        return text + String(repeating: " ", count: width - count)
     }
 }

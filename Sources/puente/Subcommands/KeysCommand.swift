@@ -47,7 +47,7 @@ struct KeysCommand: ParsableCommand {
                 let replica = try global.openReplica()
                 let bytes = try replica.identityCardFile()
                 guard let to else {
-                    FileHandle.standardOutput.write(Data(bytes))
+                    Terminal.write(bytes)
                     return
                 }
                 guard FileManager.default.createFile(atPath: to, contents: Data(bytes)) else {

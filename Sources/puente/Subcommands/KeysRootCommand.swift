@@ -131,7 +131,7 @@ enum RootOutput {
         if let path {
             guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { throw PuenteError(.storeUnreadable, [path]) }
         } else if !global.json {
-            FileHandle.standardOutput.write(Data(bytes))
+            Terminal.write(bytes)
         }
         if global.json {
             Terminal.json(["root": .string(card.replica?.hex ?? ""), "delegation": .string(card.delegation.rawValue),

@@ -32,7 +32,7 @@ struct ReportCommand: ParsableCommand {
             default: text = ReportView.markdown(briefing)
             }
             guard let to else {
-                FileHandle.standardOutput.write(Data(text.utf8))
+                Terminal.write(text.utf8)
                 return
             }
             guard FileManager.default.createFile(atPath: to, contents: Data(text.utf8)) else { throw PuenteError(.storeUnreadable, [to]) }
