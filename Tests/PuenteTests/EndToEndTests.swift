@@ -165,6 +165,19 @@ import Testing
         #expect(zip(lines, shortIDs).allSatisfy { line, id in !id.isEmpty && line.hasPrefix(id) })
     }
 
+    @Test func anExportToAFolderThatIsNotThereSaysSoInBothLanguages() throws {
+        let folder = try TemporaryFolder()
+        let store = folder.sub("us")
+        #expect(try puente.run(["--store", store, "init", "--delegation", "us", "--name", "State INL desk"]).status == 0)
+        let target = folder.sub("missing/week.puente")
+        let english = try puente.run(["--store", store, "sync", "export", "--to", target])
+        #expect(english.status == 1)
+        #expect(english.stderr.contains("cannot write \(target)") && english.stderr.contains("Check that the folder exists"))
+        let spanish = try puente.run(["--store", store, "--lang", "es", "sync", "export", "--to", target])
+        #expect(spanish.stderr.contains("no se puede escribir \(target)"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["us"])
+    }
+
     @Test func usageErrorsExit64AndSayWhatIsWrong() throws {
         let folder = try TemporaryFolder()
         let store = folder.sub("s")

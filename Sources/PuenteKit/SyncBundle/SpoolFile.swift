@@ -27,15 +27,18 @@ private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer?, _ coun
 /// position; it is removed when this object goes away, whatever happened.
 final class SpoolFile {
     let path: String
+    /// The file being written, named in errors (the spool file's own name means nothing to a user).
+    private let target: String
     private let descriptor: Int32
 
     /// Creates `.<name>.<random>.spool` in the folder of `target` (0600, never an existing file).
     init(beside target: String) throws {
         let url = URL(fileURLWithPath: target)
+        self.target = target
         path = url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: 0...UInt32.max)).spool").path
         descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard descriptor >= 0 else { throw SpoolError(path, errno) }
+        guard descriptor >= 0 else { throw SpoolError(target, errno) }
     }
 
     deinit {
@@ -49,7 +52,7 @@ final class SpoolFile {
         while done < bytes.count {
             let wrote = bytes.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress.map { $0 + done }, bytes.count - done) }
             if wrote < 0, errno == EINTR { continue }
-            guard wrote > 0 else { throw SpoolError(path, wrote < 0 ? errno : EIO) }
+            guard wrote > 0 else { throw SpoolError(target, wrote < 0 ? errno : EIO) }
             done += wrote
         }
     }
@@ -61,7 +64,7 @@ final class SpoolFile {
         while done < count {
             let got = data.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress.map { $0 + done }, count - done, off_t(offset + done)) }
             if got < 0, errno == EINTR { continue }
-            guard got > 0 else { throw SpoolError(path, got < 0 ? errno : EIO) }
+            guard got > 0 else { throw SpoolError(target, got < 0 ? errno : EIO) }
             done += got
         }
         return data

@@ -332,6 +332,7 @@ enum Catalog {
 
         // Errors
         "error.prefix": Phrase(en: "Error:", es: "Error:"),
+        "error.write": Phrase(en: "cannot write {0}: {1}. Check that the folder exists, is writable and has room; the store was left as it was.", es: "no se puede escribir {0}: {1}. Compruebe que la carpeta existe, admite escritura y tiene espacio; el almacén quedó como estaba."),
         "error.unexpected": Phrase(en: "something unexpected happened ({0}). The store was left as it was.", es: "ocurrió algo inesperado ({0}). El almacén quedó como estaba."),
         "error.lang": Phrase(en: "--lang must be en or es, not '{0}'.", es: "--lang debe ser en o es, no '{0}'."),
         "error.delegation": Phrase(en: "--delegation must be us or mx, not '{0}'.", es: "--delegation debe ser us o mx, no '{0}'."),
