@@ -74,14 +74,8 @@ final class FileBundleBytes: BundleBytes {
             throw BundleError("container", "truncated")
         }
         var out = [UInt8](repeating: 0, count: length)
-        var done = 0
-        while done < length {
-            let got = out.withUnsafeMutableBytes { buffer in
-                pread(descriptor, buffer.baseAddress.map { $0 + done }, length - done, off_t(offset + done))
-            }
-            if got < 0, errno == EINTR { continue }
-            guard got > 0 else { throw BundleError("container", "truncated") }
-            done += got
+        guard out.withUnsafeMutableBytes({ preadExactly(descriptor, $0, at: offset) }) == 0 else {
+            throw BundleError("container", "truncated")
         }
         return out
     }

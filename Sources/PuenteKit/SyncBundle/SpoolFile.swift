@@ -33,10 +33,8 @@ final class SpoolFile {
 
     /// Creates `.<name>.<random>.spool` in the folder of `target` (0600, never an existing file).
     init(beside target: String) throws {
-        let url = URL(fileURLWithPath: target)
         self.target = target
-        path = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: 0...UInt32.max)).spool").path
+        path = hiddenSibling(of: target, suffix: "spool")
         descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else { throw SpoolError(target, errno) }
     }
@@ -60,13 +58,8 @@ final class SpoolFile {
     /// Exactly `count` bytes at `offset`.
     func read(at offset: Int, count: Int) throws -> Data {
         var data = Data(count: count)
-        var done = 0
-        while done < count {
-            let got = data.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress.map { $0 + done }, count - done, off_t(offset + done)) }
-            if got < 0, errno == EINTR { continue }
-            guard got > 0 else { throw SpoolError(target, got < 0 ? errno : EIO) }
-            done += got
-        }
+        let failure = data.withUnsafeMutableBytes { preadExactly(descriptor, $0, at: offset) }
+        guard failure == 0 else { throw SpoolError(target, failure) }
         return data
     }
 }
