@@ -223,4 +223,34 @@ import Testing
         // A folder that cannot be written to: a clear error, nothing left behind.
         #expect(throws: (any Error).self) { try us.exportBundle(to: folder.sub("missing/none.puente"), full: true) }
     }
+
+    /// The ZIP is written beside its target and renamed over it: an existing bundle is replaced
+    /// whole, and a failure at any step is a `SpoolError` naming the target, with no temporary
+    /// file left behind.
+    @Test func aZipIsRenamedIntoPlaceAndEveryFailureIsASpoolError() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.sub("out.puente")
+        try Data("an older bundle".utf8).write(to: URL(fileURLWithPath: path))
+        let entries: [(name: String, content: Replica.ZipContent, deflate: Bool)] = [
+            ("manifest.json", .bytes(Array("{}".utf8)), false),
+            ("manifest.sig", .bytes(Array(repeating: 7, count: 64)), false),
+            ("ops.jsonl", .bytes(Array(repeating: UInt8(ascii: "a"), count: 100_000)), true),
+        ]
+        let size = try Replica.writeZip(to: path, entries: entries)
+        let written = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        #expect(size == written.count)
+        let zip = try StrictZip(bytes: written)
+        #expect(try zip.content("ops.jsonl", limit: 200_000) == Array(repeating: UInt8(ascii: "a"), count: 100_000))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["out.puente"])
+
+        // The ZIP cannot be created: its folder does not exist.
+        let missing = folder.sub("missing/out.puente")
+        #expect(throws: SpoolError(missing, ENOENT)) { try Replica.writeZip(to: missing, entries: entries) }
+        // The ZIP is written but cannot take the target's place: a folder is there.
+        let occupied = folder.sub("occupied.puente")
+        try FileManager.default.createDirectory(atPath: occupied, withIntermediateDirectories: false)
+        #expect(throws: SpoolError(occupied, EISDIR)) { try Replica.writeZip(to: occupied, entries: entries) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["occupied.puente", "out.puente"])
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(written))
+    }
 }

@@ -176,6 +176,15 @@ import Testing
         let spanish = try puente.run(["--store", store, "--lang", "es", "sync", "export", "--to", target])
         #expect(spanish.stderr.contains("no se puede escribir \(target)"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["us"])
+        // A folder where the bundle should go is refused, and kept with what it holds.
+        let occupied = folder.sub("occupied")
+        try FileManager.default.createDirectory(atPath: occupied, withIntermediateDirectories: false)
+        try Data("minutes".utf8).write(to: URL(fileURLWithPath: occupied + "/minutes.txt"))
+        let refused = try puente.run(["--store", store, "sync", "export", "--to", occupied])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("cannot write \(occupied)"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: occupied) == ["minutes.txt"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["occupied", "us"])
     }
 
     @Test func usageErrorsExit64AndSayWhatIsWrong() throws {

@@ -207,23 +207,29 @@ extension Replica {
     /// How much of `ops.jsonl` an export holds in memory before writing it out.
     static let spoolBufferSize = 1 << 16
 
-    /// Writes the ZIP with ZIPFoundation to a temporary file beside `path`, then renames it.
-    static func writeZip(to path: String, entries: [(name: String, content: ZipContent, deflate: Bool)]) throws -> Int {
-        let target = URL(fileURLWithPath: path)
-        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(UInt32.random(in: 0...UInt32.max)).tmp")
-        defer { try? FileManager.default.removeItem(at: temporary) }
-        let archive = try Archive(url: temporary, accessMode: .create)
-        let fixedDate = Date(timeIntervalSince1970: 315_532_800)  // 1980-01-01: entry dates carry nothing
-        for entry in entries {
-            try archive.addEntry(with: entry.name, type: .file, uncompressedSize: Int64(entry.content.size), modificationDate: fixedDate,
-                                 permissions: 0o644, compressionMethod: entry.deflate ? .deflate : .none) { position, size in
-                try entry.content.read(at: Int(position), count: size)
+    /// Writes the ZIP with ZIPFoundation to a hidden temporary file beside `path`, then renames
+    /// it over `path` in one step, so that a reader never sees half a bundle. Any failure is a
+    /// ``SpoolError`` naming `path`, and leaves no temporary file behind.
+    static func writeZip(to path: String, entries: [(name: String, content: ZipContent, deflate: Bool)]) throws(SpoolError) -> Int {
+        let temporary = hiddenSibling(of: path, suffix: "tmp")
+        defer { unlink(temporary) }  // gone already once renamed
+        do {
+            let archive = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
+            let fixedDate = Date(timeIntervalSince1970: 315_532_800)  // 1980-01-01: entry dates carry nothing
+            for entry in entries {
+                try archive.addEntry(with: entry.name, type: .file, uncompressedSize: Int64(entry.content.size), modificationDate: fixedDate,
+                                     permissions: 0o644, compressionMethod: entry.deflate ? .deflate : .none) { position, size in
+                    try entry.content.read(at: Int(position), count: size)
+                }
             }
+        } catch let error as SpoolError {
+            throw error
+        } catch {
+            throw SpoolError(path, SpoolError.errorNumber(of: error))
         }
-        let size = (try FileManager.default.attributesOfItem(atPath: temporary.path)[.size] as? Int) ?? 0
-        if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-        try FileManager.default.moveItem(at: temporary, to: target)
-        return size
+        var status = stat()
+        guard stat(temporary, &status) == 0, rename(temporary, path) == 0 else { throw SpoolError(path, errno) }
+        return Int(status.st_size)
     }
 
     /// The largest bundle file read: `ops.jsonl` at its cap, plus room for the manifest and signature.
