@@ -26,8 +26,6 @@ enum EntityView {
 
     static func text(_ state: EntityState, _ field: String) -> String? { state.displayValue(field)?.stringValue }
 
-    static func date(_ hlc: HLCTimestamp) -> String { hlc.utcMinute }
-
     static func line(_ label: String, _ value: String) {
         Terminal.out(Terminal.cell(label, 16) + " " + value)
     }
@@ -63,7 +61,7 @@ enum EntityView {
             }
         }
         if let creator = detail.creator, let create = state.create {
-            line(t("show.created"), "\(date(create.op.hlc)) — \(creator.name) (\(Names.delegation(creator.delegation)))")
+            line(t("show.created"), "\(create.op.hlc.utcMinute) — \(creator.name) (\(Names.delegation(creator.delegation)))")
         }
         if type == .commitment {
             Terminal.out()
@@ -96,7 +94,7 @@ enum EntityView {
                     let author = detail.history.first { $0.op.id == value.op }?.author
                     Terminal.out("    • " + Names.value(value.value, field: field) + "  — "
                                  + (author.map { "\($0.name) (\(Names.delegation($0.delegation)))" } ?? value.op.replica.short)
-                                 + ", " + date(value.hlc))
+                                 + ", " + value.hlc.utcMinute)
                 }
             }
             Terminal.out("  " + t("show.resolve-hint", Replica.shortID(state.entity.text)))
@@ -127,7 +125,7 @@ enum EntityView {
             Terminal.out()
             Terminal.out(t("show.notes"))
             for note in notes {
-                let when = note.create.map { date($0.op.hlc) } ?? ""
+                let when = note.create.map { $0.op.hlc.utcMinute } ?? ""
                 Terminal.out("  \(when)  " + (note.create?.op.value["text"]?.stringValue ?? "")
                              + by(note.create.map { [$0.op.replica] } ?? [], detail))
             }

@@ -24,6 +24,6 @@ enum HistoryLine {
         case .pending(let reason): status = "  [" + t("status-op.pending") + ": " + Messages.reason(reason) + "]"
         case .rejected(let reason): status = "  [" + t("status-op.rejected") + ": " + Messages.reason(reason) + "]"
         }
-        return "\(EntityView.date(op.hlc))  \(who)  \(what)\(status)"
+        return "\(op.hlc.utcMinute)  \(who)  \(what)\(status)"
     }
 }
