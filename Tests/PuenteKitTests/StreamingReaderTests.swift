@@ -183,7 +183,7 @@ import Testing
         let copy = try Replica.open(folder: copyFolder, wallClock: group.clock)
 
         let keptAll = try mx.importBundle(path: bundle)
-        let keptOne = try Store.Intake.$knownCapForTesting.withValue(1) { try copy.importBundle(path: bundle) }
+        let keptOne = try copy.importBundle(source: openBundle(path: bundle, limit: Replica.maximumBundleFileSize), knownCap: 1)
         #expect(keptAll.receive.appliedTotal > 2 * commitments.count)
         #expect(keptOne.receive.appliedTotal == keptAll.receive.appliedTotal)
         #expect(keptOne.receive.conflictsCreated == keptAll.receive.conflictsCreated && keptAll.receive.conflictsCreated > 0)

@@ -52,9 +52,6 @@ extension Store {
         /// import's peak memory (212 MiB), and at 5,000 the import ran no slower (115 MiB).
         static let knownCap = 5_000
 
-        /// Set by tests to make materialization read (nearly) everything back from the log.
-        @TaskLocal static var knownCapForTesting: Int?
-
         private let db: Database
         private let wall: UInt64
         private let heldCap: Int

@@ -256,9 +256,9 @@ extension Replica {
     /// `ops.jsonl` is read twice, streamed both times: first for its size, hash and line count,
     /// before the store is touched; then line by line inside the transaction, where each line
     /// is decoded, checked against its segment and received at once. A bad line found then
-    /// rolls the whole transaction back, so the store is left as it was.
-    private func importBundle(source: any BundleBytes) throws -> BundleImportReport {
-        let knownCap = Store.Intake.knownCapForTesting ?? Store.Intake.knownCap
+    /// rolls the whole transaction back, so the store is left as it was. Tests lower `knownCap`
+    /// (``Store/Intake/knownCap``) to make materialization read operations back from the log.
+    func importBundle(source: any BundleBytes, knownCap: Int = Store.Intake.knownCap) throws -> BundleImportReport {
         let container = try StrictZip(source: source)
         guard container.entries["manifest.sig"]?.size == 64 else { throw BundleError("signature", "manifest.sig is not 64 bytes") }
         let manifestBytes = try container.content("manifest.json", limit: BundleManifest.maximumSize)
