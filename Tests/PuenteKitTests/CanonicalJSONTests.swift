@@ -1,3 +1,4 @@
+import PropertyBased
 import PuenteKit
 import Testing
 
@@ -59,5 +60,142 @@ import Testing
     @Test func parsesOrdinaryJSONForImportFiles() throws {
         let value = try JSONParser.parse(Array(" { \"x\" : [ 1 , 2.50 , \"\\u00e9\\/\" ] } ".utf8), decimalsAsText: true)
         #expect(value == ["x": [1, "2.50", "é/"]])
+    }
+}
+
+/// The canonical parser decides in one pass what "parse, encode again and compare" decides; the
+/// ordinary parser reads any spacing and escaping of the same value back to that value.
+@Suite struct CanonicalParserLawTests {
+    /// Characters that stress strings: escapes, controls, DEL, multi-byte, combining, astral.
+    static let pieces = ["a", "Z", "é", "e\u{301}", "€", "😀", "\"", "\\", "/", "\u{0}", "\u{8}", "\t", "\n", "\u{b}",
+                         "\u{c}", "\r", "\u{1f}", "\u{7f}", " ", "0", "u"]
+
+    static func string(_ rng: inout SplitMix) -> String {
+        (0..<Int.random(in: 0...5, using: &rng)).map { _ in pieces[Int.random(in: 0..<pieces.count, using: &rng)] }.joined()
+    }
+
+    static func value(_ rng: inout SplitMix, depth: Int = 0) -> JSONValue {
+        switch Int.random(in: 0...(depth > 3 ? 4 : 6), using: &rng) {
+        case 0: return .null
+        case 1: return .bool(Bool.random(using: &rng))
+        case 2: return .int(Int64.random(in: -JSONValue.maxSafeInteger...JSONValue.maxSafeInteger, using: &rng))
+        case 3: return .int(Int64.random(in: -12...12, using: &rng))
+        case 4: return .string(string(&rng))
+        case 5: return .array((0..<Int.random(in: 0...4, using: &rng)).map { _ in value(&rng, depth: depth + 1) })
+        default:
+            var members = [String: JSONValue]()
+            for _ in 0..<Int.random(in: 0...5, using: &rng) { members[string(&rng)] = value(&rng, depth: depth + 1) }
+            return .object(members)
+        }
+    }
+
+    /// `value` written loosely: random spacing between tokens, random member order, and random
+    /// escapes (`\/`, `\u` in either case, surrogate pairs) where none is needed.
+    static func loose(_ value: JSONValue, _ rng: inout SplitMix) -> [UInt8] {
+        var out = [UInt8]()
+        func space() {
+            for _ in 0..<Int.random(in: 0...2, using: &rng) { out.append([0x20, 0x09, 0x0a, 0x0d][Int.random(in: 0...3, using: &rng)]) }
+        }
+        func string(_ text: String) {
+            out.append(0x22)
+            for scalar in text.unicodeScalars {
+                if Int.random(in: 0...2, using: &rng) == 0 || scalar.value < 0x20 || scalar == "\"" || scalar == "\\" {
+                    let units = Array(String(scalar).utf16)
+                    for unit in units {
+                        let hex = String(unit, radix: 16)
+                        let padded = String(repeating: "0", count: 4 - hex.count) + hex
+                        out.append(contentsOf: Array(("\\u" + (Bool.random(using: &rng) ? padded.uppercased() : padded)).utf8))
+                    }
+                } else if scalar == "/", Bool.random(using: &rng) {
+                    out.append(contentsOf: Array("\\/".utf8))
+                } else {
+                    out.append(contentsOf: Array(String(scalar).utf8))
+                }
+            }
+            out.append(0x22)
+        }
+        func write(_ value: JSONValue) {
+            space()
+            switch value {
+            case .object(let members):
+                out.append(UInt8(ascii: "{"))
+                for (index, member) in members.shuffled(using: &rng).enumerated() {
+                    if index > 0 { out.append(UInt8(ascii: ",")) }
+                    space()
+                    string(member.key)
+                    space()
+                    out.append(UInt8(ascii: ":"))
+                    write(member.value)
+                }
+                space()
+                out.append(UInt8(ascii: "}"))
+            case .array(let items):
+                out.append(UInt8(ascii: "["))
+                for (index, item) in items.enumerated() {
+                    if index > 0 { out.append(UInt8(ascii: ",")) }
+                    write(item)
+                }
+                space()
+                out.append(UInt8(ascii: "]"))
+            case .string(let text):
+                string(text)
+            default:
+                out.append(contentsOf: CanonicalJSON.encode(value))
+            }
+            space()
+        }
+        write(value)
+        return out
+    }
+
+    /// What the canonical parser must decide, by the definition: the bytes parse, and encoding
+    /// what they parse to gives the same bytes back.
+    static func byDefinition(_ bytes: [UInt8]) -> JSONValue? {
+        guard let value = try? JSONParser.parse(bytes), CanonicalJSON.encode(value) == bytes else { return nil }
+        return value
+    }
+
+    /// Bytes one to three small edits away from `bytes`, drawn from the bytes that matter to JSON.
+    static func mutated(_ bytes: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
+        let alphabet = Array("\\\"u0019aAfF/{}[],: -\t\n".utf8) + [0x00, 0x7f, 0x80, 0xC3, 0xA9, 0xED, 0xA0]
+        var out = bytes
+        for _ in 0..<Int.random(in: 1...3, using: &rng) {
+            let position = Int.random(in: 0...out.count, using: &rng)
+            let byte = alphabet[Int.random(in: 0..<alphabet.count, using: &rng)]
+            switch Int.random(in: 0...3, using: &rng) {
+            case 0: out.insert(byte, at: position)
+            case 1 where position < out.count: out[position] = byte
+            case 2 where position < out.count: out.remove(at: position)
+            default:  // swap two neighbours (members, digits, escapes)
+                if position + 1 < out.count { out.swapAt(position, position + 1) }
+            }
+        }
+        return out
+    }
+
+    @Test func canonicalParsingAgreesWithTheDefinition() async {
+        await propertyCheck(count: 3000, input: Gen.int(in: 0...Int.max)) { seed in
+            var rng = SplitMix(state: UInt64(seed))
+            let value = Self.value(&rng)
+            let canonical = CanonicalJSON.encode(value)
+            #expect((try? CanonicalJSON.decodeCanonical(canonical)) == value, "seed \(seed)")
+            let loose = Self.loose(value, &rng)
+            #expect((try? JSONParser.parse(loose)) == value, "seed \(seed)")
+            for bytes in [Self.mutated(canonical, &rng), Self.mutated(canonical, &rng), loose] {
+                #expect((try? CanonicalJSON.decodeCanonical(bytes)) == Self.byDefinition(bytes), "seed \(seed): \(bytes)")
+            }
+        }
+    }
+
+    @Test func aRefusalNamesWhereTheTextStopsBeingCanonical() {
+        for (text, offset) in [("{\"a\":1, \"b\":2}", 7), ("{\"b\":1,\"a\":2}", 7), ("[\"a\\/b\"]", 3), ("[\"\\u000A\"]", 2),
+                               ("[\"\\u0009\"]", 2)] {
+            do {
+                _ = try CanonicalJSON.decodeCanonical(Array(text.utf8))
+                Issue.record("accepted \(text)")
+            } catch {
+                #expect(error.reason == .notCanonical && error.offset == offset, "\(text): \(error)")
+            }
+        }
     }
 }

@@ -16,11 +16,11 @@ public enum CanonicalJSON {
     public static func append(_ value: JSONValue, to out: inout [UInt8]) {
         switch value {
         case .null:
-            out.append(contentsOf: Array("null".utf8))
+            out.append(contentsOf: "null".utf8)
         case .bool(let flag):
-            out.append(contentsOf: flag ? Array("true".utf8) : Array("false".utf8))
+            out.append(contentsOf: flag ? "true".utf8 : "false".utf8)
         case .int(let number):
-            out.append(contentsOf: Array(String(number).utf8))
+            out.append(contentsOf: String(number).utf8)
         case .string(let text):
             appendString(text, to: &out)
         case .array(let items):
@@ -32,11 +32,10 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let sorted = members.map { (key: Array($0.key.utf8), value: $0.value) }
-                .sorted { $0.key.lexicographicallyPrecedes($1.key) }
+            let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
             for (index, member) in sorted.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                appendString(bytes: member.key, to: &out)
+                appendString(bytes: member.key.utf8, to: &out)
                 out.append(UInt8(ascii: ":"))
                 append(member.value, to: &out)
             }
@@ -76,10 +75,6 @@ public enum CanonicalJSON {
     /// Anything else — whitespace, a byte-order mark, duplicate keys, other escapes, unsorted
     /// keys — is refused, so what is hashed is exactly what arrived.
     public static func decodeCanonical(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        let value = try JSONParser.parse(bytes)
-        guard encode(value) == bytes else {
-            throw JSONParseError(.notCanonical, offset: 0, in: bytes)
-        }
-        return value
+        try JSONParser.parseCanonical(bytes)
     }
 }

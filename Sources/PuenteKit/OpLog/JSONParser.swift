@@ -41,36 +41,55 @@ public struct JSONParseError: Error, Equatable, Sendable {
 
 /// A strict RFC 8259 parser: no duplicate keys, no byte-order mark, valid UTF-8, integers only
 /// unless `decimalsAsText` asks for other numbers to come back as their literal text.
+///
+/// With `canonical`, it also refuses — as `notCanonical`, where it is found — anything that
+/// ``CanonicalJSON/encode(_:)`` would not have written: whitespace, keys out of byte order and
+/// escapes other than the encoder's. It then accepts exactly the texts that are the canonical
+/// encoding of what they parse to, in one pass, without encoding the value again to compare.
 public struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
     private let decimalsAsText: Bool
+    private let canonical: Bool
     private let maximumDepth = 64
 
     /// Parses one JSON value that fills all of `bytes` (surrounding whitespace allowed).
     public static func parse(_ bytes: [UInt8], decimalsAsText: Bool = false) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes, decimalsAsText: decimalsAsText)
+        try parse(bytes, decimalsAsText: decimalsAsText, canonical: false)
+    }
+
+    /// Parses `bytes`, which must be exactly the canonical encoding of the value they hold.
+    static func parseCanonical(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        try parse(bytes, decimalsAsText: false, canonical: true)
+    }
+
+    private static func parse(_ bytes: [UInt8], decimalsAsText: Bool, canonical: Bool) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, decimalsAsText: decimalsAsText, canonical: canonical)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { throw parser.error(.byteOrderMark) }
-        parser.skipWhitespace()
+        try parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
+        try parser.skipWhitespace()
         guard parser.index == bytes.count else { throw parser.error(.trailingData) }
         return value
     }
 
-    private init(bytes: [UInt8], decimalsAsText: Bool) {
+    private init(bytes: [UInt8], decimalsAsText: Bool, canonical: Bool) {
         self.bytes = bytes
         self.decimalsAsText = decimalsAsText
+        self.canonical = canonical
     }
 
     private func error(_ reason: JSONParseError.Reason) -> JSONParseError {
         JSONParseError(reason, offset: index, in: bytes)
     }
 
-    private mutating func skipWhitespace() {
+    /// Skips whitespace; canonical text has none.
+    private mutating func skipWhitespace() throws(JSONParseError) {
         while index < bytes.count {
             switch bytes[index] {
-            case 0x20, 0x09, 0x0a, 0x0d: index += 1
+            case 0x20, 0x09, 0x0a, 0x0d:
+                if canonical { throw error(.notCanonical) }
+                index += 1
             default: return
             }
         }
@@ -107,28 +126,33 @@ public struct JSONParser {
     private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         index += 1
         var members = [String: JSONValue]()
-        var seen = Set<[UInt8]>()
-        skipWhitespace()
+        var previousKey: String?
+        try skipWhitespace()
         if try peek() == UInt8(ascii: "}") {
             index += 1
             return .object(members)
         }
         while true {
-            skipWhitespace()
+            try skipWhitespace()
             guard try peek() == UInt8(ascii: "\"") else { throw error(.unexpectedCharacter) }
             let keyOffset = index
             let key = try parseString()
-            let keyBytes = Array(key.utf8)
-            // Swift's String equality folds canonically equivalent keys; bytes decide here.
-            guard seen.insert(keyBytes).inserted, members[key] == nil else {
-                throw JSONParseError(.duplicateKey, offset: keyOffset, in: bytes)
+            // Swift's String equality folds canonically equivalent keys, so this also refuses
+            // two keys that differ only in their bytes: neither could be looked up on its own.
+            guard members[key] == nil else { throw JSONParseError(.duplicateKey, offset: keyOffset, in: bytes) }
+            if canonical {
+                // Canonical keys rise strictly in UTF-8 byte order.
+                if let previousKey, !previousKey.utf8.lexicographicallyPrecedes(key.utf8) {
+                    throw JSONParseError(.notCanonical, offset: keyOffset, in: bytes)
+                }
+                previousKey = key
             }
-            skipWhitespace()
+            try skipWhitespace()
             guard try peek() == UInt8(ascii: ":") else { throw error(.unexpectedCharacter) }
             index += 1
-            skipWhitespace()
+            try skipWhitespace()
             members[key] = try parseValue(depth: depth + 1)
-            skipWhitespace()
+            try skipWhitespace()
             let next = try peek()
             index += 1
             if next == UInt8(ascii: "}") { return .object(members) }
@@ -142,15 +166,15 @@ public struct JSONParser {
     private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
         index += 1
         var items = [JSONValue]()
-        skipWhitespace()
+        try skipWhitespace()
         if try peek() == UInt8(ascii: "]") {
             index += 1
             return .array(items)
         }
         while true {
-            skipWhitespace()
+            try skipWhitespace()
             items.append(try parseValue(depth: depth + 1))
-            skipWhitespace()
+            try skipWhitespace()
             let next = try peek()
             index += 1
             if next == UInt8(ascii: "]") { return .array(items) }
@@ -181,7 +205,24 @@ public struct JSONParser {
 
     private mutating func parseString() throws(JSONParseError) -> String {
         index += 1
-        var out = [UInt8]()
+        // Most strings hold no escape: they are made straight from their bytes once checked.
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return String(decoding: bytes[start..<(index - 1)], as: UTF8.self)
+            } else if byte == UInt8(ascii: "\\") {
+                break
+            } else if byte < 0x20 {
+                throw error(.controlCharacter)
+            } else if byte < 0x80 {
+                index += 1
+            } else {
+                index += try validUTF8Length(at: index)
+            }
+        }
+        var out = Array(bytes[start..<index])
         while true {
             guard index < bytes.count else { throw error(.unexpectedEnd) }
             let byte = bytes[index]
@@ -193,6 +234,7 @@ public struct JSONParser {
                 index += 1
                 guard index < bytes.count else { throw error(.unexpectedEnd) }
                 let escaped = bytes[index]
+                if canonical { try checkCanonicalEscape(escaped) }
                 index += 1
                 switch escaped {
                 case UInt8(ascii: "\""): out.append(0x22)
@@ -231,6 +273,40 @@ public struct JSONParser {
                 out.append(contentsOf: bytes[index..<index + length])
                 index += length
             }
+        }
+    }
+
+    /// Canonical text escapes only `"`, `\\` and the control characters, each in its shortest
+    /// form: `\b \t \n \f \r`, else `\u00` and two lowercase hex digits. `index` is at the
+    /// byte after the backslash.
+    private func checkCanonicalEscape(_ escaped: UInt8) throws(JSONParseError) {
+        let backslash = JSONParseError(.notCanonical, offset: index - 1, in: bytes)
+        switch escaped {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "b"), UInt8(ascii: "t"), UInt8(ascii: "n"),
+             UInt8(ascii: "f"), UInt8(ascii: "r"):
+            return
+        case UInt8(ascii: "u"):
+            guard index + 4 < bytes.count, bytes[index + 1] == UInt8(ascii: "0"), bytes[index + 2] == UInt8(ascii: "0") else {
+                throw backslash
+            }
+            let high = bytes[index + 3]
+            let low = bytes[index + 4]
+            let lowValue: UInt8
+            switch low {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): lowValue = low - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): lowValue = low - UInt8(ascii: "a") + 10
+            default: throw backslash
+            }
+            let scalar: UInt8
+            switch high {
+            case UInt8(ascii: "0"): scalar = lowValue
+            case UInt8(ascii: "1"): scalar = 0x10 + lowValue
+            default: throw backslash
+            }
+            // These five have a short form, which the encoder uses.
+            guard ![0x08, 0x09, 0x0a, 0x0c, 0x0d].contains(scalar) else { throw backslash }
+        default:
+            throw backslash
         }
     }
 
@@ -286,18 +362,26 @@ public struct JSONParser {
             while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
             guard index > digitsStart else { throw error(.invalidNumber) }
         }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if !integral {
             guard decimalsAsText else {
                 index = start
                 throw error(.invalidNumber)
             }
-            return .string(text)
+            return .string(String(decoding: bytes[start..<index], as: UTF8.self))
         }
-        guard let number = Int64(text), abs(number) <= JSONValue.maxSafeInteger, text != "-0" else {
+        let negative = bytes[start] == UInt8(ascii: "-")
+        var magnitude: Int64 = 0
+        for digit in bytes[(negative ? start + 1 : start)..<index] {
+            magnitude = magnitude * 10 + Int64(digit - UInt8(ascii: "0"))
+            guard magnitude <= JSONValue.maxSafeInteger else {
+                index = start
+                throw error(.invalidNumber)
+            }
+        }
+        guard !(negative && magnitude == 0) else {  // -0
             index = start
             throw error(.invalidNumber)
         }
-        return .int(number)
+        return .int(negative ? -magnitude : magnitude)
     }
 }
