@@ -258,6 +258,91 @@ enum Schema {
                 CREATE INDEX register_conflict ON register_value(entity, field) WHERE winner = 0;
                 """)
         }
+        migrator.registerMigration("v9-checks-without-in-lists") { db in
+            // SQLite checks `x IN (a, b, c)` of three or more constants by building a temporary
+            // b-tree each time an insert runs: two of them for every operation stored, three for
+            // every entity. The same constraints as chains of `=` cost nothing. Tables rebuilt as
+            // in v8 (foreign keys are off during a migration, so no cascade runs).
+            func oneOf(_ column: String, _ values: [String]) -> String {
+                "(" + values.map { "\(column) = '\($0)'" }.joined(separator: " OR ") + ")"
+            }
+            let kinds = oneOf("kind", ["create", "set", "add", "remove", "append", "retract"])
+            let statuses = oneOf("status", ["accepted", "pending", "rejected"])
+            let types = oneOf("type", ["commitment", "dialogue", "indicator", "note"])
+            let states = oneOf("state", ["accepted", "pending", "rejected"])
+            let owners = oneOf("owner", ["us", "mx", "joint"])
+            try db.execute(sql: """
+                CREATE TABLE operation_v9 (
+                    replica TEXT NOT NULL REFERENCES replica(id),
+                    seq INTEGER NOT NULL CHECK (seq >= 1),
+                    hlc TEXT NOT NULL CHECK (length(hlc) = 17),
+                    hash TEXT NOT NULL CHECK (length(hash) = 64),
+                    entity TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK \(kinds),
+                    field TEXT NOT NULL,
+                    bytes BLOB NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'pending' CHECK \(statuses),
+                    reason TEXT,
+                    arrived INTEGER,
+                    CHECK ((status = 'accepted') = (reason IS NULL)),
+                    PRIMARY KEY (replica, seq)
+                ) WITHOUT ROWID;
+                INSERT INTO operation_v9 (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason, arrived)
+                    SELECT replica, seq, hlc, hash, entity, kind, field, bytes, status, reason, arrived FROM operation;
+                DROP TABLE operation;
+                ALTER TABLE operation_v9 RENAME TO operation;
+                CREATE INDEX operation_by_entity ON operation(entity);
+                CREATE INDEX operation_by_status ON operation(status) WHERE status <> 'accepted';
+                CREATE INDEX operation_by_arrival ON operation(arrived) WHERE arrived IS NOT NULL;
+
+                CREATE TABLE entity_v9 (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    type TEXT NOT NULL CHECK \(types),
+                    state TEXT NOT NULL CHECK \(states),
+                    owner TEXT CHECK \(owners),
+                    parent TEXT,
+                    external_id TEXT,
+                    creator TEXT NOT NULL REFERENCES replica(id),
+                    created_hlc TEXT NOT NULL,
+                    retracted INTEGER NOT NULL DEFAULT 0 CHECK (retracted IN (0, 1)),
+                    CHECK (substr(id, 1, length(type) + 1) = type || '/'),
+                    CHECK ((type = 'commitment') = (owner IS NOT NULL) OR state <> 'accepted')
+                ) WITHOUT ROWID;
+                INSERT INTO entity_v9 (id, type, state, owner, parent, external_id, creator, created_hlc, retracted)
+                    SELECT id, type, state, owner, parent, external_id, creator, created_hlc, retracted FROM entity;
+                DROP TABLE entity;
+                ALTER TABLE entity_v9 RENAME TO entity;
+                CREATE INDEX entity_by_parent ON entity(parent) WHERE parent IS NOT NULL;
+                CREATE INDEX entity_by_external_id ON entity(type, external_id) WHERE external_id IS NOT NULL;
+
+                CREATE TABLE commitment_summary_v9 (
+                    id TEXT PRIMARY KEY NOT NULL REFERENCES entity(id) ON DELETE CASCADE,
+                    owner TEXT NOT NULL CHECK \(owners),
+                    title_en TEXT,
+                    title_es TEXT,
+                    summary_en TEXT,
+                    summary_es TEXT,
+                    pillar TEXT,
+                    area TEXT,
+                    status TEXT,
+                    priority TEXT,
+                    due TEXT,
+                    dialogue TEXT,
+                    lead TEXT,
+                    assessment_us TEXT,
+                    assessment_mx TEXT,
+                    conflicts INTEGER NOT NULL DEFAULT 0 CHECK (conflicts >= 0),
+                    created_hlc TEXT NOT NULL
+                ) WITHOUT ROWID;
+                INSERT INTO commitment_summary_v9 SELECT id, owner, title_en, title_es, summary_en, summary_es, pillar, area,
+                    status, priority, due, dialogue, lead, assessment_us, assessment_mx, conflicts, created_hlc
+                    FROM commitment_summary;
+                DROP TABLE commitment_summary;
+                ALTER TABLE commitment_summary_v9 RENAME TO commitment_summary;
+                CREATE INDEX commitment_by_due ON commitment_summary(due);
+                CREATE INDEX commitment_by_pillar_status ON commitment_summary(pillar, status);
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,124 @@
+import Foundation
+import GRDB
+@testable import PuenteKit
+import PuenteTestSupport
+import Testing
+
+/// The store's schema as migrations leave it.
+@Suite struct StoreSchemaTests {
+    static let tables = ["replica", "operation", "entity", "register_value", "commitment_summary"]
+
+    static func rows(_ db: Database) throws -> [String: [[DatabaseValue]]] {
+        var out = [String: [[DatabaseValue]]]()
+        for table in tables {
+            out[table] = try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2").map { row in
+                row.columnNames.map { row[$0] as DatabaseValue }
+            }
+        }
+        return out
+    }
+
+    /// v9 rebuilds three tables; a store written before it keeps every row, every reference
+    /// (no cascade ran) and every index.
+    @Test func theV9RebuildKeepsEveryRow() throws {
+        let folder = try TemporaryFolder()
+        let queue = try DatabaseQueue(path: folder.sub("store.sqlite"))
+        try Schema.migrator.migrate(queue, upTo: "v8-lean-operation-index")
+        let replica = String(repeating: "a", count: 64)
+        let commitment = "commitment/0b9c1a7e-5d3f-4c2a-9e1b-7f6d5c4b3a29"
+        let note = "note/1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"
+        try queue.write { db in
+            let hash = String(repeating: "b", count: 64)
+            try db.execute(sql: """
+                INSERT INTO replica (id, delegation, name, signing_key, trusted, head_seq, head_hash)
+                    VALUES (?, 'us', 'State INL desk', zeroblob(32), 1, 3, ?)
+                """, arguments: [replica, hash])
+            try db.execute(sql: """
+                INSERT INTO operation (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason, arrived) VALUES
+                    (?1, 1, '0193a0b0c0d0-0000', ?2, ?3, 'create', '', x'7b7d', 'accepted', NULL, 5),
+                    (?1, 2, '0193a0b0c0d0-0001', ?2, ?3, 'set', 'status', x'7b7d', 'accepted', NULL, 5),
+                    (?1, 3, '0193a0b0c0d0-0002', ?2, ?4, 'create', '', x'7b7d', 'rejected', 'not-owner', NULL)
+                """, arguments: [replica, hash, commitment, note])
+            try db.execute(sql: """
+                INSERT INTO entity (id, type, state, owner, parent, external_id, creator, created_hlc, retracted) VALUES
+                    (?2, 'commitment', 'accepted', 'joint', NULL, 'BF-1.1', ?1, '0193a0b0c0d0-0000', 0),
+                    (?3, 'note', 'rejected', NULL, ?2, NULL, ?1, '0193a0b0c0d0-0002', 0)
+                """, arguments: [replica, commitment, note])
+            try db.execute(sql: """
+                INSERT INTO register_value (entity, field, replica, seq, hlc, value, winner)
+                    VALUES (?, 'status', ?, 2, '0193a0b0c0d0-0001', '"in-progress"', 1)
+                """, arguments: [commitment, replica])
+            try db.execute(sql: """
+                INSERT INTO commitment_summary (id, owner, title_en, status, conflicts, created_hlc)
+                    VALUES (?, 'joint', 'Disrupt arms trafficking', 'in-progress', 0, '0193a0b0c0d0-0000')
+                """, arguments: [commitment])
+        }
+        let before = try queue.read(Self.rows)
+        let indexSQL = "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name"
+        let indexesBefore = try queue.read { db in try Row.fetchAll(db, sql: indexSQL) }
+        #expect(indexesBefore.count >= 9)
+        #expect(before["register_value"]?.count == 1 && before["operation"]?.count == 3)
+
+        try Schema.migrator.migrate(queue)
+        try queue.read { (db: Database) throws in
+            #expect(try Self.rows(db) == before)
+            #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+            #expect(try Row.fetchAll(db, sql: indexSQL) == indexesBefore)
+            #expect(try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE name LIKE '%_v9'").isEmpty)
+        }
+    }
+
+    /// The inserts an import runs for every operation and entity build no temporary b-tree, and
+    /// the constraints still refuse what they refused.
+    @Test func insertsCheckTheirValuesWithoutTemporaryTables() throws {
+        let folder = try TemporaryFolder()
+        let queue = try DatabaseQueue(path: folder.sub("store.sqlite"))
+        try Schema.migrator.migrate(queue)
+        try queue.write { db in
+            for sql in [
+                "INSERT INTO operation (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason, arrived) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO entity (type, state, owner, parent, external_id, creator, created_hlc, retracted, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO commitment_summary (id, owner, status, created_hlc) VALUES (?, ?, ?, ?)",
+                "UPDATE operation SET status = ?, reason = ? WHERE replica = ? AND seq = ?",
+                "UPDATE entity SET type = ?, state = ?, owner = ? WHERE id = ?",
+            ] {
+                let unbound = StatementArguments(Array(repeating: DatabaseValue.null, count: sql.filter { $0 == "?" }.count))
+                let opcodes = try Row.fetchAll(db, sql: "EXPLAIN " + sql, arguments: unbound).map { $0["opcode"] as String }
+                #expect(opcodes.contains("Insert") || opcodes.contains("IdxInsert"), "\(sql)")
+                #expect(!opcodes.contains("OpenEphemeral"), "\(sql)")
+            }
+            let replica = String(repeating: "c", count: 64)
+            try db.execute(sql: "INSERT INTO replica (id, delegation, name, signing_key, trusted, head_hash) VALUES (?, 'mx', 'SSPC', zeroblob(32), 1, ?)",
+                           arguments: [replica, String(repeating: "0", count: 64)])
+            func refused(_ sql: String, _ arguments: StatementArguments) -> Bool {
+                do {
+                    try db.inSavepoint {
+                        try db.execute(sql: sql, arguments: arguments)
+                        return .rollback
+                    }
+                    return false
+                } catch let error as DatabaseError {
+                    return error.extendedResultCode == .SQLITE_CONSTRAINT_CHECK
+                } catch {
+                    return false
+                }
+            }
+            let operation = "INSERT INTO operation (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason) VALUES (?, 1, '0193a0b0c0d0-0000', ?, 'commitment/x', ?, '', x'00', ?, ?)"
+            let hash = String(repeating: "d", count: 64)
+            #expect(!refused(operation, [replica, hash, "retract", "accepted", nil]))
+            #expect(!refused(operation, [replica, hash, "append", "pending", "unknown-author"]))
+            #expect(refused(operation, [replica, hash, "delete", "accepted", nil]))
+            #expect(refused(operation, [replica, hash, "set", "done", "x"]))
+            #expect(refused(operation, [replica, hash, "Set", "accepted", nil]))
+            let entity = "INSERT INTO entity (id, type, state, owner, creator, created_hlc) VALUES (?, ?, ?, ?, ?, '0193a0b0c0d0-0000')"
+            #expect(!refused(entity, ["commitment/x", "commitment", "accepted", "joint", replica]))
+            #expect(!refused(entity, ["note/x", "note", "pending", nil, replica]))
+            #expect(refused(entity, ["memo/x", "memo", "accepted", nil, replica]))
+            #expect(refused(entity, ["commitment/x", "commitment", "done", "us", replica]))
+            #expect(refused(entity, ["commitment/x", "commitment", "accepted", "ca", replica]))
+            let summary = "INSERT INTO commitment_summary (id, owner, created_hlc) VALUES ('commitment/x', ?, '0193a0b0c0d0-0000')"
+            #expect(!refused(summary, ["mx"]))
+            #expect(refused(summary, ["ca"]))
+        }
+    }
+}
