@@ -21,8 +21,13 @@ public struct ReplicaID: Hashable, Comparable, Sendable, CustomStringConvertible
     public static func < (lhs: ReplicaID, rhs: ReplicaID) -> Bool { lhs.hex.utf8.lexicographicallyPrecedes(rhs.hex.utf8) }
 
     static func isHex(_ text: String, count: Int) -> Bool {
-        text.utf8.count == count && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+        let utf8 = text.utf8
+        return utf8.count == count
+            && (utf8.withContiguousStorageIfAvailable { $0.allSatisfy(isHexDigit) } ?? utf8.allSatisfy(isHexDigit))
     }
+
+    /// `0`–`9` or `a`–`f`.
+    static func isHexDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 || byte &- 0x61 < 6 }
 }
 
 /// An operation's id: its author and its place in the author's chain.
@@ -96,7 +101,8 @@ public struct EntityRef: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses `type/uuid`; nil for anything else.
     public init?(text: String) {
-        guard let slash = text.firstIndex(of: "/"), let type = EntityType(rawValue: String(text[..<slash])) else { return nil }
+        guard let slash = text.utf8.firstIndex(of: UInt8(ascii: "/")),
+              let type = EntityType(rawValue: String(text[..<slash])) else { return nil }
         let id = String(text[text.index(after: slash)...])
         guard Self.isUUID(id) else { return nil }
         self.type = type
@@ -109,13 +115,13 @@ public struct EntityRef: Hashable, Comparable, Sendable, CustomStringConvertible
     public static func < (lhs: EntityRef, rhs: EntityRef) -> Bool { lhs.text.utf8.lexicographicallyPrecedes(rhs.text.utf8) }
 
     static func isUUID(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 36 else { return false }
-        for (index, byte) in bytes.enumerated() {
-            if [8, 13, 18, 23].contains(index) {
+        let utf8 = text.utf8
+        guard utf8.count == 36 else { return false }
+        for (index, byte) in utf8.enumerated() {
+            if index == 8 || index == 13 || index == 18 || index == 23 {
                 guard byte == UInt8(ascii: "-") else { return false }
             } else {
-                guard (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte) else { return false }
+                guard ReplicaID.isHexDigit(byte) else { return false }
             }
         }
         return true
@@ -126,8 +132,14 @@ public struct EntityRef: Hashable, Comparable, Sendable, CustomStringConvertible
         var bytes = Array(digest.prefix(16))
         bytes[6] = (bytes[6] & 0x0f) | 0x80
         bytes[8] = (bytes[8] & 0x3f) | 0x80
-        let hex = bytes.hex
-        let h = Array(hex)
-        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-" + String(h[16..<20]) + "-" + String(h[20..<32])
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(36)
+        for (index, byte) in bytes.enumerated() {
+            if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }

@@ -165,11 +165,11 @@ extension Op {
     /// `canonicalBytes`, when given, must be the canonical encoding of `value` (the caller checked).
     private init(json value: JSONValue, canonicalBytes: [UInt8]?, hash: String?) throws(OpDecodingError) {
         guard let object = value.objectValue else { throw OpDecodingError("operation is not a JSON object") }
-        let expected: Set<String> = ["replica", "seq", "hlc", "prev", "entity", "kind", "field", "value", "refs"]
-        let keys = Set(object.keys)
-        guard keys == expected else {
-            let extra = keys.subtracting(expected).sorted()
-            let missing = expected.subtracting(keys).sorted()
+        // Nine members, each of them expected: exactly the expected ones.
+        guard object.count == Self.members.count, Self.members.allSatisfy({ object[$0] != nil }) else {
+            let keys = Set(object.keys)
+            let extra = keys.subtracting(Self.members).sorted()
+            let missing = Set(Self.members).subtracting(keys).sorted()
             throw OpDecodingError("operation members differ from the contract (extra: \(extra), missing: \(missing))")
         }
         guard let replicaText = object["replica"]?.stringValue, let replica = ReplicaID(hex: replicaText) else {
@@ -209,6 +209,9 @@ extension Op {
         self.init(replica: replica, seq: seq, hlc: hlc, prev: prev, entity: entity, kind: kind, field: field, value: value,
                   refs: refs, canonicalBytes: canonicalBytes, hash: hash ?? Digest.sha256(canonicalBytes).hex)
     }
+
+    /// The members of an operation object.
+    static let members = ["replica", "seq", "hlc", "prev", "entity", "kind", "field", "value", "refs"]
 
     /// Field names: empty, or lowercase ASCII letters, digits, `.`, `-` and `_`, at most 64 bytes.
     public static func isValidFieldName(_ field: String) -> Bool {
