@@ -210,9 +210,12 @@ extension Replica {
         }
         if let done = current, let parent = done.parent { finish(done.id, parent, done.registers) }
         // Outcome first; then as commitments are listed (due date, title), then by name: stable across stores.
-        let order = Dictionary(commitments.values.sorted { a, b in
-            (a.due ?? "~", a.titleEN ?? a.titleES ?? "", a.id) < (b.due ?? "~", b.titleEN ?? b.titleES ?? "", b.id)
-        }.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        // Only the parents of the indicators found are ordered, each by a key made once.
+        let parents = Set(result.map(\.commitment)).compactMap { id in
+            commitments[id].map { ((due: $0.due ?? "~", title: $0.titleEN ?? $0.titleES ?? "", id: id)) }
+        }
+        let order = Dictionary(parents.sorted { $0 < $1 }.enumerated().map { ($0.element.id, $0.offset) },
+                               uniquingKeysWith: { first, _ in first })
         // Each key computed once (not in every comparison).
         let keyed = result.map { item in
             ((item.kind == .outcome ? 0 : 1, order[item.commitment] ?? 0, item.nameEN ?? item.nameES ?? "", item.id), item)
