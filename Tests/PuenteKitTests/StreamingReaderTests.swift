@@ -225,9 +225,9 @@ import Testing
     }
 
     /// The ZIP is written beside its target and renamed over it: an existing bundle is replaced
-    /// whole, and a failure at any step is a `SpoolError` naming the target, with no temporary
+    /// whole, and a failure at any step is a `WriteError` naming the target, with no temporary
     /// file left behind.
-    @Test func aZipIsRenamedIntoPlaceAndEveryFailureIsASpoolError() throws {
+    @Test func aZipIsRenamedIntoPlaceAndEveryFailureIsAWriteError() throws {
         let folder = try TemporaryFolder()
         let path = folder.sub("out.puente")
         try Data("an older bundle".utf8).write(to: URL(fileURLWithPath: path))
@@ -245,11 +245,11 @@ import Testing
 
         // The ZIP cannot be created: its folder does not exist.
         let missing = folder.sub("missing/out.puente")
-        #expect(throws: SpoolError(missing, ENOENT)) { try Replica.writeZip(to: missing, entries: entries) }
+        #expect(throws: WriteError(missing, ENOENT)) { try Replica.writeZip(to: missing, entries: entries) }
         // The ZIP is written but cannot take the target's place: a folder is there.
         let occupied = folder.sub("occupied.puente")
         try FileManager.default.createDirectory(atPath: occupied, withIntermediateDirectories: false)
-        #expect(throws: SpoolError(occupied, EISDIR)) { try Replica.writeZip(to: occupied, entries: entries) }
+        #expect(throws: WriteError(occupied, EISDIR)) { try Replica.writeZip(to: occupied, entries: entries) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["occupied.puente", "out.puente"])
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(written))
     }

@@ -165,6 +165,30 @@ import Testing
         #expect(zip(lines, shortIDs).allSatisfy { line, id in !id.isEmpty && line.hasPrefix(id) })
     }
 
+    /// An identity card or a report written to a folder that is not there: "cannot write", in
+    /// the user's language, exit 1, nothing left behind (it said "the store cannot be read").
+    @Test func aCardOrReportThatCannotBeWrittenSaysSoInBothLanguages() throws {
+        let folder = try TemporaryFolder()
+        let store = folder.sub("us")
+        #expect(try puente.run(["--store", store, "init", "--delegation", "us", "--name", "State INL desk"]).status == 0)
+        for (command, target) in [(["keys", "export", "--to"], folder.sub("missing/us.card")),
+                                  (["report", "--format", "markdown", "--to"], folder.sub("missing/week.md"))] {
+            let english = try puente.run(["--store", store] + command + [target])
+            #expect(english.status == 1, "\(command)")
+            #expect(english.stderr.contains("cannot write \(target)") && english.stderr.contains("Check that the folder exists"),
+                    "\(english.stderr)")
+            let spanish = try puente.run(["--store", store, "--lang", "es"] + command + [target])
+            #expect(spanish.status == 1)
+            #expect(spanish.stderr.contains("no se puede escribir \(target)"), "\(spanish.stderr)")
+        }
+        // Written where the folder is there, over an older file, with nothing else left beside it.
+        let card = folder.sub("us.card")
+        try Data("an older card".utf8).write(to: URL(fileURLWithPath: card))
+        #expect(try puente.run(["--store", store, "keys", "export", "--to", card]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: card)) == Data(try puente.run(["--store", store, "keys", "export"]).stdout.utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["us", "us.card"])
+    }
+
     @Test func anExportToAFolderThatIsNotThereSaysSoInBothLanguages() throws {
         let folder = try TemporaryFolder()
         let store = folder.sub("us")

@@ -5,6 +5,58 @@ import Darwin
 #endif
 import Foundation
 
+/// A file Puente writes (a bundle, an identity card, a report) that could not be written, or
+/// read back while it was written: a missing folder, no permission, a full disk.
+public struct WriteError: Error, Equatable, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): \(reason)" }
+
+    init(_ path: String, _ code: Int32) {
+        self.path = path
+        reason = String(cString: strerror(code))
+    }
+
+    /// The `errno` behind an error thrown by Foundation or ZIPFoundation while writing a file;
+    /// `EIO` when it names none.
+    static func errorNumber(of error: any Error) -> Int32 {
+        switch error {
+        case let error as POSIXError:
+            return error.code.rawValue
+        case let error as CocoaError:
+            switch error.code {
+            case .fileNoSuchFile, .fileWriteInvalidFileName: return ENOENT
+            case .fileWriteNoPermission: return EACCES
+            case .fileWriteOutOfSpace: return ENOSPC
+            case .fileWriteVolumeReadOnly: return EROFS
+            case .fileWriteFileExists: return EEXIST
+            default: return (error.underlying as? POSIXError)?.code.rawValue ?? EIO
+            }
+        default:
+            return EIO
+        }
+    }
+}
+
+/// Files written whole: to a hidden temporary file beside the target, renamed over it in one
+/// step, so that nobody ever sees half of one and a failure leaves what was there.
+public enum OutputFile {
+    /// Writes `bytes` to `path`. Throws ``WriteError`` naming `path`.
+    public static func write(_ bytes: [UInt8], to path: String) throws(WriteError) {
+        let temporary = hiddenSibling(of: path, suffix: "tmp")
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o666)
+        guard descriptor >= 0 else { throw WriteError(path, errno) }
+        defer { unlink(temporary) }  // gone already once renamed
+        let failure = writeAll(descriptor, bytes)
+        guard failure == 0 else {
+            close(descriptor)
+            throw WriteError(path, failure)
+        }
+        guard close(descriptor) == 0 else { throw WriteError(path, errno) }
+        guard rename(temporary, path) == 0 else { throw WriteError(path, errno) }
+    }
+}
+
 /// `.<name>.<random>.<suffix>` in the folder of `target`: a hidden name for a temporary file
 /// written beside it, so that it lands on the same file system and can be renamed over it.
 func hiddenSibling(of target: String, suffix: String) -> String {
@@ -22,6 +74,19 @@ func preadExactly(_ descriptor: Int32, _ buffer: UnsafeMutableRawBufferPointer, 
         if got < 0, errno == EINTR { continue }
         guard got > 0 else { return got < 0 ? errno : EIO }
         done += got
+    }
+    return 0
+}
+
+/// Writes all of `bytes` with `write`, again after an interrupted or short write. Returns 0, or
+/// the `errno` of the failure.
+func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Int32 {
+    var done = 0
+    while done < bytes.count {
+        let wrote = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress.map { $0 + done }, bytes.count - done) }
+        if wrote < 0, errno == EINTR { continue }
+        guard wrote > 0 else { return wrote < 0 ? errno : EIO }
+        done += wrote
     }
     return 0
 }

@@ -209,8 +209,8 @@ extension Replica {
 
     /// Writes the ZIP with ZIPFoundation to a hidden temporary file beside `path`, then renames
     /// it over `path` in one step, so that a reader never sees half a bundle. Any failure is a
-    /// ``SpoolError`` naming `path`, and leaves no temporary file behind.
-    static func writeZip(to path: String, entries: [(name: String, content: ZipContent, deflate: Bool)]) throws(SpoolError) -> Int {
+    /// ``WriteError`` naming `path`, and leaves no temporary file behind.
+    static func writeZip(to path: String, entries: [(name: String, content: ZipContent, deflate: Bool)]) throws(WriteError) -> Int {
         let temporary = hiddenSibling(of: path, suffix: "tmp")
         defer { unlink(temporary) }  // gone already once renamed
         do {
@@ -222,13 +222,13 @@ extension Replica {
                     try entry.content.read(at: Int(position), count: size)
                 }
             }
-        } catch let error as SpoolError {
+        } catch let error as WriteError {
             throw error
         } catch {
-            throw SpoolError(path, SpoolError.errorNumber(of: error))
+            throw WriteError(path, WriteError.errorNumber(of: error))
         }
         var status = stat()
-        guard stat(temporary, &status) == 0, rename(temporary, path) == 0 else { throw SpoolError(path, errno) }
+        guard stat(temporary, &status) == 0, rename(temporary, path) == 0 else { throw WriteError(path, errno) }
         return Int(status.st_size)
     }
 

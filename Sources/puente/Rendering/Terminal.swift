@@ -88,7 +88,7 @@ enum Terminal {
             throw ExitCode(badInput)
         } catch let error as ExitCode {
             throw error
-        } catch let error as SpoolError {
+        } catch let error as WriteError {
             err(t("error.prefix") + " " + t("error.write", error.path, error.reason))
             throw ExitCode(1)
         } catch let error as ValidationError {

@@ -50,9 +50,7 @@ struct KeysCommand: ParsableCommand {
                     Terminal.write(bytes)
                     return
                 }
-                guard FileManager.default.createFile(atPath: to, contents: Data(bytes)) else {
-                    throw PuenteError(.storeUnreadable, [to])
-                }
+                try OutputFile.write(bytes, to: to)
                 Terminal.err(t("keys.exported", to, replica.identity.replica.short))
                 Terminal.err(t("keys.tell-fingerprint"))
                 Terminal.err("    " + (try replica.identityCard().fingerprint.text()))

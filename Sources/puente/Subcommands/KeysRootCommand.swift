@@ -129,7 +129,7 @@ enum RootOutput {
     static func card(_ card: IdentityCard, to path: String?, global: GlobalOptions) throws {
         guard let bytes = card.signedFile else { return }
         if let path {
-            guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { throw PuenteError(.storeUnreadable, [path]) }
+            try OutputFile.write(bytes, to: path)
         } else if !global.json {
             Terminal.write(bytes)
         }

@@ -35,7 +35,7 @@ struct ReportCommand: ParsableCommand {
                 Terminal.write(text.utf8)
                 return
             }
-            guard FileManager.default.createFile(atPath: to, contents: Data(text.utf8)) else { throw PuenteError(.storeUnreadable, [to]) }
+            try OutputFile.write(Array(text.utf8), to: to)
             Terminal.err(t("report.written", to, briefing.commitments.count))
         }
     }
