@@ -217,6 +217,50 @@ extension Replica {
 
     /// Commitments matching `filter`, ordered by due date then title.
     public func commitments(_ filter: CommitmentFilter = CommitmentFilter()) throws -> [CommitmentSummary] {
+        let query = Self.query(filter)
+        var arguments = query.arguments
+        let order: String
+        switch filter.sort {
+        case .due: order = Self.dueOrder
+        case .title: order = "coalesce(title_en, title_es) COLLATE NOCASE, c.id"
+        case .status: order = "status, due IS NULL, due, c.id"
+        case .owner: order = "owner, due IS NULL, due, c.id"
+        case .pillar: order = "pillar, due IS NULL, due, c.id"
+        case .created: order = "created_hlc DESC, c.id"
+        case .relevance: order = (query.ranked ? "bm25(commitment_fts), " : "") + "due IS NULL, due, c.id"
+        }
+        var limit = ""
+        if let count = filter.limit {
+            limit = " LIMIT ?"
+            arguments.append(max(0, count))
+        }
+        return try store.read { db in
+            // A cursor and column positions: a row is decoded once, with no lookup by column name.
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT c.id, c.owner, c.title_en, c.title_es, c.pillar, c.area, c.status, c.priority, c.due, c.dialogue,
+                    c.lead, c.assessment_us, c.assessment_mx, c.conflicts
+                FROM commitment_summary c \(query.from) ORDER BY \(order)\(limit)
+                """, arguments: StatementArguments(arguments))
+            var summaries = [CommitmentSummary]()
+            while let row = try cursor.next() {
+                if let summary = Self.summary(row) { summaries.append(summary) }
+            }
+            return summaries
+        }
+    }
+
+    /// How many commitments `filter` matches (its sort and limit aside).
+    public func commitmentCount(_ filter: CommitmentFilter = CommitmentFilter()) throws -> Int {
+        let query = Self.query(filter)
+        return try store.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM commitment_summary c \(query.from)",
+                             arguments: StatementArguments(query.arguments)) ?? 0
+        }
+    }
+
+    /// The joins and conditions of `filter` (after `FROM commitment_summary c`), their
+    /// arguments, and whether full-text ranking is available.
+    private static func query(_ filter: CommitmentFilter) -> (from: String, arguments: [any DatabaseValueConvertible], ranked: Bool) {
         var clauses = [String]()
         var arguments = [any DatabaseValueConvertible]()
         if let owner = filter.owner { clauses.append("owner = ?"); arguments.append(owner.rawValue) }
@@ -230,42 +274,13 @@ extension Replica {
         if let date = filter.dueBefore { clauses.append("due < ?"); arguments.append(date) }
         if let dialogue = filter.dialogue { clauses.append("dialogue = ?"); arguments.append(dialogue.text) }
         var join = ""
-        var rank = ""
-        if let text = filter.text, let query = Self.ftsQuery(text) {
-            join = "JOIN commitment_search s ON s.id = c.id JOIN commitment_fts f ON f.rowid = s.key"
+        if let text = filter.text, let query = ftsQuery(text) {
+            join = "JOIN commitment_search s ON s.id = c.id JOIN commitment_fts f ON f.rowid = s.key "
             clauses.append("commitment_fts MATCH ?")
             arguments.append(query)
-            rank = "bm25(commitment_fts), "
-        }
-        let order: String
-        switch filter.sort {
-        case .due: order = "due IS NULL, due, coalesce(title_en, title_es), c.id"
-        case .title: order = "coalesce(title_en, title_es) COLLATE NOCASE, c.id"
-        case .status: order = "status, due IS NULL, due, c.id"
-        case .owner: order = "owner, due IS NULL, due, c.id"
-        case .pillar: order = "pillar, due IS NULL, due, c.id"
-        case .created: order = "created_hlc DESC, c.id"
-        case .relevance: order = rank + "due IS NULL, due, c.id"
-        }
-        var limit = ""
-        if let count = filter.limit {
-            limit = " LIMIT ?"
-            arguments.append(max(0, count))
         }
         let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-        return try store.read { db in
-            // A cursor and column positions: a row is decoded once, with no lookup by column name.
-            let cursor = try Row.fetchCursor(db, sql: """
-                SELECT c.id, c.owner, c.title_en, c.title_es, c.pillar, c.area, c.status, c.priority, c.due, c.dialogue,
-                    c.lead, c.assessment_us, c.assessment_mx, c.conflicts
-                FROM commitment_summary c \(join) \(whereClause) ORDER BY \(order)\(limit)
-                """, arguments: StatementArguments(arguments))
-            var summaries = [CommitmentSummary]()
-            while let row = try cursor.next() {
-                if let summary = Self.summary(row) { summaries.append(summary) }
-            }
-            return summaries
-        }
+        return (join + whereClause, arguments, !join.isEmpty)
     }
 
     /// An FTS5 query from what a person typed: every word must match, each as a quoted prefix.
@@ -274,6 +289,10 @@ extension Replica {
         guard !words.isEmpty else { return nil }
         return words.prefix(16).map { "\"" + $0 + "\"*" }.joined(separator: " ")
     }
+
+    /// The order of `list`: due date, undated last, then title and id. Migration v10 indexes
+    /// exactly these expressions, so the first page is read without sorting every commitment.
+    static let dueOrder = "due IS NULL, due, coalesce(title_en, title_es), c.id"
 
     /// A summary from the columns `commitments(_:)` selects, in that order.
     static func summary(_ row: Row) -> CommitmentSummary? {

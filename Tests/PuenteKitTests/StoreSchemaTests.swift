@@ -59,7 +59,7 @@ import Testing
         #expect(indexesBefore.count >= 9)
         #expect(before["register_value"]?.count == 1 && before["operation"]?.count == 3)
 
-        try Schema.migrator.migrate(queue)
+        try Schema.migrator.migrate(queue, upTo: "v9-checks-without-in-lists")
         try queue.read { (db: Database) throws in
             #expect(try Self.rows(db) == before)
             #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
@@ -119,6 +119,20 @@ import Testing
             let summary = "INSERT INTO commitment_summary (id, owner, created_hlc) VALUES ('commitment/x', ?, '0193a0b0c0d0-0000')"
             #expect(!refused(summary, ["mx"]))
             #expect(refused(summary, ["ca"]))
+        }
+    }
+
+    /// `list` (in due order, the default) reads its first page through an index on exactly its
+    /// ORDER BY, instead of sorting every commitment.
+    @Test func theListOrderIsAnIndex() throws {
+        let folder = try TemporaryFolder()
+        let queue = try DatabaseQueue(path: folder.sub("store.sqlite"))
+        try Schema.migrator.migrate(queue)
+        try queue.read { (db: Database) throws in
+            let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT c.id FROM commitment_summary c ORDER BY \(Replica.dueOrder) LIMIT 25")
+                .map { $0["detail"] as String }
+            #expect(plan.contains { $0.contains("USING INDEX commitment_list_order") }, "\(plan)")
+            #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
         }
     }
 }

@@ -189,6 +189,57 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["us", "us.card"])
     }
 
+    /// The terminal shows the first 100 commitments and says how many match and how to see
+    /// them all; --all and --limit choose otherwise; --json lists everything.
+    @Test func aLongListShowsItsFirstPageAndSaysSo() throws {
+        let folder = try TemporaryFolder()
+        let store = folder.sub("us")
+        #expect(try puente.run(["--store", store, "init", "--delegation", "us", "--name", "State INL desk"]).status == 0)
+        // The fixture's commitments four times over, under four sets of ids: 4 × 35 the U.S. store keeps.
+        var document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture))) as? [String: Any])
+        let commitments = try #require(document["commitments"] as? [[String: Any]])
+        document["commitments"] = (1...4).flatMap { copy in
+            commitments.map { commitment in
+                var copied = commitment
+                copied["external_id"] = "\(commitment["external_id"] ?? "")-\(copy)"
+                copied["indicators"] = (commitment["indicators"] as? [[String: Any]])?.map { indicator in
+                    var copiedIndicator = indicator
+                    if let id = indicator["external_id"] { copiedIndicator["external_id"] = "\(id)-\(copy)" }
+                    return copiedIndicator
+                }
+                return copied
+            }
+        }
+        let file = folder.sub("four-times.json")
+        try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: file))
+        let imported = try puente.run(["--store", store, "import", file])
+        #expect(imported.status == 0, "\(imported.stderr)")
+
+        let everything = try json(try puente.run(["--store", store, "--json", "list"]).stdout).arrayValue ?? []
+        #expect(everything.count == 140)
+        let order = everything.compactMap { $0["id"]?.stringValue.map { String($0.split(separator: "/").last?.prefix(8) ?? "") } }
+        func rows(_ output: String) -> [String] {
+            output.split(separator: "\n").map(String.init).filter { line in order.contains { line.hasPrefix($0) } }
+        }
+        let page = try puente.run(["--store", store, "list"])
+        #expect(page.status == 0)
+        #expect(rows(page.stdout).map { String($0.prefix(8)) } == Array(order.prefix(100)))
+        #expect(page.stdout.contains("The first 100 of 140 commitments. --all lists them all"), "\(page.stdout.suffix(300))")
+        let spanish = try puente.run(["--store", store, "--lang", "es", "list"])
+        #expect(spanish.stdout.contains("Los primeros 100 de 140 compromisos. --all los lista todos"))
+        let all = try puente.run(["--store", store, "list", "--all"])
+        #expect(rows(all.stdout).map { String($0.prefix(8)) } == order && all.stdout.contains("140 commitment(s)."))
+        let five = try puente.run(["--store", store, "list", "--limit", "5"])
+        #expect(rows(five.stdout).map { String($0.prefix(8)) } == Array(order.prefix(5)) && five.stdout.contains("5 commitment(s)."))
+        // A filtered list that fits on the page is whole, as before.
+        let prevent = try json(try puente.run(["--store", store, "--json", "list", "--pillar", "prevent"]).stdout).arrayValue ?? []
+        let preventText = try puente.run(["--store", store, "list", "--pillar", "prevent"])
+        #expect(prevent.count < 100 && rows(preventText.stdout).count == prevent.count)
+        #expect(preventText.stdout.contains("\(prevent.count) commitment(s)."))
+        let both = try puente.run(["--store", store, "list", "--all", "--limit", "5"])
+        #expect(both.status == 64 && both.stderr.contains("--limit and --all cannot be used together"))
+    }
+
     @Test func anExportToAFolderThatIsNotThereSaysSoInBothLanguages() throws {
         let folder = try TemporaryFolder()
         let store = folder.sub("us")

@@ -343,6 +343,14 @@ enum Schema {
                 CREATE INDEX commitment_by_pillar_status ON commitment_summary(pillar, status);
                 """)
         }
+        migrator.registerMigration("v10-list-order-index", foreignKeyChecks: .immediate) { db in
+            // `list` reads commitments in this order (Replica.dueOrder): with an index on exactly
+            // these expressions, its first page is read without sorting every commitment. Nothing
+            // is rebuilt, so foreign keys stay on (a deferred check would scan the whole store).
+            try db.execute(sql: """
+                CREATE INDEX commitment_list_order ON commitment_summary(due IS NULL, due, coalesce(title_en, title_es), id)
+                """)
+        }
         return migrator
     }
 }

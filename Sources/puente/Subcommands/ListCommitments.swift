@@ -17,6 +17,11 @@ struct ListCommitments: ParsableCommand {
     @Option(help: ArgumentHelp(t("help.filter-text"), valueName: "words")) var text: String?
     @Option(help: ArgumentHelp(t("help.sort"), valueName: "due|title|status|owner|pillar|created|relevance")) var sort: String?
     @Option(help: ArgumentHelp(t("help.list-limit"), valueName: "n")) var limit: Int?
+    @Flag(help: ArgumentHelp(t("help.list-all"))) var all = false
+
+    /// How many commitments the terminal shows without --limit or --all: a screenful or two,
+    /// read through the list-order index however large the record.
+    static let page = 100
 
     func validate() throws {
         if let owner { try Parse.check(.oneOf(Owner.allCases.map(\.rawValue)), owner, "--owner") }
@@ -25,6 +30,7 @@ struct ListCommitments: ParsableCommand {
         if let dueBefore { try Parse.check(.date, dueBefore, "--due-before") }
         if let sort { try Parse.check(.oneOf(CommitmentSort.allCases.map(\.rawValue)), sort, "--sort") }
         if let limit, limit < 1 { throw ValidationError(t("error.limit")) }
+        if limit != nil, all { throw ValidationError(t("error.limit-all")) }
     }
 
     func run() throws {
@@ -35,10 +41,19 @@ struct ListCommitments: ParsableCommand {
                 status: status.flatMap(CommitmentStatus.init(rawValue:)), overdueAsOf: overdue ? replica.today : nil,
                 dueBefore: dueBefore, dialogue: try dialogue.map { try replica.resolveID($0, as: .dialogue) }, text: text,
                 sort: sort.flatMap(CommitmentSort.init(rawValue:)) ?? (text == nil ? .due : .relevance), limit: limit)
-            let rows = try replica.commitments(filter)
             if global.json {
-                Terminal.json(.array(rows.map(JSONForms.summary)))
+                Terminal.json(.array(try replica.commitments(filter).map(JSONForms.summary)))
                 return
+            }
+            // The terminal shows a page unless told otherwise; one row more tells whether there are more.
+            var paged = filter
+            let page = all ? nil : limit ?? Self.page
+            paged.limit = page.map { $0 + 1 }
+            var rows = try replica.commitments(paged)
+            var total: Int?
+            if let page, rows.count > page {
+                rows.removeLast(rows.count - page)
+                total = limit == nil ? try replica.commitmentCount(filter) : nil
             }
             guard !rows.isEmpty else {
                 Terminal.out(t("list.empty"))
@@ -53,7 +68,11 @@ struct ListCommitments: ParsableCommand {
                               Terminal.cell(row.due ?? "—", 11),
                               Terminal.cell(Names.title(en: row.titleEN, es: row.titleES), 46) + conflict].joined(separator: " "))
             }
-            Terminal.out(t("list.count", rows.count))
+            if let total {
+                Terminal.out(t("list.more", rows.count, total))
+            } else {
+                Terminal.out(t("list.count", rows.count))
+            }
         }
     }
 }
