@@ -23,12 +23,18 @@ mkdir -p "$out"
 swift build -c release --product puente >&2
 puente=$root/.build/release/puente
 
-# Wall seconds and peak resident KiB of one command, appended to $out/cli.jsonl.
+# Wall seconds (to the microsecond: /usr/bin/time rounds to 10 ms) and peak resident KiB of
+# one command, appended to $out/cli.jsonl.
 timed() {
     local label=$1 n=$2; shift 2
+    local start end
+    start=$(date +%s%N)
     /usr/bin/time -f '%e %M' -o "$out/.time" "$@" > /dev/null
-    read -r seconds kib < "$out/.time"
-    echo "{\"n\":$n,\"step\":\"$label\",\"seconds\":$seconds,\"peak_kib\":$kib}" >> "$out/cli.jsonl"
+    end=$(date +%s%N)
+    read -r _ kib < "$out/.time"
+    seconds=$(( (end - start) / 1000 ))
+    printf '{"n":%s,"step":"%s","seconds":%d.%06d,"peak_kib":%s}\n' "$n" "$label" $((seconds / 1000000)) $((seconds % 1000000)) "$kib" \
+        >> "$out/cli.jsonl"
 }
 
 rm -f "$out/cli.jsonl"
@@ -50,6 +56,7 @@ for n in "${sizes[@]}"; do
     id=$("$puente" --store "$dir/b-cli" list --limit 1 --json | python3 -c 'import sys,json; d=json.load(sys.stdin); print((d[0] if isinstance(d,list) else d["commitments"][0])["id"])')
     for run in 1 2 3; do
         timed list "$n" "$puente" --store "$dir/b-cli" list
+        timed list-all "$n" "$puente" --store "$dir/b-cli" list --all
         timed show "$n" "$puente" --store "$dir/b-cli" show "$id"
         timed review "$n" "$puente" --store "$dir/b-cli" review
         timed digest "$n" "$puente" --store "$dir/b-cli" digest
