@@ -231,10 +231,11 @@ public struct JSONParser {
                 index += 1
                 return String(decoding: out, as: UTF8.self)
             case UInt8(ascii: "\\"):
+                let escapeStart = index
+                let decodedStart = out.count
                 index += 1
                 guard index < bytes.count else { throw error(.unexpectedEnd) }
                 let escaped = bytes[index]
-                if canonical { try checkCanonicalEscape(escaped) }
                 index += 1
                 switch escaped {
                 case UInt8(ascii: "\""): out.append(0x22)
@@ -263,6 +264,16 @@ public struct JSONParser {
                     index -= 1
                     throw error(.invalidEscape)
                 }
+                // Canonical text escapes one byte the encoder escapes, exactly as it does.
+                if canonical {
+                    var expected = [UInt8]()
+                    if out.count == decodedStart + 1, CanonicalJSON.escapes(out[decodedStart]) {
+                        CanonicalJSON.appendEscape(of: out[decodedStart], to: &expected)
+                    }
+                    guard !expected.isEmpty, bytes[escapeStart..<index].elementsEqual(expected) else {
+                        throw JSONParseError(.notCanonical, offset: escapeStart, in: bytes)
+                    }
+                }
             case 0x00..<0x20:
                 throw error(.controlCharacter)
             case 0x00..<0x80:
@@ -273,40 +284,6 @@ public struct JSONParser {
                 out.append(contentsOf: bytes[index..<index + length])
                 index += length
             }
-        }
-    }
-
-    /// Canonical text escapes only `"`, `\\` and the control characters, each in its shortest
-    /// form: `\b \t \n \f \r`, else `\u00` and two lowercase hex digits. `index` is at the
-    /// byte after the backslash.
-    private func checkCanonicalEscape(_ escaped: UInt8) throws(JSONParseError) {
-        let backslash = JSONParseError(.notCanonical, offset: index - 1, in: bytes)
-        switch escaped {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "b"), UInt8(ascii: "t"), UInt8(ascii: "n"),
-             UInt8(ascii: "f"), UInt8(ascii: "r"):
-            return
-        case UInt8(ascii: "u"):
-            guard index + 4 < bytes.count, bytes[index + 1] == UInt8(ascii: "0"), bytes[index + 2] == UInt8(ascii: "0") else {
-                throw backslash
-            }
-            let high = bytes[index + 3]
-            let low = bytes[index + 4]
-            let lowValue: UInt8
-            switch low {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): lowValue = low - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): lowValue = low - UInt8(ascii: "a") + 10
-            default: throw backslash
-            }
-            let scalar: UInt8
-            switch high {
-            case UInt8(ascii: "0"): scalar = lowValue
-            case UInt8(ascii: "1"): scalar = 0x10 + lowValue
-            default: throw backslash
-            }
-            // These five have a short form, which the encoder uses.
-            guard ![0x08, 0x09, 0x0a, 0x0c, 0x0d].contains(scalar) else { throw backslash }
-        default:
-            throw backslash
         }
     }
 
