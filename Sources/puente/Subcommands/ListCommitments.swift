@@ -45,15 +45,16 @@ struct ListCommitments: ParsableCommand {
                 Terminal.json(.array(try replica.commitments(filter).map(JSONForms.summary)))
                 return
             }
-            // The terminal shows a page unless told otherwise; one row more tells whether there are more.
+            // The terminal shows one page unless --limit or --all says otherwise; one row more than
+            // the page tells whether there are more.
+            let paging = limit == nil && !all
             var paged = filter
-            let page = all ? nil : limit ?? Self.page
-            paged.limit = page.map { $0 + 1 }
+            if paging { paged.limit = Self.page + 1 }
             var rows = try replica.commitments(paged)
             var total: Int?
-            if let page, rows.count > page {
-                rows.removeLast(rows.count - page)
-                total = limit == nil ? try replica.commitmentCount(filter) : nil
+            if paging, rows.count > Self.page {
+                rows.removeLast(rows.count - Self.page)
+                total = try replica.commitmentCount(filter)
             }
             guard !rows.isEmpty else {
                 Terminal.out(t("list.empty"))
