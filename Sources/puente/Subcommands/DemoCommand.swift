@@ -33,7 +33,7 @@ struct DemoCommand: ParsableCommand {
             for admin in [us, mx] {
                 let root = try admin.initializeRoot(passphrase: passphrase, name: t("demo.root-name", Names.delegation(admin.identity.delegation)))
                 let cardPath = base + "/\(admin.identity.delegation.rawValue)-root.card"
-                FileManager.default.createFile(atPath: cardPath, contents: Data(root.signedFile ?? []))
+                try OutputFile.write(root.signedFile ?? [], to: cardPath)
                 roots.append(try IdentityCard(file: try CardSource.read(cardPath)))
                 say(t("demo.root", admin.identity.name, Names.delegation(admin.identity.delegation),
                       root.fingerprint.groups.prefix(3).joined(separator: " ")))
@@ -44,7 +44,7 @@ struct DemoCommand: ParsableCommand {
                 }
             }
             let atfCardPath = base + "/us-atf.card"
-            FileManager.default.createFile(atPath: atfCardPath, contents: Data(try us2.identityCardFile()))
+            try OutputFile.write(try us2.identityCardFile(), to: atfCardPath)
             let atfCard = try IdentityCard(file: try CardSource.read(atfCardPath))
             let certificate = try us.certify(card: atfCard, passphrase: passphrase)
             say(t("demo.certified", us.identity.name, certificate.name, certificate.version))
