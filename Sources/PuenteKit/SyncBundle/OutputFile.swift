@@ -5,39 +5,6 @@ import Darwin
 #endif
 import Foundation
 
-/// A file Puente writes (a bundle, an identity card, a report) that could not be written, or
-/// read back while it was written: a missing folder, no permission, a full disk.
-public struct WriteError: Error, Equatable, CustomStringConvertible {
-    public let path: String
-    public let reason: String
-    public var description: String { "\(path): \(reason)" }
-
-    init(_ path: String, _ code: Int32) {
-        self.path = path
-        reason = String(cString: strerror(code))
-    }
-
-    /// The `errno` behind an error thrown by Foundation or ZIPFoundation while writing a file;
-    /// `EIO` when it names none.
-    static func errorNumber(of error: any Error) -> Int32 {
-        switch error {
-        case let error as POSIXError:
-            return error.code.rawValue
-        case let error as CocoaError:
-            switch error.code {
-            case .fileNoSuchFile, .fileWriteInvalidFileName: return ENOENT
-            case .fileWriteNoPermission: return EACCES
-            case .fileWriteOutOfSpace: return ENOSPC
-            case .fileWriteVolumeReadOnly: return EROFS
-            case .fileWriteFileExists: return EEXIST
-            default: return (error.underlying as? POSIXError)?.code.rawValue ?? EIO
-            }
-        default:
-            return EIO
-        }
-    }
-}
-
 /// Files written whole: to a hidden temporary file beside the target, renamed over it in one
 /// step, so that nobody ever sees half of one and a failure leaves what was there.
 public enum OutputFile {

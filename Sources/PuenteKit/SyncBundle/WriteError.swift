@@ -1,0 +1,39 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// A file Puente writes (a bundle, an identity card, a report) that could not be written, or
+/// read back while it was written: a missing folder, no permission, a full disk.
+public struct WriteError: Error, Equatable, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): \(reason)" }
+
+    init(_ path: String, _ code: Int32) {
+        self.path = path
+        reason = String(cString: strerror(code))
+    }
+
+    /// The `errno` behind an error thrown by Foundation or ZIPFoundation while writing a file;
+    /// `EIO` when it names none.
+    static func errorNumber(of error: any Error) -> Int32 {
+        switch error {
+        case let error as POSIXError:
+            return error.code.rawValue
+        case let error as CocoaError:
+            switch error.code {
+            case .fileNoSuchFile, .fileWriteInvalidFileName: return ENOENT
+            case .fileWriteNoPermission: return EACCES
+            case .fileWriteOutOfSpace: return ENOSPC
+            case .fileWriteVolumeReadOnly: return EROFS
+            case .fileWriteFileExists: return EEXIST
+            default: return (error.underlying as? POSIXError)?.code.rawValue ?? EIO
+            }
+        default:
+            return EIO
+        }
+    }
+}
