@@ -237,9 +237,7 @@ extension Replica {
         return try store.read { db in
             // A cursor and column positions: a row is decoded once, with no lookup by column name.
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT c.id, c.owner, c.title_en, c.title_es, c.pillar, c.area, c.status, c.priority, c.due, c.dialogue,
-                    c.lead, c.assessment_us, c.assessment_mx, c.conflicts
-                FROM commitment_summary c \(query.from) ORDER BY \(order)\(limit)
+                SELECT \(Self.summaryColumns) FROM commitment_summary c \(query.from) ORDER BY \(order)\(limit)
                 """, arguments: StatementArguments(arguments))
             var summaries = [CommitmentSummary]()
             while let row = try cursor.next() {
@@ -294,7 +292,13 @@ extension Replica {
     /// exactly these expressions, so the first page is read without sorting every commitment.
     static let dueOrder = "due IS NULL, due, coalesce(title_en, title_es), c.id"
 
-    /// A summary from the columns `commitments(_:)` selects, in that order.
+    /// The columns ``summary(_:)`` reads, in its order (of `commitment_summary c`).
+    static let summaryColumns = """
+        c.id, c.owner, c.title_en, c.title_es, c.pillar, c.area, c.status, c.priority, c.due, c.dialogue, c.lead,
+        c.assessment_us, c.assessment_mx, c.conflicts
+        """
+
+    /// A summary from the columns of ``summaryColumns``, in that order.
     static func summary(_ row: Row) -> CommitmentSummary? {
         guard let owner = Owner(rawValue: row[1]) else { return nil }
         return CommitmentSummary(id: row[0], owner: owner, titleEN: row[2], titleES: row[3],
@@ -334,40 +338,42 @@ extension Replica {
 
     /// Every open conflict, read from the materialized registers (a loser row marks one).
     public func conflicts() throws -> [ConflictItem] {
-        try store.read { db in
-            let replicas = try Store.replicas(db)
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT v.entity, v.field, v.replica, v.seq, v.hlc, v.value,
-                    (SELECT t.value FROM register_value t WHERE t.entity = v.entity AND t.field = 'title.en' AND t.winner = 1) AS title_en,
-                    (SELECT t.value FROM register_value t WHERE t.entity = v.entity AND t.field = 'title.es' AND t.winner = 1) AS title_es
-                FROM (SELECT DISTINCT entity, field FROM register_value WHERE winner = 0) c
-                JOIN register_value v ON v.entity = c.entity AND v.field = c.field
-                ORDER BY v.entity, v.field, v.replica, v.seq
-                """)
-            var items = [ConflictItem]()
-            var index = 0
-            while index < rows.count {
-                let entityText: String = rows[index]["entity"]
-                let field: String = rows[index]["field"]
-                var values = [RegisterValue]()
-                let first = rows[index]
-                while index < rows.count, rows[index]["entity"] == entityText, rows[index]["field"] == field {
-                    let row = rows[index]
-                    index += 1
-                    guard let replica = ReplicaID(hex: row["replica"]), let hlc = HLCTimestamp(text: row["hlc"]),
-                          let value = Self.storedValue(row["value"]) else { continue }
-                    values.append(RegisterValue(op: OpID(replica: replica, seq: row["seq"]), hlc: hlc, value: value))
-                }
-                guard let entity = EntityRef(text: entityText) else { continue }
-                let title = Self.storedValue(first["title_en"])?.stringValue ?? Self.storedValue(first["title_es"])?.stringValue
-                // One author may hold several live values (a write that named none of its own).
-                let authors = Dictionary(values.compactMap { value in
-                    replicas[value.op.replica].map { (value.op.replica, $0) }
-                }, uniquingKeysWith: { first, _ in first })
-                items.append(ConflictItem(entity: entity, title: title, field: field, values: values, authors: authors))
+        try store.read { db in try Self.conflicts(db, replicas: try Store.replicas(db), limit: nil) }
+    }
+
+    /// The open conflicts in entity and field order: the first `limit`, or all of them.
+    static func conflicts(_ db: Database, replicas: [ReplicaID: ReplicaInfo], limit: Int?) throws -> [ConflictItem] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT v.entity, v.field, v.replica, v.seq, v.hlc, v.value,
+                (SELECT t.value FROM register_value t WHERE t.entity = v.entity AND t.field = 'title.en' AND t.winner = 1) AS title_en,
+                (SELECT t.value FROM register_value t WHERE t.entity = v.entity AND t.field = 'title.es' AND t.winner = 1) AS title_es
+            FROM (SELECT DISTINCT entity, field FROM register_value WHERE winner = 0 ORDER BY entity, field\(limit.map { " LIMIT \(max(0, $0))" } ?? "")) c
+            JOIN register_value v ON v.entity = c.entity AND v.field = c.field
+            ORDER BY v.entity, v.field, v.replica, v.seq
+            """)
+        var items = [ConflictItem]()
+        var index = 0
+        while index < rows.count {
+            let entityText: String = rows[index]["entity"]
+            let field: String = rows[index]["field"]
+            var values = [RegisterValue]()
+            let first = rows[index]
+            while index < rows.count, rows[index]["entity"] == entityText, rows[index]["field"] == field {
+                let row = rows[index]
+                index += 1
+                guard let replica = ReplicaID(hex: row["replica"]), let hlc = HLCTimestamp(text: row["hlc"]),
+                      let value = Self.storedValue(row["value"]) else { continue }
+                values.append(RegisterValue(op: OpID(replica: replica, seq: row["seq"]), hlc: hlc, value: value))
             }
-            return items
+            guard let entity = EntityRef(text: entityText) else { continue }
+            let title = Self.storedValue(first["title_en"])?.stringValue ?? Self.storedValue(first["title_es"])?.stringValue
+            // One author may hold several live values (a write that named none of its own).
+            let authors = Dictionary(values.compactMap { value in
+                replicas[value.op.replica].map { (value.op.replica, $0) }
+            }, uniquingKeysWith: { first, _ in first })
+            items.append(ConflictItem(entity: entity, title: title, field: field, values: values, authors: authors))
         }
+        return items
     }
 
     /// A value as the materialized tables keep it (canonical JSON text).
@@ -455,6 +461,9 @@ extension Replica {
                 "SELECT 'set', * FROM set_element",
                 "SELECT 'series', * FROM series_entry",
                 "SELECT 'summary', * FROM commitment_summary",
+                "SELECT 'indicator', * FROM indicator_summary",
+                "SELECT 'commitment-tally', * FROM commitment_tally WHERE n > 0",
+                "SELECT 'indicator-tally', * FROM indicator_tally WHERE n > 0",
                 "SELECT 'search', s.id, f.body FROM commitment_fts f JOIN commitment_search s ON s.key = f.rowid",
                 "SELECT 'fts-rows', count(*) FROM commitment_fts",
                 "SELECT 'status', replica, seq, status, reason FROM operation",

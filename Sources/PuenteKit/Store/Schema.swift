@@ -351,6 +351,90 @@ enum Schema {
                 CREATE INDEX commitment_list_order ON commitment_summary(due IS NULL, due, coalesce(title_en, title_es), id)
                 """)
         }
+        migrator.registerMigration("v11-review-tables", foreignKeyChecks: .immediate) { db in
+            // `review` reads its counts from tallies and the first rows of each list from indexes,
+            // never every commitment or indicator (see Replica.review(asOf:since:limit:)):
+            // - indicator_summary: what the review shows of each standing indicator of a listed
+            //   commitment, ordered by that commitment's due date and title (kept on write);
+            // - tallies of commitments per goal, owner and status and of indicators per kind,
+            //   kept by triggers in the same transaction as the rows they count ('' stands for
+            //   no goal or no status);
+            // - commitments per status in list order (stalled), open ones by due date (overdue,
+            //   due soon), and those the two delegations assess differently;
+            // - the conflict index covers its `winner` column, so counting conflicts reads no table.
+            // Tables are added, not rebuilt, so foreign keys stay on.
+            try db.execute(sql: """
+                CREATE TABLE indicator_summary (
+                    id TEXT PRIMARY KEY NOT NULL REFERENCES entity(id) ON DELETE CASCADE,
+                    parent TEXT NOT NULL,
+                    parent_due TEXT,
+                    parent_title TEXT,
+                    kind TEXT NOT NULL CHECK (kind = 'outcome' OR kind = 'output'),
+                    direction TEXT NOT NULL CHECK (direction = 'increase' OR direction = 'decrease'),
+                    name_en TEXT,
+                    name_es TEXT,
+                    unit TEXT,
+                    baseline TEXT,
+                    target TEXT,
+                    latest TEXT,
+                    latest_date TEXT
+                ) WITHOUT ROWID;
+                CREATE INDEX indicator_by_parent ON indicator_summary(parent);
+                CREATE INDEX indicator_review_order ON indicator_summary(
+                    kind, parent_due IS NULL, parent_due, parent_title, parent, coalesce(name_en, name_es, ''), id);
+
+                CREATE TABLE indicator_tally (
+                    kind TEXT PRIMARY KEY NOT NULL,
+                    n INTEGER NOT NULL CHECK (n >= 0)
+                ) WITHOUT ROWID;
+                CREATE TRIGGER indicator_tally_insert AFTER INSERT ON indicator_summary BEGIN
+                    INSERT INTO indicator_tally (kind, n) VALUES (new.kind, 1) ON CONFLICT (kind) DO UPDATE SET n = n + 1;
+                END;
+                CREATE TRIGGER indicator_tally_delete AFTER DELETE ON indicator_summary BEGIN
+                    UPDATE indicator_tally SET n = n - 1 WHERE kind = old.kind;
+                END;
+                CREATE TRIGGER indicator_tally_update AFTER UPDATE OF kind ON indicator_summary WHEN old.kind IS NOT new.kind BEGIN
+                    UPDATE indicator_tally SET n = n - 1 WHERE kind = old.kind;
+                    INSERT INTO indicator_tally (kind, n) VALUES (new.kind, 1) ON CONFLICT (kind) DO UPDATE SET n = n + 1;
+                END;
+
+                CREATE TABLE commitment_tally (
+                    pillar TEXT NOT NULL,
+                    owner TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    n INTEGER NOT NULL CHECK (n >= 0),
+                    PRIMARY KEY (pillar, owner, status)
+                ) WITHOUT ROWID;
+                INSERT INTO commitment_tally (pillar, owner, status, n)
+                    SELECT coalesce(pillar, ''), owner, coalesce(status, ''), count(*) FROM commitment_summary GROUP BY 1, 2, 3;
+                CREATE TRIGGER commitment_tally_insert AFTER INSERT ON commitment_summary BEGIN
+                    INSERT INTO commitment_tally (pillar, owner, status, n) VALUES (coalesce(new.pillar, ''), new.owner, coalesce(new.status, ''), 1)
+                        ON CONFLICT (pillar, owner, status) DO UPDATE SET n = n + 1;
+                END;
+                CREATE TRIGGER commitment_tally_delete AFTER DELETE ON commitment_summary BEGIN
+                    UPDATE commitment_tally SET n = n - 1
+                        WHERE pillar = coalesce(old.pillar, '') AND owner = old.owner AND status = coalesce(old.status, '');
+                END;
+                CREATE TRIGGER commitment_tally_update AFTER UPDATE OF pillar, owner, status ON commitment_summary
+                    WHEN old.pillar IS NOT new.pillar OR old.owner IS NOT new.owner OR old.status IS NOT new.status BEGIN
+                    UPDATE commitment_tally SET n = n - 1
+                        WHERE pillar = coalesce(old.pillar, '') AND owner = old.owner AND status = coalesce(old.status, '');
+                    INSERT INTO commitment_tally (pillar, owner, status, n) VALUES (coalesce(new.pillar, ''), new.owner, coalesce(new.status, ''), 1)
+                        ON CONFLICT (pillar, owner, status) DO UPDATE SET n = n + 1;
+                END;
+
+                CREATE INDEX commitment_status_order ON commitment_summary(status, due IS NULL, due, coalesce(title_en, title_es), id);
+                CREATE INDEX commitment_open_by_due ON commitment_summary(due, coalesce(title_en, title_es), id, status)
+                    WHERE status = 'proposed' OR status = 'agreed' OR status = 'in-progress' OR status = 'stalled';
+                CREATE INDEX commitment_disagreement ON commitment_summary(
+                    due IS NULL, due, coalesce(title_en, title_es), id, assessment_us, assessment_mx)
+                    WHERE assessment_us <> assessment_mx AND assessment_us <> 'not-assessed' AND assessment_mx <> 'not-assessed';
+
+                DROP INDEX register_conflict;
+                CREATE INDEX register_conflict ON register_value(entity, field, winner) WHERE winner = 0;
+                """)
+            try Store.fillIndicatorSummary(db)
+        }
         return migrator
     }
 }

@@ -274,6 +274,8 @@ extension Store {
 
         if isCommitment, let owner = state.owner {
             try writeSummary(db, id: id, owner: owner, state: state, created: create.op.hlc.text, isNew: !oldAccepted)
+        } else if state.entity.type == .indicator {
+            try writeIndicatorSummary(db, state: state)
         }
         return conflictsBefore
     }
@@ -303,6 +305,13 @@ extension Store {
             try db.cachedStatement(sql: """
                 UPDATE commitment_summary SET \(summaryColumns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?
                 """).execute(arguments: StatementArguments(values + [id.databaseValue]))
+            // The review orders indicators by their commitment's due date and title.
+            func order(_ row: [DatabaseValue]) -> [DatabaseValue] { [row[9], row[1].isNull ? row[2] : row[1]] }
+            if order(old) != order(values) {
+                try db.cachedStatement(sql: """
+                    UPDATE indicator_summary SET parent_due = ?, parent_title = ? WHERE parent = ?
+                    """).execute(arguments: StatementArguments(order(values) + [id.databaseValue]))
+            }
             if body(old) == body(values) { return }
             try db.cachedStatement(sql: """
                 DELETE FROM commitment_fts WHERE rowid = (SELECT key FROM commitment_search WHERE id = ?)
@@ -330,6 +339,7 @@ extension Store {
             for table in ["register_value", "set_element", "series_entry"] {
                 try db.cachedStatement(sql: "DELETE FROM \(table) WHERE entity = ?").execute(arguments: [id])
             }
+            try db.cachedStatement(sql: "DELETE FROM indicator_summary WHERE id = ?").execute(arguments: [id])
             try db.cachedStatement(sql: "DELETE FROM commitment_summary WHERE id = ?").execute(arguments: [id])
         } else {
             try db.cachedStatement(sql: "DELETE FROM entity WHERE id = ?").execute(arguments: [id])

@@ -1,0 +1,155 @@
+import Foundation
+import GRDB
+
+/// What `review` shows of one indicator, kept in `indicator_summary` as the indicator is
+/// materialized: its winning registers and its latest reading.
+struct IndicatorSummaryRow: Equatable {
+    let kind: IndicatorKind
+    let direction: Direction
+    let nameEN: String?
+    let nameES: String?
+    let unit: String?
+    let baseline: String?
+    let target: String?
+    /// The value of the latest reading (a string, or an integer as text).
+    let latest: String?
+    let latestDate: String?
+
+    /// One reading as the row needs it; the latest has the greatest (date, hlc, replica, seq).
+    struct Reading {
+        let date: String
+        let hlc: String
+        let replica: String
+        let seq: Int64
+        let value: JSONValue
+
+        init(hlc: String, replica: String, seq: Int64, value: JSONValue) {
+            self.date = value["date"]?.stringValue ?? ""
+            self.hlc = hlc
+            self.replica = replica
+            self.seq = seq
+            self.value = value
+        }
+
+        func isBefore(_ other: Reading) -> Bool {
+            (date, hlc, replica, seq) < (other.date, other.hlc, other.replica, other.seq)
+        }
+    }
+
+    /// The row from an indicator's winning register values and its readings that stand
+    /// (not retracted). The same function serves the write path and the migration that fills
+    /// the table, so both give the same row.
+    init(register: (String) -> JSONValue?, readings: [Reading]) {
+        func text(_ field: String) -> String? { register(field)?.stringValue }
+        let latest = readings.dropFirst().reduce(readings.first) { best, reading in
+            guard let best else { return reading }
+            return best.isBefore(reading) ? reading : best
+        }
+        kind = text("kind").flatMap(IndicatorKind.init(rawValue:)) ?? .output
+        direction = text("direction").flatMap(Direction.init(rawValue:)) ?? .increase
+        nameEN = text("name.en")
+        nameES = text("name.es")
+        unit = text("unit")
+        baseline = text("baseline")
+        target = text("target")
+        self.latest = latest?.value["value"]?.stringValue ?? latest?.value["value"]?.intValue.map(String.init)
+        latestDate = latest?.value["date"]?.stringValue
+    }
+
+    init(state: EntityState) {
+        let readings = (state.series["readings"] ?? []).filter { !$0.retracted }.map { entry in
+            Reading(hlc: entry.hlc.text, replica: entry.op.replica.hex, seq: entry.op.seq, value: entry.value)
+        }
+        self.init(register: { state.displayValue($0) }, readings: readings)
+    }
+
+    /// The columns after `id`, `parent`, `parent_due` and `parent_title`, in this order.
+    static let columns = ["kind", "direction", "name_en", "name_es", "unit", "baseline", "target", "latest", "latest_date"]
+
+    var values: [DatabaseValue] {
+        [kind.rawValue.databaseValue, direction.rawValue.databaseValue, nameEN.databaseValue, nameES.databaseValue,
+         unit.databaseValue, baseline.databaseValue, target.databaseValue, latest.databaseValue, latestDate.databaseValue]
+    }
+}
+
+extension Store {
+    /// Brings the indicator's `indicator_summary` row to `state`: present while the indicator is
+    /// accepted, not retracted, and its commitment is listed (has a summary, whose due date and
+    /// title order the review), written only when it changed.
+    static func writeIndicatorSummary(_ db: Database, state: EntityState) throws {
+        let id = state.entity.text
+        let old = try Row.fetchOne(try db.cachedStatement(sql: """
+            SELECT parent, parent_due, parent_title, \(IndicatorSummaryRow.columns.joined(separator: ", "))
+            FROM indicator_summary WHERE id = ?
+            """), arguments: [id])
+        func drop() throws {
+            if old != nil {
+                try db.cachedStatement(sql: "DELETE FROM indicator_summary WHERE id = ?").execute(arguments: [id])
+            }
+        }
+        guard state.isAccepted, !state.retracted, let parent = state.parent else { return try drop() }
+        let parentOrder: [DatabaseValue]
+        if let old, (old[0] as String) == parent {
+            parentOrder = [old[1], old[2]]
+        } else if let row = try Row.fetchOne(try db.cachedStatement(sql: """
+            SELECT due, coalesce(title_en, title_es) FROM commitment_summary WHERE id = ?
+            """), arguments: [parent]) {
+            parentOrder = [row[0], row[1]]
+        } else {
+            return try drop()
+        }
+        let values = [parent.databaseValue] + parentOrder + IndicatorSummaryRow(state: state).values
+        if let old {
+            guard (0..<values.count).contains(where: { old[$0] as DatabaseValue != values[$0] }) else { return }
+            try db.cachedStatement(sql: """
+                UPDATE indicator_summary SET parent = ?, parent_due = ?, parent_title = ?,
+                    \(IndicatorSummaryRow.columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?
+                """).execute(arguments: StatementArguments(values + [id.databaseValue]))
+        } else {
+            try db.cachedStatement(sql: """
+                INSERT INTO indicator_summary (parent, parent_due, parent_title, \(IndicatorSummaryRow.columns.joined(separator: ", ")), id)
+                VALUES (?, ?, ?, \(IndicatorSummaryRow.columns.map { _ in "?" }.joined(separator: ", ")), ?)
+                """).execute(arguments: StatementArguments(values + [id.databaseValue]))
+        }
+    }
+
+    /// Fills `indicator_summary` from the materialized registers and readings (migration v11):
+    /// the rows the write path would have written.
+    static func fillIndicatorSummary(_ db: Database) throws {
+        var readings = [String: [IndicatorSummaryRow.Reading]]()
+        let readingRows = try Row.fetchCursor(db, sql: """
+            SELECT s.entity, s.hlc, s.replica, s.seq, s.value FROM series_entry s
+            WHERE s.field = 'readings' AND s.retracted = 0 AND s.entity >= 'indicator/' AND s.entity < 'indicator0'
+            """)
+        while let row = try readingRows.next() {
+            guard let value = Replica.storedValue(row[4]) else { continue }
+            readings[row[0], default: []].append(IndicatorSummaryRow.Reading(hlc: row[1], replica: row[2], seq: row[3], value: value))
+        }
+        let insert = try db.makeStatement(sql: """
+            INSERT INTO indicator_summary (id, parent, parent_due, parent_title, \(IndicatorSummaryRow.columns.joined(separator: ", ")))
+            VALUES (?, ?, ?, ?, \(IndicatorSummaryRow.columns.map { _ in "?" }.joined(separator: ", ")))
+            """)
+        func flush(_ id: String, _ head: [DatabaseValue], _ registers: [String: JSONValue]) throws {
+            let row = IndicatorSummaryRow(register: { registers[$0] }, readings: readings[id] ?? [])
+            try insert.execute(arguments: StatementArguments([id.databaseValue] + head + row.values))
+        }
+        // Accepted, standing indicators whose commitment is listed, with their winning registers.
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT e.id, e.parent, c.due, coalesce(c.title_en, c.title_es), v.field, v.value FROM entity e
+            JOIN commitment_summary c ON c.id = e.parent
+            LEFT JOIN register_value v ON v.entity = e.id AND v.winner = 1
+            WHERE e.type = 'indicator' AND e.state = 'accepted' AND e.retracted = 0
+            ORDER BY e.id
+            """)
+        var current: (id: String, head: [DatabaseValue], registers: [String: JSONValue])?
+        while let row = try rows.next() {
+            let id: String = row[0]
+            if current?.id != id {
+                if let done = current { try flush(done.id, done.head, done.registers) }
+                current = (id, [row[1], row[2], row[3]], [:])
+            }
+            if let field: String = row[4], let value = Replica.storedValue(row[5]) { current?.registers[field] = value }
+        }
+        if let done = current { try flush(done.id, done.head, done.registers) }
+    }
+}
