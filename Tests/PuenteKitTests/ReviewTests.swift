@@ -1,28 +1,247 @@
 import Foundation
-@testable import PuenteKit
+import GRDB
+@_spi(Testing) @testable import PuenteKit
 import PuenteTestSupport
 import Testing
 
 @Suite struct ReviewTests {
-    /// Indicators come outcome first, then in the order commitments are listed (due date, title,
-    /// id), then by name and id — the same on every store.
+    static let asOf = "2025-06-01"
+
+    /// A record in which every list of the review has several entries: the Bicentennial
+    /// fixture on two replicas; assessments that differ; concurrent edits (conflicts); stalled
+    /// and soon-due commitments; outcome indicators with readings (one retracted, two on the
+    /// same date); a retracted indicator; an indicator that changed kind; and commitments whose
+    /// due date or title changed after their indicators were made (the review must follow them).
+    static func busyRecord() throws -> (group: ReplicaGroup, us: Replica) {
+        let group = try ReplicaGroup([.us, .mx])
+        let us = group.replicas[0]
+        let mx = group.replicas[1]
+        _ = try us.importFile(try ImportFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath:
+            Repository.path("Fixtures/bicentennial.json"))))))
+        for n in 1...30 {
+            let pillar = Pillar.allCases[n % Pillar.allCases.count]
+            try us.addCommitment(CommitmentDraft(owner: .joint, titleEN: "Joint follow-up \(n)", pillar: pillar,
+                                                 due: n % 7 == 0 ? nil : "202\(4 + n % 3)-0\(1 + n % 9)-\(10 + n % 19)",
+                                                 status: CommitmentStatus.allCases[n % CommitmentStatus.allCases.count]))
+        }
+        try group.syncAll()
+        let joint = try us.commitments().filter { $0.owner == .joint }.compactMap(\.entity)
+        #expect(joint.count >= 40)
+        var outcome = [EntityRef]()
+        for (index, c) in joint.enumerated() {
+            group.clock.advance(by: 5)
+            switch index % 6 {
+            case 0:
+                try us.assess(c, rating: .onTrack, why: nil)
+                try mx.assess(c, rating: index % 12 == 0 ? .offTrack : .atRisk, why: nil)
+            case 1:
+                try us.set(c, field: "status", value: "stalled")
+                try mx.set(c, field: "status", value: "in-progress")  // concurrent: a conflict until resolved
+            case 2:
+                try us.set(c, field: "due", value: .string("2025-06-\(10 + index % 20)"))
+            case 3:
+                try us.set(c, field: "status", value: "stalled")
+            default:
+                let indicator = try us.addIndicator(to: c, IndicatorDraft(
+                    nameEN: index % 4 == 0 ? nil : "Seizures \(index % 3)", nameES: "Decomisos \(index)", kind: .outcome,
+                    unit: "cases", baseline: "10", target: index % 5 == 0 ? "10" : "40", direction: index % 2 == 0 ? .increase : .decrease))
+                outcome.append(indicator)
+                let first = try us.recordReading(indicator, date: "2025-01-31", value: "\(12 + index)", source: nil)
+                _ = try mx.set(c, field: "title.es", value: .string("Título \(index)"))
+                if index % 3 == 0 { _ = try us.retractReading(indicator, reading: first) }
+                if index % 2 == 0 { _ = try us.recordReading(indicator, date: "2025-03-31", value: "\(30 - index)", source: nil) }
+                if index % 5 == 0 { _ = try us.recordReading(indicator, date: "2025-03-31", value: "\(31 - index)", source: nil) }
+            }
+        }
+        try group.syncAll()
+        // After the indicators exist: their commitments move in the list, one indicator is
+        // retracted, one changes kind.
+        for (index, c) in joint.enumerated() where index % 6 == 4 || index % 6 == 5 {
+            try us.set(c, field: index % 4 == 0 ? "due" : "title.en",
+                       value: index % 4 == 0 ? .string("2023-0\(1 + index % 9)-15") : .string("A renamed commitment \(index)"))
+        }
+        if let gone = outcome.first { _ = try us.retract(gone) }
+        let jointIDs = Set(joint.map(\.text))
+        let outputs = try us.entities(of: .indicator).filter { $0.displayValue("kind") == "output" && jointIDs.contains($0.parent ?? "") }
+        #expect(!outputs.isEmpty)
+        if let changed = outputs.first { try us.set(changed.entity, field: "kind", value: "outcome") }
+        try group.syncAll()
+        return (group, us)
+    }
+
+    /// The review as its definition states it, computed from `list` and every indicator's
+    /// state (what `review` computed before it read tallies and indexes).
+    static func definition(_ replica: Replica, asOf: String) throws -> ProgressReview {
+        let all = try replica.commitments()
+        var byPillar = [String: [String: Int]]()
+        var byOwner = [String: [String: Int]]()
+        for c in all {
+            byPillar[c.pillar ?? "-", default: [:]][c.status ?? "proposed", default: 0] += 1
+            byOwner[c.owner.rawValue, default: [:]][c.status ?? "proposed", default: 0] += 1
+        }
+        func isOpen(_ c: CommitmentSummary) -> Bool { c.status.flatMap(CommitmentStatus.init(rawValue:))?.isOpen ?? false }
+        let soon = Replica.addDays(ProgressReview.dueSoonDays, to: asOf)
+        let overdue = all.filter { isOpen($0) && ($0.due.map { $0 < asOf } ?? false) }
+        let dueSoon = all.filter { isOpen($0) && ($0.due.map { $0 >= asOf && $0 <= soon } ?? false) }
+        let stalled = all.filter { $0.status == "stalled" }
+        let disagreements = all.filter { c in
+            guard let us = c.assessmentUS, let mx = c.assessmentMX else { return false }
+            return us != mx && us != "not-assessed" && mx != "not-assessed"
+        }
+        var assessors = [String: [Delegation: String]]()
+        let names = Dictionary(uniqueKeysWithValues: try replica.replicas().map { ($0.id, $0.name) })
+        for c in disagreements {
+            guard let ref = c.entity else { continue }
+            let state = try replica.detail(ref).state
+            for delegation in Delegation.allCases {
+                if let op = EntityState.winner(state.registers["assessment.\(delegation.rawValue)"] ?? [])?.op {
+                    assessors[c.id, default: [:]][delegation] = names[op.replica] ?? op.replica.short
+                }
+            }
+        }
+        let place = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($1.id, $0) })
+        let byID = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
+        var indicators = [(key: (Int, Int, [UInt8], String), item: IndicatorProgress)]()
+        for state in try replica.entities(of: .indicator) where !state.retracted {
+            guard let parent = state.parent, let order = place[parent], let commitment = byID[parent] else { continue }
+            func text(_ field: String) -> String? { state.displayValue(field)?.stringValue }
+            let latest = (state.series["readings"] ?? []).filter { !$0.retracted }.max { a, b in
+                (a.value["date"]?.stringValue ?? "", a.hlc.text, a.op.replica.hex, a.op.seq)
+                    < (b.value["date"]?.stringValue ?? "", b.hlc.text, b.op.replica.hex, b.op.seq)
+            }
+            let kind = text("kind").flatMap(IndicatorKind.init(rawValue:)) ?? .output
+            let direction = text("direction").flatMap(Direction.init(rawValue:)) ?? .increase
+            let value = latest?.value["value"]?.stringValue ?? latest?.value["value"]?.intValue.map(String.init)
+            let item = IndicatorProgress(
+                id: state.entity.text, commitment: parent, commitmentTitleEN: commitment.titleEN, commitmentTitleES: commitment.titleES,
+                nameEN: text("name.en"), nameES: text("name.es"), kind: kind, direction: direction, unit: text("unit"),
+                baseline: text("baseline"), target: text("target"), latest: value, latestDate: latest?.value["date"]?.stringValue,
+                progress: IndicatorProgress.progress(baseline: text("baseline"), target: text("target"), latest: value,
+                                                     direction: direction))
+            indicators.append(((kind == .outcome ? 0 : 1, order, Array((item.nameEN ?? item.nameES ?? "").utf8), item.id), item))
+        }
+        indicators.sort { a, b in
+            if a.key.0 != b.key.0 { return a.key.0 < b.key.0 }
+            if a.key.1 != b.key.1 { return a.key.1 < b.key.1 }
+            if a.key.2 != b.key.2 { return a.key.2.lexicographicallyPrecedes(b.key.2) }
+            return a.key.3 < b.key.3
+        }
+        let conflicts = try replica.conflicts()
+        return ProgressReview(
+            asOf: asOf, total: all.count, byPillar: byPillar, byOwner: byOwner, overdue: overdue, overdueCount: overdue.count,
+            dueSoon: dueSoon, dueSoonCount: dueSoon.count, stalled: stalled, stalledCount: stalled.count,
+            disagreements: disagreements, disagreementCount: disagreements.count, conflicts: conflicts.count, conflictList: conflicts,
+            assessors: assessors, indicators: indicators.map(\.item),
+            indicatorCounts: Dictionary(grouping: indicators.map(\.item), by: \.kind).mapValues(\.count),
+            since: nil, changes: [], changeCount: 0, limit: nil)
+    }
+
+    /// The whole review equals its definition on a busy record, before and after a rebuild.
+    @Test func theReviewIsItsDefinition() throws {
+        let (_, us) = try Self.busyRecord()
+        let review = try us.review(asOf: Self.asOf)
+        #expect(review.overdueCount > 5 && review.dueSoonCount > 5 && review.stalledCount > 5)
+        #expect(review.disagreementCount > 2 && review.conflicts > 2)
+        #expect((review.indicatorCounts[.outcome] ?? 0) > 5 && (review.indicatorCounts[.output] ?? 0) > 5)
+        #expect(review.indicators.contains { $0.latest != nil } && review.indicators.contains { $0.progress.map { $0 < 0 } ?? false })
+        let expected = try Self.definition(us, asOf: Self.asOf)
+        #expect(review == expected)
+        try us.rebuild()
+        #expect(try us.review(asOf: Self.asOf) == expected)
+    }
+
+    /// A limited review holds the first items of each list of the whole one, and the same counts.
+    @Test func aLimitedReviewIsThePrefixOfTheWholeOne() throws {
+        let (_, us) = try Self.busyRecord()
+        let whole = try us.review(asOf: Self.asOf, since: .date("1970-01-01"))
+        #expect(whole.changeCount > 5 && whole.changeCount == whole.changes.count)
+        for limit in [0, 1, 2, 5] {
+            let cut = try us.review(asOf: Self.asOf, since: .date("1970-01-01"), limit: limit)
+            #expect(cut.limit == limit)
+            #expect(cut.total == whole.total && cut.byPillar == whole.byPillar && cut.byOwner == whole.byOwner)
+            #expect(cut.overdue == Array(whole.overdue.prefix(limit)) && cut.overdueCount == whole.overdue.count)
+            #expect(cut.dueSoon == Array(whole.dueSoon.prefix(limit)) && cut.dueSoonCount == whole.dueSoon.count)
+            #expect(cut.stalled == Array(whole.stalled.prefix(limit)) && cut.stalledCount == whole.stalled.count)
+            #expect(cut.disagreements == Array(whole.disagreements.prefix(limit)))
+            #expect(cut.disagreementCount == whole.disagreements.count)
+            #expect(cut.assessors == whole.assessors.filter { id, _ in cut.disagreements.contains { $0.id == id } })
+            #expect(cut.conflictList == Array(whole.conflictList.prefix(limit)) && cut.conflicts == whole.conflictList.count)
+            for kind in IndicatorKind.allCases {
+                let all = whole.indicators.filter { $0.kind == kind }
+                #expect(cut.indicators.filter { $0.kind == kind } == Array(all.prefix(limit)))
+                #expect(cut.indicatorCounts[kind] ?? 0 == all.count)
+            }
+            #expect(cut.changes == Array(whole.changes.prefix(limit)) && cut.changeCount == whole.changes.count)
+        }
+    }
+
+    /// Indicators come outcome first, then in the order `list` shows their commitments (due
+    /// date, title, id), then by name and id — the same on every store.
     @Test func indicatorsAreOrderedByKindThenCommitmentThenName() throws {
         let group = try ReplicaGroup([.us])
         let us = group.replicas[0]
         _ = try us.importFile(try ImportFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath:
             Repository.path("Fixtures/bicentennial.json"))))))
         let review = try us.review(asOf: "2025-06-01")
-        let commitments = Dictionary(uniqueKeysWithValues: try us.commitments().map { ($0.id, $0) })
+        let place = Dictionary(uniqueKeysWithValues: try us.commitments().enumerated().map { ($1.id, $0) })
         #expect(Set(review.indicators.map(\.commitment)).count > 2)
         #expect(Set(review.indicators.map(\.kind)).count == 2)
         let expected = review.indicators.sorted { a, b in
-            func key(_ item: IndicatorProgress) -> (Int, String, String, String, String, String) {
-                let parent = commitments[item.commitment]
-                return (item.kind == .outcome ? 0 : 1, parent?.due ?? "~", parent?.titleEN ?? parent?.titleES ?? "", item.commitment,
-                        item.nameEN ?? item.nameES ?? "", item.id)
+            func key(_ item: IndicatorProgress) -> (Int, Int, String, String) {
+                (item.kind == .outcome ? 0 : 1, place[item.commitment] ?? -1, item.nameEN ?? item.nameES ?? "", item.id)
             }
             return key(a) < key(b)
         }
         #expect(review.indicators.map(\.id) == expected.map(\.id))
+    }
+}
+
+/// Migration v11 fills the review's tables from the materialized state.
+@Suite struct ReviewTablesMigrationTests {
+    /// What v11 adds, undone: a store as v10 left it (checked against a fresh v10 schema).
+    static func undoV11(_ db: Database) throws {
+        try db.execute(sql: """
+            DROP TRIGGER commitment_tally_insert;
+            DROP TRIGGER commitment_tally_delete;
+            DROP TRIGGER commitment_tally_update;
+            DROP TABLE indicator_summary;
+            DROP TABLE indicator_tally;
+            DROP TABLE commitment_tally;
+            DROP INDEX commitment_status_order;
+            DROP INDEX commitment_open_by_due;
+            DROP INDEX commitment_disagreement;
+            DROP INDEX register_conflict;
+            CREATE INDEX register_conflict ON register_value(entity, field) WHERE winner = 0;
+            DELETE FROM grdb_migrations WHERE identifier = 'v11-review-tables';
+            """)
+    }
+
+    static func schema(_ db: Database) throws -> [String] {
+        try String.fetchAll(db, sql: """
+            SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name
+            """)
+    }
+
+    /// A v10 store with indicators, readings, retractions and conflicts gets, from v11, the
+    /// same rows and tallies as the write path keeps, and the same review.
+    @Test func theMigrationFillsWhatTheWritePathKeeps() throws {
+        let (group, us) = try ReviewTests.busyRecord()
+        let rows = try us.materializedRows()
+        let review = try us.review(asOf: ReviewTests.asOf)
+        #expect(rows.filter { $0.hasPrefix("\"indicator\"|") }.count > 20)
+        #expect(rows.filter { $0.hasPrefix("\"indicator-tally\"|") }.count == 2)
+        #expect(rows.filter { $0.hasPrefix("\"commitment-tally\"|") }.count > 5)
+        let copy = group.folder.sub("v10")
+        try FileManager.default.copyItem(atPath: us.folder, toPath: copy)
+        let v10 = try DatabaseQueue(path: copy + "/" + Replica.databaseFile)
+        try v10.write { db in try Self.undoV11(db) }
+        let fresh = try DatabaseQueue(path: group.folder.sub("fresh.sqlite"))
+        try Schema.migrator.migrate(fresh, upTo: "v10-list-order-index")
+        #expect(try v10.read(Self.schema) == fresh.read(Self.schema))
+        try v10.close()
+
+        let migrated = try Replica.open(folder: copy, wallClock: group.clock)
+        #expect(try migrated.materializedRows() == rows)
+        #expect(try migrated.review(asOf: ReviewTests.asOf) == review)
     }
 }

@@ -122,6 +122,31 @@ import Testing
         }
     }
 
+    /// `review` counts each list and reads its first rows through the list's index, without
+    /// sorting: the cost of a terminal review does not grow with the record.
+    @Test func theReviewListsAreIndexes() throws {
+        let folder = try TemporaryFolder()
+        let queue = try DatabaseQueue(path: folder.sub("store.sqlite"))
+        try Schema.migrator.migrate(queue)
+        try queue.read { (db: Database) throws in
+            func plan(_ sql: String) throws -> [String] {
+                let unbound = StatementArguments(Array(repeating: DatabaseValue.null, count: sql.filter { $0 == "?" }.count))
+                return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: unbound).map { $0["detail"] as String }
+            }
+            for list in ReviewList.all {
+                let rows = try plan(list.listSQL(cut: " LIMIT 40"))
+                #expect(rows.contains { $0.contains("INDEX \(list.index)") } && !rows.contains { $0.contains("TEMP B-TREE") }, "\(rows)")
+                let count = try plan(list.countSQL)
+                #expect(count.contains { $0.contains("COVERING INDEX \(list.index)") }, "\(count)")
+            }
+            let indicators = try plan(Replica.indicatorSQL(cut: " LIMIT 40"))
+            #expect(indicators.contains { $0.contains("INDEX indicator_review_order") }, "\(indicators)")
+            #expect(!indicators.contains { $0.contains("TEMP B-TREE") }, "\(indicators)")
+            let conflicts = try plan("SELECT count(*) FROM (SELECT DISTINCT entity, field FROM register_value WHERE winner = 0)")
+            #expect(conflicts.contains { $0.contains("COVERING INDEX register_conflict") }, "\(conflicts)")
+        }
+    }
+
     /// `list` (in due order, the default) reads its first page through an index on exactly its
     /// ORDER BY, instead of sorting every commitment.
     @Test func theListOrderIsAnIndex() throws {

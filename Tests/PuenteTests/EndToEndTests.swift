@@ -238,6 +238,29 @@ import Testing
         #expect(preventText.stdout.contains("\(prevent.count) commitment(s)."))
         let both = try puente.run(["--store", store, "list", "--all", "--limit", "5"])
         #expect(both.status == 64 && both.stderr.contains("--limit and --all cannot be used together"))
+
+        // The review shows the first 25 of each list and counts them all; its JSON is whole.
+        let review = try json(try puente.run(["--store", store, "--json", "review", "--as-of", "2026-01-01"]).stdout)
+        let overdue = (review["overdue"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
+        let indicators = review["indicators"]?.arrayValue ?? []
+        let outputs = indicators.filter { $0["kind"]?.stringValue == "output" }.compactMap { $0["id"]?.stringValue }
+        #expect(overdue.count > 25 && outputs.count > 25)
+        let dashboard = try puente.run(["--store", store, "review", "--as-of", "2026-01-01"])
+        #expect(dashboard.status == 0)
+        let lines = dashboard.stdout.split(separator: "\n").map(String.init)
+        func section(_ title: String) -> [String] {
+            guard let start = lines.firstIndex(where: { $0.hasPrefix(title) }) else { return [] }
+            return Array(lines[(start + 1)...].prefix { $0.hasPrefix("  ") })
+        }
+        func short(_ ids: [String]) -> [String] { ids.map { String($0.split(separator: "/").last?.prefix(8) ?? "") } }
+        let shownOverdue = section("Overdue (\(overdue.count))")
+        #expect(shownOverdue.dropLast().map { String($0.dropFirst(2).prefix(8)) } == short(Array(overdue.prefix(25))))
+        #expect(shownOverdue.last == "  … and \(overdue.count - 25) more", "\(shownOverdue.suffix(2))")
+        let shownOutputs = section("Output indicators (\(outputs.count))")
+        #expect(shownOutputs.dropLast().map { String($0.dropFirst(2).prefix(8)) } == short(Array(outputs.prefix(25))))
+        #expect(shownOutputs.last == "  … and \(outputs.count - 25) more")
+        let resumen = try puente.run(["--store", store, "--lang", "es", "review", "--as-of", "2026-01-01"])
+        #expect(resumen.stdout.contains("Vencidos (\(overdue.count))") && resumen.stdout.contains("… y \(overdue.count - 25) más"))
     }
 
     @Test func anExportToAFolderThatIsNotThereSaysSoInBothLanguages() throws {

@@ -51,6 +51,9 @@ public enum ReviewSince: Sendable, Equatable {
 }
 
 /// The numbers of the progress dashboard, computed from the materialized state.
+///
+/// Every count covers the whole record. A list holds its first `limit` items (all of them when
+/// `limit` is nil), so a terminal page costs the same on a record of any size.
 public struct ProgressReview: Sendable, Equatable {
     /// The date the review was computed for (overdue means due before it).
     public let asOf: String
@@ -61,22 +64,35 @@ public struct ProgressReview: Sendable, Equatable {
     public let byOwner: [String: [String: Int]]
     /// Open commitments due before `asOf`, earliest first.
     public let overdue: [CommitmentSummary]
+    public let overdueCount: Int
     /// Open commitments due from `asOf` to 30 days after it, earliest first.
     public let dueSoon: [CommitmentSummary]
+    public let dueSoonCount: Int
+    /// Stalled commitments, in list order.
     public let stalled: [CommitmentSummary]
-    /// Commitments the two delegations assess differently.
+    public let stalledCount: Int
+    /// Commitments the two delegations assess differently, in list order.
     public let disagreements: [CommitmentSummary]
+    public let disagreementCount: Int
     /// Open conflicts (registers with several live values).
     public let conflicts: Int
     /// Open conflicts, one per entity and field.
     public let conflictList: [ConflictItem]
-    /// For each disagreement, who wrote each delegation's assessment (name from the certificate or card).
+    /// For each disagreement listed, who wrote each delegation's assessment (name from the certificate or card).
     public let assessors: [String: [Delegation: String]]
-    /// Every live indicator with its progress, outcome ones first.
+    /// Standing indicators with their progress: outcome ones, then output ones; within a kind, in
+    /// the order `list` shows their commitments, then by name and id. With a limit, the first
+    /// `limit` of each kind.
     public let indicators: [IndicatorProgress]
+    /// How many standing indicators there are of each kind.
+    public let indicatorCounts: [IndicatorKind: Int]
     /// The start of `changes`, as a UTC timestamp, when asked for.
     public let since: String?
+    /// Commitments changed since `since`, by id.
     public let changes: [ReviewChange]
+    public let changeCount: Int
+    /// The most items a list holds; nil when every list is whole.
+    public let limit: Int?
 
     /// The days after `asOf` that count as due soon.
     public static let dueSoonDays = 30
@@ -84,33 +100,35 @@ public struct ProgressReview: Sendable, Equatable {
 
 extension Replica {
     /// The progress review as of `date` (default: today by the wall clock), with what changed
-    /// since `since` when given.
-    public func review(asOf date: String? = nil, since: ReviewSince? = nil) throws -> ProgressReview {
+    /// since `since` when given. With `limit`, each list holds its first `limit` items; counts
+    /// come from tallies and indexes (migration v11), so the review reads only the rows it shows.
+    public func review(asOf date: String? = nil, since: ReviewSince? = nil, limit: Int? = nil) throws -> ProgressReview {
         let asOf = date ?? today
         let soonLimit = Self.addDays(ProgressReview.dueSoonDays, to: asOf)
-        let all = try commitments()
-        var byPillar = [String: [String: Int]]()
-        var byOwner = [String: [String: Int]]()
-        for commitment in all {
-            let status = commitment.status ?? "proposed"
-            byPillar[commitment.pillar ?? "-", default: [:]][status, default: 0] += 1
-            byOwner[commitment.owner.rawValue, default: [:]][status, default: 0] += 1
-        }
-        func isOpen(_ c: CommitmentSummary) -> Bool { c.status.flatMap(CommitmentStatus.init(rawValue:))?.isOpen ?? false }
-        let overdue = all.filter { c in isOpen(c) && (c.due.map { $0 < asOf } ?? false) }
-        let dueSoon = all.filter { c in isOpen(c) && (c.due.map { $0 >= asOf && $0 <= soonLimit } ?? false) }
-        let stalled = all.filter { $0.status == CommitmentStatus.stalled.rawValue }
-        let disagreements = all.filter { c in
-            guard let us = c.assessmentUS, let mx = c.assessmentMX else { return false }
-            return us != mx && us != Rating.notAssessed.rawValue && mx != Rating.notAssessed.rawValue
-        }
-        let byID = Dictionary(all.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let conflictList = try conflicts()
+        let cut = limit.map { " LIMIT \(max(0, $0))" } ?? ""
         return try store.read { db in
             let replicas = try Store.replicas(db)
+            var byPillar = [String: [String: Int]]()
+            var byOwner = [String: [String: Int]]()
+            var total = 0
+            for row in try Row.fetchAll(db, sql: "SELECT pillar, owner, status, n FROM commitment_tally WHERE n > 0") {
+                let pillar: String = row[0]
+                let owner: String = row[1]
+                let stored: String = row[2]
+                let status = stored.isEmpty ? "proposed" : stored
+                let count: Int = row[3]
+                byPillar[pillar.isEmpty ? "-" : pillar, default: [:]][status, default: 0] += count
+                byOwner[owner, default: [:]][status, default: 0] += count
+                total += count
+            }
+            let overdue = try Self.listed(db, ReviewList.overdue, StatementArguments([asOf]), cut: cut)
+            let dueSoon = try Self.listed(db, ReviewList.dueSoon, StatementArguments([asOf, soonLimit]), cut: cut)
+            let stalled = try Self.listed(db, ReviewList.stalled, StatementArguments([CommitmentStatus.stalled.rawValue]), cut: cut)
+            let disagreements = try Self.listed(db, ReviewList.disagreements, StatementArguments(), cut: cut)
+
             var assessors = [String: [Delegation: String]]()
             let statement = try db.cachedStatement(sql: "SELECT replica FROM register_value WHERE entity = ? AND field = ? AND winner = 1")
-            for commitment in disagreements {
+            for commitment in disagreements.items {
                 for delegation in Delegation.allCases {
                     if let author = try String.fetchOne(statement, arguments: [commitment.id, "assessment.\(delegation.rawValue)"])
                         .flatMap(ReplicaID.init(hex:)) {
@@ -118,18 +136,45 @@ extension Replica {
                     }
                 }
             }
-            let indicators = try Self.indicatorProgress(db, commitments: byID)
+            let conflicts = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM (SELECT DISTINCT entity, field FROM register_value WHERE winner = 0)
+                """) ?? 0
+            let conflictList = try Self.conflicts(db, replicas: replicas, limit: limit)
+            var indicatorCounts = [IndicatorKind: Int]()
+            for row in try Row.fetchAll(db, sql: "SELECT kind, n FROM indicator_tally WHERE n > 0") {
+                if let kind = IndicatorKind(rawValue: row[0]) { indicatorCounts[kind] = row[1] }
+            }
+            var indicators = [IndicatorProgress]()
+            for kind in [IndicatorKind.outcome, .output] {
+                indicators += try Self.indicatorProgress(db, kind: kind, cut: cut)
+            }
             var sinceText: String?
-            var changes = [ReviewChange]()
+            var changes: (count: Int, items: [ReviewChange]) = (0, [])
             if let since, let start = try Self.sinceMillis(db, since) {
                 sinceText = Self.isoTimestamp(millis: start)
-                changes = try Self.changes(db, since: start, commitments: byID, replicas: replicas)
+                changes = try Self.changes(db, since: start, replicas: replicas, limit: limit)
             }
-            return ProgressReview(asOf: asOf, total: all.count, byPillar: byPillar, byOwner: byOwner, overdue: overdue,
-                                  dueSoon: dueSoon, stalled: stalled, disagreements: disagreements,
-                                  conflicts: conflictList.count, conflictList: conflictList, assessors: assessors,
-                                  indicators: indicators, since: sinceText, changes: changes)
+            return ProgressReview(asOf: asOf, total: total, byPillar: byPillar, byOwner: byOwner,
+                                  overdue: overdue.items, overdueCount: overdue.count,
+                                  dueSoon: dueSoon.items, dueSoonCount: dueSoon.count,
+                                  stalled: stalled.items, stalledCount: stalled.count,
+                                  disagreements: disagreements.items, disagreementCount: disagreements.count,
+                                  conflicts: conflicts, conflictList: conflictList, assessors: assessors,
+                                  indicators: indicators, indicatorCounts: indicatorCounts,
+                                  since: sinceText, changes: changes.items, changeCount: changes.count, limit: limit)
         }
+    }
+
+    /// How many commitments `list` holds, and its first rows (`cut` is the LIMIT clause or empty).
+    private static func listed(_ db: Database, _ list: ReviewList, _ arguments: StatementArguments,
+                               cut: String) throws -> (count: Int, items: [CommitmentSummary]) {
+        let count = try Int.fetchOne(db, sql: list.countSQL, arguments: arguments) ?? 0
+        let cursor = try Row.fetchCursor(db, sql: list.listSQL(cut: cut), arguments: arguments)
+        var items = [CommitmentSummary]()
+        while let row = try cursor.next() {
+            if let summary = summary(row) { items.append(summary) }
+        }
+        return (count, items)
     }
 
     /// `date` plus `days`, as `YYYY-MM-DD` (UTC).
@@ -155,76 +200,40 @@ extension Replica {
         }
     }
 
-    private static func indicatorProgress(_ db: Database, commitments: [String: CommitmentSummary]) throws -> [IndicatorProgress] {
-        // Read from the materialized rows in entity order (a merge of two ordered cursors, read by
-        // column position): the latest reading of each indicator, then its winning register values.
-        var latestReadings = [(id: String, date: String, hlc: String, value: JSONValue)]()
-        let readings = try Row.fetchCursor(db, sql: """
-            SELECT s.entity, s.hlc, s.value FROM series_entry s
-            WHERE s.field = 'readings' AND s.retracted = 0 AND s.entity >= 'indicator/' AND s.entity < 'indicator0'
-            ORDER BY s.entity
-            """)
-        while let row = try readings.next() {
-            let id: String = row[0]
-            let hlc: String = row[1]
-            guard let value = storedValue(row[2]) else { continue }
-            let date = value["date"]?.stringValue ?? ""
-            if let last = latestReadings.last, last.id == id {
-                if (last.date, last.hlc) < (date, hlc) { latestReadings[latestReadings.count - 1] = (id, date, hlc, value) }
-            } else {
-                latestReadings.append((id, date, hlc, value))
-            }
-        }
-        var result = [IndicatorProgress]()
-        var readingIndex = 0
-        func finish(_ id: String, _ parent: String, _ registers: [String: JSONValue]) {
-            guard let commitment = commitments[parent] else { return }
-            while readingIndex < latestReadings.count, latestReadings[readingIndex].id < id { readingIndex += 1 }
-            let latest: JSONValue? = readingIndex < latestReadings.count && latestReadings[readingIndex].id == id
-                ? latestReadings[readingIndex].value : nil
-            func text(_ field: String) -> String? { registers[field]?.stringValue }
-            let direction = text("direction").flatMap(Direction.init(rawValue:)) ?? .increase
-            let latestValue = latest?["value"]?.stringValue ?? latest?["value"]?.intValue.map(String.init)
-            result.append(IndicatorProgress(
-                id: id, commitment: parent, commitmentTitleEN: commitment.titleEN, commitmentTitleES: commitment.titleES,
-                nameEN: text("name.en"), nameES: text("name.es"), kind: text("kind").flatMap(IndicatorKind.init(rawValue:)) ?? .output,
-                direction: direction, unit: text("unit"), baseline: text("baseline"), target: text("target"),
-                latest: latestValue, latestDate: latest?["date"]?.stringValue,
-                progress: IndicatorProgress.progress(baseline: text("baseline"), target: text("target"), latest: latestValue,
-                                                     direction: direction)))
-        }
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT e.id, e.parent, v.field, v.value FROM entity e
-            LEFT JOIN register_value v ON v.entity = e.id AND v.winner = 1
-            WHERE e.type = 'indicator' AND e.state = 'accepted' AND e.retracted = 0
-            ORDER BY e.id
-            """)
-        var current: (id: String, parent: String?, registers: [String: JSONValue])?
-        while let row = try rows.next() {
-            let id: String = row[0]
-            if current?.id != id {
-                if let done = current, let parent = done.parent { finish(done.id, parent, done.registers) }
-                current = (id, row[1], [:])
-            }
-            if let field: String = row[2], let value = storedValue(row[3]) { current?.registers[field] = value }
-        }
-        if let done = current, let parent = done.parent { finish(done.id, parent, done.registers) }
-        // Outcome first; then as commitments are listed (due date, title), then by name: stable across stores.
-        // Only the parents of the indicators found are ordered, each by a key made once.
-        let parents = Set(result.map(\.commitment)).compactMap { id in
-            commitments[id].map { ((due: $0.due ?? "~", title: $0.titleEN ?? $0.titleES ?? "", id: id)) }
-        }
-        let order = Dictionary(parents.sorted { $0 < $1 }.enumerated().map { ($0.element.id, $0.offset) },
-                               uniquingKeysWith: { first, _ in first })
-        // Each key computed once (not in every comparison).
-        let keyed = result.map { item in
-            ((item.kind == .outcome ? 0 : 1, order[item.commitment] ?? 0, item.nameEN ?? item.nameES ?? "", item.id), item)
-        }
-        return keyed.sorted { $0.0 < $1.0 }.map(\.1)
+    /// Indicators of one kind (the argument) in review order: their commitment's place in
+    /// `list`, then name and id, read from `indicator_summary` through its index on exactly that order.
+    static func indicatorSQL(cut: String) -> String {
+        """
+        SELECT i.id, i.parent, c.title_en, c.title_es, i.name_en, i.name_es, i.direction, i.unit, i.baseline, i.target,
+            i.latest, i.latest_date
+        FROM indicator_summary i INDEXED BY indicator_review_order LEFT JOIN commitment_summary c ON c.id = i.parent
+        WHERE i.kind = ?
+        ORDER BY i.parent_due IS NULL, i.parent_due, i.parent_title, i.parent, coalesce(i.name_en, i.name_es, ''), i.id
+        """ + cut
     }
 
-    private static func changes(_ db: Database, since: UInt64, commitments: [String: CommitmentSummary],
-                                replicas: [ReplicaID: ReplicaInfo]) throws -> [ReviewChange] {
+    private static func indicatorProgress(_ db: Database, kind: IndicatorKind, cut: String) throws -> [IndicatorProgress] {
+        let rows = try Row.fetchCursor(db, sql: indicatorSQL(cut: cut), arguments: [kind.rawValue])
+        var result = [IndicatorProgress]()
+        while let row = try rows.next() {
+            let direction = (row[6] as String?).flatMap(Direction.init(rawValue:)) ?? .increase
+            let name: (en: String?, es: String?) = (row[4], row[5])
+            let baseline: String? = row[8]
+            let target: String? = row[9]
+            let latest: String? = row[10]
+            let progress = IndicatorProgress.progress(baseline: baseline, target: target, latest: latest, direction: direction)
+            result.append(IndicatorProgress(
+                id: row[0], commitment: row[1], commitmentTitleEN: row[2], commitmentTitleES: row[3],
+                nameEN: name.en, nameES: name.es, kind: kind, direction: direction, unit: row[7], baseline: baseline,
+                target: target, latest: latest, latestDate: row[11], progress: progress))
+        }
+        return result
+    }
+
+    /// Commitments changed since `since` (by operations that arrived since then), by id: how
+    /// many, and the first `limit`.
+    private static func changes(_ db: Database, since: UInt64, replicas: [ReplicaID: ReplicaInfo],
+                                limit: Int?) throws -> (count: Int, items: [ReviewChange]) {
         let rows = try Row.fetchAll(db, sql: """
             SELECT o.replica, o.entity, o.kind, o.field, e.parent FROM operation o LEFT JOIN entity e ON e.id = o.entity
             WHERE o.arrived >= ? AND o.status = 'accepted'
@@ -232,6 +241,7 @@ extension Replica {
         var fields = [String: Set<String>]()
         var authors = [String: Set<String>]()
         var created = Set<String>()
+        var targets = Set<String>()
         for row in rows {
             let entity: String = row["entity"]
             let parent: String? = row["parent"]
@@ -246,14 +256,64 @@ extension Replica {
             } else {
                 continue
             }
-            guard commitments[target] != nil else { continue }
+            targets.insert(target)
             let name = entity.hasPrefix("indicator/") ? "indicators" : entity.hasPrefix("note/") ? "notes" : field
             if !name.isEmpty { fields[target, default: []].insert(name) }
             if let id = ReplicaID(hex: row["replica"]) { authors[target, default: []].insert(replicas[id]?.name ?? id.short) }
         }
-        return Set(fields.keys).union(created).union(authors.keys).sorted().compactMap { id in
-            commitments[id].map { ReviewChange(commitment: $0, created: created.contains(id), fields: (fields[id] ?? []).sorted(),
-                                               authors: (authors[id] ?? []).sorted()) }
+        // Only listed commitments count (those with a summary).
+        let statement = try db.cachedStatement(sql: "SELECT \(summaryColumns) FROM commitment_summary c WHERE c.id = ?")
+        var count = 0
+        var items = [ReviewChange]()
+        for id in targets.sorted() {
+            guard let row = try Row.fetchOne(statement, arguments: [id]), let commitment = summary(row) else { continue }
+            count += 1
+            if let limit, items.count >= limit { continue }
+            items.append(ReviewChange(commitment: commitment, created: created.contains(id), fields: (fields[id] ?? []).sorted(),
+                                      authors: (authors[id] ?? []).sorted()))
         }
+        return (count, items)
     }
+}
+
+/// A list of commitments in the review: the index it reads (migration v11), its condition and
+/// its order. Its count and its first rows come from the index alone.
+struct ReviewList: Sendable {
+    let index: String
+    let condition: String
+    let order: String
+
+    var countSQL: String {
+        "SELECT count(*) FROM commitment_summary c INDEXED BY \(index) WHERE \(condition)"
+    }
+
+    func listSQL(cut: String) -> String {
+        "SELECT \(Replica.summaryColumns) FROM commitment_summary c INDEXED BY \(index) WHERE \(condition) ORDER BY \(order)" + cut
+    }
+
+    /// Open statuses, written as the WHERE clause of `commitment_open_by_due` is (SQLite uses a
+    /// partial index only for a query that repeats its condition).
+    static let openStatuses: String = {
+        let terms: [String] = CommitmentStatus.allCases.filter(\.isOpen).map { "status = '\($0.rawValue)'" }
+        return "(" + terms.joined(separator: " OR ") + ")"
+    }()
+
+    /// `list`'s order for commitments that all have a due date: the order of `commitment_open_by_due`.
+    static let datedOrder = "due, coalesce(title_en, title_es), c.id"
+
+    /// Open and due before the date given.
+    static let overdue = ReviewList(index: "commitment_open_by_due", condition: openStatuses + " AND due < ?", order: datedOrder)
+    /// Open and due between the two dates given.
+    static let dueSoon = ReviewList(index: "commitment_open_by_due", condition: openStatuses + " AND due >= ? AND due <= ?",
+                                    order: datedOrder)
+    /// In the status given, in list order.
+    static let stalled = ReviewList(index: "commitment_status_order", condition: "status = ?", order: Replica.dueOrder)
+    /// Assessed by both delegations, differently: the WHERE clause of `commitment_disagreement`.
+    static let disagreements: ReviewList = {
+        let unassessed = Rating.notAssessed.rawValue
+        let condition = "assessment_us <> assessment_mx AND assessment_us <> '\(unassessed)' AND assessment_mx <> '\(unassessed)'"
+        return ReviewList(index: "commitment_disagreement", condition: condition, order: Replica.dueOrder)
+    }()
+
+    static let all = [overdue, dueSoon, stalled, disagreements]
 }

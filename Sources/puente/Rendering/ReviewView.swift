@@ -30,6 +30,12 @@ enum Style {
 enum ReviewView {
     static let statuses = CommitmentStatus.allCases.map(\.rawValue)
     static let barWidth = 24
+    /// Commitments and indicators shown per section, conflicts, and changed commitments.
+    static let shown = 25
+    static let shownConflicts = 10
+    static let shownChanges = 40
+    /// The most items the terminal dashboard shows of any list: what it asks the review for.
+    static let listed = max(shown, shownConflicts, shownChanges)
 
     /// Each status's mark in the stacked bars: a distinct glyph (legible without color) and a color.
     static let marks: [String: (glyph: String, color: String)] = [
@@ -88,14 +94,18 @@ enum ReviewView {
         Terminal.out()
         grid(t("review.by-owner"), rows: Owner.allCases.map(\.rawValue), counts: review.byOwner, name: Names.owner)
         Terminal.out("  " + statuses.map { mark($0) + " " + Names.status($0) }.joined(separator: "  "))
-        section(t("review.overdue", review.overdue.count), review.overdue, paint: Style.red) { c in
+        section(t("review.overdue", review.overdueCount), review.overdue, count: review.overdueCount, paint: Style.red) { c in
             "\(c.due ?? "")  \(Names.status(c.status))"
         }
-        section(t("review.due-soon", review.dueSoon.count, ProgressReview.dueSoonDays), review.dueSoon, paint: Style.yellow) { c in
+        section(t("review.due-soon", review.dueSoonCount, ProgressReview.dueSoonDays), review.dueSoon, count: review.dueSoonCount,
+                paint: Style.yellow) { c in
             "\(c.due ?? "")  \(Names.status(c.status))"
         }
-        section(t("review.stalled", review.stalled.count), review.stalled, paint: Style.red) { c in Names.owner(c.owner.rawValue) }
-        section(t("review.disagreements", review.disagreements.count), review.disagreements, paint: Style.yellow) { c in
+        section(t("review.stalled", review.stalledCount), review.stalled, count: review.stalledCount, paint: Style.red) { c in
+            Names.owner(c.owner.rawValue)
+        }
+        section(t("review.disagreements", review.disagreementCount), review.disagreements, count: review.disagreementCount,
+                paint: Style.yellow) { c in
             let who = review.assessors[c.id] ?? [:]
             return "US \(Names.rating(c.assessmentUS))" + (who[.us].map { " (\($0))" } ?? "")
                 + " / MX \(Names.rating(c.assessmentMX))" + (who[.mx].map { " (\($0))" } ?? "")
@@ -105,29 +115,30 @@ enum ReviewView {
             Terminal.out(t("review.no-conflicts"))
         } else {
             Terminal.out(Style.bold(t("review.conflicts", review.conflicts)))
-            for item in review.conflictList.prefix(10) {
+            for item in review.conflictList.prefix(shownConflicts) {
                 Terminal.out("  " + Terminal.cell(Replica.shortID(item.entity.text), 9)
                              + Terminal.cell(item.title ?? "—", 52) + " " + Names.field(item.field) + " ×\(item.values.count)")
             }
-            if review.conflictList.count > 10 { Terminal.out("  " + t("review.more", review.conflictList.count - 10)) }
+            if review.conflicts > shownConflicts { Terminal.out("  " + t("review.more", review.conflicts - shownConflicts)) }
         }
         for kind in [IndicatorKind.outcome, .output] {
             let items = review.indicators.filter { $0.kind == kind }
+            let count = review.indicatorCounts[kind] ?? 0
             Terminal.out()
-            Terminal.out(Style.bold(t("review.indicators.\(kind.rawValue)", items.count)))
-            for indicator in items.prefix(25) { Terminal.out("  " + indicatorLine(indicator)) }
-            if items.count > 25 { Terminal.out("  " + t("review.more", items.count - 25)) }
+            Terminal.out(Style.bold(t("review.indicators.\(kind.rawValue)", count)))
+            for indicator in items.prefix(shown) { Terminal.out("  " + indicatorLine(indicator)) }
+            if count > shown { Terminal.out("  " + t("review.more", count - shown)) }
         }
         if let since = review.since {
             Terminal.out()
-            Terminal.out(Style.bold(t("review.changes", review.changes.count, since)))
-            for change in review.changes.prefix(40) {
+            Terminal.out(Style.bold(t("review.changes", review.changeCount, since)))
+            for change in review.changes.prefix(shownChanges) {
                 let what = change.created ? t("review.new") : change.fields.map(Names.field).joined(separator: ", ")
                 Terminal.out("  " + Terminal.cell(Replica.shortID(change.commitment.id), 9)
                              + Terminal.cell(Names.title(en: change.commitment.titleEN, es: change.commitment.titleES), 40) + " "
                              + Terminal.cell(what, 28) + " " + Terminal.cell(change.authors.joined(separator: ", "), 19))
             }
-            if review.changes.count > 40 { Terminal.out("  " + t("review.more", review.changes.count - 40)) }
+            if review.changeCount > shownChanges { Terminal.out("  " + t("review.more", review.changeCount - shownChanges)) }
         }
     }
 
@@ -143,19 +154,22 @@ enum ReviewView {
         Terminal.out(Style.bold(Terminal.cell(title, 15)) + statuses.map { " " + Terminal.cell(t("status-short.\($0)"), column - 1) }.joined()
                      + " " + t("review.total"))
         let largest = max(1, rows.map { (counts[$0] ?? [:]).values.reduce(0, +) }.max() ?? 1)
+        // A total wider than 5 digits takes its room from the bar, so the line stays in 100 columns.
+        let totalWidth = max(5, String(largest).count)
+        let width = barWidth - (totalWidth - 5)
         for row in rows {
             let line = counts[row] ?? [:]
             let total = line.values.reduce(0, +)
             Terminal.out(Terminal.cell(name(row), 15)
                          + statuses.map { " " + Terminal.cell(line[$0].map(String.init) ?? "·", column - 1) }.joined()
-                         + " " + Terminal.cell(String(total), 5) + " " + bar(line, total: total, largest: largest))
+                         + " " + Terminal.cell(String(total), totalWidth) + " " + bar(line, total: total, largest: largest, width: width))
         }
     }
 
-    /// A stacked bar: `barWidth` cells for the largest row, segments by largest remainder.
-    static func bar(_ counts: [String: Int], total: Int, largest: Int) -> String {
+    /// A stacked bar: `full` cells for the largest row, segments by largest remainder.
+    static func bar(_ counts: [String: Int], total: Int, largest: Int, width full: Int) -> String {
         guard total > 0 else { return "" }
-        let width = max(1, Int((Double(barWidth) * Double(total) / Double(largest)).rounded()))
+        let width = max(1, Int((Double(full) * Double(total) / Double(largest)).rounded()))
         let exact = statuses.map { Double(counts[$0] ?? 0) * Double(width) / Double(total) }
         var cells = exact.map { Int($0) }
         var remaining = width - cells.reduce(0, +)
@@ -189,17 +203,18 @@ enum ReviewView {
             + Terminal.cell(values, 26)
     }
 
-    static func section(_ title: String, _ items: [CommitmentSummary], paint: (String) -> String,
+    /// The first `shown` of `count` commitments, one per line. The titles give way to the
+    /// widest detail, so every line fits in 100 columns and the details line up.
+    static func section(_ title: String, _ items: [CommitmentSummary], count: Int, paint: (String) -> String,
                         detail: (CommitmentSummary) -> String) {
         Terminal.out()
-        Terminal.out(items.isEmpty ? title : paint(title))
-        for c in items.prefix(25) {
-            // The title gives way to the detail, so every line fits in 100 columns.
-            let text = detail(c)
-            let titleWidth = max(24, 88 - text.count)
+        Terminal.out(count == 0 ? title : paint(title))
+        let lines = items.prefix(shown).map { ($0, detail($0)) }
+        let titleWidth = max(24, 88 - (lines.map(\.1.count).max() ?? 0))
+        for (c, text) in lines {
             Terminal.out("  " + Terminal.cell(Replica.shortID(c.id), 9) + Terminal.cell(Names.title(en: c.titleEN, es: c.titleES), titleWidth)
                          + " " + Terminal.cell(text, 88 - titleWidth))
         }
-        if items.count > 25 { Terminal.out("  " + t("review.more", items.count - 25)) }
+        if count > shown { Terminal.out("  " + t("review.more", count - shown)) }
     }
 }

@@ -121,7 +121,7 @@ struct DemoCommand: ParsableCommand {
 
             step(t("demo.step.review"))
             say(t("demo.as-of", Self.reviewDate))
-            ReviewView.print(try us.review(asOf: Self.reviewDate))
+            ReviewView.print(try us.review(asOf: Self.reviewDate, limit: ReviewView.listed))
             Terminal.out()
             Terminal.out(t("demo.explore", base + "/us-state", base + "/mx-sspc"))
         }

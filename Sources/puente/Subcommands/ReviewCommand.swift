@@ -22,7 +22,8 @@ struct ReviewCommand: ParsableCommand {
 
     func run() throws {
         try Terminal.run {
-            let review = try global.openReplica().review(asOf: asOf, since: sincePoint)
+            // The terminal shows the first rows of each list; JSON carries every one.
+            let review = try global.openReplica().review(asOf: asOf, since: sincePoint, limit: global.json ? nil : ReviewView.listed)
             if global.json {
                 Terminal.json(ReviewView.json(review))
             } else {
