@@ -23,8 +23,10 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# The release binary carries the Swift runtime and Foundation inside it (README, Design 40):
+# it starts about 5 ms faster and needs only the system libraries on the machine it runs on.
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib --product puente
 
 demo: build
 	$(SWIFT) run puente demo

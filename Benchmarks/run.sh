@@ -20,7 +20,8 @@ sizes=("$@")
 mkdir -p "$out"
 [ -f "$shared/bench/dump_workload.py" ] || { echo "The shared bench folder is missing: set PUENTE_SHARED" >&2; exit 1; }
 
-swift build -c release --product puente >&2
+# The release binary as `make release` builds it.
+swift build -c release --static-swift-stdlib --product puente >&2
 puente=$root/.build/release/puente
 
 # Wall seconds (to the microsecond: /usr/bin/time rounds to 10 ms) and peak resident KiB of

@@ -305,7 +305,8 @@ extension Store {
             try db.cachedStatement(sql: """
                 UPDATE commitment_summary SET \(summaryColumns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?
                 """).execute(arguments: StatementArguments(values + [id.databaseValue]))
-            // The review orders indicators by their commitment's due date and title.
+            // The review orders indicators by their commitment's due date and title:
+            // `due` and coalesce(`title_en`, `title_es`), columns 9, 1 and 2 of summaryColumns.
             func order(_ row: [DatabaseValue]) -> [DatabaseValue] { [row[9], row[1].isNull ? row[2] : row[1]] }
             if order(old) != order(values) {
                 try db.cachedStatement(sql: """
