@@ -196,11 +196,13 @@ import Testing
     }
 }
 
-/// Migration v11 fills the review's tables from the materialized state.
+/// Migrations v11 and v12 fill and keep the review's tables from the materialized state.
 @Suite struct ReviewTablesMigrationTests {
-    /// What v11 adds, undone: a store as v10 left it (checked against a fresh v10 schema).
+    /// What v11 and v12 add, undone: a store as v10 left it (checked against a fresh v10 schema).
     static func undoV11(_ db: Database) throws {
         try db.execute(sql: """
+            DROP TRIGGER indicator_parent_order;
+            DELETE FROM grdb_migrations WHERE identifier = 'v12-indicator-order-trigger';
             DROP TRIGGER commitment_tally_insert;
             DROP TRIGGER commitment_tally_delete;
             DROP TRIGGER commitment_tally_update;
@@ -222,7 +224,7 @@ import Testing
             """)
     }
 
-    /// A v10 store with indicators, readings, retractions and conflicts gets, from v11, the
+    /// A v10 store with indicators, readings, retractions and conflicts gets, from v11 and v12, the
     /// same rows and tallies as the write path keeps, and the same review.
     @Test func theMigrationFillsWhatTheWritePathKeeps() throws {
         let (group, us) = try ReviewTests.busyRecord()

@@ -435,6 +435,19 @@ enum Schema {
                 """)
             try Store.fillIndicatorSummary(db)
         }
+        migrator.registerMigration("v12-indicator-order-trigger", foreignKeyChecks: .immediate) { db in
+            // A commitment's due date and title order its indicators in the review. A trigger
+            // carries a change of either to indicator_summary, as the tallies are kept, whoever
+            // writes the summary (v11 did it in Swift after the summary's UPDATE, so stores
+            // that ran v11 are already in step).
+            try db.execute(sql: """
+                CREATE TRIGGER indicator_parent_order AFTER UPDATE OF due, title_en, title_es ON commitment_summary
+                    WHEN old.due IS NOT new.due OR coalesce(old.title_en, old.title_es) IS NOT coalesce(new.title_en, new.title_es) BEGIN
+                    UPDATE indicator_summary SET parent_due = new.due, parent_title = coalesce(new.title_en, new.title_es)
+                        WHERE parent = new.id;
+                END;
+                """)
+        }
         return migrator
     }
 }

@@ -305,14 +305,6 @@ extension Store {
             try db.cachedStatement(sql: """
                 UPDATE commitment_summary SET \(summaryColumns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?
                 """).execute(arguments: StatementArguments(values + [id.databaseValue]))
-            // The review orders indicators by their commitment's due date and title:
-            // `due` and coalesce(`title_en`, `title_es`), columns 9, 1 and 2 of summaryColumns.
-            func order(_ row: [DatabaseValue]) -> [DatabaseValue] { [row[9], row[1].isNull ? row[2] : row[1]] }
-            if order(old) != order(values) {
-                try db.cachedStatement(sql: """
-                    UPDATE indicator_summary SET parent_due = ?, parent_title = ? WHERE parent = ?
-                    """).execute(arguments: StatementArguments(order(values) + [id.databaseValue]))
-            }
             if body(old) == body(values) { return }
             try db.cachedStatement(sql: """
                 DELETE FROM commitment_fts WHERE rowid = (SELECT key FROM commitment_search WHERE id = ?)
