@@ -66,8 +66,7 @@ extension Replica {
     public func briefing(dialogue: EntityRef? = nil, asOf date: String? = nil) throws -> Briefing {
         let asOf = date ?? today
         let summaries = try commitments(CommitmentFilter(dialogue: dialogue))
-        let review = try self.review(asOf: asOf)
-        let indicators = Dictionary(grouping: review.indicators, by: \.commitment)
+        let indicators = Dictionary(grouping: try self.indicators(), by: \.commitment)
         return try store.read { db in
             let replicas = try Store.replicas(db)
             let trust = try TrustMap.load(db)

@@ -144,10 +144,7 @@ extension Replica {
             for row in try Row.fetchAll(db, sql: "SELECT kind, n FROM indicator_tally WHERE n > 0") {
                 if let kind = IndicatorKind(rawValue: row[0]) { indicatorCounts[kind] = row[1] }
             }
-            var indicators = [IndicatorProgress]()
-            for kind in [IndicatorKind.outcome, .output] {
-                indicators += try Self.indicatorProgress(db, kind: kind, cut: cut)
-            }
+            let indicators = try Self.indicatorProgress(db, cut: cut)
             var sinceText: String?
             var changes: (count: Int, items: [ReviewChange]) = (0, [])
             if let since, let start = try Self.sinceMillis(db, since) {
@@ -210,6 +207,16 @@ extension Replica {
         WHERE i.kind = ?
         ORDER BY i.parent_due IS NULL, i.parent_due, i.parent_title, i.parent, coalesce(i.name_en, i.name_es, ''), i.id
         """ + cut
+    }
+
+    /// Every standing indicator with its progress, in the review's order (outcome ones first).
+    public func indicators() throws -> [IndicatorProgress] {
+        try store.read { db in try Self.indicatorProgress(db, cut: "") }
+    }
+
+    /// Outcome indicators, then output ones, each kind cut by `cut` (a LIMIT clause or empty).
+    private static func indicatorProgress(_ db: Database, cut: String) throws -> [IndicatorProgress] {
+        try [IndicatorKind.outcome, .output].flatMap { try indicatorProgress(db, kind: $0, cut: cut) }
     }
 
     private static func indicatorProgress(_ db: Database, kind: IndicatorKind, cut: String) throws -> [IndicatorProgress] {
