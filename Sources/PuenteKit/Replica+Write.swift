@@ -231,6 +231,12 @@ extension Replica {
         try store.rebuild()
     }
 
+    /// A rebuild that writes full-text entries `searchBatchSize` at a time.
+    @_spi(Testing)
+    public func rebuild(searchBatchSize: Int) throws {
+        try store.rebuild(searchBatchSize: searchBatchSize)
+    }
+
     /// The state digest and the trust fingerprint.
     public func digest() throws -> StateDigest {
         try store.digest()

@@ -150,6 +150,32 @@ import Testing
         #expect(try us.review(asOf: Self.asOf) == expected)
     }
 
+    /// Full-text entries are written in batches, after the rows they index. Every batch size
+    /// (one entry at a time, a last batch left over, all at once) gives the same index: one entry
+    /// per commitment, holding its current text.
+    @Test func theSearchIndexIsTheSameForAnyBatchSize() throws {
+        let (_, us) = try Self.busyRecord()
+        let rows = try us.materializedRows()
+        let commitments = try us.commitments().count
+        #expect(commitments > 50)
+        #expect(rows.filter { $0.hasPrefix("\"search\"|") }.count == commitments)
+        #expect(rows.filter { $0.hasPrefix("\"fts-rows\"|") } == ["\"fts-rows\"|\(commitments)"])
+        func titled(_ text: String) throws -> Int {
+            var filter = CommitmentFilter()
+            filter.text = text
+            return try us.commitments(filter).count
+        }
+        // Titles changed after creation are found by their new words only.
+        let renamed = try titled("renamed")
+        #expect(renamed > 0)
+        #expect(try titled("Título") > 0)
+        for size in [1, 2, 7, 1_000] {
+            try us.rebuild(searchBatchSize: size)
+            #expect(try us.materializedRows() == rows, "batch size \(size)")
+            #expect(try titled("renamed") == renamed)
+        }
+    }
+
     /// A limited review holds the first items of each list of the whole one, and the same counts.
     @Test func aLimitedReviewIsThePrefixOfTheWholeOne() throws {
         let (_, us) = try Self.busyRecord()

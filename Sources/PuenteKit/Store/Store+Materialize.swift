@@ -67,24 +67,30 @@ extension Store {
     ///
     /// `known` holds operations the caller has in memory (the ones it just stored): a stored row
     /// with the same id and hash is taken from there instead of being parsed again.
-    static func rematerialize(_ db: Database, entities: Set<String>, trust: TrustMap, known: [OpID: Op] = [:]) throws -> Int {
+    ///
+    /// `searchBatchSize`: how many changed full-text entries are written together (tests vary it).
+    static func rematerialize(_ db: Database, entities: Set<String>, trust: TrustMap, known: [OpID: Op] = [:],
+                              searchBatchSize: Int = SearchIndexUpdates.defaultBatchSize) throws -> Int {
         // Parents before children, so a child reads its parent's fresh state.
         var queue = entities.sorted { rank($0) == rank($1) ? $0 < $1 : rank($0) < rank($1) }
         var done = Set<String>()
         var index = 0
         var conflictDelta = 0
+        var search = SearchIndexUpdates(batchSize: searchBatchSize)
         while index < queue.count {
             let entityText = queue[index]
             index += 1
             guard done.insert(entityText).inserted, let entity = EntityRef(text: entityText) else { continue }
             let before = try String.fetchOne(try db.cachedStatement(sql: "SELECT state FROM entity WHERE id = ?"), arguments: [entityText])
-            let (after, delta) = try rematerializeOne(db, entity: entity, trust: trust, known: known)
+            let (after, delta) = try rematerializeOne(db, entity: entity, trust: trust, known: known, search: &search)
             conflictDelta += delta
+            if search.isFull { try search.apply(db) }
             if before != after, entity.type == .commitment || entity.type == .dialogue {
                 let children = try String.fetchAll(try db.cachedStatement(sql: "SELECT id FROM entity WHERE parent = ?"), arguments: [entityText])
                 queue.append(contentsOf: children.filter { !done.contains($0) })
             }
         }
+        try search.apply(db)
         return conflictDelta
     }
 
@@ -94,8 +100,8 @@ extension Store {
 
     /// Loads one entity's operations, materializes it, and writes its rows. Returns its state and
     /// the change in its number of open conflicts.
-    static func rematerializeOne(_ db: Database, entity: EntityRef, trust: TrustMap,
-                                 known: [OpID: Op] = [:]) throws -> (state: String?, conflictDelta: Int) {
+    private static func rematerializeOne(_ db: Database, entity: EntityRef, trust: TrustMap, known: [OpID: Op],
+                                         search: inout SearchIndexUpdates) throws -> (state: String?, conflictDelta: Int) {
         let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT bytes, hash, status, reason, replica, seq FROM operation WHERE entity = ?"), arguments: [entity.text])
         var logged = [LoggedOperation]()
         var stored = [OpID: (String, String?)]()
@@ -115,7 +121,7 @@ extension Store {
         let parent = try parentContext(db, entity: entity, operations: logged)
         let state = EntityMaterializer.materialize(entity: entity, operations: logged, parent: parent,
                                                    trusted: trust.delegations, cuts: trust.cuts)
-        let conflictsBefore = try write(db, state: state)
+        let conflictsBefore = try write(db, state: state, search: &search)
         for (id, status) in state.statuses {
             let reason = status.reason?.text
             if let old = stored[id], old.0 == status.name, old.1 == reason { continue }
@@ -141,7 +147,7 @@ extension Store {
     /// changes add one value and drop the one it supersedes, and rewriting every row of the
     /// entity (and its full-text entry) for that was most of the cost of an import. Returns the
     /// number of open conflicts the stored rows had before.
-    private static func write(_ db: Database, state: EntityState) throws -> Int {
+    private static func write(_ db: Database, state: EntityState, search: inout SearchIndexUpdates) throws -> Int {
         let id = state.entity.text
         let isCommitment = state.entity.type == .commitment
         let old = try Row.fetchOne(try db.cachedStatement(sql: """
@@ -154,7 +160,7 @@ extension Store {
         let conflictsBefore = Dictionary(grouping: oldRegisters, by: { $0[0] as String }).values.filter { $0.count > 1 }.count
 
         guard let create = state.create else {
-            if old != nil { try dropEntity(db, id: id, isCommitment: isCommitment, keepEntity: false) }
+            if old != nil { try dropEntity(db, id: id, isCommitment: isCommitment, keepEntity: false, search: &search) }
             return conflictsBefore
         }
         let entityValues: [DatabaseValue] = [state.entity.type.rawValue.databaseValue, state.createStatus.name.databaseValue,
@@ -176,7 +182,7 @@ extension Store {
                 """).execute(arguments: StatementArguments(entityValues + [id.databaseValue]))
         }
         guard state.isAccepted else {
-            if oldAccepted { try dropEntity(db, id: id, isCommitment: isCommitment, keepEntity: true) }
+            if oldAccepted { try dropEntity(db, id: id, isCommitment: isCommitment, keepEntity: true, search: &search) }
             return conflictsBefore
         }
 
@@ -273,7 +279,8 @@ extension Store {
         }
 
         if isCommitment, let owner = state.owner {
-            try writeSummary(db, id: id, owner: owner, state: state, created: create.op.hlc.text, isNew: !oldAccepted)
+            try writeSummary(db, id: id, owner: owner, state: state, created: create.op.hlc.text, isNew: !oldAccepted,
+                             search: &search)
         } else if state.entity.type == .indicator {
             try writeIndicatorSummary(db, state: state)
         }
@@ -287,7 +294,8 @@ extension Store {
     private static let searchedColumns = [1, 2, 3, 4, 6, 11]
 
     /// The summary row and its full-text entry, each written only when it changed.
-    private static func writeSummary(_ db: Database, id: String, owner: Owner, state: EntityState, created: String, isNew: Bool) throws {
+    private static func writeSummary(_ db: Database, id: String, owner: Owner, state: EntityState, created: String, isNew: Bool,
+                                     search: inout SearchIndexUpdates) throws {
         func text(_ field: String) -> DatabaseValue { state.displayValue(field)?.stringValue.databaseValue ?? .null }
         func rating(_ field: String) -> DatabaseValue { state.displayValue(field)?["rating"]?.stringValue.databaseValue ?? .null }
         let values: [DatabaseValue] = [owner.rawValue.databaseValue, text("title.en"), text("title.es"), text("summary.en"),
@@ -306,9 +314,6 @@ extension Store {
                 UPDATE commitment_summary SET \(summaryColumns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?
                 """).execute(arguments: StatementArguments(values + [id.databaseValue]))
             if body(old) == body(values) { return }
-            try db.cachedStatement(sql: """
-                DELETE FROM commitment_fts WHERE rowid = (SELECT key FROM commitment_search WHERE id = ?)
-                """).execute(arguments: [id])
         } else {
             try db.cachedStatement(sql: """
                 INSERT INTO commitment_summary (id, \(summaryColumns.joined(separator: ", ")))
@@ -316,18 +321,13 @@ extension Store {
                 """).execute(arguments: StatementArguments([id.databaseValue] + values))
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO commitment_search (id) VALUES (?)").execute(arguments: [id])
         }
-        try db.cachedStatement(sql: """
-            INSERT INTO commitment_fts (rowid, body) SELECT key, ? FROM commitment_search WHERE id = ?
-            """).execute(arguments: [body(values), id])
+        search.set(id, body: body(values))
     }
 
     /// Removes the entity's materialized rows: all of them, or all but its `entity` row.
-    private static func dropEntity(_ db: Database, id: String, isCommitment: Bool, keepEntity: Bool) throws {
-        if isCommitment {
-            try db.cachedStatement(sql: """
-                DELETE FROM commitment_fts WHERE rowid = (SELECT key FROM commitment_search WHERE id = ?)
-                """).execute(arguments: [id])
-        }
+    private static func dropEntity(_ db: Database, id: String, isCommitment: Bool, keepEntity: Bool,
+                                   search: inout SearchIndexUpdates) throws {
+        if isCommitment { search.set(id, body: nil) }
         if keepEntity {
             for table in ["register_value", "set_element", "series_entry"] {
                 try db.cachedStatement(sql: "DELETE FROM \(table) WHERE entity = ?").execute(arguments: [id])
