@@ -44,6 +44,12 @@ func bytes(_ hex: String) -> [UInt8] {
         #expect(hasher.finish().hex == Digest.sha256(Array("abc".utf8)).hex)
     }
 
+    @Test func hexIsLowercaseTwoDigitsPerByte() {
+        #expect([UInt8]().hex == "")
+        #expect(([0x00, 0x09, 0x0a, 0x0f, 0x10, 0x9f, 0xa0, 0xff] as [UInt8]).hex == "00090a0f109fa0ff")
+        #expect(Array(0...255 as ClosedRange<UInt8>)[250...].hex == "fafbfcfdfeff")
+    }
+
     @Test func pemRoundTripsAndRefusesTheWrongKind() throws {
         let key = try PrivateKey.generate(.ed25519)
         let again = try PrivateKey(pem: try key.pem(), expecting: .ed25519)
