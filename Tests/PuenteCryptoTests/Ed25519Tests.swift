@@ -1,5 +1,5 @@
 import Foundation
-import PuenteCrypto
+@testable import PuenteCrypto
 import Testing
 
 func bytes(_ hex: String) -> [UInt8] {
@@ -42,6 +42,35 @@ func bytes(_ hex: String) -> [UInt8] {
         hasher.update(Array("a".utf8))
         hasher.update(Array("bc".utf8))
         #expect(hasher.finish().hex == Digest.sha256(Array("abc".utf8)).hex)
+    }
+
+    /// The PEM text OpenSSL writes for an unencrypted key is read without OpenSSL's decoder and
+    /// gives the same key; any other spelling goes to the decoder, which reads or refuses it.
+    @Test func plainPEMKeysReadTheSameWithoutTheDecoder() throws {
+        for (kind, other) in [(KeyKind.ed25519, KeyKind.x25519), (.x25519, .ed25519)] {
+            let key = try PrivateKey.generate(kind)
+            let pem = try key.pem()
+            #expect(PrivateKey.rawKey(fromPlainPEM: pem, kind: kind)?.count == 32)
+            #expect(PrivateKey.rawKey(fromPlainPEM: pem, kind: other) == nil)
+            #expect(try PrivateKey(pem: pem, expecting: kind).rawPublicKey() == key.rawPublicKey())
+            // CRLF line ends: not the text OpenSSL writes, so the decoder reads it, to the same key.
+            let crlf = pem.flatMap { $0 == 0x0a ? [0x0d, 0x0a] : [$0] }
+            #expect(PrivateKey.rawKey(fromPlainPEM: crlf, kind: kind) == nil)
+            #expect(try PrivateKey(pem: crlf, expecting: kind).rawPublicKey() == key.rawPublicKey())
+            // A key of the other kind is refused on either path.
+            #expect(throws: CryptoError.self) { try PrivateKey(pem: pem, expecting: other) }
+            #expect(throws: CryptoError.self) { try PrivateKey(pem: crlf, expecting: other) }
+            // One changed base64 digit in the DER prefix: not a key the fast path knows; the decoder refuses it.
+            var broken = pem
+            broken[30] = broken[30] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+            #expect(PrivateKey.rawKey(fromPlainPEM: broken, kind: kind) == nil)
+            #expect(throws: CryptoError.self) { try PrivateKey(pem: broken, expecting: kind) }
+        }
+        // The signing key read on the fast path signs what its public half verifies.
+        let key = try PrivateKey.generate(.ed25519)
+        let read = try PrivateKey(pem: try key.pem(), expecting: .ed25519)
+        let message = Array("puente-head/1\n".utf8)
+        #expect(try key.publicKey().verify(signature: try read.sign(message), message: message))
     }
 
     @Test func hexIsLowercaseTwoDigitsPerByte() {
