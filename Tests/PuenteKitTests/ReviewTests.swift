@@ -176,6 +176,79 @@ import Testing
         }
     }
 
+    /// What changed since a point, as the review defined it before entities kept their change
+    /// time: every accepted operation that arrived since then, on a listed commitment or on one
+    /// of its indicators and notes, read from the log.
+    static func changesDefinition(_ replica: Replica, since: ReviewSince) throws -> [ReviewChange] {
+        let queue = try DatabaseQueue(path: replica.folder + "/" + Replica.databaseFile)
+        defer { try? queue.close() }
+        let names = Dictionary(uniqueKeysWithValues: try replica.replicas().map { ($0.id, $0.name) })
+        let listed = Dictionary(uniqueKeysWithValues: try replica.commitments().map { ($0.id, $0) })
+        return try queue.read { db in
+            let start: Int64
+            switch since {
+            case .lastImport: start = try Int64.fetchOne(db, sql: "SELECT max(at) FROM import_event") ?? 0
+            case .date(let day): start = try Int64.fetchOne(db, sql: "SELECT unixepoch(?) * 1000", arguments: [day]) ?? 0
+            }
+            var fields = [String: Set<String>]()
+            var authors = [String: Set<String>]()
+            var created = Set<String>()
+            for row in try Row.fetchAll(db, sql: """
+                SELECT o.replica, o.entity, o.kind, o.field, e.parent FROM operation o LEFT JOIN entity e ON e.id = o.entity
+                WHERE o.arrived >= ? AND o.status = 'accepted'
+                """, arguments: [start]) {
+                let entity: String = row[1]
+                let parent: String? = row[4]
+                guard let target = entity.hasPrefix("commitment/") ? entity : parent, listed[target] != nil else { continue }
+                if entity == target, row[2] == "create" { created.insert(target) }
+                let name = entity.hasPrefix("indicator/") ? "indicators" : entity.hasPrefix("note/") ? "notes" : row[3] as String
+                fields[target, default: []].formUnion(name.isEmpty ? [] : [name])
+                if let id = ReplicaID(hex: row[0]) { authors[target, default: []].insert(names[id] ?? id.short) }
+            }
+            return authors.keys.sorted().compactMap { id in
+                listed[id].map { ReviewChange(commitment: $0, created: created.contains(id), fields: (fields[id] ?? []).sorted(),
+                                              authors: (authors[id] ?? []).sorted()) }
+            }
+        }
+    }
+
+    /// `review --since` lists what its definition lists, for the last import and for dates,
+    /// before and after a rebuild, whole and cut.
+    @Test func theChangesSinceArePerTheirDefinition() throws {
+        let (group, us) = try Self.busyRecord()
+        let mx = group.replicas[1]
+        let joint = try us.commitments().filter { $0.owner == .joint }.compactMap(\.entity)
+        let indicator = try us.entities(of: .indicator).first { state in !state.retracted && joint.contains { $0.text == state.parent } }
+        // A last import that touches a few commitments: a field, a note, a reading.
+        group.clock.advance(by: 60_000)
+        try mx.set(joint[1], field: "status", value: "fulfilled")
+        _ = try mx.addNote(to: joint[2], text: "Revisado en la reunión")
+        if let indicator { _ = try mx.recordReading(indicator.entity, date: "2025-05-31", value: "25", source: nil) }
+        let bundle = group.folder.sub("from-mx.puente")
+        _ = try mx.exportBundle(to: bundle, for: .us)
+        _ = try us.importBundle(path: bundle)
+        _ = try us.set(joint[3], field: "priority", value: "high")  // local, after the import
+        for since in [ReviewSince.lastImport, .date("1970-01-01"), .date("2999-01-01")] {
+            let expected = try Self.changesDefinition(us, since: since)
+            let review = try us.review(asOf: Self.asOf, since: since)
+            #expect(review.changes == expected, "\(since)")
+            #expect(review.changeCount == expected.count)
+            let cut = try us.review(asOf: Self.asOf, since: since, limit: 2)
+            #expect(cut.changes == Array(expected.prefix(2)) && cut.changeCount == expected.count)
+        }
+        let last = try us.review(asOf: Self.asOf, since: .lastImport)
+        #expect(last.changes.count >= 3 && last.changes.count < joint.count)
+        #expect(last.changes.contains { $0.fields.contains("notes") } && last.changes.contains { $0.fields.contains("status") })
+        #expect(last.changes.filter { $0.commitment.id != joint[3].text }.allSatisfy { $0.authors == [mx.identity.name] })
+        #expect(last.changes.first { $0.commitment.id == joint[3].text }?.authors == [us.identity.name])
+        if indicator != nil { #expect(last.changes.contains { $0.fields.contains("indicators") }) }
+        #expect(try us.review(asOf: Self.asOf, since: .date("1970-01-01")).changeCount > joint.count)
+        let before = try us.materializedRows()
+        try us.rebuild()
+        #expect(try us.materializedRows() == before)
+        #expect(try us.review(asOf: Self.asOf, since: .lastImport) == last)
+    }
+
     /// A limited review holds the first items of each list of the whole one, and the same counts.
     @Test func aLimitedReviewIsThePrefixOfTheWholeOne() throws {
         let (_, us) = try Self.busyRecord()
@@ -227,6 +300,10 @@ import Testing
     /// What v11 and v12 add, undone: a store as v10 left it (checked against a fresh v10 schema).
     static func undoV11(_ db: Database) throws {
         try db.execute(sql: """
+            DROP INDEX entity_by_change;
+            ALTER TABLE entity DROP COLUMN changed_at;
+            CREATE INDEX operation_by_arrival ON operation(arrived) WHERE arrived IS NOT NULL;
+            DELETE FROM grdb_migrations WHERE identifier = 'v13-entity-changed-at';
             DROP TRIGGER indicator_parent_order;
             DELETE FROM grdb_migrations WHERE identifier = 'v12-indicator-order-trigger';
             DROP TRIGGER commitment_tally_insert;
@@ -250,12 +327,13 @@ import Testing
             """)
     }
 
-    /// A v10 store with indicators, readings, retractions and conflicts gets, from v11 and v12, the
-    /// same rows and tallies as the write path keeps, and the same review.
+    /// A v10 store with indicators, readings, retractions and conflicts gets, from v11 to v13, the
+    /// same rows, tallies and change times as the write path keeps, and the same review.
     @Test func theMigrationFillsWhatTheWritePathKeeps() throws {
         let (group, us) = try ReviewTests.busyRecord()
         let rows = try us.materializedRows()
-        let review = try us.review(asOf: ReviewTests.asOf)
+        let review = try us.review(asOf: ReviewTests.asOf, since: .lastImport)
+        #expect(review.changeCount > 0)
         #expect(rows.filter { $0.hasPrefix("\"indicator\"|") }.count > 20)
         #expect(rows.filter { $0.hasPrefix("\"indicator-tally\"|") }.count == 2)
         #expect(rows.filter { $0.hasPrefix("\"commitment-tally\"|") }.count > 5)
@@ -270,6 +348,6 @@ import Testing
 
         let migrated = try Replica.open(folder: copy, wallClock: group.clock)
         #expect(try migrated.materializedRows() == rows)
-        #expect(try migrated.review(asOf: ReviewTests.asOf) == review)
+        #expect(try migrated.review(asOf: ReviewTests.asOf, since: .lastImport) == review)
     }
 }

@@ -237,47 +237,44 @@ extension Replica {
         return result
     }
 
-    /// Commitments changed since `since` (by operations that arrived since then), by id: how
-    /// many, and the first `limit`.
+    /// Commitments changed since `since` — listed ones with an accepted operation that arrived
+    /// since then, on themselves or on their indicators and notes — by id: how many, and the
+    /// first `limit`. Which changed comes from the index on `entity.changed_at` (migration
+    /// v13), so the cost follows the entities that changed, not the operations; what changed
+    /// and who changed it is read for the listed ones alone.
     private static func changes(_ db: Database, since: UInt64, replicas: [ReplicaID: ReplicaInfo],
                                 limit: Int?) throws -> (count: Int, items: [ReviewChange]) {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT o.replica, o.entity, o.kind, o.field, e.parent FROM operation o LEFT JOIN entity e ON e.id = o.entity
-            WHERE o.arrived >= ? AND o.status = 'accepted'
-            """, arguments: [Int64(since)])
-        var fields = [String: Set<String>]()
-        var authors = [String: Set<String>]()
-        var created = Set<String>()
-        var targets = Set<String>()
-        for row in rows {
-            let entity: String = row["entity"]
-            let parent: String? = row["parent"]
-            let kind: String = row["kind"]
-            let field: String = row["field"]
-            let target: String
-            if entity.hasPrefix("commitment/") {
-                target = entity
-                if kind == OpKind.create.rawValue { created.insert(entity) }
-            } else if let parent, parent.hasPrefix("commitment/") {
-                target = parent
-            } else {
-                continue
-            }
-            targets.insert(target)
-            let name = entity.hasPrefix("indicator/") ? "indicators" : entity.hasPrefix("note/") ? "notes" : field
-            if !name.isEmpty { fields[target, default: []].insert(name) }
-            if let id = ReplicaID(hex: row["replica"]) { authors[target, default: []].insert(replicas[id]?.name ?? id.short) }
-        }
-        // Only listed commitments count (those with a summary).
-        let statement = try db.cachedStatement(sql: "SELECT \(summaryColumns) FROM commitment_summary c WHERE c.id = ?")
-        var count = 0
+        let start = Int64(clamping: since)
+        let changed = """
+            SELECT CASE WHEN type = 'commitment' THEN id ELSE parent END FROM entity INDEXED BY entity_by_change
+            WHERE changed_at >= ?
+            """
+        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM commitment_summary WHERE id IN (\(changed))",
+                                     arguments: [start]) ?? 0
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT \(summaryColumns) FROM commitment_summary c WHERE c.id IN (\(changed)) ORDER BY c.id
+            """ + (limit.map { " LIMIT \(max(0, $0))" } ?? ""), arguments: [start])
+        let operations = try db.cachedStatement(sql: """
+            SELECT o.replica, o.entity, o.kind, o.field FROM operation o INDEXED BY operation_by_entity
+            WHERE o.entity IN (SELECT ? UNION ALL SELECT id FROM entity WHERE parent = ?) AND o.arrived >= ? AND o.status = 'accepted'
+            """)
         var items = [ReviewChange]()
-        for id in targets.sorted() {
-            guard let row = try Row.fetchOne(statement, arguments: [id]), let commitment = summary(row) else { continue }
-            count += 1
-            if let limit, items.count >= limit { continue }
-            items.append(ReviewChange(commitment: commitment, created: created.contains(id), fields: (fields[id] ?? []).sorted(),
-                                      authors: (authors[id] ?? []).sorted()))
+        while let row = try rows.next() {
+            guard let commitment = summary(row) else { continue }
+            var fields = Set<String>()
+            var authors = Set<String>()
+            var created = false
+            let found = try Row.fetchCursor(operations, arguments: [commitment.id, commitment.id, start])
+            while let operation = try found.next() {
+                let entity: String = operation[1]
+                let kind: String = operation[2]
+                let field: String = operation[3]
+                if entity == commitment.id, kind == OpKind.create.rawValue { created = true }
+                let name = entity.hasPrefix("indicator/") ? "indicators" : entity.hasPrefix("note/") ? "notes" : field
+                if !name.isEmpty { fields.insert(name) }
+                if let id = ReplicaID(hex: operation[0]) { authors.insert(replicas[id]?.name ?? id.short) }
+            }
+            items.append(ReviewChange(commitment: commitment, created: created, fields: fields.sorted(), authors: authors.sorted()))
         }
         return (count, items)
     }

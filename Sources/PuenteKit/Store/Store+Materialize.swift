@@ -102,9 +102,12 @@ extension Store {
     /// the change in its number of open conflicts.
     private static func rematerializeOne(_ db: Database, entity: EntityRef, trust: TrustMap, known: [OpID: Op],
                                          search: inout SearchIndexUpdates) throws -> (state: String?, conflictDelta: Int) {
-        let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT bytes, hash, status, reason, replica, seq FROM operation WHERE entity = ?"), arguments: [entity.text])
+        let rows = try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT bytes, hash, status, reason, replica, seq, arrived FROM operation WHERE entity = ?
+            """), arguments: [entity.text])
         var logged = [LoggedOperation]()
         var stored = [OpID: (String, String?)]()
+        var arrived = [OpID: Int64]()
         logged.reserveCapacity(rows.count)
         for row in rows {
             let hash: String = row[1]
@@ -117,11 +120,14 @@ extension Store {
             }
             logged.append(LoggedOperation(op: op, hash: hash))
             stored[op.id] = (row[2], row[3])
+            if let at = row[6] as Int64? { arrived[op.id] = at }
         }
         let parent = try parentContext(db, entity: entity, operations: logged)
         let state = EntityMaterializer.materialize(entity: entity, operations: logged, parent: parent,
                                                    trusted: trust.delegations, cuts: trust.cuts)
-        let conflictsBefore = try write(db, state: state, search: &search)
+        // The latest arrival of an accepted operation: what `review --since` looks for.
+        let changedAt = state.statuses.compactMap { id, status in status.isAccepted ? arrived[id] : nil }.max()
+        let conflictsBefore = try write(db, state: state, changedAt: changedAt, search: &search)
         for (id, status) in state.statuses {
             let reason = status.reason?.text
             if let old = stored[id], old.0 == status.name, old.1 == reason { continue }
@@ -147,11 +153,11 @@ extension Store {
     /// changes add one value and drop the one it supersedes, and rewriting every row of the
     /// entity (and its full-text entry) for that was most of the cost of an import. Returns the
     /// number of open conflicts the stored rows had before.
-    private static func write(_ db: Database, state: EntityState, search: inout SearchIndexUpdates) throws -> Int {
+    private static func write(_ db: Database, state: EntityState, changedAt: Int64?, search: inout SearchIndexUpdates) throws -> Int {
         let id = state.entity.text
         let isCommitment = state.entity.type == .commitment
         let old = try Row.fetchOne(try db.cachedStatement(sql: """
-            SELECT type, state, owner, parent, external_id, creator, created_hlc, retracted FROM entity WHERE id = ?
+            SELECT type, state, owner, parent, external_id, creator, created_hlc, retracted, changed_at FROM entity WHERE id = ?
             """), arguments: [id])
         let oldAccepted = old.map { ($0[1] as String) == "accepted" } ?? false
         let oldRegisters = oldAccepted ? try Row.fetchAll(try db.cachedStatement(sql: """
@@ -167,18 +173,18 @@ extension Store {
                                              (state.createStatus.isAccepted ? state.owner?.rawValue : nil).databaseValue,
                                              state.parent.databaseValue, state.externalID.databaseValue,
                                              create.op.replica.hex.databaseValue, create.op.hlc.text.databaseValue,
-                                             (state.retracted ? 1 : 0).databaseValue]
+                                             (state.retracted ? 1 : 0).databaseValue, changedAt.databaseValue]
         if let old {
             if (0..<entityValues.count).contains(where: { old[$0] as DatabaseValue != entityValues[$0] }) {
                 try db.cachedStatement(sql: """
                     UPDATE entity SET type = ?, state = ?, owner = ?, parent = ?, external_id = ?, creator = ?, created_hlc = ?,
-                        retracted = ? WHERE id = ?
+                        retracted = ?, changed_at = ? WHERE id = ?
                     """).execute(arguments: StatementArguments(entityValues + [id.databaseValue]))
             }
         } else {
             try db.cachedStatement(sql: """
-                INSERT INTO entity (type, state, owner, parent, external_id, creator, created_hlc, retracted, id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO entity (type, state, owner, parent, external_id, creator, created_hlc, retracted, changed_at, id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: StatementArguments(entityValues + [id.databaseValue]))
         }
         guard state.isAccepted else {
