@@ -240,20 +240,46 @@ extension Replica {
     /// Commitments changed since `since` — listed ones with an accepted operation that arrived
     /// since then, on themselves or on their indicators and notes — by id: how many, and the
     /// first `limit`. Which changed comes from the index on `entity.changed_at` (migration
-    /// v13), so the cost follows the entities that changed, not the operations; what changed
-    /// and who changed it is read for the listed ones alone.
+    /// v13), so the cost follows the entities that changed, not every operation since; what
+    /// changed and who changed it is read for the listed ones alone (a page), or in one pass
+    /// over the operations of the entities that changed (the whole list).
     private static func changes(_ db: Database, since: UInt64, replicas: [ReplicaID: ReplicaInfo],
                                 limit: Int?) throws -> (count: Int, items: [ReviewChange]) {
         let start = Int64(clamping: since)
-        let changed = """
+        let changedTargets = """
             SELECT CASE WHEN type = 'commitment' THEN id ELSE parent END FROM entity INDEXED BY entity_by_change
             WHERE changed_at >= ?
             """
-        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM commitment_summary WHERE id IN (\(changed))",
+        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM commitment_summary WHERE id IN (\(changedTargets))",
                                      arguments: [start]) ?? 0
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT \(summaryColumns) FROM commitment_summary c WHERE c.id IN (\(changed)) ORDER BY c.id
+            SELECT \(summaryColumns) FROM commitment_summary c WHERE c.id IN (\(changedTargets)) ORDER BY c.id
             """ + (limit.map { " LIMIT \(max(0, $0))" } ?? ""), arguments: [start])
+        // What changed and who changed it: for a page, each listed commitment's operations
+        // and its children's; for the whole list, one pass over the operations of every entity
+        // that changed (one query instead of one per commitment).
+        var changed = [String: (fields: Set<String>, authors: Set<String>, created: Bool)]()
+        func note(target: String, row: Row) {
+            let entity: String = row[1]
+            let kind: String = row[2]
+            let field: String = row[3]
+            var entry = changed[target] ?? ([], [], false)
+            if entity == target, kind == OpKind.create.rawValue { entry.created = true }
+            let name = entity.hasPrefix("indicator/") ? "indicators" : entity.hasPrefix("note/") ? "notes" : field
+            if !name.isEmpty { entry.fields.insert(name) }
+            if let id = ReplicaID(hex: row[0]) { entry.authors.insert(replicas[id]?.name ?? id.short) }
+            changed[target] = entry
+        }
+        if limit == nil {
+            let all = try Row.fetchCursor(db, sql: """
+                SELECT o.replica, o.entity, o.kind, o.field, CASE WHEN e.type = 'commitment' THEN e.id ELSE e.parent END
+                FROM entity e INDEXED BY entity_by_change JOIN operation o INDEXED BY operation_by_entity ON o.entity = e.id
+                WHERE e.changed_at >= ? AND o.arrived >= ? AND o.status = 'accepted'
+                """, arguments: [start, start])
+            while let row = try all.next() {
+                if let target = row[4] as String? { note(target: target, row: row) }
+            }
+        }
         let operations = try db.cachedStatement(sql: """
             SELECT o.replica, o.entity, o.kind, o.field FROM operation o INDEXED BY operation_by_entity
             WHERE o.entity IN (SELECT ? UNION ALL SELECT id FROM entity WHERE parent = ?) AND o.arrived >= ? AND o.status = 'accepted'
@@ -261,20 +287,13 @@ extension Replica {
         var items = [ReviewChange]()
         while let row = try rows.next() {
             guard let commitment = summary(row) else { continue }
-            var fields = Set<String>()
-            var authors = Set<String>()
-            var created = false
-            let found = try Row.fetchCursor(operations, arguments: [commitment.id, commitment.id, start])
-            while let operation = try found.next() {
-                let entity: String = operation[1]
-                let kind: String = operation[2]
-                let field: String = operation[3]
-                if entity == commitment.id, kind == OpKind.create.rawValue { created = true }
-                let name = entity.hasPrefix("indicator/") ? "indicators" : entity.hasPrefix("note/") ? "notes" : field
-                if !name.isEmpty { fields.insert(name) }
-                if let id = ReplicaID(hex: operation[0]) { authors.insert(replicas[id]?.name ?? id.short) }
+            if limit != nil {
+                let found = try Row.fetchCursor(operations, arguments: [commitment.id, commitment.id, start])
+                while let operation = try found.next() { note(target: commitment.id, row: operation) }
             }
-            items.append(ReviewChange(commitment: commitment, created: created, fields: fields.sorted(), authors: authors.sorted()))
+            let entry = changed.removeValue(forKey: commitment.id) ?? ([], [], false)
+            items.append(ReviewChange(commitment: commitment, created: entry.created, fields: entry.fields.sorted(),
+                                      authors: entry.authors.sorted()))
         }
         return (count, items)
     }
