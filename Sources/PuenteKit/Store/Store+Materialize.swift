@@ -175,11 +175,17 @@ extension Store {
                                              create.op.replica.hex.databaseValue, create.op.hlc.text.databaseValue,
                                              (state.retracted ? 1 : 0).databaseValue, changedAt.databaseValue]
         if let old {
-            if (0..<entityValues.count).contains(where: { old[$0] as DatabaseValue != entityValues[$0] }) {
+            let last = entityValues.count - 1  // changed_at, which moves with almost every write
+            if (0..<last).contains(where: { old[$0] as DatabaseValue != entityValues[$0] }) {
                 try db.cachedStatement(sql: """
                     UPDATE entity SET type = ?, state = ?, owner = ?, parent = ?, external_id = ?, creator = ?, created_hlc = ?,
                         retracted = ?, changed_at = ? WHERE id = ?
                     """).execute(arguments: StatementArguments(entityValues + [id.databaseValue]))
+            } else if old[last] as DatabaseValue != entityValues[last] {
+                // SQLite updates the indexes of the columns an UPDATE sets: this one touches only
+                // entity_by_change.
+                try db.cachedStatement(sql: "UPDATE entity SET changed_at = ? WHERE id = ?")
+                    .execute(arguments: [entityValues[last], id.databaseValue])
             }
         } else {
             try db.cachedStatement(sql: """
