@@ -60,6 +60,7 @@ for n in "${sizes[@]}"; do
         timed list-all "$n" "$puente" --store "$dir/b-cli" list --all
         timed show "$n" "$puente" --store "$dir/b-cli" show "$id"
         timed review "$n" "$puente" --store "$dir/b-cli" review
+        timed review-since "$n" "$puente" --store "$dir/b-cli" review --since last-import
         timed digest "$n" "$puente" --store "$dir/b-cli" digest
     done
 done

@@ -60,6 +60,7 @@ def main():
             ("`list --all` (every commitment printed), ms", ms("list-all"), None, None, "<"),
             ("`show` (one commitment), ms", ms("show"), None, 20, "<"),
             ("`review`, ms", ms("review"), None, 100, "<"),
+            ("`review --since last-import` (after the import above), ms", ms("review-since"), None, None, "<"),
             ("`digest`, ms", ms("digest"), None, None, "<"),
         ], peer, peer_rate, peer_bytes))
 
