@@ -56,7 +56,9 @@ extension Replica {
                     }
                     if row["role"] != card.role.rawValue { throw CardError("role-change") }
                 }
-                try Store.applyTrust(db) { db in
+                // Trusting a card admits no certificate, revocation or rotation, so there is no
+                // refusal to report; what the new trust accepts is materialized in here.
+                _ = try Store.applyTrust(db) { db in
                     if card.role == .root {
                         // One trusted root per delegation: a new one replaces the old.
                         try db.execute(sql: "UPDATE replica SET trusted = 0 WHERE role = 'root' AND delegation = ?",
