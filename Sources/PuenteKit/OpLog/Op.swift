@@ -136,6 +136,10 @@ extension Op {
         guard bytes.count <= Op.maximumEncodedSize else {
             throw OpDecodingError("operation is larger than \(Op.maximumEncodedSize) bytes")
         }
+        if let op = Op.decodedFast(bytes, hash: nil) {
+            self = op
+            return
+        }
         let value: JSONValue
         do {
             value = try CanonicalJSON.decodeCanonical(bytes)
@@ -148,6 +152,10 @@ extension Op {
     /// Reads back an operation the store wrote: its bytes were checked when they arrived, and
     /// its hash is stored beside them, so neither is computed again.
     init(storedBytes bytes: [UInt8], hash: String) throws(OpDecodingError) {
+        if let op = Op.decodedFast(bytes, hash: hash) {
+            self = op
+            return
+        }
         let value: JSONValue
         do {
             value = try JSONParser.parse(bytes)
