@@ -81,8 +81,7 @@ extension Store {
             let entityText = queue[index]
             index += 1
             guard done.insert(entityText).inserted, let entity = EntityRef(text: entityText) else { continue }
-            let before = try String.fetchOne(try db.cachedStatement(sql: "SELECT state FROM entity WHERE id = ?"), arguments: [entityText])
-            let (after, delta) = try rematerializeOne(db, entity: entity, trust: trust, known: known, search: &search)
+            let (before, after, delta) = try rematerializeOne(db, entity: entity, trust: trust, known: known, search: &search)
             conflictDelta += delta
             if search.isFull { try search.apply(db) }
             if before != after, entity.type == .commitment || entity.type == .dialogue {
@@ -98,10 +97,10 @@ extension Store {
         entity.hasPrefix("commitment/") || entity.hasPrefix("dialogue/") ? 0 : 1
     }
 
-    /// Loads one entity's operations, materializes it, and writes its rows. Returns its state and
-    /// the change in its number of open conflicts.
+    /// Loads one entity's operations, materializes it, and writes its rows. Returns its stored
+    /// state before and after, and the change in its number of open conflicts.
     private static func rematerializeOne(_ db: Database, entity: EntityRef, trust: TrustMap, known: [OpID: Op],
-                                         search: inout SearchIndexUpdates) throws -> (state: String?, conflictDelta: Int) {
+                                         search: inout SearchIndexUpdates) throws -> (before: String?, after: String?, conflictDelta: Int) {
         let rows = try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT bytes, hash, status, reason, replica, seq, arrived FROM operation WHERE entity = ?
             """), arguments: [entity.text])
@@ -127,14 +126,14 @@ extension Store {
                                                    trusted: trust.delegations, cuts: trust.cuts)
         // The latest arrival of an accepted operation: what `review --since` looks for.
         let changedAt = state.statuses.compactMap { id, status in status.isAccepted ? arrived[id] : nil }.max()
-        let conflictsBefore = try write(db, state: state, changedAt: changedAt, search: &search)
+        let (conflictsBefore, stateBefore) = try write(db, state: state, changedAt: changedAt, search: &search)
         for (id, status) in state.statuses {
             let reason = status.reason?.text
             if let old = stored[id], old.0 == status.name, old.1 == reason { continue }
             try db.cachedStatement(sql: "UPDATE operation SET status = ?, reason = ? WHERE replica = ? AND seq = ?").execute(arguments: [status.name, reason, id.replica.hex, id.seq])
         }
         let conflictsAfter = state.isAccepted ? state.conflictedFields.count : 0
-        return (state.create == nil ? nil : state.createStatus.name, conflictsAfter - conflictsBefore)
+        return (stateBefore, state.create == nil ? nil : state.createStatus.name, conflictsAfter - conflictsBefore)
     }
 
     /// What an indicator's or a note's parent looks like now; nil for other entities or when
@@ -152,8 +151,9 @@ extension Store {
     /// Brings the entity's stored rows to `state`, changing only the rows that differ: most
     /// changes add one value and drop the one it supersedes, and rewriting every row of the
     /// entity (and its full-text entry) for that was most of the cost of an import. Returns the
-    /// number of open conflicts the stored rows had before.
-    private static func write(_ db: Database, state: EntityState, changedAt: Int64?, search: inout SearchIndexUpdates) throws -> Int {
+    /// number of open conflicts the stored rows had before, and the entity's stored state before.
+    private static func write(_ db: Database, state: EntityState, changedAt: Int64?,
+                              search: inout SearchIndexUpdates) throws -> (conflicts: Int, state: String?) {
         let id = state.entity.text
         let isCommitment = state.entity.type == .commitment
         let old = try Row.fetchOne(try db.cachedStatement(sql: """
@@ -164,10 +164,11 @@ extension Store {
             SELECT field, replica, seq, winner FROM register_value WHERE entity = ?
             """), arguments: [id]) : []
         let conflictsBefore = Dictionary(grouping: oldRegisters, by: { $0[0] as String }).values.filter { $0.count > 1 }.count
+        let before = (conflictsBefore, old.map { $0[1] as String })
 
         guard let create = state.create else {
             if old != nil { try dropEntity(db, id: id, isCommitment: isCommitment, keepEntity: false, search: &search) }
-            return conflictsBefore
+            return before
         }
         let entityValues: [DatabaseValue] = [state.entity.type.rawValue.databaseValue, state.createStatus.name.databaseValue,
                                              (state.createStatus.isAccepted ? state.owner?.rawValue : nil).databaseValue,
@@ -195,7 +196,7 @@ extension Store {
         }
         guard state.isAccepted else {
             if oldAccepted { try dropEntity(db, id: id, isCommitment: isCommitment, keepEntity: true, search: &search) }
-            return conflictsBefore
+            return before
         }
 
         // Registers: values that left, winners that changed, values that arrived. A winner is
@@ -296,7 +297,7 @@ extension Store {
         } else if state.entity.type == .indicator {
             try writeIndicatorSummary(db, state: state)
         }
-        return conflictsBefore
+        return before
     }
 
     /// The columns of `commitment_summary` after `id` and the full-text fields among them.
