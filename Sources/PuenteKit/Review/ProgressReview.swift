@@ -250,11 +250,11 @@ extension Replica {
             SELECT CASE WHEN type = 'commitment' THEN id ELSE parent END FROM entity INDEXED BY entity_by_change
             WHERE changed_at >= ?
             """
-        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM commitment_summary WHERE id IN (\(changedTargets))",
-                                     arguments: [start]) ?? 0
+        // One pass counts them all and keeps the first `limit` (the set of changed entities is
+        // gathered once, not once for the count and again for the page).
         let rows = try Row.fetchCursor(db, sql: """
             SELECT \(summaryColumns) FROM commitment_summary c WHERE c.id IN (\(changedTargets)) ORDER BY c.id
-            """ + (limit.map { " LIMIT \(max(0, $0))" } ?? ""), arguments: [start])
+            """, arguments: [start])
         // What changed and who changed it: for a page, each listed commitment's operations
         // and its children's; for the whole list, one pass over the operations of every entity
         // that changed (one query instead of one per commitment).
@@ -285,7 +285,10 @@ extension Replica {
             WHERE o.entity IN (SELECT ? UNION ALL SELECT id FROM entity WHERE parent = ?) AND o.arrived >= ? AND o.status = 'accepted'
             """)
         var items = [ReviewChange]()
+        var count = 0
         while let row = try rows.next() {
+            count += 1
+            if let limit, items.count >= limit { continue }
             guard let commitment = summary(row) else { continue }
             if limit != nil {
                 let found = try Row.fetchCursor(operations, arguments: [commitment.id, commitment.id, start])
