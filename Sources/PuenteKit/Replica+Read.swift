@@ -217,6 +217,15 @@ extension Replica {
 
     /// Commitments matching `filter`, ordered by due date then title.
     public func commitments(_ filter: CommitmentFilter = CommitmentFilter()) throws -> [CommitmentSummary] {
+        var summaries = [CommitmentSummary]()
+        try commitments(filter) { summaries.append($0) }
+        return summaries
+    }
+
+    /// Hands the commitments matching `filter` to `each` one at a time, in `filter`'s order, as
+    /// they are read (all in one read transaction): a listing of any size is written without
+    /// being held.
+    public func commitments(_ filter: CommitmentFilter = CommitmentFilter(), each: (CommitmentSummary) throws -> Void) throws {
         let query = Self.query(filter)
         var arguments = query.arguments
         let order: String
@@ -234,16 +243,14 @@ extension Replica {
             limit = " LIMIT ?"
             arguments.append(max(0, count))
         }
-        return try store.read { db in
+        try store.read { db in
             // A cursor and column positions: a row is decoded once, with no lookup by column name.
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT \(Self.summaryColumns) FROM commitment_summary c \(query.from) ORDER BY \(order)\(limit)
                 """, arguments: StatementArguments(arguments))
-            var summaries = [CommitmentSummary]()
             while let row = try cursor.next() {
-                if let summary = Self.summary(row) { summaries.append(summary) }
+                if let summary = Self.summary(row) { try each(summary) }
             }
-            return summaries
         }
     }
 
@@ -338,12 +345,29 @@ extension Replica {
 
     /// Every open conflict, read from the materialized registers (a loser row marks one).
     public func conflicts() throws -> [ConflictItem] {
-        try store.read { db in try Self.conflicts(db, replicas: try Store.replicas(db), limit: nil) }
+        var items = [ConflictItem]()
+        try conflicts { items.append($0) }
+        return items
+    }
+
+    /// Hands every open conflict to `each`, in entity and field order, as it is read (all in one
+    /// read transaction).
+    public func conflicts(each: (ConflictItem) throws -> Void) throws {
+        try store.read { db in try Self.conflicts(db, replicas: try Store.replicas(db), limit: nil, each: each) }
     }
 
     /// The open conflicts in entity and field order: the first `limit`, or all of them.
     static func conflicts(_ db: Database, replicas: [ReplicaID: ReplicaInfo], limit: Int?) throws -> [ConflictItem] {
-        let rows = try Row.fetchAll(db, sql: """
+        var items = [ConflictItem]()
+        try conflicts(db, replicas: replicas, limit: limit) { items.append($0) }
+        return items
+    }
+
+    /// Hands the open conflicts to `each` in entity and field order (the first `limit`, or all
+    /// of them), one at a time: the rows of one conflict are gathered, then handed over.
+    static func conflicts(_ db: Database, replicas: [ReplicaID: ReplicaInfo], limit: Int?,
+                          each: (ConflictItem) throws -> Void) throws {
+        let rows = try Row.fetchCursor(db, sql: """
             SELECT v.entity, v.field, v.replica, v.seq, v.hlc, v.value,
                 (SELECT t.value FROM register_value t WHERE t.entity = v.entity AND t.field = 'title.en' AND t.winner = 1) AS title_en,
                 (SELECT t.value FROM register_value t WHERE t.entity = v.entity AND t.field = 'title.es' AND t.winner = 1) AS title_es
@@ -351,29 +375,29 @@ extension Replica {
             JOIN register_value v ON v.entity = c.entity AND v.field = c.field
             ORDER BY v.entity, v.field, v.replica, v.seq
             """)
-        var items = [ConflictItem]()
-        var index = 0
-        while index < rows.count {
-            let entityText: String = rows[index]["entity"]
-            let field: String = rows[index]["field"]
-            var values = [RegisterValue]()
-            let first = rows[index]
-            while index < rows.count, rows[index]["entity"] == entityText, rows[index]["field"] == field {
-                let row = rows[index]
-                index += 1
-                guard let replica = ReplicaID(hex: row["replica"]), let hlc = HLCTimestamp(text: row["hlc"]),
-                      let value = Self.storedValue(row["value"]) else { continue }
-                values.append(RegisterValue(op: OpID(replica: replica, seq: row["seq"]), hlc: hlc, value: value))
-            }
-            guard let entity = EntityRef(text: entityText) else { continue }
-            let title = Self.storedValue(first["title_en"])?.stringValue ?? Self.storedValue(first["title_es"])?.stringValue
+        // The conflict being gathered: its entity, field, titles and values so far.
+        var current: (entity: String, field: String, titleEN: String?, titleES: String?, values: [RegisterValue])?
+        func handOver() throws {
+            guard let gathered = current, let entity = EntityRef(text: gathered.entity) else { return }
+            let title = Self.storedValue(gathered.titleEN)?.stringValue ?? Self.storedValue(gathered.titleES)?.stringValue
             // One author may hold several live values (a write that named none of its own).
-            let authors = Dictionary(values.compactMap { value in
+            let authors = Dictionary(gathered.values.compactMap { value in
                 replicas[value.op.replica].map { (value.op.replica, $0) }
             }, uniquingKeysWith: { first, _ in first })
-            items.append(ConflictItem(entity: entity, title: title, field: field, values: values, authors: authors))
+            try each(ConflictItem(entity: entity, title: title, field: gathered.field, values: gathered.values, authors: authors))
         }
-        return items
+        while let row = try rows.next() {
+            let entityText: String = row[0]
+            let field: String = row[1]
+            if current?.entity != entityText || current?.field != field {
+                try handOver()
+                current = (entityText, field, row[6], row[7], [])
+            }
+            guard let replica = ReplicaID(hex: row[2]), let hlc = HLCTimestamp(text: row[4]),
+                  let value = Self.storedValue(row[5]) else { continue }
+            current?.values.append(RegisterValue(op: OpID(replica: replica, seq: row[3]), hlc: hlc, value: value))
+        }
+        try handOver()
     }
 
     /// A value as the materialized tables keep it (canonical JSON text).

@@ -199,3 +199,65 @@ import Testing
         }
     }
 }
+
+/// A document written a piece at a time is the document encoded whole.
+@Suite struct CanonicalStreamTests {
+    @Test func anObjectWrittenInPiecesIsTheObjectEncodedWhole() async {
+        await propertyCheck(count: 2000, input: Gen.int(in: 0...Int.max)) { seed in
+            var rng = SplitMix(state: UInt64(seed))
+            var whole = [String: JSONValue]()
+            var members = [String: CanonicalJSON.Member]()
+            for _ in 0..<Int.random(in: 0...6, using: &rng) {
+                let key = CanonicalParserLawTests.string(&rng)
+                let value = CanonicalParserLawTests.value(&rng)
+                whole[key] = value
+                // Some arrays are handed over item by item; everything else as a value.
+                if case .array(let items) = value, Bool.random(using: &rng) {
+                    members[key] = .items { item in for element in items { try item(element) } }
+                } else {
+                    members[key] = .value(value)
+                }
+            }
+            var written = [UInt8]()
+            var pieces = 0
+            do {
+                try CanonicalJSON.writeObject(members) { piece in
+                    written.append(contentsOf: piece)
+                    pieces += 1
+                }
+            } catch {
+                Issue.record("seed \(seed): \(error)")
+            }
+            #expect(written == CanonicalJSON.encode(.object(whole)), "seed \(seed)")
+            #expect(pieces >= 1)
+        }
+    }
+
+    @Test func anArrayWrittenInPiecesIsTheArrayEncodedWhole() throws {
+        var rng = SplitMix(state: 7)
+        for count in [0, 1, 2, 5] {
+            let items = (0..<count).map { _ in CanonicalParserLawTests.value(&rng) }
+            var written = [UInt8]()
+            var pieces = 0
+            try CanonicalJSON.writeArray({ item in for element in items { try item(element) } }) { piece in
+                written.append(contentsOf: piece)
+                pieces += 1
+            }
+            #expect(written == CanonicalJSON.encode(.array(items)))
+            // An opening, a piece per item, a closing: nothing is gathered.
+            #expect(pieces == count + 2)
+        }
+    }
+
+    @Test func aFailingWriteStopsTheDocument() {
+        struct Full: Error {}
+        var calls = 0
+        #expect(throws: Full.self) {
+            try CanonicalJSON.writeArray({ item in for value in [JSONValue.int(1), .int(2), .int(3)] { try item(value) } }) { _ in
+                calls += 1
+                if calls == 2 { throw Full() }
+            }
+        }
+        #expect(calls == 2)
+    }
+}

@@ -350,5 +350,41 @@ import Testing
         let store = folder.sub("demo") + "/us-state"
         let conflicts = try json(try puente.run(["--store", store, "--json", "conflicts"]).stdout)
         #expect(conflicts.arrayValue?.count == 1)
+        try jsonListingsAreWholeCanonicalDocuments(store)
+    }
+
+    /// `--json` listings are written an item at a time as they are read: each is still one
+    /// canonical document (sorted keys, no spacing, one line) and holds every item of the
+    /// library's whole lists, in their order.
+    func jsonListingsAreWholeCanonicalDocuments(_ store: String) throws {
+        func document(_ arguments: [String]) throws -> JSONValue {
+            let text = try puente.run(["--store", store, "--json"] + arguments).stdout
+            let value = try json(text)
+            #expect(String(decoding: CanonicalJSON.encode(value), as: UTF8.self) + "\n" == text, "\(arguments)")
+            return value
+        }
+        let replica = try Replica.open(folder: store)
+        let whole = try replica.review(asOf: "2024-05-01", since: .date("2000-01-01"))
+        let review = try document(["review", "--as-of", "2024-05-01", "--since", "2000-01-01"])
+        func ids(_ key: String) -> [String] { (review[key]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue } }
+        #expect(ids("overdue") == whole.overdue.map(\.id))
+        #expect(ids("due_soon") == whole.dueSoon.map(\.id))
+        #expect(ids("stalled") == whole.stalled.map(\.id))
+        #expect(ids("disagreements") == whole.disagreements.map(\.id) && !whole.disagreements.isEmpty)
+        for item in review["disagreements"]?.arrayValue ?? [] {
+            let id = item["id"]?.stringValue ?? ""
+            #expect(item["assessed_by"]?["us"]?.stringValue == whole.assessors[id]?[.us], "\(id)")
+            #expect(item["assessed_by"]?["mx"]?.stringValue == whole.assessors[id]?[.mx], "\(id)")
+        }
+        #expect(ids("indicators") == whole.indicators.map(\.id) && !whole.indicators.isEmpty)
+        #expect(ids("changes") == whole.changes.map(\.commitment.id) && whole.changes.count == whole.total)
+        #expect((review["conflict_list"]?.arrayValue ?? []).compactMap { $0["entity"]?.stringValue }
+                == whole.conflictList.map(\.entity.text) && whole.conflicts == 1)
+        #expect(review["conflicts"]?.intValue == Int64(whole.conflicts) && review["total"]?.intValue == Int64(whole.total))
+        let listed = try document(["list"])
+        #expect((listed.arrayValue ?? []).compactMap { $0["id"]?.stringValue } == (try replica.commitments()).map(\.id))
+        let conflicts = try document(["conflicts"])
+        #expect((conflicts.arrayValue ?? []).compactMap { $0["id"]?.stringValue } == (try replica.conflicts()).map(\.entity.text))
+        #expect(conflicts.arrayValue?.first?["values"]?.arrayValue?.count == 2)
     }
 }

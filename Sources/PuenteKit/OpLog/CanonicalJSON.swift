@@ -91,3 +91,53 @@ public enum CanonicalJSON {
         try JSONParser.parseCanonical(bytes)
     }
 }
+
+extension CanonicalJSON {
+    /// A member of an object written by ``writeObject(_:to:)``: a value, or an array whose items
+    /// are produced one at a time (by a function that hands each to the function it is given).
+    public enum Member {
+        case value(JSONValue)
+        case items((_ item: (JSONValue) throws -> Void) throws -> Void)
+    }
+
+    /// Writes `members` as one canonical object — the same bytes as ``encode(_:)`` of the whole
+    /// object — handing them to `write` a piece at a time, so a document of any size is written
+    /// without being held: an array member's items are encoded and written as they come.
+    public static func writeObject(_ members: [String: Member], to write: ([UInt8]) throws -> Void) throws {
+        var piece: [UInt8] = [UInt8(ascii: "{")]
+        for (index, member) in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
+            if index > 0 { piece.append(UInt8(ascii: ",")) }
+            appendString(bytes: member.key.utf8, to: &piece)
+            piece.append(UInt8(ascii: ":"))
+            switch member.value {
+            case .value(let value):
+                append(value, to: &piece)
+            case .items(let produce):
+                try write(piece)
+                piece = []
+                try writeArray(produce, to: write)
+            }
+        }
+        piece.append(UInt8(ascii: "}"))
+        try write(piece)
+    }
+
+    /// Writes an array whose items `produce` hands over one at a time: the same bytes as
+    /// ``encode(_:)`` of the whole array, one piece per item.
+    public static func writeArray(_ produce: (_ item: (JSONValue) throws -> Void) throws -> Void,
+                                  to write: ([UInt8]) throws -> Void) throws {
+        var first = true
+        try write([UInt8(ascii: "[")])
+        // `write` is only called while `produce` runs; it escapes only the type checker.
+        try withoutActuallyEscaping(write) { write in
+            try produce { item in
+                var piece = [UInt8]()
+                if !first { piece.append(UInt8(ascii: ",")) }
+                first = false
+                append(item, to: &piece)
+                try write(piece)
+            }
+        }
+        try write([UInt8(ascii: "]")])
+    }
+}

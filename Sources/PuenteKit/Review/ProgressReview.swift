@@ -103,75 +103,47 @@ extension Replica {
     /// since `since` when given. With `limit`, each list holds its first `limit` items; counts
     /// come from tallies and indexes (migration v11), so the review reads only the rows it shows.
     public func review(asOf date: String? = nil, since: ReviewSince? = nil, limit: Int? = nil) throws -> ProgressReview {
-        let asOf = date ?? today
-        let soonLimit = Self.addDays(ProgressReview.dueSoonDays, to: asOf)
-        let cut = limit.map { " LIMIT \(max(0, $0))" } ?? ""
-        return try store.read { db in
-            let replicas = try Store.replicas(db)
-            var byPillar = [String: [String: Int]]()
-            var byOwner = [String: [String: Int]]()
-            var total = 0
-            for row in try Row.fetchAll(db, sql: "SELECT pillar, owner, status, n FROM commitment_tally WHERE n > 0") {
-                let pillar: String = row[0]
-                let owner: String = row[1]
-                let stored: String = row[2]
-                let status = stored.isEmpty ? "proposed" : stored
-                let count: Int = row[3]
-                byPillar[pillar.isEmpty ? "-" : pillar, default: [:]][status, default: 0] += count
-                byOwner[owner, default: [:]][status, default: 0] += count
-                total += count
-            }
-            let overdue = try Self.listed(db, ReviewList.overdue, StatementArguments([asOf]), cut: cut)
-            let dueSoon = try Self.listed(db, ReviewList.dueSoon, StatementArguments([asOf, soonLimit]), cut: cut)
-            let stalled = try Self.listed(db, ReviewList.stalled, StatementArguments([CommitmentStatus.stalled.rawValue]), cut: cut)
-            let disagreements = try Self.listed(db, ReviewList.disagreements, StatementArguments(), cut: cut)
-
+        try review(asOf: date, since: since) { lists in
+            let tallies = try lists.tallies()
+            var overdue = [CommitmentSummary]()
+            let overdueCount = try lists.overdue(limit: limit) { overdue.append($0) }
+            var dueSoon = [CommitmentSummary]()
+            let dueSoonCount = try lists.dueSoon(limit: limit) { dueSoon.append($0) }
+            var stalled = [CommitmentSummary]()
+            let stalledCount = try lists.stalled(limit: limit) { stalled.append($0) }
+            var disagreements = [CommitmentSummary]()
             var assessors = [String: [Delegation: String]]()
-            let statement = try db.cachedStatement(sql: "SELECT replica FROM register_value WHERE entity = ? AND field = ? AND winner = 1")
-            for commitment in disagreements.items {
-                for delegation in Delegation.allCases {
-                    if let author = try String.fetchOne(statement, arguments: [commitment.id, "assessment.\(delegation.rawValue)"])
-                        .flatMap(ReplicaID.init(hex:)) {
-                        assessors[commitment.id, default: [:]][delegation] = replicas[author]?.name ?? author.short
-                    }
-                }
+            let disagreementCount = try lists.disagreements(limit: limit) { commitment, by in
+                disagreements.append(commitment)
+                if !by.isEmpty { assessors[commitment.id] = by }
             }
-            let conflicts = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM (SELECT DISTINCT entity, field FROM register_value WHERE winner = 0)
-                """) ?? 0
-            let conflictList = try Self.conflicts(db, replicas: replicas, limit: limit)
-            var indicatorCounts = [IndicatorKind: Int]()
-            for row in try Row.fetchAll(db, sql: "SELECT kind, n FROM indicator_tally WHERE n > 0") {
-                if let kind = IndicatorKind(rawValue: row[0]) { indicatorCounts[kind] = row[1] }
-            }
-            let indicators = try Self.indicatorProgress(db, cut: cut)
-            var sinceText: String?
-            var changes: (count: Int, items: [ReviewChange]) = (0, [])
-            if let since, let start = try Self.sinceMillis(db, since) {
-                sinceText = Self.isoTimestamp(millis: start)
-                changes = try Self.changes(db, since: start, replicas: replicas, limit: limit)
-            }
-            return ProgressReview(asOf: asOf, total: total, byPillar: byPillar, byOwner: byOwner,
-                                  overdue: overdue.items, overdueCount: overdue.count,
-                                  dueSoon: dueSoon.items, dueSoonCount: dueSoon.count,
-                                  stalled: stalled.items, stalledCount: stalled.count,
-                                  disagreements: disagreements.items, disagreementCount: disagreements.count,
-                                  conflicts: conflicts, conflictList: conflictList, assessors: assessors,
-                                  indicators: indicators, indicatorCounts: indicatorCounts,
-                                  since: sinceText, changes: changes.items, changeCount: changes.count, limit: limit)
+            var conflictList = [ConflictItem]()
+            try lists.conflicts(limit: limit) { conflictList.append($0) }
+            var indicators = [IndicatorProgress]()
+            try lists.indicators(limit: limit) { indicators.append($0) }
+            var changes = [ReviewChange]()
+            let changeCount = try lists.changes(limit: limit) { changes.append($0) }
+            return ProgressReview(asOf: lists.asOf, total: tallies.total, byPillar: tallies.byPillar, byOwner: tallies.byOwner,
+                                  overdue: overdue, overdueCount: overdueCount, dueSoon: dueSoon, dueSoonCount: dueSoonCount,
+                                  stalled: stalled, stalledCount: stalledCount,
+                                  disagreements: disagreements, disagreementCount: disagreementCount,
+                                  conflicts: try lists.conflictCount(), conflictList: conflictList, assessors: assessors,
+                                  indicators: indicators, indicatorCounts: try lists.indicatorCounts(),
+                                  since: lists.since, changes: changes, changeCount: changeCount, limit: limit)
         }
     }
 
-    /// How many commitments `list` holds, and its first rows (`cut` is the LIMIT clause or empty).
-    private static func listed(_ db: Database, _ list: ReviewList, _ arguments: StatementArguments,
-                               cut: String) throws -> (count: Int, items: [CommitmentSummary]) {
-        let count = try Int.fetchOne(db, sql: list.countSQL, arguments: arguments) ?? 0
-        let cursor = try Row.fetchCursor(db, sql: list.listSQL(cut: cut), arguments: arguments)
-        var items = [CommitmentSummary]()
-        while let row = try cursor.next() {
-            if let summary = summary(row) { items.append(summary) }
+    /// Reads the progress review through `body` in one read transaction: the same numbers as
+    /// ``review(asOf:since:limit:)``, with each list handed over an item at a time, so a review
+    /// of any size is written (`--json`) without being held. `lists` is valid only inside `body`.
+    public func review<T>(asOf date: String? = nil, since: ReviewSince? = nil,
+                          _ body: (_ lists: ReviewLists) throws -> T) throws -> T {
+        let asOf = date ?? today
+        return try store.read { db in
+            let start = try since.flatMap { try Self.sinceMillis(db, $0) }
+            return try body(ReviewLists(db: db, replicas: try Store.replicas(db), asOf: asOf,
+                                        soonLimit: Self.addDays(ProgressReview.dueSoonDays, to: asOf), start: start))
         }
-        return (count, items)
     }
 
     /// `date` plus `days`, as `YYYY-MM-DD` (UTC).
@@ -184,7 +156,7 @@ extension Replica {
         return formatter.string(from: start.addingTimeInterval(Double(days) * 86_400))
     }
 
-    private static func sinceMillis(_ db: Database, _ since: ReviewSince) throws -> UInt64? {
+    static func sinceMillis(_ db: Database, _ since: ReviewSince) throws -> UInt64? {
         switch since {
         case .lastImport:
             return try Int64.fetchOne(db, sql: "SELECT max(at) FROM import_event").map { UInt64(max(0, $0)) }
@@ -215,13 +187,20 @@ extension Replica {
     }
 
     /// Outcome indicators, then output ones, each kind cut by `cut` (a LIMIT clause or empty).
-    private static func indicatorProgress(_ db: Database, cut: String) throws -> [IndicatorProgress] {
+    static func indicatorProgress(_ db: Database, cut: String) throws -> [IndicatorProgress] {
         try [IndicatorKind.outcome, .output].flatMap { try indicatorProgress(db, kind: $0, cut: cut) }
     }
 
-    private static func indicatorProgress(_ db: Database, kind: IndicatorKind, cut: String) throws -> [IndicatorProgress] {
-        let rows = try Row.fetchCursor(db, sql: indicatorSQL(cut: cut), arguments: [kind.rawValue])
+    static func indicatorProgress(_ db: Database, kind: IndicatorKind, cut: String) throws -> [IndicatorProgress] {
         var result = [IndicatorProgress]()
+        try indicatorProgress(db, kind: kind, cut: cut) { result.append($0) }
+        return result
+    }
+
+    /// Hands the standing indicators of `kind` to `each` in review order, one at a time.
+    static func indicatorProgress(_ db: Database, kind: IndicatorKind, cut: String,
+                                  each: (IndicatorProgress) throws -> Void) throws {
+        let rows = try Row.fetchCursor(db, sql: indicatorSQL(cut: cut), arguments: [kind.rawValue])
         while let row = try rows.next() {
             let direction = (row[6] as String?).flatMap(Direction.init(rawValue:)) ?? .increase
             let name: (en: String?, es: String?) = (row[4], row[5])
@@ -229,12 +208,11 @@ extension Replica {
             let target: String? = row[9]
             let latest: String? = row[10]
             let progress = IndicatorProgress.progress(baseline: baseline, target: target, latest: latest, direction: direction)
-            result.append(IndicatorProgress(
+            try each(IndicatorProgress(
                 id: row[0], commitment: row[1], commitmentTitleEN: row[2], commitmentTitleES: row[3],
                 nameEN: name.en, nameES: name.es, kind: kind, direction: direction, unit: row[7], baseline: baseline,
                 target: target, latest: latest, latestDate: row[11], progress: progress))
         }
-        return result
     }
 
     /// Commitments changed since `since` — listed ones with an accepted operation that arrived
@@ -243,8 +221,8 @@ extension Replica {
     /// v13), so the cost follows the entities that changed, not every operation since; what
     /// changed and who changed it is read for the listed ones alone (a page), or in one pass
     /// over the operations of the entities that changed (the whole list).
-    private static func changes(_ db: Database, since: UInt64, replicas: [ReplicaID: ReplicaInfo],
-                                limit: Int?) throws -> (count: Int, items: [ReviewChange]) {
+    static func changes(_ db: Database, since: UInt64, replicas: [ReplicaID: ReplicaInfo], limit: Int?,
+                        each: (ReviewChange) throws -> Void) throws -> Int {
         let start = Int64(clamping: since)
         let changedTargets = """
             SELECT CASE WHEN type = 'commitment' THEN id ELSE parent END FROM entity INDEXED BY entity_by_change
@@ -284,22 +262,146 @@ extension Replica {
             SELECT o.replica, o.entity, o.kind, o.field FROM operation o INDEXED BY operation_by_entity
             WHERE o.entity IN (SELECT ? UNION ALL SELECT id FROM entity WHERE parent = ?) AND o.arrived >= ? AND o.status = 'accepted'
             """)
-        var items = [ReviewChange]()
+        var handed = 0
         var count = 0
         while let row = try rows.next() {
             count += 1
-            if let limit, items.count >= limit { continue }
+            if let limit, handed >= limit { continue }
             guard let commitment = summary(row) else { continue }
             if limit != nil {
                 let found = try Row.fetchCursor(operations, arguments: [commitment.id, commitment.id, start])
                 while let operation = try found.next() { note(target: commitment.id, row: operation) }
             }
             let entry = changed.removeValue(forKey: commitment.id) ?? ([], [], false)
-            items.append(ReviewChange(commitment: commitment, created: entry.created, fields: entry.fields.sorted(),
-                                      authors: entry.authors.sorted()))
+            handed += 1
+            try each(ReviewChange(commitment: commitment, created: entry.created, fields: entry.fields.sorted(),
+                                  authors: entry.authors.sorted()))
         }
-        return (count, items)
+        return count
     }
+}
+
+/// The parts of one progress review, read within its read transaction (see
+/// ``Replica/review(asOf:since:_:)``; valid only inside the function given there). Each list
+/// hands its items over one at a time, in the order the terminal shows them; `limit` keeps the
+/// first `limit` (nil: all of them).
+public struct ReviewLists {
+    let db: Database
+    let replicas: [ReplicaID: ReplicaInfo]
+    /// The date the review is computed for (overdue means due before it).
+    public let asOf: String
+    let soonLimit: String
+    /// Where `review --since` starts, in milliseconds; nil when not asked for (or no import yet).
+    let start: UInt64?
+
+    /// The start of the changes, as a UTC timestamp, when asked for.
+    public var since: String? { start.map(Replica.isoTimestamp(millis:)) }
+
+    /// All commitments, and per pillar and per owner, per status (from the tallies).
+    public func tallies() throws -> (total: Int, byPillar: [String: [String: Int]], byOwner: [String: [String: Int]]) {
+        var byPillar = [String: [String: Int]]()
+        var byOwner = [String: [String: Int]]()
+        var total = 0
+        for row in try Row.fetchAll(db, sql: "SELECT pillar, owner, status, n FROM commitment_tally WHERE n > 0") {
+            let pillar: String = row[0]
+            let owner: String = row[1]
+            let stored: String = row[2]
+            let status = stored.isEmpty ? "proposed" : stored
+            let count: Int = row[3]
+            byPillar[pillar.isEmpty ? "-" : pillar, default: [:]][status, default: 0] += count
+            byOwner[owner, default: [:]][status, default: 0] += count
+            total += count
+        }
+        return (total, byPillar, byOwner)
+    }
+
+    /// Open commitments due before `asOf`, earliest first. Returns how many there are in all.
+    @discardableResult
+    public func overdue(limit: Int?, _ each: (CommitmentSummary) throws -> Void) throws -> Int {
+        try listed(ReviewList.overdue, StatementArguments([asOf]), limit: limit, each)
+    }
+
+    /// Open commitments due from `asOf` to 30 days after it, earliest first. Returns how many in all.
+    @discardableResult
+    public func dueSoon(limit: Int?, _ each: (CommitmentSummary) throws -> Void) throws -> Int {
+        try listed(ReviewList.dueSoon, StatementArguments([asOf, soonLimit]), limit: limit, each)
+    }
+
+    /// Stalled commitments, in list order. Returns how many in all.
+    @discardableResult
+    public func stalled(limit: Int?, _ each: (CommitmentSummary) throws -> Void) throws -> Int {
+        try listed(ReviewList.stalled, StatementArguments([CommitmentStatus.stalled.rawValue]), limit: limit, each)
+    }
+
+    /// Commitments the two delegations assess differently, in list order, each with who wrote
+    /// each delegation's assessment (name from the certificate or card). Returns how many in all.
+    @discardableResult
+    public func disagreements(limit: Int?, _ each: (CommitmentSummary, [Delegation: String]) throws -> Void) throws -> Int {
+        let statement = try db.cachedStatement(sql: "SELECT replica FROM register_value WHERE entity = ? AND field = ? AND winner = 1")
+        return try listed(ReviewList.disagreements, StatementArguments(), limit: limit) { commitment in
+            var assessors = [Delegation: String]()
+            for delegation in Delegation.allCases {
+                if let author = try String.fetchOne(statement, arguments: [commitment.id, "assessment.\(delegation.rawValue)"])
+                    .flatMap(ReplicaID.init(hex:)) {
+                    assessors[delegation] = replicas[author]?.name ?? author.short
+                }
+            }
+            try each(commitment, assessors)
+        }
+    }
+
+    /// How many open conflicts (registers with several live values) there are.
+    public func conflictCount() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT DISTINCT entity, field FROM register_value WHERE winner = 0)") ?? 0
+    }
+
+    /// Open conflicts, one per entity and field, in that order.
+    public func conflicts(limit: Int?, _ each: (ConflictItem) throws -> Void) throws {
+        try Replica.conflicts(db, replicas: replicas, limit: limit, each: each)
+    }
+
+    /// How many standing indicators there are of each kind.
+    public func indicatorCounts() throws -> [IndicatorKind: Int] {
+        var counts = [IndicatorKind: Int]()
+        for row in try Row.fetchAll(db, sql: "SELECT kind, n FROM indicator_tally WHERE n > 0") {
+            if let kind = IndicatorKind(rawValue: row[0]) { counts[kind] = row[1] }
+        }
+        return counts
+    }
+
+    /// Standing indicators with their progress: outcome ones, then output ones (the first
+    /// `limit` of each kind); within a kind, in the order `list` shows their commitments, then
+    /// by name and id.
+    public func indicators(limit: Int?, _ each: (IndicatorProgress) throws -> Void) throws {
+        for kind in [IndicatorKind.outcome, .output] {
+            try Replica.indicatorProgress(db, kind: kind, cut: Self.cut(limit), each: each)
+        }
+    }
+
+    /// Commitments changed since the review's start, by id (none when it has no start).
+    /// Returns how many in all.
+    @discardableResult
+    public func changes(limit: Int?, _ each: (ReviewChange) throws -> Void) throws -> Int {
+        guard let start else { return 0 }
+        return try Replica.changes(db, since: start, replicas: replicas, limit: limit, each: each)
+    }
+
+    /// Hands over the first rows of `list` and returns how many commitments it holds: the rows
+    /// read when it is whole, its index's count when it is cut.
+    private func listed(_ list: ReviewList, _ arguments: StatementArguments, limit: Int?,
+                        _ each: (CommitmentSummary) throws -> Void) throws -> Int {
+        let cursor = try Row.fetchCursor(db, sql: list.listSQL(cut: Self.cut(limit)), arguments: arguments)
+        var rows = 0
+        while let row = try cursor.next() {
+            rows += 1
+            if let summary = Replica.summary(row) { try each(summary) }
+        }
+        guard limit != nil else { return rows }
+        return try Int.fetchOne(db, sql: list.countSQL, arguments: arguments) ?? 0
+    }
+
+    /// The LIMIT clause of `limit`, or none.
+    static func cut(_ limit: Int?) -> String { limit.map { " LIMIT \(max(0, $0))" } ?? "" }
 }
 
 /// A list of commitments in the review: the index it reads (migration v11), its condition and

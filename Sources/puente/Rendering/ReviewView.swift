@@ -45,33 +45,47 @@ enum ReviewView {
 
     // MARK: JSON
 
-    static func json(_ review: ProgressReview) -> JSONValue {
+    /// Writes the whole review as JSON, each list an item at a time as it is read: a record of
+    /// 100,000 commitments is written without holding its lists (they were 865 MiB as one value).
+    static func writeJSON(_ lists: ReviewLists) throws {
         func table(_ counts: [String: [String: Int]]) -> JSONValue {
             .object(counts.mapValues { row in .object(row.mapValues { .int(Int64($0)) }) })
         }
-        func list(_ items: [CommitmentSummary]) -> JSONValue { .array(items.map(JSONForms.summary)) }
-        return [
-            "as_of": .string(review.asOf), "total": .int(Int64(review.total)), "by_pillar": table(review.byPillar),
-            "by_owner": table(review.byOwner), "overdue": list(review.overdue), "due_soon": list(review.dueSoon),
-            "due_soon_days": .int(Int64(ProgressReview.dueSoonDays)), "stalled": list(review.stalled),
-            "disagreements": .array(review.disagreements.map { c in
-                guard case .object(var object) = JSONForms.summary(c) else { return .null }
-                object["assessed_by"] = .object(Dictionary(uniqueKeysWithValues: (review.assessors[c.id] ?? [:]).map {
-                    ($0.key.rawValue, JSONValue.string($0.value))
-                }))
-                return .object(object)
-            }),
-            "conflicts": .int(Int64(review.conflicts)),
-            "conflict_list": .array(review.conflictList.map { item in
-                ["entity": .string(item.entity.text), "field": .string(item.field), "values": .int(Int64(item.values.count))]
-            }),
-            "indicators": .array(review.indicators.map(indicatorJSON)),
-            "since": review.since.map(JSONValue.string) ?? .null,
-            "changes": .array(review.changes.map { change in
-                ["id": .string(change.commitment.id), "created": .bool(change.created),
-                 "fields": .array(change.fields.map(JSONValue.string)), "authors": .array(change.authors.map(JSONValue.string))]
-            }),
-        ]
+        func list(_ read: @escaping (Int?, (CommitmentSummary) throws -> Void) throws -> Int) -> CanonicalJSON.Member {
+            .items { item in _ = try read(nil) { try item(JSONForms.summary($0)) } }
+        }
+        let tallies = try lists.tallies()
+        try Terminal.jsonObject([
+            "as_of": .value(.string(lists.asOf)), "total": .value(.int(Int64(tallies.total))),
+            "by_pillar": .value(table(tallies.byPillar)), "by_owner": .value(table(tallies.byOwner)),
+            "overdue": list(lists.overdue), "due_soon": list(lists.dueSoon),
+            "due_soon_days": .value(.int(Int64(ProgressReview.dueSoonDays))), "stalled": list(lists.stalled),
+            "disagreements": .items { item in
+                try lists.disagreements(limit: nil) { commitment, assessors in
+                    guard case .object(var object) = JSONForms.summary(commitment) else { return }
+                    object["assessed_by"] = .object(Dictionary(uniqueKeysWithValues: assessors.map {
+                        ($0.key.rawValue, JSONValue.string($0.value))
+                    }))
+                    try item(.object(object))
+                }
+            },
+            "conflicts": .value(.int(Int64(try lists.conflictCount()))),
+            "conflict_list": .items { item in
+                try lists.conflicts(limit: nil) { conflict in
+                    try item(["entity": .string(conflict.entity.text), "field": .string(conflict.field),
+                              "values": .int(Int64(conflict.values.count))])
+                }
+            },
+            "indicators": .items { item in try lists.indicators(limit: nil) { try item(indicatorJSON($0)) } },
+            "since": .value(lists.since.map(JSONValue.string) ?? .null),
+            "changes": .items { item in
+                try lists.changes(limit: nil) { change in
+                    try item(["id": .string(change.commitment.id), "created": .bool(change.created),
+                              "fields": .array(change.fields.map(JSONValue.string)),
+                              "authors": .array(change.authors.map(JSONValue.string))])
+                }
+            },
+        ])
     }
 
     static func indicatorJSON(_ indicator: IndicatorProgress) -> JSONValue {

@@ -57,6 +57,19 @@ enum Terminal {
         out(String(decoding: CanonicalJSON.encode(value), as: UTF8.self))
     }
 
+    /// Prints an object as JSON, like ``json(_:)``, writing each item of its `.items` members as
+    /// it comes: a listing of any size goes out without being held.
+    static func jsonObject(_ members: [String: CanonicalJSON.Member]) throws {
+        try CanonicalJSON.writeObject(members) { write($0) }
+        out()
+    }
+
+    /// Prints an array as JSON, like ``json(_:)``, writing each item as `produce` hands it over.
+    static func jsonArray(_ produce: (_ item: (JSONValue) throws -> Void) throws -> Void) throws {
+        try CanonicalJSON.writeArray(produce) { write($0) }
+        out()
+    }
+
     /// Runs a command body, turning Puente's errors into a message in the user's language and
     /// the contract's exit code: 65 for bad input data, 64 for usage, 1 for anything else.
     static func run(_ body: () throws -> Void) throws {

@@ -42,7 +42,7 @@ struct ListCommitments: ParsableCommand {
                 dueBefore: dueBefore, dialogue: try dialogue.map { try replica.resolveID($0, as: .dialogue) }, text: text,
                 sort: sort.flatMap(CommitmentSort.init(rawValue:)) ?? (text == nil ? .due : .relevance), limit: limit)
             if global.json {
-                Terminal.json(.array(try replica.commitments(filter).map(JSONForms.summary)))
+                try Terminal.jsonArray { item in try replica.commitments(filter) { try item(JSONForms.summary($0)) } }
                 return
             }
             // The terminal shows one page unless --limit or --all says otherwise; one row more than
@@ -50,29 +50,35 @@ struct ListCommitments: ParsableCommand {
             let paging = limit == nil && !all
             var paged = filter
             if paging { paged.limit = Self.page + 1 }
-            var rows = try replica.commitments(paged)
-            var total: Int?
-            if paging, rows.count > Self.page {
-                rows.removeLast(rows.count - Self.page)
-                total = try replica.commitmentCount(filter)
-            }
-            guard !rows.isEmpty else {
-                Terminal.out(t("list.empty"))
-                return
-            }
-            Terminal.out([Terminal.cell(t("col.id"), 9), Terminal.cell(t("col.owner"), 8), Terminal.cell(t("col.pillar"), 10),
-                          Terminal.cell(t("col.status"), 12), Terminal.cell(t("col.due"), 11), t("col.title")].joined(separator: " "))
-            for row in rows {
+            // Rows are printed as they are read (`--all` of 100,000 is not held); the row past the
+            // page is only counted.
+            var shown = 0
+            var more = false
+            try replica.commitments(paged) { row in
+                guard !paging || shown < Self.page else {
+                    more = true
+                    return
+                }
+                if shown == 0 {
+                    Terminal.out([Terminal.cell(t("col.id"), 9), Terminal.cell(t("col.owner"), 8), Terminal.cell(t("col.pillar"), 10),
+                                  Terminal.cell(t("col.status"), 12), Terminal.cell(t("col.due"), 11), t("col.title")]
+                        .joined(separator: " "))
+                }
+                shown += 1
                 let conflict = row.conflicts > 0 ? " ⚠" : ""
                 Terminal.out([Terminal.cell(Replica.shortID(row.id), 9), Terminal.cell(Names.owner(row.owner.rawValue), 8),
                               Terminal.cell(Names.pillar(row.pillar), 10), Terminal.cell(Names.status(row.status), 12),
                               Terminal.cell(row.due ?? "—", 11),
                               Terminal.cell(Names.title(en: row.titleEN, es: row.titleES), 46) + conflict].joined(separator: " "))
             }
-            if let total {
-                Terminal.out(t("list.more", rows.count, total))
+            guard shown > 0 else {
+                Terminal.out(t("list.empty"))
+                return
+            }
+            if more {
+                Terminal.out(t("list.more", shown, try replica.commitmentCount(filter)))
             } else {
-                Terminal.out(t("list.count", rows.count))
+                Terminal.out(t("list.count", shown))
             }
         }
     }

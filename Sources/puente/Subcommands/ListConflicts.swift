@@ -11,17 +11,19 @@ struct ListConflicts: ParsableCommand {
     func run() throws {
         try Terminal.run {
             let replica = try global.openReplica()
-            let items = try replica.conflicts()
             if global.json {
-                Terminal.json(.array(items.map { item in
-                    ["id": .string(item.entity.text), "field": .string(item.field), "title": JSONForms.optional(item.title),
-                     "values": .array(item.values.map { value in
-                         ["op": .string(value.op.description), "hlc": .string(value.hlc.text), "value": value.value,
-                          "author": JSONForms.optional(item.authors[value.op.replica]?.name)]
-                     })]
-                }))
+                try Terminal.jsonArray { emit in
+                    try replica.conflicts { item in
+                        try emit(["id": .string(item.entity.text), "field": .string(item.field), "title": JSONForms.optional(item.title),
+                                  "values": .array(item.values.map { value in
+                                      ["op": .string(value.op.description), "hlc": .string(value.hlc.text), "value": value.value,
+                                       "author": JSONForms.optional(item.authors[value.op.replica]?.name)]
+                                  })])
+                    }
+                }
                 return
             }
+            let items = try replica.conflicts()
             guard !items.isEmpty else {
                 Terminal.out(t("conflicts.none"))
                 return

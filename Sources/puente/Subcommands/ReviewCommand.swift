@@ -22,12 +22,12 @@ struct ReviewCommand: ParsableCommand {
 
     func run() throws {
         try Terminal.run {
-            // The terminal shows the first rows of each list; JSON carries every one.
-            let review = try global.openReplica().review(asOf: asOf, since: sincePoint, limit: global.json ? nil : ReviewView.listed)
+            // The terminal shows the first rows of each list; JSON carries every one, written as it is read.
+            let replica = try global.openReplica()
             if global.json {
-                Terminal.json(ReviewView.json(review))
+                try replica.review(asOf: asOf, since: sincePoint) { try ReviewView.writeJSON($0) }
             } else {
-                ReviewView.print(review)
+                ReviewView.print(try replica.review(asOf: asOf, since: sincePoint, limit: ReviewView.listed))
             }
         }
     }
