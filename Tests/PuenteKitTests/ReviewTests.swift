@@ -12,8 +12,10 @@ import Testing
     /// and soon-due commitments; outcome indicators with readings (one retracted, two on the
     /// same date); a retracted indicator; an indicator that changed kind; and commitments whose
     /// due date or title changed after their indicators were made (the review must follow them).
-    static func busyRecord() throws -> (group: ReplicaGroup, us: Replica) {
-        let group = try ReplicaGroup([.us, .mx])
+    ///
+    /// `extra`: more replicas in the group, synced with the others but otherwise idle.
+    static func busyRecord(extra: [Delegation] = []) throws -> (group: ReplicaGroup, us: Replica) {
+        let group = try ReplicaGroup([.us, .mx] + extra)
         let us = group.replicas[0]
         let mx = group.replicas[1]
         _ = try us.importFile(try ImportFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath:
@@ -153,6 +155,84 @@ import Testing
     /// Full-text entries are written in batches, after the rows they index. Every batch size
     /// (one entry at a time, a last batch left over, all at once) gives the same index: one entry
     /// per commitment, holding its current text.
+    /// A briefing as its definition states it: each listed commitment's materialized state
+    /// (from its operations), its latest three standing notes by creation, newest first, and
+    /// its indicators — what `briefing` computed before it read the stored rows.
+    static func briefingDefinition(_ replica: Replica, dialogue: EntityRef?, asOf: String) throws -> [CommitmentBrief] {
+        let indicators = Dictionary(grouping: try replica.indicators(), by: \.commitment)
+        return try replica.commitments(CommitmentFilter(dialogue: dialogue)).map { summary in
+            let detail = try replica.detail(try #require(summary.entity))
+            let state = detail.state
+            func name(_ id: ReplicaID) -> String { detail.authors[id]?.name ?? id.short }
+            var assessments = [Delegation: AssessmentBrief]()
+            for delegation in Delegation.allCases {
+                let field = "assessment.\(delegation.rawValue)"
+                if let value = state.displayValue(field), let rating = value["rating"]?.stringValue,
+                   let winner = EntityState.winner(state.registers[field] ?? [])?.op {
+                    assessments[delegation] = AssessmentBrief(rating: rating, why: value["why"]?.stringValue, author: name(winner.replica))
+                }
+            }
+            let notes = detail.children.filter { $0.entity.type == .note && !$0.retracted }
+                .sorted { a, b in
+                    let (x, y) = (a.create?.op.hlc.text ?? "", b.create?.op.hlc.text ?? "")
+                    return x != y ? x > y : a.entity.text < b.entity.text
+                }
+                .prefix(Briefing.notesShown)
+                .compactMap { note -> NoteBrief? in
+                    guard let create = note.create?.op else { return nil }
+                    let writer = detail.authors[create.replica]
+                    return NoteBrief(date: Replica.isoDate(millis: create.hlc.millis), text: create.value["text"]?.stringValue ?? "",
+                                     lang: create.value["lang"]?.stringValue, author: writer?.name, delegation: writer?.delegation)
+                }
+            return CommitmentBrief(summary: summary, summaryEN: state.displayValue("summary.en")?.stringValue,
+                                   summaryES: state.displayValue("summary.es")?.stringValue, assessments: assessments,
+                                   notes: Array(notes), indicators: indicators[summary.id] ?? [])
+        }
+    }
+
+    @Test func theBriefingIsItsDefinition() throws {
+        let (group, us) = try Self.busyRecord(extra: [.us])
+        let mx = group.replicas[1]
+        let otherUS = group.replicas[2]
+        // Notes from both desks, more than a briefing shows on one commitment, one retracted;
+        // an assessment with its reasons, one written over, and two written at once (a conflict:
+        // the briefing shows the winner and its author).
+        let commitments = try us.commitments().filter { $0.owner == .joint }.compactMap(\.entity)
+        let busy = try #require(commitments.first)
+        var written = [EntityRef]()
+        for n in 1...5 {
+            group.clock.advance(by: 7)
+            written.append(try (n % 2 == 0 ? mx : us).addNote(to: busy, text: "Nota \(n) | línea", lang: n % 2 == 0 ? "es" : nil))
+        }
+        _ = try us.retract(written[4])
+        group.clock.advance(by: 3)
+        _ = try us.addNote(to: commitments[1], text: "Seguimiento", lang: "es")
+        _ = try us.assess(busy, rating: .atRisk, why: "Awaiting the second round")
+        _ = try mx.assess(commitments[2], rating: .onTrack, why: "Calendario acordado")
+        _ = try mx.assess(commitments[2], rating: .offTrack, why: nil)
+        // Each desk wins one of the two conflicts (the later write), whatever order their rows take.
+        for (index, desks) in [(3, [us, otherUS]), (4, [otherUS, us])] {
+            for desk in desks {
+                group.clock.advance(by: 2)
+                _ = try desk.assess(commitments[index], rating: desk === us ? .onTrack : .offTrack, why: desk.identity.name)
+            }
+        }
+        try group.syncAll()
+        for index in [3, 4] { #expect(try us.registerValues(commitments[index], field: "assessment.us").count == 2) }
+        for replica in [us, mx] {
+            let briefing = try replica.briefing(asOf: Self.asOf)
+            #expect(briefing.commitments == (try Self.briefingDefinition(replica, dialogue: nil, asOf: Self.asOf)))
+            #expect(briefing.commitments.first { $0.summary.id == busy.text }?.notes.map(\.text) == ["Nota 4 | línea", "Nota 3 | línea", "Nota 2 | línea"])
+            #expect(briefing.commitments.contains { $0.assessments[.us]?.why == "Awaiting the second round" })
+        }
+        let dialogues = try us.entities(of: .dialogue)
+        #expect(!dialogues.isEmpty)
+        for dialogue in dialogues {
+            let briefing = try us.briefing(dialogue: dialogue.entity, asOf: Self.asOf)
+            #expect(briefing.commitments == (try Self.briefingDefinition(us, dialogue: dialogue.entity, asOf: Self.asOf)))
+        }
+    }
+
     @Test func theSearchIndexIsTheSameForAnyBatchSize() throws {
         let (_, us) = try Self.busyRecord()
         let rows = try us.materializedRows()

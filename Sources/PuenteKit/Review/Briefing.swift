@@ -74,34 +74,45 @@ extension Replica {
                 guard let op = EntityState.winner(values ?? [])?.op else { return (nil, nil) }
                 return (replicas[op.replica]?.name ?? op.replica.short, replicas[op.replica]?.delegation)
             }
+            // Each commitment is read from its materialized rows (summary, winning assessments,
+            // its latest notes' creates), not materialized again from its operations: a briefing of
+            // 100,000 commitments re-read 2,100,000 operations and took 47 s.
+            let summaryTexts = try db.cachedStatement(sql: "SELECT summary_en, summary_es FROM commitment_summary WHERE id = ?")
+            let winningAssessments = try db.cachedStatement(sql: """
+                SELECT field, replica, value FROM register_value
+                WHERE entity = ? AND field IN ('assessment.us', 'assessment.mx') AND winner = 1
+                """)
+            let latestNotes = try db.cachedStatement(sql: """
+                SELECT id FROM entity WHERE parent = ? AND type = 'note' AND state = 'accepted' AND retracted = 0
+                ORDER BY created_hlc DESC, id LIMIT ?
+                """)
+            let noteCreate = try db.cachedStatement(sql: """
+                SELECT bytes, hash FROM operation WHERE entity = ? AND kind = 'create' AND status = 'accepted'
+                """)
             var byPillar = [String: [String: Int]]()
             var briefs = [CommitmentBrief]()
             for summary in summaries {
                 byPillar[summary.pillar ?? "-", default: [:]][summary.status ?? "proposed", default: 0] += 1
-                guard let ref = EntityRef(text: summary.id) else { continue }
-                let state = try Store.state(db, entity: ref, trust: trust)
+                let texts = try Row.fetchOne(summaryTexts, arguments: [summary.id])
                 var assessments = [Delegation: AssessmentBrief]()
-                for delegation in Delegation.allCases {
-                    let field = "assessment.\(delegation.rawValue)"
-                    if let value = state.displayValue(field), let rating = value["rating"]?.stringValue {
-                        assessments[delegation] = AssessmentBrief(rating: rating, why: value["why"]?.stringValue,
-                                                                  author: author(state.registers[field]).0)
-                    }
+                for row in try Row.fetchAll(winningAssessments, arguments: [summary.id]) {
+                    let field: String = row[0]
+                    guard let delegation = Delegation(rawValue: String(field.dropFirst("assessment.".count))),
+                          let value = Self.storedValue(row[2]), let rating = value["rating"]?.stringValue else { continue }
+                    let writer = ReplicaID(hex: row[1])
+                    assessments[delegation] = AssessmentBrief(rating: rating, why: value["why"]?.stringValue,
+                                                              author: writer.map { replicas[$0]?.name ?? $0.short })
                 }
-                let noteIDs = try String.fetchAll(db, sql: """
-                    SELECT id FROM entity WHERE parent = ? AND type = 'note' AND state = 'accepted' AND retracted = 0
-                    ORDER BY created_hlc DESC, id LIMIT ?
-                    """, arguments: [summary.id, Briefing.notesShown])
                 var notes = [NoteBrief]()
-                for id in noteIDs {
-                    guard let noteRef = EntityRef(text: id), let create = try Store.state(db, entity: noteRef, trust: trust).create else { continue }
-                    let writer = replicas[create.op.replica]
-                    notes.append(NoteBrief(date: Self.isoDate(millis: create.op.hlc.millis),
-                                           text: create.op.value["text"]?.stringValue ?? "", lang: create.op.value["lang"]?.stringValue,
+                for id in try String.fetchAll(latestNotes, arguments: [summary.id, Briefing.notesShown]) {
+                    guard let row = try Row.fetchOne(noteCreate, arguments: [id]) else { continue }
+                    let create = try Op(storedBytes: Array(row[0] as Data), hash: row[1])
+                    let writer = replicas[create.replica]
+                    notes.append(NoteBrief(date: Self.isoDate(millis: create.hlc.millis),
+                                           text: create.value["text"]?.stringValue ?? "", lang: create.value["lang"]?.stringValue,
                                            author: writer?.name, delegation: writer?.delegation))
                 }
-                briefs.append(CommitmentBrief(summary: summary, summaryEN: state.displayValue("summary.en")?.stringValue,
-                                              summaryES: state.displayValue("summary.es")?.stringValue, assessments: assessments,
+                briefs.append(CommitmentBrief(summary: summary, summaryEN: texts?[0], summaryES: texts?[1], assessments: assessments,
                                               notes: notes, indicators: indicators[summary.id] ?? []))
             }
             var dialogueBrief: DialogueBrief?
