@@ -182,6 +182,11 @@ import Testing
         #expect(rows.dropFirst().allSatisfy { titles.contains($0[7]) || $0[7].hasSuffix(" [es]") })
         let spanish = Self.parseCSV(try puente.run(["--store", record.us, "--lang", "es", "report", "--format", "csv"]).stdout)
         #expect(spanish.first?.contains("Objetivo") == true)
+        // --json asks for JSON here as everywhere; --format still decides when given.
+        let json = try puente.run(["--store", record.us, "report", "--format", "json", "--as-of", Self.asOf]).stdout
+        #expect(try JSONParser.parse(Array(json.utf8))["commitments"]?.arrayValue?.count == listed.count)
+        #expect(try puente.run(["--store", record.us, "--json", "report", "--as-of", Self.asOf]).stdout == json)
+        #expect(try puente.run(["--store", record.us, "--json", "report", "--format", "csv", "--as-of", Self.asOf]).stdout == csv)
     }
 
     @Test func searchSortLimitSinceAndTitleFallback() throws {

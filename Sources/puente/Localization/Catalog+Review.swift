@@ -23,8 +23,8 @@ extension Catalog {
         "example.report": Phrase(
             en: "Examples: puente report --dialogue 5b14 --format html --to round.html;  puente --lang es report --format markdown;  puente report --format csv --to commitments.csv",
             es: "Ejemplos: puente report --dialogue 5b14 --format html --to ronda.html;  puente --lang en report --format markdown;  puente report --format csv --to compromisos.csv"),
-        "help.report-format": Phrase(en: "markdown (default), html (one self-contained file that prints on A4 and Letter), csv or json.",
-                                     es: "markdown (por omisión), html (un archivo autónomo que se imprime en A4 y Carta), csv o json."),
+        "help.report-format": Phrase(en: "markdown (default; json with --json), html (one self-contained file that prints on A4 and Letter), csv or json.",
+                                     es: "markdown (por omisión; json con --json), html (un archivo autónomo que se imprime en A4 y Carta), csv o json."),
         "help.report-dialogue": Phrase(en: "The dialogue round: its commitments, joint statement and readouts (default: every commitment).",
                                        es: "La ronda de diálogo: sus compromisos, declaración conjunta y versiones (por omisión: todos los compromisos)."),
         "help.report-to": Phrase(en: "Write the report to this file (default: standard output).", es: "Escribir el informe en este archivo (por omisión: salida estándar)."),
