@@ -406,18 +406,59 @@ extension Replica {
         return try? JSONParser.parse(Array(text.utf8))
     }
 
-    /// The op log, newest first: every operation with its author and status.
+    /// The op log, newest first (by clock, then author, then newest in the chain): the latest
+    /// `limit` operations with their authors and statuses.
     public func log(limit: Int = 50, rejectedOnly: Bool = false) throws -> [HistoryEntry] {
         try store.read { db in
             let replicas = try Store.replicas(db)
-            let filter = rejectedOnly ? "WHERE status = 'rejected'" : ""
-            return try Row.fetchAll(db, sql: "SELECT bytes, status, reason FROM operation \(filter) ORDER BY hlc DESC, replica, seq DESC LIMIT ?",
-                                    arguments: [limit]).map { row in
+            var rows = rejectedOnly ? nil : try Self.latestOperations(db, limit: limit)
+            if rows == nil {
+                // `status <> 'accepted'` lets SQLite use the partial index of the operations that
+                // are not accepted (it does not infer it from `status = 'rejected'`): 0.56 s -> ms.
+                rows = try Row.fetchAll(db, sql: """
+                    SELECT bytes, status, reason FROM operation
+                    \(rejectedOnly ? "WHERE status <> 'accepted' AND status = 'rejected'" : "")
+                    ORDER BY hlc DESC, replica, seq DESC LIMIT ?
+                    """, arguments: [limit])
+            }
+            return try (rows ?? []).map { row in
                 let op = try Op(canonicalBytes: Array(row["bytes"] as Data))
                 return HistoryEntry(op: op, author: replicas[op.replica], status: Store.status(row),
                                     previous: try Store.previousValues(db, of: op))
             }
         }
+    }
+
+    /// The latest `limit` operations in log order, read from the end of each author's chain.
+    /// A chain's clock strictly increases with `seq` (every stored operation is checked for
+    /// it, DESIGN: Operations), so each chain read backwards is already in log order and the
+    /// log is their merge: about `limit` rows read, where sorting every operation by its clock
+    /// (no index has it) took 2.7 s at 2,100,000 operations. Nil if a chain is out of clock
+    /// order after all (the caller then sorts).
+    static func latestOperations(_ db: Database, limit: Int) throws -> [Row]? {
+        var chains = [(cursor: RowCursor, head: Row, hlc: String)]()
+        for replica in try String.fetchAll(db, sql: "SELECT id FROM replica ORDER BY id") {
+            let cursor = try Row.fetchCursor(db.makeStatement(sql: """
+                SELECT bytes, status, reason, hlc FROM operation WHERE replica = ? ORDER BY seq DESC
+                """), arguments: [replica])
+            if let row = try cursor.next() { chains.append((cursor, row.copy(), row["hlc"])) }
+        }
+        var rows = [Row]()
+        while rows.count < limit, !chains.isEmpty {
+            // The newest head: the latest clock; on a tie, the smaller author id (chains are by id).
+            var newest = 0
+            for index in chains.indices.dropFirst() where chains[index].hlc > chains[newest].hlc { newest = index }
+            rows.append(chains[newest].head)
+            if let row = try chains[newest].cursor.next() {
+                let hlc: String = row["hlc"]
+                guard hlc < chains[newest].hlc else { return nil }
+                chains[newest].head = row.copy()
+                chains[newest].hlc = hlc
+            } else {
+                chains.remove(at: newest)
+            }
+        }
+        return rows
     }
 
     /// Every replica this store knows.

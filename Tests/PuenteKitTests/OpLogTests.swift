@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 @_spi(Testing) import PuenteKit
 import PuenteCrypto
 import PuenteTestSupport
@@ -143,6 +144,54 @@ import Testing
         let state = try us.detail(c).state
         #expect(state.displayValue("assessment.us")?["rating"] == "on-track")
         #expect(state.displayValue("assessment.mx")?["rating"] == "at-risk")
+    }
+
+    /// The log as its definition states it: every operation sorted by clock, author, seq.
+    static func logDefinition(_ folder: String, limit: Int, rejectedOnly: Bool = false) throws -> [String] {
+        let queue = try DatabaseQueue(path: folder + "/" + Replica.databaseFile)
+        return try queue.read { db in
+            try Data.fetchAll(db, sql: """
+                SELECT bytes FROM operation \(rejectedOnly ? "WHERE status = 'rejected'" : "") ORDER BY hlc DESC, replica, seq DESC LIMIT ?
+                """, arguments: [limit]).map { try Op(canonicalBytes: Array($0)).id.description }
+        }
+    }
+
+    @Test func theLogIsEveryOperationNewestFirst() throws {
+        // Three authors writing in turn, some at the same clock reading (ties between authors),
+        // with syncs between rounds and a rejected write among them.
+        let group = try ReplicaGroup([.us, .mx, .us])
+        let c = try group.replicas[0].addCommitment(CommitmentDraft(owner: .joint, titleEN: "Southbound", pillar: .prevent))
+        try group.syncAll()
+        for round in 0..<6 {
+            for (index, replica) in group.replicas.enumerated() {
+                if (round + index) % 3 != 0 { group.clock.advance(by: 1) }
+                try replica.set(c, field: index == 1 ? "title.es" : "title.en", value: .string("Round \(round) by \(index)"))
+            }
+            if round == 2 { try group.replicas[1].appendUnchecked(entity: c.text, kind: .set, field: "owner", value: "mx") }
+            if round % 2 == 1 { try group.syncAll() }
+        }
+        try group.syncAll()
+        for (index, replica) in group.replicas.enumerated() {
+            let folder = group.folder.sub("r\(index)")
+            let total = try Self.logDefinition(folder, limit: 1_000).count
+            #expect(total == 20)  // a create, 18 writes, one rejected
+            for limit in [1, 2, 3, 7, total - 1, total, total + 5] {
+                #expect(try replica.log(limit: limit).map { $0.op.id.description } == (try Self.logDefinition(folder, limit: limit)),
+                        "replica \(index), limit \(limit)")
+            }
+            #expect(try replica.log(limit: 5, rejectedOnly: true).map { $0.op.id.description }
+                    == (try Self.logDefinition(folder, limit: 5, rejectedOnly: true)))
+        }
+        // A chain whose clock went backwards (against the contract, written behind Puente's
+        // back) is not merged: the log sorts instead, and still follows its definition.
+        let folder = group.folder.sub("r0")
+        try DatabaseQueue(path: folder + "/" + Replica.databaseFile).write { db in
+            try db.execute(sql: "UPDATE operation SET hlc = '000000000001-0000' WHERE replica = ? AND seq = 3",
+                           arguments: [group.replicas[1].identity.replica.hex])
+        }
+        for limit in [1, 10, 100] {
+            #expect(try group.replicas[0].log(limit: limit).map { $0.op.id.description } == (try Self.logDefinition(folder, limit: limit)))
+        }
     }
 
     @Test func unknownFieldsAreKeptPendingAndRelayedNotRejected() throws {

@@ -90,6 +90,8 @@ import Testing
 
         // log, dialogue, rebuild keep the digest
         #expect(try puente.run(["--store", store, "log", "--limit", "5"]).stdout.contains("State INL desk"))
+        #expect(try puente.run(["--store", store, "log", "--rejected"]).stdout == "No operation was rejected.\n")
+        #expect(try puente.run(["--store", store, "--lang", "es", "log", "--rejected"]).stdout == "No se rechazó ninguna operación.\n")
         let dialogues = try json(try puente.run(["--store", store, "--json", "dialogue", "list"]).stdout)
         #expect(dialogues.arrayValue?.count == 5)
         let before = try digest(store)

@@ -255,6 +255,7 @@ enum Catalog {
         "conflicts.count": Phrase(en: "{0} open conflict(s).", es: "{0} conflicto(s) abierto(s)."),
         "conflicts.hint": Phrase(en: "Resolve one with: puente resolve ID FIELD VALUE", es: "Resuelva uno con: puente resolve ID CAMPO VALOR"),
         "log.empty": Phrase(en: "The log is empty.", es: "El registro está vacío."),
+        "log.none-rejected": Phrase(en: "No operation was rejected.", es: "No se rechazó ninguna operación."),
         "rebuild.same": Phrase(en: "Rebuilt; state unchanged ({0}).", es: "Reconstruido; estado sin cambios ({0})."),
         "rebuild.changed": Phrase(en: "Rebuilt; state changed from {0} to {1}.", es: "Reconstruido; el estado cambió de {0} a {1}."),
         "import.done": Phrase(en: "Imported {0} dialogue(s), {1} commitment(s), {2} indicator(s), {3} reading(s).",

@@ -23,7 +23,7 @@ struct LogCommand: ParsableCommand {
                 Terminal.json(.array(entries.map(JSONForms.history)))
                 return
             }
-            if entries.isEmpty { Terminal.out(t("log.empty")) }
+            if entries.isEmpty { Terminal.out(t(rejected ? "log.none-rejected" : "log.empty")) }
             for entry in entries {
                 Terminal.out(Replica.shortID(entry.op.entity) + "  " + HistoryLine.render(entry))
             }
