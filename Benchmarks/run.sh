@@ -62,6 +62,10 @@ for n in "${sizes[@]}"; do
         timed review "$n" "$puente" --store "$dir/b-cli" review
         timed review-since "$n" "$puente" --store "$dir/b-cli" review --since last-import
         timed digest "$n" "$puente" --store "$dir/b-cli" digest
+        timed log "$n" "$puente" --store "$dir/b-cli" log
+        timed review-json "$n" "$puente" --store "$dir/b-cli" --json review --since last-import
+        timed list-json "$n" "$puente" --store "$dir/b-cli" --json list
+        timed report-csv "$n" "$puente" --store "$dir/b-cli" report --format csv
     done
 done
 

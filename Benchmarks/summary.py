@@ -39,6 +39,10 @@ def main():
             runs = steps.get(step)
             return statistics.median(r["seconds"] for r in runs) * 1000 if runs else None
 
+        def mib(step):
+            runs = steps.get(step)
+            return statistics.median(r["peak_kib"] for r in runs) / 1024 if runs else None
+
         def peer_rate(p):
             return p["edits_A"] / p["times_s"]["import_B<-A"] if p["times_s"].get("import_B<-A") else None
 
@@ -62,6 +66,13 @@ def main():
             ("`review`, ms", ms("review"), None, 100, "<"),
             ("`review --since last-import` (after the import above), ms", ms("review-since"), None, None, "<"),
             ("`digest`, ms", ms("digest"), None, None, "<"),
+            ("`log` (the latest 50 operations), ms", ms("log"), None, None, "<"),
+            ("`--json review --since last-import` (every list whole), ms", ms("review-json"), None, None, "<"),
+            ("`--json review --since last-import`, peak MiB", mib("review-json"), None, None, "<"),
+            ("`--json list` (every commitment), ms", ms("list-json"), None, None, "<"),
+            ("`--json list`, peak MiB", mib("list-json"), None, None, "<"),
+            ("`report --format csv` (the whole record), ms", ms("report-csv"), None, None, "<"),
+            ("`report --format csv`, peak MiB", mib("report-csv"), None, None, "<"),
         ], peer, peer_rate, peer_bytes))
 
     print("Machine: %s, %d cores, %s. Shared and noisy: figures move by ±30%%.\n"
