@@ -67,6 +67,14 @@ for n in "${sizes[@]}"; do
         timed list-json "$n" "$puente" --store "$dir/b-cli" --json list
         timed report-csv "$n" "$puente" --store "$dir/b-cli" report --format csv
     done
+    # The weekly case on the large store: the other desk's few edits, in a bundle of their own.
+    "$puente" --store "$dir/b-cli" sync export --to "$dir/b-cli-to-a.puente" > /dev/null
+    "$puente" --store "$dir/a" sync import "$dir/b-cli-to-a.puente" > /dev/null
+    for edited in $("$puente" --store "$dir/a" --json list --limit 3 | python3 -c 'import sys,json; print(" ".join(c["id"] for c in json.load(sys.stdin)))'); do
+        "$puente" --store "$dir/a" set "$edited" status stalled > /dev/null
+    done
+    "$puente" --store "$dir/a" sync export --to "$dir/a-week.puente" > /dev/null
+    timed import-week "$n" "$puente" --store "$dir/b-cli" sync import "$dir/a-week.puente"
 done
 
 if [ "${PUENTE_BENCH_PEERS:-1}" != 0 ]; then

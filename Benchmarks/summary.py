@@ -60,6 +60,7 @@ def main():
             ("import at B, seconds (`puente sync import`)", imp.get("seconds"), None, None, "<"),
             ("import peak memory, MiB (`puente sync import`)", imp["peak_kib"] / 1024 if imp.get("peak_kib") else None,
              None, 200, "<"),
+            ("import of a week's bundle (3 operations) on the merged store, ms", ms("import-week"), None, None, "<"),
             ("`list` (the first page of 100, and the count), ms", ms("list"), None, 100, "<"),
             ("`list --all` (every commitment printed), ms", ms("list-all"), None, None, "<"),
             ("`show` (one commitment), ms", ms("show"), None, 20, "<"),

@@ -194,6 +194,31 @@ import Testing
         }
     }
 
+    /// After an import the store's clock is past the latest accepted stamp of each author it
+    /// received, and not past a stamp it rejected.
+    @Test func theClockFollowsTheLatestAcceptedStampItReceived() throws {
+        let group = try ReplicaGroup([.us, .mx])
+        let (us, mx) = (group.replicas[0], group.replicas[1])
+        let c = try us.addCommitment(CommitmentDraft(owner: .us, titleEN: "Southbound", pillar: .prevent))
+        try group.syncAll()
+        // The Mexican desk's clock runs an hour ahead for a note (accepted), then two hours
+        // ahead for a status change on a U.S. commitment (rejected: owner only).
+        let now = group.clock.nowMillis()
+        _ = try mx.addNote(to: c, text: "A tiempo")
+        group.clock.set(now + 3_600_000)
+        _ = try mx.addNote(to: c, text: "Una hora adelante")
+        group.clock.set(now + 7_200_000)
+        _ = try mx.appendUnchecked(entity: c.text, kind: .set, field: "status", value: "fulfilled")
+        group.clock.set(now)
+        let ops = try mx.operations(of: mx.identity.replica)
+        _ = try us.receive(ops)
+        #expect(try us.log(limit: 10, rejectedOnly: true).map(\.op.id) == [ops[ops.count - 1].id])
+        try us.set(c, field: "status", value: "in-progress")
+        let mine = try #require(try us.operations(of: us.identity.replica).last?.hlc)
+        #expect(mine > ops[ops.count - 2].hlc)
+        #expect(mine < ops[ops.count - 1].hlc)
+    }
+
     @Test func unknownFieldsAreKeptPendingAndRelayedNotRejected() throws {
         let group = try ReplicaGroup([.us])
         let replica = group.replicas[0]

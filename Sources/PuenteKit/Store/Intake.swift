@@ -191,10 +191,14 @@ extension Store {
             if !advanced.isEmpty, let clockText = try String.fetchOne(db, sql: "SELECT clock FROM local_replica"),
                let last = HLCTimestamp(text: clockText) {
                 var clock = HybridLogicalClock(last: last)
-                let placeholders = advanced.map { _ in "?" }.joined(separator: ",")
-                let stamps = try String.fetchAll(db, sql: """
-                    SELECT max(hlc) FROM operation WHERE status = 'accepted' AND replica IN (\(placeholders)) GROUP BY replica
-                    """, arguments: StatementArguments(advanced.map(\.hex)))
+                // An author's latest accepted stamp is that of its last accepted operation: clocks
+                // strictly increase along a chain (checked for every stored operation). Read from the
+                // end of the chain, not as the maximum over all of it: with 1,000,000 operations
+                // stored for the author, that scan made importing a 3-operation bundle take 0.68 s.
+                let latest = try db.cachedStatement(sql: """
+                    SELECT hlc FROM operation WHERE replica = ? AND status = 'accepted' ORDER BY seq DESC LIMIT 1
+                    """)
+                let stamps = try advanced.compactMap { try String.fetchOne(latest, arguments: [$0.hex]) }
                 for stamp in stamps.compactMap(HLCTimestamp.init(text:)) where !clock.observe(stamp, wall: wall) {
                     report.farFutureStamps += 1
                 }
