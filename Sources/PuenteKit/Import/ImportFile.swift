@@ -206,9 +206,12 @@ extension Replica {
         let mine = identity.delegation
         return try commit { appender in
             var report = ImportReport()
-            var dialogueByExternalID = try appender.externalIDs(type: .dialogue)
-            let commitments = try appender.externalIDs(type: .commitment)
-            let indicators = try appender.externalIDs(type: .indicator)
+            // The file's own external ids, and the dialogues its commitments name, looked up one by one.
+            var dialogueByExternalID = try appender.entities(.dialogue, externalIDs: file.dialogues.compactMap(\.draft.externalID)
+                                                                + file.commitments.compactMap(\.dialogue))
+            let commitments = try appender.entities(.commitment, externalIDs: file.commitments.compactMap(\.draft.externalID))
+            let indicators = try appender.entities(.indicator, externalIDs: file.commitments.flatMap(\.indicators)
+                                                      .compactMap(\.draft.externalID))
             for dialogue in file.dialogues {
                 guard let externalID = dialogue.draft.externalID, dialogueByExternalID[externalID] == nil else {
                     report.alreadyPresent += 1

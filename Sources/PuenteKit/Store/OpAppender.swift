@@ -139,11 +139,19 @@ extension OpAppender {
 }
 
 extension OpAppender {
-    /// Accepted entities of `type` by their `external_id`.
-    func externalIDs(type: EntityType) throws -> [String: EntityRef] {
+    /// Accepted entities of `type` whose `external_id` is one of `externalIDs`, by that id (the
+    /// first by entity id if several share one). Each is looked up in `entity_by_external_id`:
+    /// loading every external id of the type made importing a 28-commitment file into a
+    /// 100,000-commitment store take a second.
+    func entities(_ type: EntityType, externalIDs: some Sequence<String>) throws -> [String: EntityRef] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT id FROM entity WHERE type = ? AND external_id = ? AND state = 'accepted' ORDER BY id LIMIT 1
+            """)
         var out = [String: EntityRef]()
-        for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT id, external_id FROM entity WHERE type = ? AND external_id IS NOT NULL AND state = 'accepted'"), arguments: [type.rawValue]) {
-            if let ref = EntityRef(text: row["id"]) { out[row["external_id"]] = ref }
+        for externalID in Set(externalIDs) {
+            if let id = try String.fetchOne(statement, arguments: [type.rawValue, externalID]), let ref = EntityRef(text: id) {
+                out[externalID] = ref
+            }
         }
         return out
     }
