@@ -253,4 +253,34 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["occupied.puente", "out.puente"])
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(written))
     }
+
+    /// A file written a piece at a time appears whole: the pieces in order, replacing what was
+    /// there; a failure to write names the target, and a failure of the producer leaves the old
+    /// file and no temporary file.
+    @Test func aFileWrittenInPiecesAppearsWholeOrNotAtAll() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.sub("briefing.md")
+        try Data("an older briefing".utf8).write(to: URL(fileURLWithPath: path))
+        let pieces = (0..<300).map { Array("line \($0) \(String(repeating: "·", count: $0))\n".utf8) }
+        try OutputFile.write(to: path) { emit in for piece in pieces { try emit(piece) } }
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == pieces.flatMap { $0 })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["briefing.md"])
+
+        struct Interrupted: Error {}
+        #expect(throws: Interrupted.self) {
+            try OutputFile.write(to: path) { emit in
+                try emit(Array("half of a new briefing".utf8))
+                throw Interrupted()
+            }
+        }
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: path))) == pieces.flatMap { $0 })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["briefing.md"])
+
+        let missing = folder.sub("missing/briefing.md")
+        #expect(throws: WriteError(missing, ENOENT)) { try OutputFile.write(to: missing) { emit in try emit([1]) } }
+        let occupied = folder.sub("occupied.md")
+        try FileManager.default.createDirectory(atPath: occupied, withIntermediateDirectories: false)
+        #expect(throws: WriteError(occupied, EISDIR)) { try OutputFile.write(to: occupied) { emit in try emit([1]) } }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["briefing.md", "occupied.md"])
+    }
 }

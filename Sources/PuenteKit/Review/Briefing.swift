@@ -61,70 +61,55 @@ public struct Briefing: Sendable, Equatable {
     public static let notesShown = 3
 }
 
+/// The parts of a briefing that come before its commitments.
+public struct BriefingHead: Sendable, Equatable {
+    public let asOf: String
+    public let dialogue: DialogueBrief?
+    /// Commitments per pillar (`-` for none) and status (`proposed` for none).
+    public let byPillar: [String: [String: Int]]
+    /// How many commitments the briefing holds.
+    public let count: Int
+}
+
 extension Replica {
     /// The briefing for `dialogue` (its commitments), or for every commitment.
     public func briefing(dialogue: EntityRef? = nil, asOf date: String? = nil) throws -> Briefing {
+        try briefing(dialogue: dialogue, asOf: date) { head, reader in
+            var commitments = [CommitmentBrief]()
+            try reader.commitments(byPillar: false) { commitments.append($0) }
+            return Briefing(asOf: head.asOf, dialogue: head.dialogue, byPillar: head.byPillar, commitments: commitments)
+        }
+    }
+
+    /// Reads the briefing through `body` in one read transaction: its head, then its
+    /// commitments one at a time (`reader` is valid only inside `body`), so a briefing of any
+    /// size is written without being held.
+    public func briefing<T>(dialogue: EntityRef? = nil, asOf date: String? = nil,
+                            _ body: (_ head: BriefingHead, _ reader: BriefingReader) throws -> T) throws -> T {
         let asOf = date ?? today
-        let summaries = try commitments(CommitmentFilter(dialogue: dialogue))
-        let indicators = Dictionary(grouping: try self.indicators(), by: \.commitment)
         return try store.read { db in
             let replicas = try Store.replicas(db)
-            let trust = try TrustMap.load(db)
-            func author(_ values: [RegisterValue]?) -> (String?, Delegation?) {
-                guard let op = EntityState.winner(values ?? [])?.op else { return (nil, nil) }
-                return (replicas[op.replica]?.name ?? op.replica.short, replicas[op.replica]?.delegation)
-            }
-            // Each commitment is read from its materialized rows (summary, winning assessments,
-            // its latest notes' creates), not materialized again from its operations: a briefing of
-            // 100,000 commitments re-read 2,100,000 operations and took 47 s.
-            let summaryTexts = try db.cachedStatement(sql: "SELECT summary_en, summary_es FROM commitment_summary WHERE id = ?")
-            let winningAssessments = try db.cachedStatement(sql: """
-                SELECT field, replica, value FROM register_value
-                WHERE entity = ? AND field IN ('assessment.us', 'assessment.mx') AND winner = 1
-                """)
-            let latestNotes = try db.cachedStatement(sql: """
-                SELECT id FROM entity WHERE parent = ? AND type = 'note' AND state = 'accepted' AND retracted = 0
-                ORDER BY created_hlc DESC, id LIMIT ?
-                """)
-            let noteCreate = try db.cachedStatement(sql: """
-                SELECT bytes, hash FROM operation WHERE entity = ? AND kind = 'create' AND status = 'accepted'
-                """)
+            let reader = BriefingReader(db: db, replicas: replicas, dialogue: dialogue)
             var byPillar = [String: [String: Int]]()
-            var briefs = [CommitmentBrief]()
-            for summary in summaries {
-                byPillar[summary.pillar ?? "-", default: [:]][summary.status ?? "proposed", default: 0] += 1
-                let texts = try Row.fetchOne(summaryTexts, arguments: [summary.id])
-                var assessments = [Delegation: AssessmentBrief]()
-                for row in try Row.fetchAll(winningAssessments, arguments: [summary.id]) {
-                    let field: String = row[0]
-                    guard let delegation = Delegation(rawValue: String(field.dropFirst("assessment.".count))),
-                          let value = Self.storedValue(row[2]), let rating = value["rating"]?.stringValue else { continue }
-                    let writer = ReplicaID(hex: row[1])
-                    assessments[delegation] = AssessmentBrief(rating: rating, why: value["why"]?.stringValue,
-                                                              author: writer.map { replicas[$0]?.name ?? $0.short })
-                }
-                var notes = [NoteBrief]()
-                for id in try String.fetchAll(latestNotes, arguments: [summary.id, Briefing.notesShown]) {
-                    guard let row = try Row.fetchOne(noteCreate, arguments: [id]) else { continue }
-                    let create = try Op(storedBytes: Array(row[0] as Data), hash: row[1])
-                    let writer = replicas[create.replica]
-                    notes.append(NoteBrief(date: Self.isoDate(millis: create.hlc.millis),
-                                           text: create.value["text"]?.stringValue ?? "", lang: create.value["lang"]?.stringValue,
-                                           author: writer?.name, delegation: writer?.delegation))
-                }
-                briefs.append(CommitmentBrief(summary: summary, summaryEN: texts?[0], summaryES: texts?[1], assessments: assessments,
-                                              notes: notes, indicators: indicators[summary.id] ?? []))
+            var count = 0
+            for row in try Row.fetchAll(db, sql: """
+                SELECT coalesce(pillar, '-'), coalesce(status, 'proposed'), count(*) FROM commitment_summary c
+                \(reader.condition(pillar: false)) GROUP BY 1, 2
+                """, arguments: reader.arguments(pillar: nil)) {
+                byPillar[row[0], default: [:]][row[1]] = row[2]
+                count += row[2] as Int
             }
             var dialogueBrief: DialogueBrief?
             if let dialogue {
-                let state = try Store.state(db, entity: dialogue, trust: trust)
+                let state = try Store.state(db, entity: dialogue, trust: try TrustMap.load(db))
                 func text(_ field: String) -> String? { state.displayValue(field)?.stringValue }
                 var readouts = [Delegation: Attributed]()
                 for delegation in Delegation.allCases {
                     let field = "readout.\(delegation.rawValue)"
                     if let readout = text(field) {
-                        let (name, side) = author(state.registers[field])
-                        readouts[delegation] = Attributed(text: readout, author: name, delegation: side)
+                        let writer = EntityState.winner(state.registers[field] ?? [])?.op.replica
+                        readouts[delegation] = Attributed(text: readout, author: writer.map { replicas[$0]?.name ?? $0.short },
+                                                          delegation: writer.flatMap { replicas[$0]?.delegation })
                     }
                 }
                 dialogueBrief = DialogueBrief(
@@ -132,7 +117,88 @@ extension Replica {
                     kind: text("kind"), participants: (state.sets["participants"] ?? []).compactMap { $0.value.stringValue }.sorted(),
                     statementEN: text("statement.en"), statementES: text("statement.es"), readouts: readouts)
             }
-            return Briefing(asOf: asOf, dialogue: dialogueBrief, byPillar: byPillar, commitments: briefs)
+            return try body(BriefingHead(asOf: asOf, dialogue: dialogueBrief, byPillar: byPillar, count: count), reader)
         }
+    }
+}
+
+/// The commitments of a briefing, read one at a time within its read transaction (see
+/// ``Replica/briefing(dialogue:asOf:_:)``).
+///
+/// Each is read from its materialized rows — the summary, the winning assessments (and their
+/// authors), its standing indicators, the three newest standing notes and each one's accepted
+/// `create` — not materialized again from its operations: a briefing of 100,000 commitments
+/// re-read 2,100,000 operations and took 47 s.
+public struct BriefingReader {
+    let db: Database
+    let replicas: [ReplicaID: ReplicaInfo]
+    let dialogue: EntityRef?
+
+    /// The WHERE clause of the briefing's commitments (after `FROM commitment_summary c`), with
+    /// a pillar condition when `pillar` is true.
+    func condition(pillar: Bool) -> String {
+        let terms: [String] = (dialogue == nil ? [] : ["dialogue = ?"]) + (pillar ? ["pillar IS ?"] : [])
+        return terms.isEmpty ? "" : "WHERE " + terms.joined(separator: " AND ")
+    }
+
+    func arguments(pillar: String??) -> StatementArguments {
+        var values = [DatabaseValue]()
+        if let dialogue { values.append(dialogue.text.databaseValue) }
+        if let pillar { values.append(pillar.databaseValue) }
+        return StatementArguments(values)
+    }
+
+    /// Hands the briefing's commitments to `each` in `list` order, or — `byPillar` — grouped by
+    /// pillar (in the order of ``Pillar``, then those without one), each group in `list` order.
+    public func commitments(byPillar: Bool, _ each: (CommitmentBrief) throws -> Void) throws {
+        let groups: [String??] = byPillar ? Pillar.allCases.map { .some($0.rawValue) } + [.some(nil)] : [nil]
+        for group in groups {
+            let cursor = try Row.fetchCursor(db, sql: """
+                SELECT \(Replica.summaryColumns) FROM commitment_summary c \(condition(pillar: group != nil))
+                ORDER BY \(Replica.dueOrder)
+                """, arguments: arguments(pillar: group))
+            while let row = try cursor.next() {
+                guard let summary = Replica.summary(row) else { continue }
+                try each(try brief(summary))
+            }
+        }
+    }
+
+    /// One commitment as the briefing shows it.
+    func brief(_ summary: CommitmentSummary) throws -> CommitmentBrief {
+        let texts = try Row.fetchOne(try db.cachedStatement(sql: "SELECT summary_en, summary_es FROM commitment_summary WHERE id = ?"),
+                                     arguments: [summary.id])
+        var assessments = [Delegation: AssessmentBrief]()
+        for row in try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT field, replica, value FROM register_value
+            WHERE entity = ? AND field IN ('assessment.us', 'assessment.mx') AND winner = 1
+            """), arguments: [summary.id]) {
+            let field: String = row[0]
+            guard let delegation = Delegation(rawValue: String(field.dropFirst("assessment.".count))),
+                  let value = Replica.storedValue(row[2]), let rating = value["rating"]?.stringValue else { continue }
+            let writer = ReplicaID(hex: row[1])
+            assessments[delegation] = AssessmentBrief(rating: rating, why: value["why"]?.stringValue,
+                                                      author: writer.map { replicas[$0]?.name ?? $0.short })
+        }
+        var notes = [NoteBrief]()
+        for id in try String.fetchAll(try db.cachedStatement(sql: """
+            SELECT id FROM entity WHERE parent = ? AND type = 'note' AND state = 'accepted' AND retracted = 0
+            ORDER BY created_hlc DESC, id LIMIT ?
+            """), arguments: [summary.id, Briefing.notesShown]) {
+            guard let row = try Row.fetchOne(try db.cachedStatement(sql: """
+                SELECT bytes, hash FROM operation WHERE entity = ? AND kind = 'create' AND status = 'accepted'
+                """), arguments: [id]) else { continue }
+            let create = try Op(storedBytes: Array(row[0] as Data), hash: row[1])
+            let writer = replicas[create.replica]
+            notes.append(NoteBrief(date: Replica.isoDate(millis: create.hlc.millis),
+                                   text: create.value["text"]?.stringValue ?? "", lang: create.value["lang"]?.stringValue,
+                                   author: writer?.name, delegation: writer?.delegation))
+        }
+        var indicators = [IndicatorProgress]()
+        for kind in [IndicatorKind.outcome, .output] {
+            try Replica.indicatorProgress(db, kind: kind, parent: summary.id) { indicators.append($0) }
+        }
+        return CommitmentBrief(summary: summary, summaryEN: texts?[0], summaryES: texts?[1], assessments: assessments,
+                               notes: notes, indicators: indicators)
     }
 }

@@ -200,7 +200,25 @@ extension Replica {
     /// Hands the standing indicators of `kind` to `each` in review order, one at a time.
     static func indicatorProgress(_ db: Database, kind: IndicatorKind, cut: String,
                                   each: (IndicatorProgress) throws -> Void) throws {
-        let rows = try Row.fetchCursor(db, sql: indicatorSQL(cut: cut), arguments: [kind.rawValue])
+        try indicatorProgress(try Row.fetchCursor(db, sql: indicatorSQL(cut: cut), arguments: [kind.rawValue]), kind: kind, each: each)
+    }
+
+    /// Hands the standing indicators of `kind` of one commitment to `each`, in review order
+    /// (within one commitment: by name, then id).
+    static func indicatorProgress(_ db: Database, kind: IndicatorKind, parent: String,
+                                  each: (IndicatorProgress) throws -> Void) throws {
+        let statement = try db.cachedStatement(sql: """
+            SELECT i.id, i.parent, c.title_en, c.title_es, i.name_en, i.name_es, i.direction, i.unit, i.baseline, i.target,
+                i.latest, i.latest_date
+            FROM indicator_summary i LEFT JOIN commitment_summary c ON c.id = i.parent
+            WHERE i.parent = ? AND i.kind = ?
+            ORDER BY coalesce(i.name_en, i.name_es, ''), i.id
+            """)
+        try indicatorProgress(try Row.fetchCursor(statement, arguments: [parent, kind.rawValue]), kind: kind, each: each)
+    }
+
+    /// The indicators of `rows` (the columns of ``indicatorSQL(cut:)``), all of `kind`.
+    private static func indicatorProgress(_ rows: RowCursor, kind: IndicatorKind, each: (IndicatorProgress) throws -> Void) throws {
         while let row = try rows.next() {
             let direction = (row[6] as String?).flatMap(Direction.init(rawValue:)) ?? .increase
             let name: (en: String?, es: String?) = (row[4], row[5])

@@ -22,6 +22,26 @@ public enum OutputFile {
         guard close(descriptor) == 0 else { throw WriteError(path, errno) }
         guard rename(temporary, path) == 0 else { throw WriteError(path, errno) }
     }
+
+    /// Writes to `path` what `produce` hands to the function it is given, a piece at a time, so
+    /// a file of any size is written without being held; like ``write(_:to:)``, it appears
+    /// whole or not at all. A failure to write throws ``WriteError`` naming `path`; an error
+    /// thrown by `produce` leaves nothing behind and goes on to the caller.
+    public static func write(to path: String, _ produce: (_ emit: @escaping ([UInt8]) throws -> Void) throws -> Void) throws {
+        let temporary = hiddenSibling(of: path, suffix: "tmp")
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o666)
+        guard descriptor >= 0 else { throw WriteError(path, errno) }
+        defer { unlink(temporary) }  // gone already once renamed
+        var isOpen = true
+        defer { if isOpen { close(descriptor) } }
+        try produce { bytes in
+            let failure = writeAll(descriptor, bytes)
+            guard failure == 0 else { throw WriteError(path, failure) }
+        }
+        isOpen = false
+        guard close(descriptor) == 0 else { throw WriteError(path, errno) }
+        guard rename(temporary, path) == 0 else { throw WriteError(path, errno) }
+    }
 }
 
 /// `.<name>.<random>.<suffix>` in the folder of `target`: a hidden name for a temporary file

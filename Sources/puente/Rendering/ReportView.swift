@@ -6,8 +6,8 @@ import PuenteKit
 enum ReportView {
     static let statuses = CommitmentStatus.allCases.map(\.rawValue)
 
-    static func heading(_ briefing: Briefing) -> String {
-        guard let dialogue = briefing.dialogue else { return t("report.title-all") }
+    static func heading(_ head: BriefingHead) -> String {
+        guard let dialogue = head.dialogue else { return t("report.title-all") }
         return t("report.title-dialogue", Names.title(en: dialogue.titleEN, es: dialogue.titleES))
     }
 
@@ -32,31 +32,81 @@ enum ReportView {
             + " / \(t("report.target")) \(indicator.target ?? "—") \(indicator.unit ?? ""), \(t("report.progress")) \(progress)"
     }
 
-    static func pillars(_ briefing: Briefing) -> [(pillar: String, commitments: [CommitmentBrief])] {
-        let grouped = Dictionary(grouping: briefing.commitments) { $0.summary.pillar ?? "-" }
-        return (Pillar.allCases.map(\.rawValue) + ["-"]).compactMap { pillar in
-            grouped[pillar].map { (pillar, $0) }
+    /// A report's text, written a piece at a time to `emit` in chunks of about 64 KiB, so a
+    /// briefing of any size is written without being held (it was 757 MiB for 100,000 commitments).
+    final class Output {
+        private let emit: ([UInt8]) throws -> Void
+        private var buffer = [UInt8]()
+
+        init(_ emit: @escaping ([UInt8]) throws -> Void) { self.emit = emit }
+
+        /// `text` and then `end` (a line's end).
+        func line(_ text: String, end: String = "\n") throws {
+            buffer.append(contentsOf: text.utf8)
+            buffer.append(contentsOf: end.utf8)
+            if buffer.count >= 1 << 16 { try flush() }
         }
+
+        func bytes(_ more: [UInt8]) throws {
+            buffer.append(contentsOf: more)
+            if buffer.count >= 1 << 16 { try flush() }
+        }
+
+        func flush() throws {
+            guard !buffer.isEmpty else { return }
+            try emit(buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Writes the briefing in `format` (markdown, html, csv or json) to `emit`.
+    static func write(_ format: String, _ head: BriefingHead, _ reader: BriefingReader,
+                      to emit: @escaping ([UInt8]) throws -> Void) throws {
+        let out = Output(emit)
+        switch format {
+        case "html": try html(head, reader, out)
+        case "csv": try csv(head, reader, out)
+        case "json": try json(head, reader, out)
+        default: try markdown(head, reader, out)
+        }
+        try out.flush()
+    }
+
+    /// Hands the commitments to `each` grouped by pillar, calling `group` first for each pillar
+    /// that has any (with how many it has), and `end` after each group.
+    static func byPillar(_ head: BriefingHead, _ reader: BriefingReader, group: (String, Int) throws -> Void,
+                         end: () throws -> Void = {}, _ each: (CommitmentBrief) throws -> Void) throws {
+        var current: String?
+        try reader.commitments(byPillar: true) { commitment in
+            let pillar = commitment.summary.pillar ?? "-"
+            if pillar != current {
+                if current != nil { try end() }
+                current = pillar
+                try group(pillar, total(head.byPillar[pillar]))
+            }
+            try each(commitment)
+        }
+        if current != nil { try end() }
     }
 
     static func total(_ row: [String: Int]?) -> Int { (row ?? [:]).values.reduce(0, +) }
 
     // MARK: Markdown
 
-    static func markdown(_ briefing: Briefing) -> String {
+    static func markdown(_ head: BriefingHead, _ reader: BriefingReader, _ output: Output) throws {
         func cell(_ text: String) -> String {
             text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
         }
-        var out = ["# " + heading(briefing), "",
-                   "_" + t("report.as-of", briefing.asOf, briefing.commitments.count) + "_", "",
+        var out = ["# " + heading(head), "",
+                   "_" + t("report.as-of", head.asOf, head.count) + "_", "",
                    "## " + t("report.summary"), "",
                    "| " + t("report.goal") + " | " + statuses.map { Names.status($0) }.joined(separator: " | ") + " | " + t("review.total") + " |",
                    "|---|" + statuses.map { _ in "---:|" }.joined() + "---:|"]
         for pillar in Pillar.allCases.map(\.rawValue) {
-            let row = briefing.byPillar[pillar] ?? [:]
+            let row = head.byPillar[pillar] ?? [:]
             out.append("| \(Names.pillar(pillar)) | " + statuses.map { String(row[$0] ?? 0) }.joined(separator: " | ") + " | \(total(row)) |")
         }
-        if let dialogue = briefing.dialogue {
+        if let dialogue = head.dialogue {
             out += ["", "## " + t("report.dialogue"), "",
                     "**\(t("field.date")):** \(dialogue.date ?? "—") · **\(t("field.place")):** \(dialogue.place ?? "—") · "
                         + "**\(t("field.kind")):** \(Names.dialogueKind(dialogue.kind))"]
@@ -70,32 +120,33 @@ enum ReportView {
                         cell(dialogue.readouts[d].map { $0.text + ($0.author.map { a in " (\(a))" } ?? "") } ?? "—")
                     }.joined(separator: " | ") + " |"]
         }
-        for (pillar, commitments) in pillars(briefing) {
-            out += ["", "## \(Names.pillar(pillar)) (\(commitments.count))"]
-            for commitment in commitments {
-                let c = commitment.summary
-                out += ["", "### \(cell(Names.title(en: c.titleEN, es: c.titleES))) `\(Replica.shortID(c.id))`", "",
-                        "\(t("col.owner")): \(Names.owner(c.owner.rawValue)) · \(t("field.status")): \(Names.status(c.status)) · "
-                            + "\(t("field.due")): \(c.due ?? "—") · \(t("field.priority")): \(Names.priority(c.priority)) · "
-                            + "\(t("field.area")): \(Names.area(c.area))"]
-                if let summary = summaryText(commitment) { out += ["", cell(summary)] }
-                out += ["", "| | " + Names.delegation(.us) + " | " + Names.delegation(.mx) + " |", "|---|---|---|",
-                        "| \(t("report.assessment")) | " + Delegation.allCases.map { cell(assessment(commitment.assessments[$0])) }
-                            .joined(separator: " | ") + " |"]
-                if !commitment.indicators.isEmpty {
-                    out += ["", "**\(t("show.indicators"))**", ""] + commitment.indicators.map { "- " + cell(indicator($0)) }
-                }
-                if !commitment.notes.isEmpty {
-                    out += ["", "**\(t("report.latest-notes"))**", ""] + commitment.notes.map { "- " + cell(note($0)) }
-                }
+        for line in out { try output.line(line) }
+        try byPillar(head, reader, group: { pillar, count in
+            try output.line("")
+            try output.line("## \(Names.pillar(pillar)) (\(count))")
+        }) { commitment in
+            let c = commitment.summary
+            var out = ["", "### \(cell(Names.title(en: c.titleEN, es: c.titleES))) `\(Replica.shortID(c.id))`", "",
+                       "\(t("col.owner")): \(Names.owner(c.owner.rawValue)) · \(t("field.status")): \(Names.status(c.status)) · "
+                           + "\(t("field.due")): \(c.due ?? "—") · \(t("field.priority")): \(Names.priority(c.priority)) · "
+                           + "\(t("field.area")): \(Names.area(c.area))"]
+            if let summary = summaryText(commitment) { out += ["", cell(summary)] }
+            out += ["", "| | " + Names.delegation(.us) + " | " + Names.delegation(.mx) + " |", "|---|---|---|",
+                    "| \(t("report.assessment")) | " + Delegation.allCases.map { cell(assessment(commitment.assessments[$0])) }
+                        .joined(separator: " | ") + " |"]
+            if !commitment.indicators.isEmpty {
+                out += ["", "**\(t("show.indicators"))**", ""] + commitment.indicators.map { "- " + cell(indicator($0)) }
             }
+            if !commitment.notes.isEmpty {
+                out += ["", "**\(t("report.latest-notes"))**", ""] + commitment.notes.map { "- " + cell(note($0)) }
+            }
+            for line in out { try output.line(line) }
         }
-        return out.joined(separator: "\n") + "\n"
     }
 
     // MARK: CSV
 
-    static func csv(_ briefing: Briefing) -> String {
+    static func csv(_ head: BriefingHead, _ reader: BriefingReader, _ output: Output) throws {
         func field(_ text: String) -> String {
             text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
@@ -103,25 +154,25 @@ enum ReportView {
         let header = ["id", t("col.owner"), t("report.goal"), t("field.area"), t("field.status"), t("field.due"), t("field.priority"),
                       t("report.title"), t("report.assessment-of", Names.delegation(.us)), t("report.why"),
                       t("report.assessment-of", Names.delegation(.mx)), t("report.why"), t("show.indicators"), t("report.latest-note")]
-        var rows = [header]
-        for commitment in briefing.commitments {
+        try output.line(header.map(field).joined(separator: ","), end: "\r\n")
+        try reader.commitments(byPillar: false) { commitment in
             let c = commitment.summary
             let us = commitment.assessments[.us]
             let mx = commitment.assessments[.mx]
-            rows.append([c.id, Names.owner(c.owner.rawValue), Names.pillar(c.pillar), Names.area(c.area), Names.status(c.status),
-                         c.due ?? "", Names.priority(c.priority), Names.title(en: c.titleEN, es: c.titleES),
-                         Names.rating(us?.rating), us?.why ?? "", Names.rating(mx?.rating), mx?.why ?? "",
-                         commitment.indicators.map(indicator).joined(separator: "; "), commitment.notes.first.map(note) ?? ""])
+            let row = [c.id, Names.owner(c.owner.rawValue), Names.pillar(c.pillar), Names.area(c.area), Names.status(c.status),
+                       c.due ?? "", Names.priority(c.priority), Names.title(en: c.titleEN, es: c.titleES),
+                       Names.rating(us?.rating), us?.why ?? "", Names.rating(mx?.rating), mx?.why ?? "",
+                       commitment.indicators.map(indicator).joined(separator: "; "), commitment.notes.first.map(note) ?? ""]
+            try output.line(row.map(field).joined(separator: ","), end: "\r\n")
         }
-        return rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
 
     // MARK: JSON
 
-    static func json(_ briefing: Briefing) -> JSONValue {
+    static func json(_ head: BriefingHead, _ reader: BriefingReader, _ output: Output) throws {
         func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
         var dialogue = JSONValue.null
-        if let d = briefing.dialogue {
+        if let d = head.dialogue {
             dialogue = ["id": .string(d.id), "title_en": optional(d.titleEN), "title_es": optional(d.titleES), "date": optional(d.date),
                         "place": optional(d.place), "kind": optional(d.kind), "participants": .array(d.participants.map(JSONValue.string)),
                         "statement_en": optional(d.statementEN), "statement_es": optional(d.statementES),
@@ -129,25 +180,28 @@ enum ReportView {
                             (key.rawValue, JSONValue.object(["text": .string(value.text), "author": optional(value.author)]))
                         }))]
         }
-        return [
-            "as_of": .string(briefing.asOf), "dialogue": dialogue,
-            "by_pillar": .object(briefing.byPillar.mapValues { row in .object(row.mapValues { .int(Int64($0)) }) }),
-            "commitments": .array(briefing.commitments.map { commitment in
-                guard case .object(var object) = JSONForms.summary(commitment.summary) else { return .null }
-                object["summary_en"] = optional(commitment.summaryEN)
-                object["summary_es"] = optional(commitment.summaryES)
-                object["assessments"] = .object(Dictionary(uniqueKeysWithValues: commitment.assessments.map { key, value in
-                    (key.rawValue, JSONValue.object(["rating": .string(value.rating), "why": optional(value.why),
-                                                     "author": optional(value.author)]))
-                }))
-                object["notes"] = .array(commitment.notes.map { note in
-                    ["date": .string(note.date), "text": .string(note.text), "lang": optional(note.lang), "author": optional(note.author),
-                     "delegation": optional(note.delegation?.rawValue)]
-                })
-                object["indicators"] = .array(commitment.indicators.map(ReviewView.indicatorJSON))
-                return .object(object)
-            }),
-        ]
+        try CanonicalJSON.writeObject([
+            "as_of": .value(.string(head.asOf)), "dialogue": .value(dialogue),
+            "by_pillar": .value(.object(head.byPillar.mapValues { row in .object(row.mapValues { .int(Int64($0)) }) })),
+            "commitments": .items { item in
+                try reader.commitments(byPillar: false) { commitment in
+                    guard case .object(var object) = JSONForms.summary(commitment.summary) else { return }
+                    object["summary_en"] = optional(commitment.summaryEN)
+                    object["summary_es"] = optional(commitment.summaryES)
+                    object["assessments"] = .object(Dictionary(uniqueKeysWithValues: commitment.assessments.map { key, value in
+                        (key.rawValue, JSONValue.object(["rating": .string(value.rating), "why": optional(value.why),
+                                                         "author": optional(value.author)]))
+                    }))
+                    object["notes"] = .array(commitment.notes.map { note in
+                        ["date": .string(note.date), "text": .string(note.text), "lang": optional(note.lang),
+                         "author": optional(note.author), "delegation": optional(note.delegation?.rawValue)]
+                    })
+                    object["indicators"] = .array(commitment.indicators.map(ReviewView.indicatorJSON))
+                    try item(.object(object))
+                }
+            },
+        ], to: output.bytes)
+        try output.line("")
     }
 
     // MARK: HTML
@@ -212,23 +266,23 @@ enum ReportView {
         @media print{body{max-width:none}h2{break-after:avoid;page-break-after:avoid}a{color:inherit}}
         """
 
-    static func html(_ briefing: Briefing) -> String {
+    static func html(_ head: BriefingHead, _ reader: BriefingReader, _ output: Output) throws {
         let lang = Language.current == .es ? "es" : "en"
         var out = ["<!DOCTYPE html>", "<html lang=\"\(lang)\">", "<head>", "<meta charset=\"utf-8\"/>",
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>",
-                   "<title>\(escape(heading(briefing)))</title>", "<style>\(css)</style>", "</head>", "<body>",
-                   "<h1>\(escape(heading(briefing)))</h1>",
-                   "<p class=\"meta\">\(escape(t("report.as-of", briefing.asOf, briefing.commitments.count)))</p>",
+                   "<title>\(escape(heading(head)))</title>", "<style>\(css)</style>", "</head>", "<body>",
+                   "<h1>\(escape(heading(head)))</h1>",
+                   "<p class=\"meta\">\(escape(t("report.as-of", head.asOf, head.count)))</p>",
                    "<h2>\(escape(t("report.summary")))</h2>",
                    "<table class=\"summary\"><thead><tr><th>\(escape(t("report.goal")))</th>"
                        + statuses.map { "<th>\(escape(Names.status($0)))</th>" }.joined() + "<th>\(escape(t("review.total")))</th></tr></thead><tbody>"]
         for pillar in Pillar.allCases.map(\.rawValue) {
-            let row = briefing.byPillar[pillar] ?? [:]
+            let row = head.byPillar[pillar] ?? [:]
             out.append("<tr><th>\(escape(Names.pillar(pillar)))</th>" + statuses.map { "<td class=\"n\">\(row[$0] ?? 0)</td>" }.joined()
                        + "<td class=\"n\">\(total(row))</td></tr>")
         }
         out.append("</tbody></table>")
-        if let dialogue = briefing.dialogue {
+        if let dialogue = head.dialogue {
             out.append("<h2>\(escape(t("report.dialogue")))</h2>")
             out.append("<p>" + [("field.date", dialogue.date ?? "—"), ("field.place", dialogue.place ?? "—"),
                                 ("field.kind", Names.dialogueKind(dialogue.kind))].map { "<strong>\(escape(t($0.0))):</strong> \(escape($0.1))" }
@@ -243,36 +297,36 @@ enum ReportView {
                            "<td>" + escape(dialogue.readouts[d].map { $0.text + ($0.author.map { a in " (\(a))" } ?? "") } ?? "—") + "</td>"
                        }.joined() + "</tr></tbody></table>")
         }
-        for (pillar, commitments) in pillars(briefing) {
-            out.append("<section class=\"pillar\"><h2>\(escape(Names.pillar(pillar))) (\(commitments.count))</h2>")
-            out.append(chart(briefing.byPillar[pillar] ?? [:], label: t("report.chart", Names.pillar(pillar))))
-            for commitment in commitments {
-                let c = commitment.summary
-                out.append("<div class=\"commitment\"><h3>\(escape(Names.title(en: c.titleEN, es: c.titleES))) "
-                           + "<span class=\"id\">\(Replica.shortID(c.id))</span></h3>")
-                out.append("<p class=\"meta\">" + [("col.owner", Names.owner(c.owner.rawValue)), ("field.status", Names.status(c.status)),
-                                                   ("field.due", c.due ?? "—"), ("field.priority", Names.priority(c.priority)),
-                                                   ("field.area", Names.area(c.area))]
-                    .map { "\(escape(t($0.0))): \(escape($0.1))" }.joined(separator: " · ") + "</p>")
-                if let summary = summaryText(commitment) { out.append("<p>\(escape(summary))</p>") }
-                out.append("<table class=\"assessments\"><thead><tr><th></th>"
-                           + Delegation.allCases.map { "<th>\(escape(Names.delegation($0)))</th>" }.joined()
-                           + "</tr></thead><tbody><tr><th>\(escape(t("report.assessment")))</th>"
-                           + Delegation.allCases.map { "<td>\(escape(assessment(commitment.assessments[$0])))</td>" }.joined()
-                           + "</tr></tbody></table>")
-                if !commitment.indicators.isEmpty {
-                    out.append("<p><strong>\(escape(t("show.indicators")))</strong></p><ul>"
-                               + commitment.indicators.map { "<li>\(escape(indicator($0)))</li>" }.joined() + "</ul>")
-                }
-                if !commitment.notes.isEmpty {
-                    out.append("<p><strong>\(escape(t("report.latest-notes")))</strong></p><ul>"
-                               + commitment.notes.map { "<li>\(escape(note($0)))</li>" }.joined() + "</ul>")
-                }
-                out.append("</div>")
+        for line in out { try output.line(line) }
+        try byPillar(head, reader, group: { pillar, count in
+            try output.line("<section class=\"pillar\"><h2>\(escape(Names.pillar(pillar))) (\(count))</h2>")
+            try output.line(chart(head.byPillar[pillar] ?? [:], label: t("report.chart", Names.pillar(pillar))))
+        }, end: { try output.line("</section>") }) { commitment in
+            let c = commitment.summary
+            var out = ["<div class=\"commitment\"><h3>\(escape(Names.title(en: c.titleEN, es: c.titleES))) "
+                       + "<span class=\"id\">\(Replica.shortID(c.id))</span></h3>"]
+            out.append("<p class=\"meta\">" + [("col.owner", Names.owner(c.owner.rawValue)), ("field.status", Names.status(c.status)),
+                                               ("field.due", c.due ?? "—"), ("field.priority", Names.priority(c.priority)),
+                                               ("field.area", Names.area(c.area))]
+                .map { "\(escape(t($0.0))): \(escape($0.1))" }.joined(separator: " · ") + "</p>")
+            if let summary = summaryText(commitment) { out.append("<p>\(escape(summary))</p>") }
+            out.append("<table class=\"assessments\"><thead><tr><th></th>"
+                       + Delegation.allCases.map { "<th>\(escape(Names.delegation($0)))</th>" }.joined()
+                       + "</tr></thead><tbody><tr><th>\(escape(t("report.assessment")))</th>"
+                       + Delegation.allCases.map { "<td>\(escape(assessment(commitment.assessments[$0])))</td>" }.joined()
+                       + "</tr></tbody></table>")
+            if !commitment.indicators.isEmpty {
+                out.append("<p><strong>\(escape(t("show.indicators")))</strong></p><ul>"
+                           + commitment.indicators.map { "<li>\(escape(indicator($0)))</li>" }.joined() + "</ul>")
             }
-            out.append("</section>")
+            if !commitment.notes.isEmpty {
+                out.append("<p><strong>\(escape(t("report.latest-notes")))</strong></p><ul>"
+                           + commitment.notes.map { "<li>\(escape(note($0)))</li>" }.joined() + "</ul>")
+            }
+            out.append("</div>")
+            for line in out { try output.line(line) }
         }
-        out += ["</body>", "</html>"]
-        return out.joined(separator: "\n") + "\n"
+        try output.line("</body>")
+        try output.line("</html>")
     }
 }

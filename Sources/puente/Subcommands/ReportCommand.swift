@@ -23,21 +23,20 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         try Terminal.run {
             let replica = try global.openReplica()
-            let briefing = try replica.briefing(dialogue: try dialogue.map { try replica.resolveID($0, as: .dialogue) }, asOf: asOf)
-            let text: String
             // `--json` asks for JSON, as it does of every command, unless --format says otherwise.
-            switch format ?? (global.json ? "json" : "markdown") {
-            case "html": text = ReportView.html(briefing)
-            case "csv": text = ReportView.csv(briefing)
-            case "json": text = String(decoding: CanonicalJSON.encode(ReportView.json(briefing)), as: UTF8.self) + "\n"
-            default: text = ReportView.markdown(briefing)
+            let format = format ?? (global.json ? "json" : "markdown")
+            // Written as it is read, to standard output or to a file that appears whole.
+            let count = try replica.briefing(dialogue: try dialogue.map { try replica.resolveID($0, as: .dialogue) }, asOf: asOf) {
+                head, reader in
+                if let to {
+                    try OutputFile.write(to: to) { emit in try ReportView.write(format, head, reader, to: emit) }
+                } else {
+                    try ReportView.write(format, head, reader) { Terminal.write($0) }
+                }
+                return head.count
             }
-            guard let to else {
-                Terminal.write(text.utf8)
-                return
-            }
-            try OutputFile.write(Array(text.utf8), to: to)
-            Terminal.err(t("report.written", to, briefing.commitments.count))
+            guard let to else { return }
+            Terminal.err(t("report.written", to, count))
         }
     }
 }
