@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PuenteCrypto
 @_spi(Testing) @testable import PuenteKit
 import PuenteTestSupport
 import Testing
@@ -230,6 +231,46 @@ import Testing
         for dialogue in dialogues {
             let briefing = try us.briefing(dialogue: dialogue.entity, asOf: Self.asOf)
             #expect(briefing.commitments == (try Self.briefingDefinition(us, dialogue: dialogue.entity, asOf: Self.asOf)))
+        }
+    }
+
+    /// The state digest as DESIGN defines it: SHA-256 of one canonical JSON array per row, each
+    /// ended by a newline (what `digest` computed before it wrote the lines itself).
+    static func stateDigestDefinition(_ path: String) throws -> String {
+        func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
+        var listing = [UInt8]()
+        func line(_ value: JSONValue) { listing += CanonicalJSON.encode(value) + [0x0a] }
+        try DatabaseQueue(path: path + "/" + Replica.databaseFile).read { db in
+            for row in try Row.fetchAll(db, sql: "SELECT id, owner, parent, external_id, retracted FROM entity WHERE state = 'accepted' ORDER BY id") {
+                line(["e", .string(row[0]), optional(row[1]), optional(row[2]), optional(row[3]), .bool(row[4] as Int == 1)])
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT entity, field, replica, seq, value FROM register_value ORDER BY entity, field, replica, seq") {
+                line(["r", .string(row[0]), .string(row[1]), .string(row[2]), .int(row[3]), .string(row[4])])
+            }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT entity, field, element, replica, seq FROM set_element ORDER BY entity, field, element, replica, seq
+                """) {
+                line(["s", .string(row[0]), .string(row[1]), .string(row[2]), .string(row[3]), .int(row[4])])
+            }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT entity, field, replica, seq, value, retracted FROM series_entry ORDER BY entity, field, replica, seq
+                """) {
+                line(["t", .string(row[0]), .string(row[1]), .string(row[2]), .int(row[3]), .string(row[4]), .bool(row[5] as Int == 1)])
+            }
+        }
+        return Digest.sha256(listing).hex
+    }
+
+    @Test func theStateDigestIsItsDefinition() throws {
+        let (group, us) = try Self.busyRecord()
+        // Text that JSON escapes, in a value, an element and an external id.
+        let c = try us.addCommitment(CommitmentDraft(owner: .us, titleEN: "Quote \" backslash \\ tab \t end", pillar: .pursue,
+                                                     agencies: ["Agencia \"A\"", "Barra \\ B"], externalID: "ext \"1\"\n"))
+        _ = try us.addNote(to: c, text: "Nota con \"comillas\"")
+        try group.syncAll()
+        #expect(try us.materializedRows().count > 1_000)
+        for (index, replica) in group.replicas.enumerated() {
+            #expect(try replica.digest().state == (try Self.stateDigestDefinition(group.folder.sub("r\(index)"))))
         }
     }
 
