@@ -352,6 +352,14 @@ import Testing
         let store = folder.sub("demo") + "/us-state"
         let conflicts = try json(try puente.run(["--store", store, "--json", "conflicts"]).stdout)
         #expect(conflicts.arrayValue?.count == 1)
+        // The terminal: each conflict with its values and authors, then the count and the way out.
+        let listed = try puente.run(["--store", store, "conflicts"]).stdout.split(separator: "\n").map(String.init)
+        let id = try #require(conflicts.arrayValue?.first?["id"]?.stringValue)
+        #expect(listed.first?.hasPrefix(Replica.shortID(id)) == true, "\(listed)")
+        #expect(listed.count == 5 && listed.dropFirst().prefix(2).allSatisfy { $0.hasPrefix("    • ") }, "\(listed)")
+        #expect(listed.suffix(2) == ["1 open conflict(s).", "Resolve one with: puente resolve ID FIELD VALUE"])
+        try puente.run(["--store", folder.sub("empty"), "init", "--delegation", "mx", "--name", "SSPC desk"])
+        #expect(try puente.run(["--store", folder.sub("empty"), "--lang", "es", "conflicts"]).stdout == "No hay conflictos abiertos.\n")
         try jsonListingsAreWholeCanonicalDocuments(store)
     }
 

@@ -23,12 +23,10 @@ struct ListConflicts: ParsableCommand {
                 }
                 return
             }
-            let items = try replica.conflicts()
-            guard !items.isEmpty else {
-                Terminal.out(t("conflicts.none"))
-                return
-            }
-            for item in items {
+            // Printed as they are read, and counted on the way.
+            var count = 0
+            try replica.conflicts { item in
+                count += 1
                 Terminal.out("\(Replica.shortID(item.entity.text))  \(item.title ?? "—")  — \(Names.field(item.field))")
                 for value in item.values {
                     let author = item.authors[value.op.replica]
@@ -36,7 +34,11 @@ struct ListConflicts: ParsableCommand {
                                  + (author.map { "\($0.name) (\(Names.delegation($0.delegation)))" } ?? value.op.replica.short))
                 }
             }
-            Terminal.out(t("conflicts.count", items.count))
+            guard count > 0 else {
+                Terminal.out(t("conflicts.none"))
+                return
+            }
+            Terminal.out(t("conflicts.count", count))
             Terminal.out(t("conflicts.hint"))
         }
     }
