@@ -433,7 +433,7 @@ extension Replica {
     /// A chain's clock strictly increases with `seq` (every stored operation is checked for
     /// it, DESIGN: Operations), so each chain read backwards is already in log order and the
     /// log is their merge: about `limit` rows read, where sorting every operation by its clock
-    /// (no index has it) took 2.7 s at 2,100,000 operations. Nil if a chain is out of clock
+    /// (no index has it) took about 3 s at 2,100,000 operations. Nil if a chain is out of clock
     /// order after all (the caller then sorts).
     static func latestOperations(_ db: Database, limit: Int) throws -> [Row]? {
         var chains = [(cursor: RowCursor, head: Row, hlc: String)]()
