@@ -20,24 +20,6 @@ import Testing
 
     /// v9 rebuilds three tables; a store written before it keeps every row, every reference
     /// (no cascade ran) and every index.
-    /// A new store has 16 KiB pages; a store that already has pages keeps their size and opens
-    /// as before.
-    @Test func aNewStoreHas16KiBPagesAndAnOldOneKeepsItsOwn() throws {
-        let group = try ReplicaGroup([.us])
-        let c = try group.replicas[0].addCommitment(CommitmentDraft(owner: .us, titleEN: "Southbound", pillar: .prevent))
-        let fresh = try DatabaseQueue(path: group.folder.sub("r0") + "/" + Replica.databaseFile)
-        #expect(try fresh.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 16384)
-        #expect(try fresh.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
-        #expect(try group.replicas[0].detail(c).state.isAccepted)
-
-        let folder = try TemporaryFolder()
-        let path = folder.sub("old.sqlite")
-        try DatabaseQueue(path: path).write { db in try db.execute(sql: "CREATE TABLE earlier (x)") }
-        let store = try Store(path: path)
-        #expect(try store.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 4096)
-        #expect(try store.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM operation") } == 0)
-    }
-
     @Test func theV9RebuildKeepsEveryRow() throws {
         let folder = try TemporaryFolder()
         let queue = try DatabaseQueue(path: folder.sub("store.sqlite"))

@@ -16,13 +16,7 @@ final class Store: Sendable {
         configuration.label = "puente"
         // A 64 MiB page cache per connection (SQLite's default is 2 MiB): an import touches the
         // operation table, its entity index and every materialized row of what it changes.
-        // 16 KiB pages for a new store (this runs before the file has any, and before WAL mode,
-        // which fixes the size; an existing store keeps its own): a 1,000,000-operation import
-        // writes a quarter of the WAL frames, each later read searches a smaller WAL index, and
-        // rows of about 700 bytes fill pages better. Measured (README Design 51): 8-14% faster
-        // at that size and a 13% smaller store, the same memory.
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA page_size = 16384")
             try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         writer = try DatabasePool(path: path, configuration: configuration)
