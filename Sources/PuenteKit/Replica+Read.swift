@@ -356,13 +356,6 @@ extension Replica {
         try store.read { db in try Self.conflicts(db, replicas: try Store.replicas(db), limit: nil, each: each) }
     }
 
-    /// The open conflicts in entity and field order: the first `limit`, or all of them.
-    static func conflicts(_ db: Database, replicas: [ReplicaID: ReplicaInfo], limit: Int?) throws -> [ConflictItem] {
-        var items = [ConflictItem]()
-        try conflicts(db, replicas: replicas, limit: limit) { items.append($0) }
-        return items
-    }
-
     /// Hands the open conflicts to `each` in entity and field order (the first `limit`, or all
     /// of them), one at a time: the rows of one conflict are gathered, then handed over.
     static func conflicts(_ db: Database, replicas: [ReplicaID: ReplicaInfo], limit: Int?,

@@ -183,17 +183,12 @@ extension Replica {
 
     /// Every standing indicator with its progress, in the review's order (outcome ones first).
     public func indicators() throws -> [IndicatorProgress] {
-        try store.read { db in try Self.indicatorProgress(db, cut: "") }
-    }
-
-    /// Outcome indicators, then output ones, each kind cut by `cut` (a LIMIT clause or empty).
-    static func indicatorProgress(_ db: Database, cut: String) throws -> [IndicatorProgress] {
-        try [IndicatorKind.outcome, .output].flatMap { try indicatorProgress(db, kind: $0, cut: cut) }
-    }
-
-    static func indicatorProgress(_ db: Database, kind: IndicatorKind, cut: String) throws -> [IndicatorProgress] {
         var result = [IndicatorProgress]()
-        try indicatorProgress(db, kind: kind, cut: cut) { result.append($0) }
+        try store.read { db in
+            for kind in [IndicatorKind.outcome, .output] {
+                try Self.indicatorProgress(db, kind: kind, cut: "") { result.append($0) }
+            }
+        }
         return result
     }
 
