@@ -154,20 +154,19 @@ public struct BriefingReader {
         let groups: [String??] = byPillar ? Pillar.allCases.map { .some($0.rawValue) } + [.some(nil)] : [nil]
         for group in groups {
             let cursor = try Row.fetchCursor(db, sql: """
-                SELECT \(Replica.summaryColumns) FROM commitment_summary c \(condition(pillar: group != nil))
+                SELECT \(Replica.summaryColumns), c.summary_en, c.summary_es FROM commitment_summary c \(condition(pillar: group != nil))
                 ORDER BY \(Replica.dueOrder)
                 """, arguments: arguments(pillar: group))
             while let row = try cursor.next() {
                 guard let summary = Replica.summary(row) else { continue }
-                try each(try brief(summary))
+                // The summary texts follow the summary's columns.
+                try each(try brief(summary, summaryEN: row[14], summaryES: row[15]))
             }
         }
     }
 
     /// One commitment as the briefing shows it.
-    func brief(_ summary: CommitmentSummary) throws -> CommitmentBrief {
-        let texts = try Row.fetchOne(try db.cachedStatement(sql: "SELECT summary_en, summary_es FROM commitment_summary WHERE id = ?"),
-                                     arguments: [summary.id])
+    func brief(_ summary: CommitmentSummary, summaryEN: String?, summaryES: String?) throws -> CommitmentBrief {
         var assessments = [Delegation: AssessmentBrief]()
         for row in try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT field, replica, value FROM register_value
@@ -198,7 +197,7 @@ public struct BriefingReader {
         for kind in [IndicatorKind.outcome, .output] {
             try Replica.indicatorProgress(db, kind: kind, parent: summary.id) { indicators.append($0) }
         }
-        return CommitmentBrief(summary: summary, summaryEN: texts?[0], summaryES: texts?[1], assessments: assessments,
+        return CommitmentBrief(summary: summary, summaryEN: summaryEN, summaryES: summaryES, assessments: assessments,
                                notes: notes, indicators: indicators)
     }
 }
