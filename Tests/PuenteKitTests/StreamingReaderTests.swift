@@ -191,8 +191,8 @@ import Testing
         #expect(try copy.digest() == mx.digest())
     }
 
-    /// An export spools `ops.jsonl` to a temporary file through a fixed buffer: a bundle many
-    /// buffers long reads back whole, and no temporary file is left beside it.
+    /// An export hands `ops.jsonl` from its reading thread to deflate through a bounded pipe: a
+    /// bundle longer than the pipe holds reads back whole, and no temporary file is left beside it.
     @Test func anExportLongerThanItsBufferReadsBackWholeAndLeavesNoTemporaryFile() throws {
         let group = try ReplicaGroup([.us, .mx])
         let (us, mx) = (group.replicas[0], group.replicas[1])
@@ -211,7 +211,7 @@ import Testing
         #expect(report.operations == ops.count)
         let zip = try StrictZip(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         let opsSize = try #require(zip.entries["ops.jsonl"]?.size)
-        #expect(opsSize > 2 * Replica.spoolBufferSize)
+        #expect(opsSize > Replica.pipeCapacity)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["all.puente"])
 
         let imported = try mx.importBundle(path: path)
@@ -231,12 +231,12 @@ import Testing
         let folder = try TemporaryFolder()
         let path = folder.sub("out.puente")
         try Data("an older bundle".utf8).write(to: URL(fileURLWithPath: path))
-        let entries: [(name: String, content: Replica.ZipContent, deflate: Bool)] = [
-            ("manifest.json", .bytes(Array("{}".utf8)), false),
-            ("manifest.sig", .bytes(Array(repeating: 7, count: 64)), false),
-            ("ops.jsonl", .bytes(Array(repeating: UInt8(ascii: "a"), count: 100_000)), true),
-        ]
-        let size = try Replica.writeZip(to: path, entries: entries)
+        func entries(_ zip: Replica.ZipWriter) throws {
+            try zip.add("manifest.json", bytes: Array("{}".utf8))
+            try zip.add("manifest.sig", bytes: Array(repeating: 7, count: 64))
+            try zip.add("ops.jsonl", bytes: Array(repeating: UInt8(ascii: "a"), count: 100_000), deflate: true)
+        }
+        let size = try Replica.writeZip(to: path, entries)
         let written = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         #expect(size == written.count)
         let zip = try StrictZip(bytes: written)
@@ -245,11 +245,11 @@ import Testing
 
         // The ZIP cannot be created: its folder does not exist.
         let missing = folder.sub("missing/out.puente")
-        #expect(throws: WriteError(missing, ENOENT)) { try Replica.writeZip(to: missing, entries: entries) }
+        #expect(throws: WriteError(missing, ENOENT)) { try Replica.writeZip(to: missing, entries) }
         // The ZIP is written but cannot take the target's place: a folder is there.
         let occupied = folder.sub("occupied.puente")
         try FileManager.default.createDirectory(atPath: occupied, withIntermediateDirectories: false)
-        #expect(throws: WriteError(occupied, EISDIR)) { try Replica.writeZip(to: occupied, entries: entries) }
+        #expect(throws: WriteError(occupied, EISDIR)) { try Replica.writeZip(to: occupied, entries) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["occupied.puente", "out.puente"])
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(written))
     }

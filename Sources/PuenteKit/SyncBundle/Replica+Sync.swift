@@ -61,62 +61,62 @@ extension Replica {
         let plan = try store.read { db in try exportPlan(db, for: delegation, full: full) }
         let proofs = try store.read { db in try Store.forkProofs(db) }
         let documents = try store.read { db in try Store.trustDocuments(db) }
-        // ops.jsonl goes to a temporary file beside the target through a fixed buffer, hashed
-        // and counted on the way: memory does not grow with the bundle.
-        let opsFile = try SpoolFile(beside: path)
-        let hasher = try SHA256Hasher()
-        var buffer = [UInt8]()
-        buffer.reserveCapacity(Self.spoolBufferSize + 4096)
-        var opsSize = 0
-        func flush() throws {
-            hasher.update(buffer)
-            try opsFile.write(buffer)
-            opsSize += buffer.count
-            buffer.removeAll(keepingCapacity: true)
-        }
-        var count = 0
-        var segments = [BundleManifest.Segment]()
-        var ranges = [ReplicaID: ClosedRange<Int64>]()
-        try store.read { db in
-            for segment in plan.segments {
-                let cursor = try Data.fetchCursor(db, sql: "SELECT bytes FROM operation WHERE replica = ? AND seq BETWEEN ? AND ? ORDER BY seq",
-                                                  arguments: [segment.replica.hex, segment.from, segment.to])
-                var first = true
-                while let bytes = try cursor.next() {
-                    if first {
-                        buffer.append(contentsOf: bytes)
-                    } else {
-                        let canonical = Array(bytes)
-                        buffer.append(contentsOf: WireForm.withoutPrev(canonical) ?? canonical)
-                    }
-                    first = false
-                    buffer.append(0x0a)
-                    count += 1
-                    if buffer.count >= Self.spoolBufferSize { try flush() }
-                }
-                segments.append(segment)
-                ranges[segment.replica] = segment.from...segment.to
+        // ops.jsonl is written first, as it is read: a second thread reads the lines from the
+        // store, hashes and counts them, and hands them through a bounded pipe to ZIPFoundation,
+        // which deflates them on this one. Memory does not grow with the bundle, nothing is
+        // spooled to disk, and reading overlaps deflating (Design 51). The manifest, which
+        // names the lines' hash, size and count, follows them.
+        let spans = plan.segments.map { (replica: $0.replica.hex, from: $0.from, to: $0.to) }
+        let pipe = BytePipe(capacity: Self.pipeCapacity)
+        let producer = BackgroundWork { [store] () throws -> (count: Int, sha256: String) in
+            do {
+                let result = try Self.writeLines(store, spans, to: pipe)
+                pipe.finish()
+                return result
+            } catch {
+                pipe.finish(error)
+                throw error
             }
         }
-        try flush()
-        var manifest = BundleManifest(
-            bundleID: try secureRandomBytes(16).hex, created: Self.isoTimestamp(millis: wallClock.nowMillis()),
-            exporter: local, exporterDelegation: identity.delegation, exporterFingerprint: try identityCard().fingerprint.text(),
-            recipients: delegation.map { [$0] } ?? [], have: plan.have, segments: segments,
-            opsSHA256: hasher.finish().hex, opsSize: opsSize, opsCount: count)
-        manifest.forkProofs = proofs
-        manifest.certificates = documents.certificates
-        manifest.revocations = documents.revocations
-        manifest.rotations = documents.rotations
-        manifest.cards = try [identityCardFile()] + store.read { db in
-            try Data.fetchAll(db, sql: "SELECT card FROM replica WHERE card IS NOT NULL AND role = 'replica' ORDER BY id")
-                .map { Array($0) }
+        // However the ZIP ends, the reading thread is stopped and waited for before returning.
+        defer {
+            pipe.cancel()
+            _ = producer.join()
         }
-        let manifestBytes = CanonicalJSON.encode(manifest.json)
-        let signature = try signingKey.sign(manifestBytes)
-        let size = try Self.writeZip(to: path, entries: [("manifest.json", .bytes(manifestBytes), false),
-                                                         ("manifest.sig", .bytes(signature), false),
-                                                         ("ops.jsonl", .file(opsFile, size: opsSize), true)])
+        var ranges = [ReplicaID: ClosedRange<Int64>]()
+        for segment in plan.segments { ranges[segment.replica] = segment.from...segment.to }
+        var count = 0
+        let size: Int
+        do {
+            size = try Self.writeZip(to: path) { zip in
+                let opsSize = try pipe.declaredSize()
+                try zip.add("ops.jsonl", size: opsSize, deflate: true, read: pipe.take)
+                let lines = try producer.join().get()
+                count = lines.count
+                var manifest = BundleManifest(
+                    bundleID: try secureRandomBytes(16).hex, created: Self.isoTimestamp(millis: wallClock.nowMillis()),
+                    exporter: local, exporterDelegation: identity.delegation, exporterFingerprint: try identityCard().fingerprint.text(),
+                    recipients: delegation.map { [$0] } ?? [], have: plan.have, segments: plan.segments,
+                    opsSHA256: lines.sha256, opsSize: opsSize, opsCount: lines.count)
+                manifest.forkProofs = proofs
+                manifest.certificates = documents.certificates
+                manifest.revocations = documents.revocations
+                manifest.rotations = documents.rotations
+                manifest.cards = try [identityCardFile()] + store.read { db in
+                    try Data.fetchAll(db, sql: "SELECT card FROM replica WHERE card IS NOT NULL AND role = 'replica' ORDER BY id")
+                        .map { Array($0) }
+                }
+                let manifestBytes = CanonicalJSON.encode(manifest.json)
+                try zip.add("manifest.json", bytes: manifestBytes)
+                try zip.add("manifest.sig", bytes: try signingKey.sign(manifestBytes))
+            }
+        } catch {
+            // The reading thread's own failure (a database error, say) is the one to report, not
+            // the short read it caused in ZIPFoundation.
+            pipe.cancel()
+            if case .failure(let cause) = producer.join(), !(cause is BytePipe.Cancelled) { throw cause }
+            throw error
+        }
         return ExportReport(path: path, operations: count, segments: ranges, bytes: size)
     }
 
@@ -184,49 +184,122 @@ extension Replica {
         return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
     }
 
-    /// What an entry of a written ZIP holds: bytes in memory, or the first `size` bytes of a spool file.
-    enum ZipContent {
-        case bytes([UInt8])
-        case file(SpoolFile, size: Int)
+    /// How many bytes of `ops.jsonl` may wait between the reading thread and deflate.
+    static let pipeCapacity = 1 << 17
 
-        var size: Int {
-            switch self {
-            case .bytes(let bytes): bytes.count
-            case .file(_, let size): size
+    /// How much of `ops.jsonl` the reading thread gathers before hashing it and handing it over.
+    static let linePieceSize = 1 << 16
+
+    /// The exact size of `ops.jsonl` for these segments, known before a line is read (ZIPFoundation
+    /// takes an entry's size up front): every stored operation's canonical bytes and a newline,
+    /// less the `prev` member that every line but a segment's first leaves out (``WireForm``).
+    static func wireSize(_ db: Database, _ spans: [(replica: String, from: Int64, to: Int64)]) throws -> Int {
+        let statement = try db.cachedStatement(sql: """
+            SELECT count(*), coalesce(sum(length(bytes)), 0) FROM operation WHERE replica = ? AND seq BETWEEN ? AND ?
+            """)
+        var total = 0
+        for span in spans {
+            guard let row = try Row.fetchOne(statement, arguments: [span.replica, span.from, span.to]) else { continue }
+            let count: Int = row[0]
+            let bytes: Int = row[1]
+            if count > 0 { total += bytes + count - (count - 1) * WireForm.prevMemberSize }
+        }
+        return total
+    }
+
+    /// Declares the size of the segments' lines to `pipe`, then puts the lines into it in pieces,
+    /// hashing and counting them on the way, all in one read transaction. Throws
+    /// ``ExportSizeMismatch`` when the lines do not add up to the size declared (never more than
+    /// that reaches the pipe).
+    static func writeLines(_ store: Store, _ spans: [(replica: String, from: Int64, to: Int64)],
+                           to pipe: BytePipe) throws -> (count: Int, sha256: String) {
+        let hasher = try SHA256Hasher()
+        var buffer = [UInt8]()
+        buffer.reserveCapacity(linePieceSize + 4096)
+        var written = 0
+        var count = 0
+        var size = 0
+        func flush() throws {
+            guard written + buffer.count <= size else { throw ExportSizeMismatch(expected: size, actual: written + buffer.count) }
+            hasher.update(buffer)
+            try pipe.put(buffer)
+            written += buffer.count
+            buffer.removeAll(keepingCapacity: true)
+        }
+        try store.read { db in
+            size = try wireSize(db, spans)
+            pipe.declare(size: size)
+            for span in spans {
+                let cursor = try Data.fetchCursor(db, sql: "SELECT bytes FROM operation WHERE replica = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+                                                  arguments: [span.replica, span.from, span.to])
+                var first = true
+                while let bytes = try cursor.next() {
+                    if first {
+                        buffer.append(contentsOf: bytes)
+                    } else {
+                        let canonical = Array(bytes)
+                        buffer.append(contentsOf: WireForm.withoutPrev(canonical) ?? canonical)
+                    }
+                    first = false
+                    buffer.append(0x0a)
+                    count += 1
+                    if buffer.count >= linePieceSize { try flush() }
+                }
             }
         }
+        try flush()
+        guard written == size else { throw ExportSizeMismatch(expected: size, actual: written) }
+        return (count, hasher.finish().hex)
+    }
 
-        func read(at position: Int, count: Int) throws -> Data {
-            switch self {
-            case .bytes(let bytes): Data(bytes[position..<position + count])
-            case .file(let file, _): try file.read(at: position, count: count)
+    /// Adds entries to a ZIP being written. Every failure to write is a ``WriteError`` naming the
+    /// bundle.
+    struct ZipWriter {
+        fileprivate let archive: Archive
+        fileprivate let path: String
+
+        /// An entry of bytes in memory.
+        func add(_ name: String, bytes: [UInt8], deflate: Bool = false) throws(WriteError) {
+            try add(name, size: bytes.count, deflate: deflate) { position, count in Data(bytes[position..<position + count]) }
+        }
+
+        /// An entry of `size` bytes that `read` hands over in order, as many at a time as asked.
+        func add(_ name: String, size: Int, deflate: Bool, read: (Int) throws -> Data) throws(WriteError) {
+            try add(name, size: size, deflate: deflate) { _, count in try read(count) }
+        }
+
+        /// ZIPFoundation asks for the content in order, a piece at a time: (position, count).
+        private func add(_ name: String, size: Int, deflate: Bool, piece: (Int, Int) throws -> Data) throws(WriteError) {
+            let fixedDate = Date(timeIntervalSince1970: 315_532_800)  // 1980-01-01: entry dates carry nothing
+            do {
+                try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(size), modificationDate: fixedDate,
+                                     permissions: 0o644, compressionMethod: deflate ? .deflate : .none) { position, count in
+                    try piece(Int(position), count)
+                }
+            } catch {
+                throw WriteError(path, WriteError.errorNumber(of: error))
             }
         }
     }
 
-    /// How much of `ops.jsonl` an export holds in memory before writing it out.
-    static let spoolBufferSize = 1 << 16
-
-    /// Writes the ZIP with ZIPFoundation to a hidden temporary file beside `path`, then renames
-    /// it over `path` in one step, so that a reader never sees half a bundle. Any failure is a
-    /// ``WriteError`` naming `path`, and leaves no temporary file behind.
-    static func writeZip(to path: String, entries: [(name: String, content: ZipContent, deflate: Bool)]) throws(WriteError) -> Int {
+    /// Writes a ZIP with ZIPFoundation to a hidden temporary file beside `path`, entry by entry
+    /// as `body` adds them, then renames it over `path` in one step, so that a reader never sees
+    /// half a bundle. A failure to write is a ``WriteError`` naming `path`; `body`'s own errors
+    /// come through as they are. No temporary file is left behind either way.
+    static func writeZip(to path: String, _ body: (ZipWriter) throws -> Void) throws -> Int {
         let temporary = hiddenSibling(of: path, suffix: "tmp")
         defer { unlink(temporary) }  // gone already once renamed
-        do {
-            let archive = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
-            let fixedDate = Date(timeIntervalSince1970: 315_532_800)  // 1980-01-01: entry dates carry nothing
-            for entry in entries {
-                try archive.addEntry(with: entry.name, type: .file, uncompressedSize: Int64(entry.content.size), modificationDate: fixedDate,
-                                     permissions: 0o644, compressionMethod: entry.deflate ? .deflate : .none) { position, size in
-                    try entry.content.read(at: Int(position), count: size)
-                }
+        // The archive is closed (and its file flushed) when this returns.
+        func fill() throws {
+            let archive: Archive
+            do {
+                archive = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
+            } catch {
+                throw WriteError(path, WriteError.errorNumber(of: error))
             }
-        } catch let error as WriteError {
-            throw error
-        } catch {
-            throw WriteError(path, WriteError.errorNumber(of: error))
+            try body(ZipWriter(archive: archive, path: path))
         }
+        try fill()
         var status = stat()
         guard stat(temporary, &status) == 0, rename(temporary, path) == 0 else { throw WriteError(path, errno) }
         return Int(status.st_size)

@@ -10,7 +10,7 @@ public enum WireForm {
     private static let refsMarker = Array(",\"refs\":".utf8)
     private static let prevMarker = Array(",\"prev\":\"".utf8)
     /// `,"prev":"` + 64 hex digits + `"`.
-    private static let prevMemberSize = 9 + 64 + 1
+    static let prevMemberSize = 9 + 64 + 1
 
     /// The wire line of `op`; `first` for the first operation of its segment.
     public static func line(_ op: Op, first: Bool) -> [UInt8] {

@@ -1,0 +1,129 @@
+import Foundation
+
+/// Bytes handed from one thread to another through a bounded queue of pieces: an export reads
+/// and writes its lines on one thread while ZIPFoundation deflates them on the other.
+///
+/// The producer may first ``declare(size:)`` how many bytes will come (the consumer waits for it
+/// with ``declaredSize()``), then ``put(_:)``s pieces of any size and ends with ``finish(_:)``;
+/// the consumer ``take(_:)``s exactly the number of bytes it asks for. At most `capacity` bytes wait at once
+/// (the producer blocks beyond that), so memory does not grow with what goes through. A
+/// consumer that gives up calls ``cancel()``, and the producer's next ``put(_:)`` throws.
+final class BytePipe: @unchecked Sendable {
+    /// The pipe ended before the consumer had all it asked for.
+    struct Short: Error, Equatable {
+        let asked: Int
+        let got: Int
+    }
+
+    /// The consumer gave up; the producer should stop.
+    struct Cancelled: Error {}
+
+    // Everything below is read and written only with `condition` locked.
+    private let condition = NSCondition()
+    private var pieces = [[UInt8]]()
+    private var offset = 0
+    private var queued = 0
+    private var finished = false
+    private var failure: (any Error)?
+    private var cancelled = false
+    private var declared: Int?
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    /// Announces the total the producer is about to put.
+    func declare(size: Int) {
+        condition.lock()
+        declared = size
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The total the producer announced, waiting for it. Throws the producer's error, or
+    /// ``Short`` when it finished without announcing one.
+    func declaredSize() throws -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        while declared == nil, !finished { condition.wait() }
+        guard let declared else { throw failure ?? Short(asked: 0, got: 0) }
+        return declared
+    }
+
+    /// Queues `piece`, waiting while the pipe holds `capacity` bytes or more. Throws
+    /// ``Cancelled`` once the consumer has given up.
+    func put(_ piece: [UInt8]) throws {
+        guard !piece.isEmpty else { return }
+        condition.lock()
+        defer { condition.unlock() }
+        while queued >= capacity, !cancelled { condition.wait() }
+        guard !cancelled else { throw Cancelled() }
+        pieces.append(piece)
+        queued += piece.count
+        condition.broadcast()
+    }
+
+    /// Ends the stream: with nothing more to come, or with the error that stopped the producer.
+    func finish(_ error: (any Error)? = nil) {
+        condition.lock()
+        finished = true
+        failure = error
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Exactly `count` bytes, waiting for the producer as needed. Throws the producer's error, or
+    /// ``Short`` when the stream ended first.
+    func take(_ count: Int) throws -> Data {
+        var out = Data(capacity: count)
+        condition.lock()
+        defer { condition.unlock() }
+        while out.count < count {
+            while pieces.isEmpty, !finished { condition.wait() }
+            guard let first = pieces.first else { throw failure ?? Short(asked: count, got: out.count) }
+            let n = min(count - out.count, first.count - offset)
+            out.append(contentsOf: first[offset..<offset + n])
+            offset += n
+            queued -= n
+            if offset == first.count {
+                pieces.removeFirst()
+                offset = 0
+            }
+            condition.broadcast()
+        }
+        return out
+    }
+
+    /// The producer's error, once it has finished with one.
+    var producerError: (any Error)? {
+        condition.lock()
+        defer { condition.unlock() }
+        return failure
+    }
+
+    /// Whether the producer finished with nothing left unread.
+    var isDrained: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return finished && failure == nil && pieces.isEmpty
+    }
+
+    /// Gives up on the rest: the producer's waiting or next ``put(_:)`` throws ``Cancelled``.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        pieces = []
+        queued = 0
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// An export's lines did not add up to the size computed for them beforehand: the store changed
+/// under the export's read, or a stored operation is not in its canonical form. Nothing is written.
+struct ExportSizeMismatch: Error, Equatable, CustomStringConvertible {
+    let expected: Int
+    let actual: Int
+    var description: String { "ops.jsonl came to \(actual) bytes where \(expected) were expected" }
+}

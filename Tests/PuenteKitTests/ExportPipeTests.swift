@@ -1,0 +1,112 @@
+import Foundation
+import GRDB
+@_spi(Testing) @testable import PuenteKit
+import PuenteTestSupport
+import Testing
+
+/// An export reads its lines on one thread and deflates them on another, through a bounded
+/// pipe (Design 51). These tests run real threads.
+@Suite struct ExportPipeTests {
+    struct Planted: Error, Equatable {}
+
+    /// Whatever the pieces put and the counts taken, the consumer gets exactly the bytes put, in
+    /// order, while at most `capacity` bytes wait (the producer blocks, then resumes).
+    @Test(arguments: [1, 7, 64, 4096])
+    func theBytesTakenAreTheBytesPut(capacity: Int) throws {
+        var rng = SplitMix(state: UInt64(capacity))
+        let pieces = (0..<300).map { _ in
+            (0..<Int.random(in: 0...200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        }
+        let all = pieces.flatMap { $0 }
+        let pipe = BytePipe(capacity: capacity)
+        let producer = BackgroundWork { () throws -> Int in
+            pipe.declare(size: all.count)
+            for piece in pieces { try pipe.put(piece) }
+            pipe.finish()
+            return pieces.count
+        }
+        #expect(try pipe.declaredSize() == all.count)
+        var taken = [UInt8]()
+        while taken.count < all.count {
+            let count = min(all.count - taken.count, Int.random(in: 0...300, using: &rng))
+            let piece = try pipe.take(count)
+            #expect(piece.count == count)
+            taken.append(contentsOf: piece)
+        }
+        #expect(taken == all)
+        #expect(try producer.join().get() == 300)
+        #expect(pipe.isDrained)
+        // Past the end: the stream is short, by exactly what was asked.
+        #expect(throws: BytePipe.Short(asked: 5, got: 0)) { try pipe.take(5) }
+    }
+
+    /// A producer's error reaches the consumer after the bytes put before it, and a stream that
+    /// ends early says how short it fell.
+    @Test func theProducersErrorComesAfterItsBytes() throws {
+        let failing = BytePipe(capacity: 100)
+        try failing.put([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+        failing.finish(Planted())
+        #expect(try failing.take(4) == Data([1, 2, 3, 4]))
+        #expect(throws: Planted()) { try failing.take(10) }
+        #expect(failing.producerError is Planted)
+        #expect(!failing.isDrained)
+        #expect(throws: Planted()) { try failing.declaredSize() }
+
+        let short = BytePipe(capacity: 100)
+        try short.put([1, 2, 3])
+        short.finish()
+        #expect(throws: BytePipe.Short(asked: 5, got: 3)) { try short.take(5) }
+        #expect(throws: BytePipe.Short(asked: 0, got: 0)) { try short.declaredSize() }
+    }
+
+    /// A consumer that gives up releases a producer blocked on a full pipe: its `put` throws, and
+    /// its thread ends.
+    @Test func aCancelledPipeReleasesItsProducer() throws {
+        let pipe = BytePipe(capacity: 16)
+        let producer = BackgroundWork { () throws -> Int in
+            var put = 0
+            while true {
+                try pipe.put(Array(repeating: 1, count: 8))
+                put += 1
+            }
+        }
+        #expect(try pipe.take(24).count == 24)
+        pipe.cancel()
+        guard case .failure(let error) = producer.join() else {
+            Issue.record("the producer went on")
+            return
+        }
+        #expect(error is BytePipe.Cancelled)
+        // Joined twice: the same result at once.
+        guard case .failure = producer.join() else {
+            Issue.record("a second join differed")
+            return
+        }
+    }
+
+    /// When the reading thread fails, the export reports its error, not the short read it caused
+    /// in ZIPFoundation, and leaves neither a bundle nor a temporary file. Here a stored
+    /// operation is not in its canonical form (it has no `prev` to leave out), so its lines do
+    /// not add up to the size computed for them.
+    @Test func anExportWhoseReadingFailsReportsWhyAndWritesNothing() throws {
+        let group = try ReplicaGroup([.us, .mx])
+        let us = group.replicas[0]
+        let entity = try us.addCommitment(CommitmentDraft(owner: .us, titleEN: "Operation Southbound", pillar: .prevent))
+        for status in ["agreed", "in-progress", "stalled"] { try us.set(entity, field: "status", value: .string(status)) }
+        let folder = try TemporaryFolder()
+        let good = folder.sub("good.puente")
+        let report = try us.exportBundle(to: good, full: true)
+        #expect(report.operations == (try us.operations(of: us.identity.replica)).count && report.operations > 3)
+        // Manifest last: ops.jsonl is written first, the manifest naming its hash after it.
+        let zip = try StrictZip(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: good))))
+        #expect(zip.entries["ops.jsonl"]?.dataOffset == 30 + "ops.jsonl".utf8.count)
+
+        try DatabaseQueue(path: us.folder + "/" + Replica.databaseFile).write { db in
+            try db.execute(sql: "UPDATE operation SET bytes = CAST('{\"kind\":\"set\"}' AS BLOB) WHERE replica = ? AND seq = 3",
+                           arguments: [us.identity.replica.hex])
+        }
+        let bad = folder.sub("bad.puente")
+        #expect(throws: ExportSizeMismatch.self) { try us.exportBundle(to: bad, full: true) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["good.puente"])
+    }
+}
