@@ -108,5 +108,13 @@ import Testing
         let bad = folder.sub("bad.puente")
         #expect(throws: ExportSizeMismatch.self) { try us.exportBundle(to: bad, full: true) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["good.puente"])
+
+        // The reading thread fails before it can say how long the lines are: the lines' column
+        // is gone. The database's own error is reported, and nothing is written either.
+        try DatabaseQueue(path: us.folder + "/" + Replica.databaseFile).write { db in
+            try db.execute(sql: "ALTER TABLE operation RENAME COLUMN bytes TO gone")
+        }
+        #expect(throws: DatabaseError.self) { try us.exportBundle(to: bad, full: true) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["good.puente"])
     }
 }
