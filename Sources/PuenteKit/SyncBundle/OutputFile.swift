@@ -10,17 +10,13 @@ import Foundation
 public enum OutputFile {
     /// Writes `bytes` to `path`. Throws ``WriteError`` naming `path`.
     public static func write(_ bytes: [UInt8], to path: String) throws(WriteError) {
-        let temporary = hiddenSibling(of: path, suffix: "tmp")
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o666)
-        guard descriptor >= 0 else { throw WriteError(path, errno) }
-        defer { unlink(temporary) }  // gone already once renamed
-        let failure = writeAll(descriptor, bytes)
-        guard failure == 0 else {
-            close(descriptor)
-            throw WriteError(path, failure)
+        do {
+            try write(to: path) { emit in try emit(bytes) }
+        } catch let error as WriteError {
+            throw error
+        } catch {
+            throw WriteError(path, EIO)  // unreachable: only writing the bytes can fail here
         }
-        guard close(descriptor) == 0 else { throw WriteError(path, errno) }
-        guard rename(temporary, path) == 0 else { throw WriteError(path, errno) }
     }
 
     /// Writes to `path` what `produce` hands to the function it is given, a piece at a time, so
