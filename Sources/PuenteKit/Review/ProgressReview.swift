@@ -171,10 +171,16 @@ extension Replica {
 
     /// Indicators of one kind (the argument) in review order: their commitment's place in
     /// `list`, then name and id, read from `indicator_summary` through its index on exactly that order.
+    /// The columns ``indicatorProgress(_:kind:each:)`` reads, of `indicator_summary i` and its
+    /// commitment's `commitment_summary c`.
+    static let indicatorColumns = """
+        i.id, i.parent, c.title_en, c.title_es, i.name_en, i.name_es, i.direction, i.unit, i.baseline, i.target,
+            i.latest, i.latest_date
+        """
+
     static func indicatorSQL(cut: String) -> String {
         """
-        SELECT i.id, i.parent, c.title_en, c.title_es, i.name_en, i.name_es, i.direction, i.unit, i.baseline, i.target,
-            i.latest, i.latest_date
+        SELECT \(indicatorColumns)
         FROM indicator_summary i INDEXED BY indicator_review_order LEFT JOIN commitment_summary c ON c.id = i.parent
         WHERE i.kind = ?
         ORDER BY i.parent_due IS NULL, i.parent_due, i.parent_title, i.parent, coalesce(i.name_en, i.name_es, ''), i.id
@@ -203,8 +209,7 @@ extension Replica {
     static func indicatorProgress(_ db: Database, kind: IndicatorKind, parent: String,
                                   each: (IndicatorProgress) throws -> Void) throws {
         let statement = try db.cachedStatement(sql: """
-            SELECT i.id, i.parent, c.title_en, c.title_es, i.name_en, i.name_es, i.direction, i.unit, i.baseline, i.target,
-                i.latest, i.latest_date
+            SELECT \(indicatorColumns)
             FROM indicator_summary i LEFT JOIN commitment_summary c ON c.id = i.parent
             WHERE i.parent = ? AND i.kind = ?
             ORDER BY coalesce(i.name_en, i.name_es, ''), i.id
@@ -212,7 +217,7 @@ extension Replica {
         try indicatorProgress(try Row.fetchCursor(statement, arguments: [parent, kind.rawValue]), kind: kind, each: each)
     }
 
-    /// The indicators of `rows` (the columns of ``indicatorSQL(cut:)``), all of `kind`.
+    /// The indicators of `rows` (``indicatorColumns``), all of `kind`.
     private static func indicatorProgress(_ rows: RowCursor, kind: IndicatorKind, each: (IndicatorProgress) throws -> Void) throws {
         while let row = try rows.next() {
             let direction = (row[6] as String?).flatMap(Direction.init(rawValue:)) ?? .increase
