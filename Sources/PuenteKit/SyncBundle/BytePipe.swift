@@ -95,20 +95,6 @@ final class BytePipe: @unchecked Sendable {
         return out
     }
 
-    /// The producer's error, once it has finished with one.
-    var producerError: (any Error)? {
-        condition.lock()
-        defer { condition.unlock() }
-        return failure
-    }
-
-    /// Whether the producer finished with nothing left unread.
-    var isDrained: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return finished && failure == nil && pieces.isEmpty
-    }
-
     /// Gives up on the rest: the producer's waiting or next ``put(_:)`` throws ``Cancelled``.
     func cancel() {
         condition.lock()
@@ -118,12 +104,4 @@ final class BytePipe: @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
     }
-}
-
-/// An export's lines did not add up to the size computed for them beforehand: the store changed
-/// under the export's read, or a stored operation is not in its canonical form. Nothing is written.
-struct ExportSizeMismatch: Error, Equatable, CustomStringConvertible {
-    let expected: Int
-    let actual: Int
-    var description: String { "ops.jsonl came to \(actual) bytes where \(expected) were expected" }
 }

@@ -78,11 +78,6 @@ extension Replica {
                 throw error
             }
         }
-        // However the ZIP ends, the reading thread is stopped and waited for before returning.
-        defer {
-            pipe.cancel()
-            _ = producer.join()
-        }
         var ranges = [ReplicaID: ClosedRange<Int64>]()
         for segment in plan.segments { ranges[segment.replica] = segment.from...segment.to }
         var count = 0
@@ -111,7 +106,8 @@ extension Replica {
                 try zip.add("manifest.sig", bytes: try signingKey.sign(manifestBytes))
             }
         } catch {
-            // The reading thread's own failure (a database error, say) is the one to report, not
+            // The reading thread is stopped and waited for before returning (on success the ZIP
+            // waited for it). Its own failure (a database error, say) is the one to report, not
             // the short read it caused in ZIPFoundation.
             pipe.cancel()
             if case .failure(let cause) = producer.join(), !(cause is BytePipe.Cancelled) { throw cause }
@@ -250,6 +246,14 @@ extension Replica {
         try flush()
         guard written == size else { throw ExportSizeMismatch(expected: size, actual: written) }
         return (count, hasher.finish().hex)
+    }
+
+    /// An export's lines did not add up to the size computed for them beforehand: a stored
+    /// operation is not in its canonical form. Nothing is written.
+    struct ExportSizeMismatch: Error, Equatable, CustomStringConvertible {
+        let expected: Int
+        let actual: Int
+        var description: String { "ops.jsonl came to \(actual) bytes where \(expected) were expected" }
     }
 
     /// Adds entries to a ZIP being written. Every failure to write is a ``WriteError`` naming the
