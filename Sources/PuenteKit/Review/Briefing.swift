@@ -180,13 +180,14 @@ public struct BriefingReader {
                                                       author: writer.map { replicas[$0]?.name ?? $0.short })
         }
         var notes = [NoteBrief]()
-        for id in try String.fetchAll(try db.cachedStatement(sql: """
-            SELECT id FROM entity WHERE parent = ? AND type = 'note' AND state = 'accepted' AND retracted = 0
-            ORDER BY created_hlc DESC, id LIMIT ?
+        // The newest standing notes with their accepted `create` (a note is accepted only with
+        // it), in one statement.
+        for row in try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT o.bytes, o.hash FROM entity e
+            JOIN operation o ON o.entity = e.id AND o.kind = 'create' AND o.status = 'accepted'
+            WHERE e.parent = ? AND e.type = 'note' AND e.state = 'accepted' AND e.retracted = 0
+            ORDER BY e.created_hlc DESC, e.id LIMIT ?
             """), arguments: [summary.id, Briefing.notesShown]) {
-            guard let row = try Row.fetchOne(try db.cachedStatement(sql: """
-                SELECT bytes, hash FROM operation WHERE entity = ? AND kind = 'create' AND status = 'accepted'
-                """), arguments: [id]) else { continue }
             let create = try Op(storedBytes: Array(row[0] as Data), hash: row[1])
             let writer = replicas[create.replica]
             notes.append(NoteBrief(date: Replica.isoDate(millis: create.hlc.millis),
