@@ -25,14 +25,14 @@ extension Replica {
     public func identityCard() throws -> IdentityCard {
         let keys = try publicKeys()
         let created = try store.read { db in try String.fetchOne(db, sql: "SELECT created_at FROM local_replica") } ?? today
-        return IdentityCard(role: .replica, delegation: identity.delegation, name: identity.name, office: identity.office,
-                            created: created, signingKey: try PublicKey(raw: keys.signing, kind: .ed25519),
-                            agreementKey: try PublicKey(raw: keys.agreement, kind: .x25519))
+        return try IdentityCard(role: .replica, delegation: identity.delegation, name: identity.name, office: identity.office,
+                                created: created, signingKey: try PublicKey(raw: keys.signing, kind: .ed25519),
+                                agreementKey: try PublicKey(raw: keys.agreement, kind: .x25519)).signed(with: signingKey)
     }
 
     /// The identity card file, signed with this store's key.
     public func identityCardFile() throws -> [UInt8] {
-        try identityCard().file(signedWith: signingKey)
+        try identityCard().signedFile ?? []
     }
 
     /// Trusts the key of `card` for its role and delegation, after the person checked the full

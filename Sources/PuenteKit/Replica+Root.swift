@@ -34,7 +34,8 @@ extension Replica {
         let own = try IdentityCard(file: try identityCardFile())
         let certificate = try Certificate.issue(for: own, delegation: identity.delegation, version: 1, issued: today, root: root)
         try store.write { db in
-            _ = try Store.applyTrust(db, certificates: [certificate]) { db in
+            // The root first, so its certificate of this store's key is judged against it.
+            _ = try Store.applyTrust(db) { db in
                 try db.execute(sql: "UPDATE replica SET trusted = 0 WHERE role = 'root' AND delegation = ?",
                                arguments: [identity.delegation.rawValue])
                 try db.execute(sql: """
@@ -43,6 +44,8 @@ extension Replica {
                     """, arguments: [card.replica?.hex, identity.delegation.rawValue, name, identity.office, Data(card.signingKey.raw),
                                      Data(agreement.raw), Op.genesisPrev, Data(cardFile)])
             }
+            let effect = try Store.applyTrust(db, certificates: [certificate])
+            if let refusal = effect.refusals.first { throw refusal.error }
         }
         return try IdentityCard(file: cardFile)
     }
@@ -53,6 +56,7 @@ extension Replica {
         guard let state = try store.read({ db in try TrustMap.load(db).resolved.roots[identity.delegation] }) else {
             throw TrustError("no-root", identity.delegation.rawValue)
         }
+        guard !state.disputed else { throw TrustError("disputed-root", identity.delegation.rawValue) }
         let bytes: [UInt8]
         do {
             bytes = try KeyFile.read(path: path)
@@ -140,11 +144,7 @@ extension Replica {
         }.compactMap { try? Certificate(bytes: Array($0)) }
         var reissued = [Certificate]()
         for certificate in previous {
-            let memberCard = IdentityCard(role: .replica, delegation: certificate.delegation, name: certificate.name,
-                                          office: certificate.office, created: certificate.issued, signingKey: certificate.memberKey,
-                                          agreementKey: certificate.memberAgreementKey)
-            reissued.append(try Certificate.issue(for: memberCard, delegation: certificate.delegation,
-                                                  version: certificate.version, issued: today, root: new))
+            reissued.append(try Certificate.issue(for: certificate.memberCard, version: certificate.version, issued: today, root: new))
         }
         // Keep only the highest version per member.
         var best = [ReplicaID: Certificate]()

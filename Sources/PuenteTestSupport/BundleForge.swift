@@ -130,13 +130,20 @@ public struct BundleForge {
                                            "count": .int(Int64(count))]]
     }
 
-    /// A complete bundle of `segments`, with `lines` as ops.jsonl (the ops' canonical lines by default).
+    /// A complete bundle of `segments`, with `lines` as ops.jsonl (the ops' canonical lines by
+    /// default), carrying the given trust documents (exact signed bytes) in its manifest.
     public func bundle(segments: [(ops: [Op], author: Replica)], lines: [[UInt8]]? = nil,
+                       certificates: [[UInt8]] = [], revocations: [[UInt8]] = [], rotations: [[UInt8]] = [],
                        editManifest: (inout [UInt8]) -> Void = { _ in }) throws -> [UInt8] {
         let opsLines: [[UInt8]] = lines ?? segments.flatMap { Self.wireLines($0.ops) }
         var opsBytes = [UInt8]()
         for line in opsLines { opsBytes += line + [0x0a] }
-        var manifest = CanonicalJSON.encode(try self.manifest(segments: segments, opsBytes: opsBytes, count: opsLines.count))
+        var members = try self.manifest(segments: segments, opsBytes: opsBytes, count: opsLines.count).objectValue ?? [:]
+        func base64(_ documents: [[UInt8]]) -> JSONValue { .array(documents.map { .string(Data($0).base64EncodedString()) }) }
+        members["certificates"] = base64(certificates)
+        members["revocations"] = base64(revocations)
+        members["rotations"] = base64(rotations)
+        var manifest = CanonicalJSON.encode(.object(members))
         editManifest(&manifest)
         let signature = try key.sign(manifest)
         return ZipBuilder.build([ZipBuilder.Entry("manifest.json", manifest), ZipBuilder.Entry("manifest.sig", signature),

@@ -82,6 +82,13 @@ import Testing
         facts.rotations = [TrustFacts.RotationFact(delegation: .mx, version: 2, old: root, new: a),
                            TrustFacts.RotationFact(delegation: .mx, version: 2, old: root, new: b)]
         #expect(TrustResolver.resolve(facts).roots[.mx]?.current == root)
+        // And the root where they part certifies nothing: its key may be the one misused.
+        #expect(TrustResolver.resolve(facts).roots[.mx]?.disputed == true)
+        let member = id(4)
+        facts.certificates = [certificate(member, by: root, .mx)]
+        #expect(TrustResolver.resolve(facts).delegations[member] == nil)
+        facts.rotations.removeLast()
+        #expect(TrustResolver.resolve(facts).roots[.mx]?.disputed == false)
         // A rotation that skips a version is not followed either.
         facts.rotations = [TrustFacts.RotationFact(delegation: .mx, version: 3, old: root, new: a)]
         #expect(TrustResolver.resolve(facts).roots[.mx]?.version == 1)

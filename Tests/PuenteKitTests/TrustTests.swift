@@ -210,21 +210,33 @@ struct Delegations {
         let report = try world.send(world.usAdmin, to: sre)
         #expect(report.trust.changes.contains { $0.kind == .rotation && $0.number == 2 && $0.inEffect })
         #expect(try sre.commitments().contains { $0.id == commitment.text })
-        // The superseded root cannot move the root again: a rollback, refused and reported.
+        // A rotation to an older version is a rollback, refused and reported.
         let oldRoot = try PrivateKey(encryptedPEM: try KeyFile.read(path: world.usAdmin.defaultRootKeyPath + ".v1"),
                                      passphrase: Delegations.passphrase(), expecting: .ed25519)
-        let rollback = try Rotation.sign(delegation: .us, version: 2, old: oldRoot, new: try PrivateKey.generate(.ed25519),
-                                         newAgreementKey: try PrivateKey.generate(.x25519).publicKey(), name: "intruder",
-                                         created: "2026-11-22")
-        let forge = try BundleForge(exporter: world.usAdmin)
-        let bundle = try forge.bundle(segments: []) { manifest in
-            let text = String(decoding: manifest, as: UTF8.self).replacingOccurrences(
-                of: "\"rotations\":[]", with: "\"rotations\":[\"\(Data(rollback.bytes).base64EncodedString())\"]")
-            manifest = Array(text.utf8)
-        }
-        let refused = try sre.importBundle(bytes: bundle)
+        let newRoot = try PrivateKey(encryptedPEM: try KeyFile.read(path: world.usAdmin.defaultRootKeyPath),
+                                     passphrase: Delegations.passphrase("new passphrase"), expecting: .ed25519)
+        let backwards = try Rotation.sign(delegation: .us, version: 2, old: newRoot, new: oldRoot,
+                                          newAgreementKey: try PrivateKey.generate(.x25519).publicKey(), name: "backwards",
+                                          created: "2026-11-22")
+        let mxForge = try BundleForge(exporter: sre)
+        let refused = try sre.importBundle(bytes: try mxForge.bundle(segments: [], rotations: [backwards.bytes]))
         #expect(refused.trust.refusals.map(\.error.problem) == ["rollback"])
         #expect(try sre.trustedKeys().contains { $0.role == .root && $0.delegation == .us && $0.version == 2 })
+
+        // Whoever holds the superseded root key can sign a second successor. Which branch came
+        // first must not decide (that would depend on arrival order), and the old key must not
+        // win: the delegation's root is disputed and certifies nothing until a person trusts a
+        // root card again, wherever the rotation arrives — here relayed by a Mexican desk.
+        let intruder = try Rotation.sign(delegation: .us, version: 2, old: oldRoot, new: try PrivateKey.generate(.ed25519),
+                                         newAgreementKey: try PrivateKey.generate(.x25519).publicKey(), name: "intruder",
+                                         created: "2026-11-22")
+        let disputed = try sre.importBundle(bytes: try mxForge.bundle(segments: [], rotations: [intruder.bytes]))
+        #expect(disputed.trust.refusals.isEmpty)
+        #expect(try !sre.commitments().contains { $0.id == commitment.text })
+        #expect(try !sre.trustedKeys().contains { $0.via == "certificate" && $0.delegation == .us })
+        // The administrator's new root card, checked by phone, ends the dispute.
+        try sre.trust(card: rotated.card, fingerprint: rotated.card.fingerprint)
+        #expect(try sre.commitments().contains { $0.id == commitment.text })
         // The old root no longer certifies: its key cannot be used as the current root.
         #expect(throws: TrustError.self) {
             try world.usAdmin.certify(card: try desk.identityCard(), passphrase: Delegations.passphrase(),

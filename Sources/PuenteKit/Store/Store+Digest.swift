@@ -59,7 +59,8 @@ extension Store {
                 trustHasher.update([0x0a])
             }
             for (delegation, root) in trust.resolved.roots.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                trustLine(["root", .string(delegation.rawValue), .string(root.current.hex), .int(root.version)])
+                let line: [JSONValue] = [.string("root"), .string(delegation.rawValue), .string(root.current.hex), .int(root.version)]
+                trustLine(.array(line + (root.disputed ? [.string("disputed")] : [])))
             }
             for (author, delegation) in trust.resolved.delegations.sorted(by: { $0.key < $1.key }) {
                 trustLine(["author", .string(author.hex), .string(delegation.rawValue)])

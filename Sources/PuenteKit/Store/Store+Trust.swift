@@ -24,11 +24,18 @@ public struct TrustChange: Sendable, Equatable {
     public let inEffect: Bool
 }
 
-/// A trust document refused while the rest of its bundle applied.
+/// A trust document not kept (refused, or unable to count here) while the rest of its bundle
+/// applied: it is neither stored nor relayed.
 public struct TrustRefusal: Sendable, Equatable {
     public let kind: TrustChange.Kind
     public let subject: ReplicaID
     public let error: TrustError
+    /// The key that signed it (the old root, for a rotation).
+    public var issuer: ReplicaID?
+
+    /// Whether the bundle counts as partly refused for it: a document of a root this store does
+    /// not trust is simply not kept, since nothing is wrong with it.
+    public var isRefusal: Bool { error.problem != "untrusted-issuer" }
 }
 
 /// What a batch of trust documents did to the store.
@@ -46,13 +53,18 @@ public struct TrustEffect: Sendable, Equatable {
 }
 
 extension Store {
-    /// Stores verified trust documents and recomputes what they change.
+    /// Stores verified trust documents that can count and recomputes what they change.
     ///
-    /// Rotations go first, by version, so certificates from a new root count at once. A
-    /// document that a trusted root of the other delegation signed, an older certificate version
-    /// from the current root, a rotation signed by a superseded root, or a certificate that would
-    /// move a key to the other delegation is refused and reported; the others are stored. Then
-    /// every author whose acceptance or cut changed has its entities recomputed by
+    /// Rotations go first, by version, so certificates from a new root are judged against it.
+    /// Only documents that can count are stored (and so relayed): a rotation from a root of the
+    /// chain this store trusts, at that root's version + 1 (at most two per root and version,
+    /// since two already stop the chain there); a certificate or revocation signed by a root of
+    /// the chain of the delegation it names, and per issuer and member the highest certificate,
+    /// per issuer and replica the smallest revocation. Everything else — signed by a desk, by
+    /// the other delegation's root about this one, by a root this store does not trust, or
+    /// superseded — is reported and dropped. Whether a stored document takes effect is decided
+    /// by ``TrustResolver`` from the whole set, never here, so arrival order cannot change it.
+    /// Then every author whose acceptance or cut changed has its entities recomputed by
     /// ``rematerialize(_:entities:trust:)``, the function a rebuild uses.
     static func applyTrust(_ db: Database, certificates: [Certificate] = [], revocations: [Revocation] = [],
                            rotations: [Rotation] = [], proofs: [ForkProof] = [],
@@ -63,14 +75,11 @@ extension Store {
             if let refusal = try admit(rotation, db, &effect) { effect.refusals.append(refusal) }
         }
         let roots = try TrustMap.load(db).resolved.roots
-        let rootDelegations = try rootDelegations(db)
         for certificate in certificates.sorted(by: { $0.version < $1.version }) {
-            if let refusal = try admit(certificate, db, roots: roots, rootDelegations: rootDelegations, &effect) {
-                effect.refusals.append(refusal)
-            }
+            if let refusal = try admit(certificate, db, roots: roots, &effect) { effect.refusals.append(refusal) }
         }
         for revocation in revocations {
-            if let refusal = try admit(revocation, db, rootDelegations: rootDelegations, &effect) { effect.refusals.append(refusal) }
+            if let refusal = try admit(revocation, db, roots: roots, &effect) { effect.refusals.append(refusal) }
         }
         for proof in proofs {
             let bytes = proof.bytes
@@ -159,15 +168,6 @@ extension Store {
         return result
     }
 
-    /// The delegation of every root key the store knows (trusted or reached by rotation).
-    private static func rootDelegations(_ db: Database) throws -> [ReplicaID: Delegation] {
-        var result = [ReplicaID: Delegation]()
-        for row in try Row.fetchAll(db, sql: "SELECT id, delegation FROM replica WHERE role = 'root'") {
-            if let id = ReplicaID(hex: row["id"]), let delegation = Delegation(rawValue: row["delegation"]) { result[id] = delegation }
-        }
-        return result
-    }
-
     static func displayName(_ db: Database, _ replica: ReplicaID) throws -> String {
         if let name = try String.fetchOne(db, sql: """
             SELECT name FROM certificate WHERE member = ? ORDER BY version DESC, digest DESC LIMIT 1
@@ -177,27 +177,42 @@ extension Store {
         return try String.fetchOne(db, sql: "SELECT name FROM replica WHERE id = ?", arguments: [replica.hex]) ?? replica.short
     }
 
+    /// Why a document signed by `issuer` cannot count for `delegation`: its issuer is not a root
+    /// of that delegation's chain here — `other-delegation` when it is a root of the other one,
+    /// `not-a-root` when it is a member's key, `untrusted-issuer` when it is a key this store
+    /// does not trust as a root (nothing wrong with the document; it is just not kept here).
+    private static func issuerProblem(_ db: Database, _ issuer: ReplicaID, _ delegation: Delegation,
+                                      roots: [Delegation: RootState]) throws -> TrustError? {
+        if roots[delegation]?.chain.contains(issuer) == true { return nil }
+        if let other = roots.first(where: { $0.value.chain.contains(issuer) })?.key {
+            return TrustError("other-delegation", "\(other.rawValue) → \(delegation.rawValue)")
+        }
+        if try String.fetchOne(db, sql: "SELECT role FROM replica WHERE id = ?", arguments: [issuer.hex]) == KeyRole.replica.rawValue {
+            return TrustError("not-a-root", issuer.short)
+        }
+        return TrustError("untrusted-issuer", delegation.rawValue)
+    }
+
     private static func admit(_ rotation: Rotation, _ db: Database, _ effect: inout TrustEffect) throws -> TrustRefusal? {
         let bytes = rotation.bytes
         let digest = Digest.sha256hex(bytes)
         guard try !exists(db, table: "rotation", digest: digest) else { return nil }
-        let refuse = { (problem: String, detail: String) -> TrustRefusal? in
-            TrustRefusal(kind: .rotation, subject: rotation.newRoot, error: TrustError(problem, detail))
+        let refuse = { (error: TrustError) -> TrustRefusal? in
+            TrustRefusal(kind: .rotation, subject: rotation.newRoot, error: error, issuer: rotation.oldRoot)
         }
-        if let root = try TrustMap.load(db).resolved.roots[rotation.delegation], root.chain.contains(rotation.oldRoot) {
-            // Like TUF: only the current root moves the root, and only to version + 1.
-            guard root.current == rotation.oldRoot else {
-                return refuse("rollback", "\(rotation.delegation.rawValue) v\(rotation.version) ≤ v\(root.version)")
-            }
-            guard rotation.version == root.version + 1 else {
-                return refuse(rotation.version <= root.version ? "rollback" : "version",
-                              "\(rotation.delegation.rawValue) v\(rotation.version), v\(root.version + 1)")
-            }
+        let roots = try TrustMap.load(db).resolved.roots
+        if let problem = try issuerProblem(db, rotation.oldRoot, rotation.delegation, roots: roots) { return refuse(problem) }
+        guard let root = roots[rotation.delegation], let position = root.chain.firstIndex(of: rotation.oldRoot) else { return nil }
+        // The root's version in the chain: the current one's, less the steps after it.
+        let version = root.version - Int64(root.chain.count - 1 - position)
+        guard rotation.version == version + 1 else {
+            return refuse(TrustError(rotation.version <= version ? "rollback" : "version",
+                                     "\(rotation.delegation.rawValue) v\(rotation.version), v\(version + 1)"))
         }
-        if let role = try String.fetchOne(db, sql: "SELECT role FROM replica WHERE id = ?", arguments: [rotation.newRoot.hex]),
-           role != KeyRole.root.rawValue {
-            return refuse("shape", "a replica key cannot become a root")
-        }
+        // Two successors of one root at one version already stop the chain there for good.
+        let successors = try Int.fetchOne(db, sql: "SELECT count(*) FROM rotation WHERE delegation = ? AND old_root = ? AND version = ?",
+                                          arguments: [rotation.delegation.rawValue, rotation.oldRoot.hex, rotation.version]) ?? 0
+        guard successors < 2 else { return refuse(TrustError("rollback", "\(rotation.delegation.rawValue) v\(rotation.version)")) }
         try db.execute(sql: """
             INSERT OR IGNORE INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash)
             VALUES (?, ?, 'root', ?, '', ?, ?, 0, 0, ?)
@@ -213,45 +228,33 @@ extension Store {
     }
 
     private static func admit(_ certificate: Certificate, _ db: Database, roots: [Delegation: RootState],
-                              rootDelegations: [ReplicaID: Delegation], _ effect: inout TrustEffect) throws -> TrustRefusal? {
+                              _ effect: inout TrustEffect) throws -> TrustRefusal? {
         let bytes = certificate.bytes
         let digest = Digest.sha256hex(bytes)
         guard try !exists(db, table: "certificate", digest: digest) else { return nil }
         let member = certificate.member
-        let refuse = { (problem: String, detail: String) -> TrustRefusal? in
-            TrustRefusal(kind: .certificate, subject: member, error: TrustError(problem, detail))
+        let refuse = { (error: TrustError) -> TrustRefusal? in
+            TrustRefusal(kind: .certificate, subject: member, error: error, issuer: certificate.issuer)
         }
-        if let issuerDelegation = rootDelegations[certificate.issuer], issuerDelegation != certificate.delegation {
-            return refuse("other-delegation", "\(issuerDelegation.rawValue) → \(certificate.delegation.rawValue)")
-        }
-        if let held = try Int64.fetchOne(db, sql: "SELECT max(version) FROM certificate WHERE issuer = ? AND member = ?",
-                                         arguments: [certificate.issuer.hex, member.hex]),
-           held > certificate.version {
-            return refuse("older-version", "v\(certificate.version) < v\(held)")
-        }
-        if let row = try Row.fetchOne(db, sql: "SELECT delegation, role, trusted FROM replica WHERE id = ?", arguments: [member.hex]) {
-            let role: String = row["role"]
-            guard role == KeyRole.replica.rawValue else { return refuse("shape", "a root key cannot be a member") }
-            let trusted: Int = row["trusted"]
-            if trusted == 1, row["delegation"] != certificate.delegation.rawValue {
-                return refuse("delegation-change", certificate.delegation.rawValue)
+        if let problem = try issuerProblem(db, certificate.issuer, certificate.delegation, roots: roots) { return refuse(problem) }
+        // One certificate per issuer and member: the highest version (then digest), as the resolver picks.
+        if let held = try Row.fetchOne(db, sql: """
+            SELECT version, digest FROM certificate WHERE issuer = ? AND member = ? ORDER BY version DESC, digest DESC LIMIT 1
+            """, arguments: [certificate.issuer.hex, member.hex]) {
+            let version: Int64 = held["version"]
+            let heldDigest: String = held["digest"]
+            if (version, heldDigest) > (certificate.version, digest) {
+                return refuse(TrustError("older-version", "v\(certificate.version) < v\(version)"))
             }
         }
-        let certifiedElsewhere = try String.fetchOne(db, sql: """
-            SELECT delegation FROM certificate WHERE member = ? AND delegation <> ? LIMIT 1
-            """, arguments: [member.hex, certificate.delegation.rawValue])
-        if certifiedElsewhere != nil { return refuse("delegation-change", certificate.delegation.rawValue) }
-
+        let card = certificate.memberCard
         try db.execute(sql: """
             INSERT INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash)
             VALUES (?, ?, 'replica', ?, ?, ?, ?, 0, 0, ?)
-            ON CONFLICT(id) DO UPDATE SET delegation = excluded.delegation WHERE replica.trusted = 0
-            """, arguments: [member.hex, certificate.delegation.rawValue, certificate.name, certificate.office,
-                             Data(certificate.memberKey.raw), Data(certificate.memberAgreementKey.raw), Op.genesisPrev])
-        // Only the highest version per issuer and member is kept (and relayed), so an older one
-        // arriving later is a replay.
-        try db.execute(sql: "DELETE FROM certificate WHERE issuer = ? AND member = ? AND version < ?",
-                       arguments: [certificate.issuer.hex, member.hex, certificate.version])
+            ON CONFLICT(id) DO NOTHING
+            """, arguments: [member.hex, card.delegation.rawValue, card.name, card.office,
+                             Data(card.signingKey.raw), Data(card.agreementKey.raw), Op.genesisPrev])
+        try db.execute(sql: "DELETE FROM certificate WHERE issuer = ? AND member = ?", arguments: [certificate.issuer.hex, member.hex])
         try db.execute(sql: """
             INSERT INTO certificate (digest, issuer, member, delegation, version, name, office, issued, bytes)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -262,15 +265,28 @@ extension Store {
         return nil
     }
 
-    private static func admit(_ revocation: Revocation, _ db: Database, rootDelegations: [ReplicaID: Delegation],
+    private static func admit(_ revocation: Revocation, _ db: Database, roots: [Delegation: RootState],
                               _ effect: inout TrustEffect) throws -> TrustRefusal? {
         let bytes = revocation.bytes
         let digest = Digest.sha256hex(bytes)
         guard try !exists(db, table: "revocation", digest: digest) else { return nil }
-        if let issuerDelegation = rootDelegations[revocation.issuer], issuerDelegation != revocation.delegation {
-            return TrustRefusal(kind: .revocation, subject: revocation.replica,
-                                error: TrustError("other-delegation", "\(issuerDelegation.rawValue) → \(revocation.delegation.rawValue)"))
+        let refuse = { (error: TrustError) -> TrustRefusal? in
+            TrustRefusal(kind: .revocation, subject: revocation.replica, error: error, issuer: revocation.issuer)
         }
+        if let problem = try issuerProblem(db, revocation.issuer, revocation.delegation, roots: roots) { return refuse(problem) }
+        // Revocations combine by the smallest cut, so one per issuer and replica says it all.
+        if let held = try Row.fetchOne(db, sql: """
+            SELECT last_good_seq, last_good_hash FROM revocation WHERE issuer = ? AND replica = ?
+            ORDER BY last_good_seq, last_good_hash LIMIT 1
+            """, arguments: [revocation.issuer.hex, revocation.replica.hex]) {
+            let seq: Int64 = held["last_good_seq"]
+            let hash: String = held["last_good_hash"]
+            if (seq, hash) <= (revocation.lastGoodSeq, revocation.lastGoodHash) {
+                return refuse(TrustError("superseded", "\(revocation.lastGoodSeq) ≥ \(seq)"))
+            }
+        }
+        try db.execute(sql: "DELETE FROM revocation WHERE issuer = ? AND replica = ?",
+                       arguments: [revocation.issuer.hex, revocation.replica.hex])
         try db.execute(sql: """
             INSERT INTO revocation (digest, issuer, delegation, replica, last_good_seq, last_good_hash, issued, bytes)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)

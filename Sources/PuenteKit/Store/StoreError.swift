@@ -22,6 +22,8 @@ public struct PuenteError: Error, Equatable, Sendable, CustomStringConvertible {
         case ownReplicaRevoked = "own-replica-revoked"
         case passphraseNeeded = "passphrase-needed"
         case wrongPassphrase = "wrong-passphrase"
+        /// A bundle would cross a limit its reader enforces (manifest size, documents of one kind).
+        case exportLimit = "export-limit"
     }
 
     public let code: Code

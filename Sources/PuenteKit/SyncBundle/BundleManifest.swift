@@ -38,6 +38,22 @@ struct BundleManifest: Equatable {
 
     /// The most trust documents of one kind a manifest may carry.
     static let maximumDocuments = 10_000
+    /// The most fork proofs, and root rotations, a manifest may carry.
+    static let maximumProofs = 1_000
+    static let maximumRotations = 1_000
+
+    /// The first limit of the reader that a manifest of these sizes would cross, described as
+    /// (what it would carry, the limit), or nil when a reader accepts it.
+    static func limitCrossed(size: Int, proofs: Int, certificates: Int, revocations: Int, rotations: Int,
+                             cards: Int) -> (carried: String, limit: String)? {
+        if size > maximumSize { return ("\(size) bytes", "\(maximumSize) bytes") }
+        for (count, limit, name) in [(proofs, maximumProofs, "fork_proofs"), (certificates, maximumDocuments, "certificates"),
+                                     (revocations, maximumDocuments, "revocations"), (rotations, maximumRotations, "rotations"),
+                                     (cards, maximumDocuments, "cards")] where count > limit {
+            return ("\(count) \(name)", "\(limit)")
+        }
+        return nil
+    }
 
     static func == (lhs: BundleManifest, rhs: BundleManifest) -> Bool { lhs.json == rhs.json }
 
@@ -139,10 +155,10 @@ struct BundleManifest: Equatable {
             }
             return result
         }
-        let proofs = try documents("fork_proofs", limit: 1_000)
+        let proofs = try documents("fork_proofs", limit: Self.maximumProofs)
         let certificates = try documents("certificates", limit: Self.maximumDocuments)
         let revocations = try documents("revocations", limit: Self.maximumDocuments)
-        let rotations = try documents("rotations", limit: 1_000)
+        let rotations = try documents("rotations", limit: Self.maximumRotations)
         let cards = try documents("cards", limit: Self.maximumDocuments)
         guard let ops = top["ops"]?.objectValue, Set(ops.keys) == ["sha256", "size", "count"],
               let sha = ops["sha256"]?.stringValue, ReplicaID.isHex(sha, count: 64),

@@ -26,7 +26,7 @@ public struct BundleImportReport: Sendable, Equatable {
     public let trust: TrustEffect
 
     /// Whether anything in the bundle was refused (exit 65).
-    public var partlyRefused: Bool { !refusedSegments.isEmpty || !trust.refusals.isEmpty }
+    public var partlyRefused: Bool { !refusedSegments.isEmpty || trust.refusals.contains(where: \.isRefusal) }
 }
 
 /// Where a peer stands: what we have from it, what it is known to have from us, what is held.
@@ -61,6 +61,31 @@ extension Replica {
         let plan = try store.read { db in try exportPlan(db, for: delegation, full: full) }
         let proofs = try store.read { db in try Store.forkProofs(db) }
         let documents = try store.read { db in try Store.trustDocuments(db) }
+        let cards = try [identityCardFile()] + store.read { db in
+            try Data.fetchAll(db, sql: "SELECT card FROM replica WHERE card IS NOT NULL AND role = 'replica' ORDER BY id")
+                .map { Array($0) }
+        }
+        // Never write a bundle this store's own reader would refuse: check the manifest's limits
+        // before any operation is read, with the ops members at their widest.
+        func manifest(sha256: String, size: Int, count: Int) throws -> BundleManifest {
+            var manifest = BundleManifest(
+                bundleID: try secureRandomBytes(16).hex, created: Self.isoTimestamp(millis: wallClock.nowMillis()),
+                exporter: local, exporterDelegation: identity.delegation, exporterFingerprint: try identityCard().fingerprint.text(),
+                recipients: delegation.map { [$0] } ?? [], have: plan.have, segments: plan.segments,
+                opsSHA256: sha256, opsSize: size, opsCount: count)
+            manifest.forkProofs = proofs
+            manifest.certificates = documents.certificates
+            manifest.revocations = documents.revocations
+            manifest.rotations = documents.rotations
+            manifest.cards = cards
+            return manifest
+        }
+        let widest = CanonicalJSON.encode(try manifest(sha256: String(repeating: "f", count: 64), size: 1 << 53, count: 1 << 53).json)
+        if let crossed = BundleManifest.limitCrossed(size: widest.count, proofs: proofs.count, certificates: documents.certificates.count,
+                                                     revocations: documents.revocations.count, rotations: documents.rotations.count,
+                                                     cards: cards.count) {
+            throw PuenteError(.exportLimit, [crossed.carried, crossed.limit])
+        }
         // ops.jsonl is written first, as it is read: a second thread reads the lines from the
         // store, hashes and counts them, and hands them through a bounded pipe to ZIPFoundation,
         // which deflates them on this one. Memory does not grow with the bundle, nothing is
@@ -88,20 +113,7 @@ extension Replica {
                 try zip.add("ops.jsonl", size: opsSize, deflate: true, read: pipe.take)
                 let lines = try producer.join().get()
                 count = lines.count
-                var manifest = BundleManifest(
-                    bundleID: try secureRandomBytes(16).hex, created: Self.isoTimestamp(millis: wallClock.nowMillis()),
-                    exporter: local, exporterDelegation: identity.delegation, exporterFingerprint: try identityCard().fingerprint.text(),
-                    recipients: delegation.map { [$0] } ?? [], have: plan.have, segments: plan.segments,
-                    opsSHA256: lines.sha256, opsSize: opsSize, opsCount: lines.count)
-                manifest.forkProofs = proofs
-                manifest.certificates = documents.certificates
-                manifest.revocations = documents.revocations
-                manifest.rotations = documents.rotations
-                manifest.cards = try [identityCardFile()] + store.read { db in
-                    try Data.fetchAll(db, sql: "SELECT card FROM replica WHERE card IS NOT NULL AND role = 'replica' ORDER BY id")
-                        .map { Array($0) }
-                }
-                let manifestBytes = CanonicalJSON.encode(manifest.json)
+                let manifestBytes = CanonicalJSON.encode(try manifest(sha256: lines.sha256, size: opsSize, count: lines.count).json)
                 try zip.add("manifest.json", bytes: manifestBytes)
                 try zip.add("manifest.sig", bytes: try signingKey.sign(manifestBytes))
             }
@@ -414,9 +426,12 @@ extension Replica {
         return try store.write { db in
             var refused = [ReplicaID: String]()
             // Cards make keys known (never trusted); then the trust documents, and the exporter
-            // must be trusted once they are in. If not, the transaction rolls back.
+            // must be trusted once they are in. If not, the transaction rolls back. Only the cards
+            // of the exporter and of the authors it carries are kept: any more would be a way to
+            // fill every later manifest with keys nobody needs.
+            let carried = Set(manifest.segments.map(\.replica)).union([manifest.exporter])
             for card in cards where card.role == .replica {
-                guard let id = card.replica, let bytes = card.signedFile else { continue }
+                guard let id = card.replica, carried.contains(id), let bytes = card.signedFile else { continue }
                 try db.execute(sql: """
                     INSERT INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash, card)
                     VALUES (?, ?, 'replica', ?, ?, ?, ?, 0, 0, ?, ?)

@@ -26,6 +26,8 @@ public struct IdentityCard: Sendable, Equatable {
     public let agreementKey: PublicKey
     /// The exact file it was read from, when it was read from one (kept, so it can travel).
     public private(set) var signedFile: [UInt8]?
+    /// The key's own signature over the card, when it was read from (or written as) a signed file.
+    public internal(set) var selfSignature: [UInt8]?
 
     public var replica: ReplicaID? { ReplicaID(hex: Digest.sha256hex(signingKey.raw)) }
 
@@ -53,9 +55,17 @@ public struct IdentityCard: Sendable, Equatable {
 
     /// The card file, signed with `key` (which must be the card's signing key).
     public func file(signedWith key: PrivateKey) throws -> [UInt8] {
+        try signed(with: key).signedFile ?? []
+    }
+
+    /// The card with its self-signature and signed file, signed with `key` (the card's signing key).
+    public func signed(with key: PrivateKey) throws -> IdentityCard {
         let body = try self.body()
         let signature = try key.sign(SignedMessage.card.bytes(CanonicalJSON.encode(body)))
-        return CanonicalJSON.encode(["card": body, "signature": .string(Data(signature).base64EncodedString())]) + [0x0a]
+        var card = self
+        card.selfSignature = signature
+        card.signedFile = CanonicalJSON.encode(["card": body, "signature": .string(Data(signature).base64EncodedString())]) + [0x0a]
+        return card
     }
 
     /// Reads a card file strictly: size, canonical form, members, keys, and the self-signature.
@@ -95,6 +105,8 @@ public struct IdentityCard: Sendable, Equatable {
         }
         self.init(role: role, delegation: delegation, name: name, office: office, created: created,
                   signingKey: signingKey, agreementKey: agreementKey)
-        signedFile = CanonicalJSON.encode(value)
+        // One newline, as the schema states and every card file written here ends.
+        signedFile = CanonicalJSON.encode(value) + [0x0a]
+        selfSignature = Array(signature)
     }
 }

@@ -62,6 +62,11 @@ enum SignedEnvelope {
 /// A member certificate (`puente-cert/1`): a delegation's root binds a member key to the
 /// delegation, a display name, a role and a version. For one member key, the highest version
 /// signed by the delegation's current root wins.
+///
+/// The certificate carries the member's own signature over its identity card (`member_created`
+/// and `member_card_signature` complete the card from the certificate's other members), so the
+/// delegation it names is the one the key itself states: no root can certify a key of the other
+/// delegation as one of its own.
 public struct Certificate: Sendable, Equatable {
     public static let format = "puente-cert/1"
 
@@ -74,16 +79,29 @@ public struct Certificate: Sendable, Equatable {
     public let role: KeyRole
     public let version: Int64
     public let issued: String
+    /// The `created` date of the member's identity card.
+    public let memberCreated: String
+    /// The member's own signature over its identity card (`puente-card/1`).
+    public let memberCardSignature: [UInt8]
     public let signature: [UInt8]
 
     public var issuer: ReplicaID { SignedEnvelope.replica(of: issuerKey) }
     public var member: ReplicaID { SignedEnvelope.replica(of: memberKey) }
 
+    /// The member's identity card as the certificate carries it (its self-signature is ``memberCardSignature``).
+    public var memberCard: IdentityCard {
+        var card = IdentityCard(role: .replica, delegation: delegation, name: name, office: office, created: memberCreated,
+                                signingKey: memberKey, agreementKey: memberAgreementKey)
+        card.selfSignature = memberCardSignature
+        return card
+    }
+
     var body: JSONValue {
         ["format": .string(Self.format), "delegation": .string(delegation.rawValue), "issuer_key": SignedEnvelope.pem(issuerKey),
          "member_key": SignedEnvelope.pem(memberKey), "member_agreement_key": SignedEnvelope.pem(memberAgreementKey),
          "name": .string(name), "office": .string(office), "role": .string(role.rawValue), "version": .int(version),
-         "issued": .string(issued)]
+         "issued": .string(issued), "member_created": .string(memberCreated),
+         "member_card_signature": .string(Data(memberCardSignature).base64EncodedString())]
     }
 
     /// The exact signed bytes that travel in bundles and are written to certificate files.
@@ -91,20 +109,26 @@ public struct Certificate: Sendable, Equatable {
         CanonicalJSON.encode(["certificate": body, "signature": .string(Data(signature).base64EncodedString())])
     }
 
-    /// Issues a certificate for the holder of `card`, signed with the root key `root`.
-    public static func issue(for card: IdentityCard, delegation: Delegation, version: Int64, issued: String,
+    /// Issues a certificate for the holder of `card` (a card read from its signed file, so its
+    /// self-signature can travel), signed with the root key `root`. `delegation` is the card's
+    /// unless a test crafts a hostile certificate, which then does not read back.
+    public static func issue(for card: IdentityCard, delegation: Delegation? = nil, version: Int64, issued: String,
                              root: PrivateKey) throws -> Certificate {
-        let unsigned = Certificate(delegation: delegation, issuerKey: try root.publicKey(), memberKey: card.signingKey,
+        guard let cardSignature = card.selfSignature else { throw TrustError("shape", "the card carries no signature") }
+        let unsigned = Certificate(delegation: delegation ?? card.delegation, issuerKey: try root.publicKey(), memberKey: card.signingKey,
                                    memberAgreementKey: card.agreementKey, name: card.name, office: card.office, role: .replica,
-                                   version: version, issued: issued, signature: [])
+                                   version: version, issued: issued, memberCreated: card.created, memberCardSignature: cardSignature,
+                                   signature: [])
         let signature = try root.sign(SignedMessage.cert.bytes(CanonicalJSON.encode(unsigned.body)))
-        return Certificate(delegation: delegation, issuerKey: unsigned.issuerKey, memberKey: card.signingKey,
+        return Certificate(delegation: unsigned.delegation, issuerKey: unsigned.issuerKey, memberKey: card.signingKey,
                            memberAgreementKey: card.agreementKey, name: card.name, office: card.office, role: .replica,
-                           version: version, issued: issued, signature: signature)
+                           version: version, issued: issued, memberCreated: card.created, memberCardSignature: cardSignature,
+                           signature: signature)
     }
 
     init(delegation: Delegation, issuerKey: PublicKey, memberKey: PublicKey, memberAgreementKey: PublicKey, name: String,
-         office: String, role: KeyRole, version: Int64, issued: String, signature: [UInt8]) {
+         office: String, role: KeyRole, version: Int64, issued: String, memberCreated: String, memberCardSignature: [UInt8],
+         signature: [UInt8]) {
         self.delegation = delegation
         self.issuerKey = issuerKey
         self.memberKey = memberKey
@@ -114,28 +138,40 @@ public struct Certificate: Sendable, Equatable {
         self.role = role
         self.version = version
         self.issued = issued
+        self.memberCreated = memberCreated
+        self.memberCardSignature = memberCardSignature
         self.signature = signature
     }
 
-    /// Reads a certificate strictly and checks the issuer's signature over it.
+    /// Reads a certificate strictly and checks the issuer's signature over it, and the member's
+    /// own signature over the card it completes (so the delegation is the key's own word).
     public init(bytes: [UInt8]) throws(TrustError) {
         let outer = try SignedEnvelope.decode(bytes, members: ["certificate", "signature"])
         guard let bodyValue = outer["certificate"], let body = bodyValue.objectValue,
               Set(body.keys) == ["format", "delegation", "issuer_key", "member_key", "member_agreement_key", "name", "office",
-                                 "role", "version", "issued"] else { throw TrustError("shape") }
+                                 "role", "version", "issued", "member_created", "member_card_signature"]
+        else { throw TrustError("shape") }
         guard body["format"]?.stringValue == Self.format else { throw TrustError("format") }
         guard let delegation = body["delegation"]?.stringValue.flatMap(Delegation.init(rawValue:)),
               body["role"]?.stringValue == KeyRole.replica.rawValue,
               let version = body["version"]?.intValue, version >= 1,
-              let issued = body["issued"]?.stringValue, Validation.isDate(issued) else { throw TrustError("shape") }
+              let issued = body["issued"]?.stringValue, Validation.isDate(issued),
+              let memberCreated = body["member_created"]?.stringValue, Validation.isDate(memberCreated)
+        else { throw TrustError("shape") }
         let signature = try SignedEnvelope.signature(outer["signature"])
         let issuerKey = try SignedEnvelope.key(body["issuer_key"], .ed25519)
         self.init(delegation: delegation, issuerKey: issuerKey, memberKey: try SignedEnvelope.key(body["member_key"], .ed25519),
                   memberAgreementKey: try SignedEnvelope.key(body["member_agreement_key"], .x25519),
                   name: try SignedEnvelope.text(body["name"]), office: try SignedEnvelope.text(body["office"], allowEmpty: true),
-                  role: .replica, version: version, issued: issued, signature: signature)
+                  role: .replica, version: version, issued: issued, memberCreated: memberCreated,
+                  memberCardSignature: try SignedEnvelope.signature(body["member_card_signature"]), signature: signature)
         guard issuerKey.verify(signature: signature, message: SignedMessage.cert.bytes(CanonicalJSON.encode(bodyValue))) else {
             throw TrustError("signature", "certificate")
+        }
+        // The key's own word for its delegation, role, name and office: a root cannot put words in its mouth.
+        guard let cardBody = try? memberCard.body(),
+              memberKey.verify(signature: memberCardSignature, message: SignedMessage.card.bytes(CanonicalJSON.encode(cardBody))) else {
+            throw TrustError("signature", "the member's card")
         }
         guard memberKey != issuerKey else { throw TrustError("shape", "a root cannot certify itself") }
     }

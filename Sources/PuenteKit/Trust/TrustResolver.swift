@@ -90,6 +90,11 @@ public struct RootState: Sendable, Equatable {
     public let version: Int64
     /// Every root from the anchor to the current one, in order.
     public let chain: [ReplicaID]
+    /// Two successors were signed from `current` at the next version: someone holds a root key
+    /// they should not (a thief of a superseded root can always sign a second branch). No root
+    /// certifies for the delegation until a person trusts a root by hand again; revocations
+    /// from the chain still count, since they only ever cut.
+    public var disputed = false
 }
 
 /// Who is trusted, for which delegation, and where chains are cut — a pure function of the
@@ -112,7 +117,8 @@ public struct ResolvedTrust: Sendable, Equatable {
 public enum TrustResolver {
     /// Resolves roots (anchor, then rotations version by version), certificates (the highest
     /// version from the current root of their delegation), authors (keys trusted by hand, then
-    /// certified members), and revocations (from any root of the chain, the smallest cut).
+    /// certified members), and revocations (from any root of the revoked key's own delegation's
+    /// chain, the smallest cut). Nothing here depends on the order facts arrived in.
     public static func resolve(_ facts: TrustFacts) -> ResolvedTrust {
         var resolved = ResolvedTrust()
         for delegation in Delegation.allCases {
@@ -121,28 +127,41 @@ public enum TrustResolver {
             var version = facts.rotations.filter { $0.delegation == delegation && $0.new == anchor }.map(\.version).max() ?? 1
             var chain = [anchor]
             var current = anchor
+            var disputed = false
             while true {
                 let next = Set(facts.rotations.filter {
                     $0.delegation == delegation && $0.old == current && $0.version == version + 1
                 }.map(\.new))
-                // Two different successors signed by one root: follow neither; a person must decide.
+                // Two different successors signed by one root: follow neither, and let the root
+                // where they part certify nothing either (its key may be the one misused); a
+                // person must decide. Waiting for whichever came first would let arrival order decide.
+                if next.count > 1 { disputed = true }
                 guard next.count == 1, let successor = next.first, !chain.contains(successor) else { break }
                 chain.append(successor)
                 current = successor
                 version += 1
             }
-            resolved.roots[delegation] = RootState(anchor: anchor, current: current, version: version, chain: chain)
+            var root = RootState(anchor: anchor, current: current, version: version, chain: chain)
+            root.disputed = disputed
+            resolved.roots[delegation] = root
         }
 
         var manualDelegation = [ReplicaID: Delegation]()
         for key in facts.manual where key.role == .replica { manualDelegation[key.id] = key.delegation }
+        // A root key is never a member, whatever certificate names it.
+        var rootKeys = Set(facts.manual.filter { $0.role == .root }.map(\.id))
+        for root in resolved.roots.values { rootKeys.formUnion(root.chain) }
 
         // The certificate that counts per member: from the current root of its delegation, the
-        // highest version (ties broken by digest, so every store picks the same one).
+        // highest version (ties broken by digest, so every store picks the same one). A
+        // certificate's delegation is the one the member's own signed card states, so a root of
+        // the other delegation cannot claim the key: its certificate names a delegation it is
+        // not the root of, and counts nowhere.
         var best = [ReplicaID: TrustFacts.CertificateFact]()
         var ambiguous = Set<ReplicaID>()
         for certificate in facts.certificates {
-            guard resolved.roots[certificate.delegation]?.current == certificate.issuer else { continue }
+            guard let root = resolved.roots[certificate.delegation], !root.disputed, root.current == certificate.issuer,
+                  !rootKeys.contains(certificate.member) else { continue }
             if let other = best[certificate.member] {
                 if other.delegation != certificate.delegation {
                     ambiguous.insert(certificate.member)
@@ -162,9 +181,12 @@ public enum TrustResolver {
             resolved.delegations[member] = certificate.delegation
         }
 
+        // A revocation counts when a root of the revoked key's own delegation signed it: a key
+        // whose delegation is not known (not trusted here, so nothing of it is accepted) is cut
+        // by nothing until it is, and then by its own delegation's roots only.
         for revocation in facts.revocations {
-            guard let root = resolved.roots[revocation.delegation], root.chain.contains(revocation.issuer) else { continue }
-            if let delegation = resolved.delegations[revocation.replica], delegation != revocation.delegation { continue }
+            guard let root = resolved.roots[revocation.delegation], root.chain.contains(revocation.issuer),
+                  resolved.delegations[revocation.replica] == revocation.delegation else { continue }
             if let held = resolved.revocations[revocation.replica],
                (held.seq, held.hash) <= (revocation.seq, revocation.hash) { continue }
             resolved.revocations[revocation.replica] = (revocation.seq, revocation.hash)

@@ -349,6 +349,8 @@ enum Catalog {
                                      es: "ya existe un almacén en {0}. Úselo, o elija otra carpeta con --store."),
         "error.store-missing": Phrase(en: "there is no store in {0}. Create one with `puente init --delegation us|mx --name NAME`, or point --store at it.",
                                       es: "no hay almacén en {0}. Cree uno con `puente init --delegation us|mx --name NOMBRE`, o indíquelo con --store."),
+        "error.export-limit": Phrase(en: "no bundle was written: its manifest would carry {0}, more than a bundle reader accepts ({1}). This store holds more trust documents or identity cards than one bundle can carry; keep this store's output and tell the delegation's administrator, who can see what it holds with `puente keys list` and `puente sync status`.",
+                                     es: "no se escribió ningún paquete: su manifiesto llevaría {0}, más de lo que acepta un lector de paquetes ({1}). Este almacén tiene más documentos de confianza o tarjetas de identidad de los que cabe en un paquete; conserve esta salida y avise al administrador de la delegación, que puede ver lo que tiene con `puente keys list` y `puente sync status`."),
         "error.store-unreadable": Phrase(en: "the store cannot be read ({0} {1}).", es: "no se puede leer el almacén ({0} {1})."),
         "error.key-file-too-open": Phrase(en: "the key file {0} can be read by other users; Puente will not use it. Fix it with: chmod 600 {0}",
                                           es: "otros usuarios pueden leer el archivo de clave {0}; Puente no lo usará. Corríjalo con: chmod 600 {0}"),

@@ -123,6 +123,7 @@ enum SyncView {
          }),
          "trust_refused": .array(report.trust.refusals.map { refusal in
              ["kind": .string(refusal.kind.rawValue), "replica": .string(refusal.subject.hex),
+              "issuer": refusal.issuer.map { .string($0.hex) } ?? .null,
               "problem": .string(refusal.error.problem), "detail": .string(refusal.error.detail)]
          })]
     }
@@ -146,6 +147,34 @@ enum SyncView {
           t("trust.\(refusal.error.problem)", refusal.error.detail))
     }
 
+    /// The refusals, one line each, or one line per issuer, kind and reason when several share
+    /// them (a flood of documents is one line, not thousands); documents of roots this store
+    /// does not trust are only counted.
+    static func describe(_ refusals: [TrustRefusal], names: [ReplicaID: String]) -> [String] {
+        var lines = [String]()
+        let refused = refusals.filter(\.isRefusal)
+        var groups = [String: [TrustRefusal]]()
+        var order = [String]()
+        for refusal in refused {
+            let key = "\(refusal.issuer?.hex ?? "")|\(refusal.kind.rawValue)|\(refusal.error.problem)"
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(refusal)
+        }
+        for key in order {
+            guard let group = groups[key], let first = group.first else { continue }
+            if group.count == 1 {
+                lines.append(describe(first))
+            } else {
+                let issuer = first.issuer.map { id in names[id].map { "\($0) (\(id.short))" } ?? id.short } ?? "?"
+                lines.append(t("trust.refused-many", group.count, t("trust.kind.\(first.kind.rawValue)"), issuer,
+                               t("trust.\(first.error.problem)", first.error.detail)))
+            }
+        }
+        let notKept = refusals.count - refused.count
+        if notKept > 0 { lines.append(t("trust.not-kept", notKept)) }
+        return lines
+    }
+
     static func print(_ report: BundleImportReport, file: String, replica: Replica) {
         let names = Dictionary((try? replica.replicas())?.map { ($0.id, $0.name) } ?? [], uniquingKeysWith: { first, _ in first })
         Terminal.out(t("sync.imported", file, report.exporterName))
@@ -160,7 +189,7 @@ enum SyncView {
             Terminal.out("  " + t("sync.segment-refused", names[author] ?? author.short, t("segment.\(reason)")))
         }
         for change in report.trust.changes { Terminal.out("  " + describe(change)) }
-        for refusal in report.trust.refusals { Terminal.out("  " + describe(refusal)) }
+        for line in describe(report.trust.refusals, names: names) { Terminal.out("  " + line) }
         let turned = report.trust.turnedRejected + report.receive.turnedRejected
         if turned > 0 { Terminal.out("  " + t("sync.turned-rejected", turned)) }
         if report.trust.turnedAccepted > 0 { Terminal.out("  " + t("sync.turned-accepted", report.trust.turnedAccepted)) }
