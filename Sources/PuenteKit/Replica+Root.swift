@@ -16,7 +16,7 @@ extension Replica {
     public func initializeRoot(passphrase: SecretBuffer, name: String, keyPath: String? = nil) throws -> IdentityCard {
         let path = keyPath ?? defaultRootKeyPath
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.utf8.count <= 200 else { throw PuenteError(.invalidValue, ["name", "1–200 bytes"]) }
+        guard LocalText.isName(name) else { throw PuenteError(.invalidValue, ["name", Self.nameRule]) }
         if try store.read({ db in try TrustMap.load(db).resolved.roots[identity.delegation] }) != nil {
             throw TrustError("root-exists", identity.delegation.rawValue)
         }

@@ -19,6 +19,8 @@ public struct LocalIdentity: Sendable, Equatable {
 /// operations, and answers queries from the materialized state.
 public final class Replica: Sendable {
     public static let databaseFile = "store.sqlite"
+    /// How an invalid name or office is described (``LocalText/isName(_:allowEmpty:)``).
+    static let nameRule = "name"
     public static let signingKeyFile = "signing-key.pem"
     public static let agreementKeyFile = "agreement-key.pem"
 
@@ -41,7 +43,8 @@ public final class Replica: Sendable {
     public static func initialize(folder: String, delegation: Delegation, name: String, office: String = "",
                                   wallClock: any WallClock = SystemWallClock(), passphrase: SecretBuffer? = nil) throws -> Replica {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.utf8.count <= 200 else { throw PuenteError(.invalidValue, ["name", "1–200 bytes"]) }
+        guard LocalText.isName(name) else { throw PuenteError(.invalidValue, ["name", Self.nameRule]) }
+        guard LocalText.isName(office, allowEmpty: true) else { throw PuenteError(.invalidValue, ["office", Self.nameRule]) }
         if mkdir(folder, 0o700) != 0 {
             guard errno == EEXIST else { throw PuenteError(.storeUnreadable, [folder, String(cString: strerror(errno))]) }
             if FileManager.default.fileExists(atPath: path(folder, databaseFile))
@@ -148,6 +151,14 @@ public final class Replica: Sendable {
             try appender.finish(enforcePolicy: enforcePolicy)
             return result
         }
+    }
+
+    /// Writes a batch without the local refusals (policy, forbidden characters), as a modified
+    /// or hostile client would; every store still judges the operations by the policy.
+    @_spi(Testing)
+    @discardableResult
+    public func batchUnchecked<T>(_ body: (WriteBatch) throws -> T) throws -> T {
+        try commit(enforcePolicy: false) { try body(WriteBatch(appender: $0)) }
     }
 
     /// Appends one operation to the local chain without the local policy refusal, as a

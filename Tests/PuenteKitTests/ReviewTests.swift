@@ -263,9 +263,11 @@ import Testing
 
     @Test func theStateDigestIsItsDefinition() throws {
         let (group, us) = try Self.busyRecord()
-        // Text that JSON escapes, in a value, an element and an external id.
-        let c = try us.addCommitment(CommitmentDraft(owner: .us, titleEN: "Quote \" backslash \\ tab \t end", pillar: .pursue,
-                                                     agencies: ["Agencia \"A\"", "Barra \\ B"], externalID: "ext \"1\"\n"))
+        // Text that JSON escapes, in values (a tab and a newline where text may span lines), an
+        // element and an external id.
+        let c = try us.addCommitment(CommitmentDraft(owner: .us, titleEN: "Quote \" backslash \\ end",
+                                                     summaryEN: "A tab \t and a\nnewline", pillar: .pursue,
+                                                     agencies: ["Agencia \"A\"", "Barra \\ B"], externalID: "ext \"1\" \\"))
         _ = try us.addNote(to: c, text: "Nota con \"comillas\"")
         try group.syncAll()
         #expect(try us.materializedRows().count > 1_000)

@@ -159,6 +159,11 @@ public struct ImportFile: Sendable {
             guard let value else { throw ImportFileError(problem: "missing", path: path) }
             if let problem = rule.problem(with: value) { throw ImportFileError(problem: problem, path: path) }
             guard let text = value.stringValue else { throw ImportFileError(problem: "type:string", path: path) }
+            // Summaries and statements may span lines; no text may hold controls or bidi overrides.
+            let multiLine = path.contains(".summary.") || path.contains(".statement.")
+            if let scalar = LocalText.forbidden(in: text, multiLine: multiLine) {
+                throw ImportFileError(problem: "control:" + LocalText.describe(scalar), path: path)
+            }
             return text
         }
 

@@ -119,6 +119,9 @@ final class OpAppender {
                                 known: Dictionary(written.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
         dirty.removeAll()
         for op in written where enforcePolicy {
+            if let (field, scalar) = LocalText.forbidden(in: op) {
+                throw PuenteError(.invalidValue, [field, "control:" + LocalText.describe(scalar)])
+            }
             let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT status, reason FROM operation WHERE replica = ? AND seq = ?"), arguments: [op.replica.hex, op.seq])
             guard let row, row["status"] as String == "accepted" else {
                 let reason = (row?["reason"] as String?).flatMap(OpReason.init(text:))

@@ -87,8 +87,8 @@ public struct IdentityCard: Sendable, Equatable {
         guard card["format"]?.stringValue == Self.format else { throw CardError("format") }
         guard let role = card["role"]?.stringValue.flatMap(KeyRole.init(rawValue:)),
               let delegation = card["delegation"]?.stringValue.flatMap(Delegation.init(rawValue:)),
-              let name = card["name"]?.stringValue, !name.isEmpty, name.utf8.count <= 200,
-              let office = card["office"]?.stringValue, office.utf8.count <= 200,
+              let name = card["name"]?.stringValue, name.unicodeScalars.count <= LocalText.maximumNameLength, !name.isEmpty,
+              let office = card["office"]?.stringValue, office.unicodeScalars.count <= LocalText.maximumNameLength,
               let created = card["created"]?.stringValue, Validation.isDate(created),
               let signingPEM = card["signing_key"]?.stringValue, let agreementPEM = card["agreement_key"]?.stringValue
         else { throw CardError("shape") }

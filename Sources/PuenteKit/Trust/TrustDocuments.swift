@@ -47,8 +47,8 @@ enum SignedEnvelope {
         .string(String(decoding: (try? key.pem()) ?? [], as: UTF8.self))
     }
 
-    static func text(_ value: JSONValue?, maxBytes: Int = 200, allowEmpty: Bool = false) throws(TrustError) -> String {
-        guard let text = value?.stringValue, text.utf8.count <= maxBytes, allowEmpty || !text.isEmpty else {
+    static func text(_ value: JSONValue?, allowEmpty: Bool = false) throws(TrustError) -> String {
+        guard let text = value?.stringValue, text.unicodeScalars.count <= LocalText.maximumNameLength, allowEmpty || !text.isEmpty else {
             throw TrustError("shape")
         }
         return text

@@ -26,8 +26,9 @@ enum EntityView {
 
     static func text(_ state: EntityState, _ field: String) -> String? { state.displayValue(field)?.stringValue }
 
+    /// A field and its value; a value's later lines are indented under it, so none reads as a field.
     static func line(_ label: String, _ value: String) {
-        Terminal.out(Terminal.cell(label, 16) + " " + value)
+        Terminal.out(Terminal.cell(label, 16) + " " + UntrustedText.block(value, indent: String(repeating: " ", count: 17)))
     }
 
     /// "— name (US)": who wrote a value, by the name its certificate or card gives.
@@ -126,7 +127,7 @@ enum EntityView {
             Terminal.out(t("show.notes"))
             for note in notes {
                 let when = note.create.map { $0.op.hlc.utcMinute } ?? ""
-                Terminal.out("  \(when)  " + (note.create?.op.value["text"]?.stringValue ?? "")
+                Terminal.out("  \(when)  " + UntrustedText.block(note.create?.op.value["text"]?.stringValue ?? "", indent: "      ")
                              + by(note.create.map { [$0.op.replica] } ?? [], detail))
             }
         }

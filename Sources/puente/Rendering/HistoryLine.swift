@@ -4,9 +4,11 @@ import PuenteKit
 
 /// One line of the audit trail: when, who, what changed from what to what, and its status.
 enum HistoryLine {
+    static let maximumWhat = 240
+
     static func render(_ entry: HistoryEntry) -> String {
         let op = entry.op
-        let who = entry.author.map { "\($0.name) (\($0.delegation.rawValue.uppercased()))" } ?? op.replica.short
+        let who = entry.author.map { "\(UntrustedText.singleLine($0.name)) (\($0.delegation.rawValue.uppercased()))" } ?? op.replica.short
         var what: String
         switch op.kind {
         case .create: what = t("history.create", t("type.\(EntityRef(text: op.entity)?.type.rawValue ?? "commitment")"))
@@ -18,6 +20,8 @@ enum HistoryLine {
         case .append: what = Names.field(op.field) + " ⊕ " + Names.value(op.value, field: op.field)
         case .retract: what = t("history.retract") + (op.field.isEmpty ? "" : " " + Names.field(op.field))
         }
+        // A long value is cut: one line of the trail stays one record (`show` has the whole value).
+        if what.count > maximumWhat { what = String(what.prefix(maximumWhat - 1)) + "…" }
         var status = ""
         switch entry.status {
         case .accepted: break

@@ -15,12 +15,12 @@ enum Names {
     /// A built-in area's name, or the area as written.
     static func area(_ area: String?) -> String {
         guard let area else { return "—" }
-        return BuiltInArea(rawValue: area) != nil ? t("area.\(area)") : area
+        return BuiltInArea(rawValue: area) != nil ? t("area.\(area)") : UntrustedText.singleLine(area)
     }
 
     /// A field's name (`title.en` → "Title (English)").
     static func field(_ field: String) -> String {
-        Catalog.phrases["field.\(field)"] != nil ? t("field.\(field)") : field
+        Catalog.phrases["field.\(field)"] != nil ? t("field.\(field)") : UntrustedText.singleLine(field)
     }
 
     /// A title in the display language, else the other one marked with its language.
@@ -28,14 +28,20 @@ enum Names {
 
     /// A text in the display language, else the other one marked with its language; nil when neither exists.
     static func text(en: String?, es: String?) -> String? {
+        let text: String?
         switch Language.current {
-        case .en: return en ?? es.map { "\($0) [es]" }
-        case .es: return es ?? en.map { "\($0) [en]" }
+        case .en: text = en ?? es.map { "\($0) [es]" }
+        case .es: text = es ?? en.map { "\($0) [en]" }
         }
+        return text.map(UntrustedText.singleLine)
     }
 
-    /// A register value as text for the terminal.
+    /// A register value as text for the terminal, on one line (``UntrustedText``).
     static func value(_ value: JSONValue?, field: String) -> String {
+        UntrustedText.singleLine(rawValue(value, field: field))
+    }
+
+    private static func rawValue(_ value: JSONValue?, field: String) -> String {
         guard let value else { return "—" }
         switch field {
         case "status": return status(value.stringValue)

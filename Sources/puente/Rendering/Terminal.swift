@@ -7,8 +7,10 @@ enum Terminal {
     /// Exit codes of the contract.
     static let badInput: Int32 = 65
 
+    /// A line (or lines) for the terminal: every character a terminal would act on rather than
+    /// show is escaped (``UntrustedText``), whatever text it came from.
     static func out(_ text: String = "") {
-        var line = text
+        var line = UntrustedText.escaped(text)
         while line.last == " " { line.removeLast() }
         line.append("\n")
         output.append(line.utf8)
@@ -21,7 +23,7 @@ enum Terminal {
 
     static func err(_ text: String) {
         output.flush()
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        FileHandle.standardError.write(Data((UntrustedText.escaped(text) + "\n").utf8))
     }
 
     /// Standard output, buffered: a listing of 100,000 commitments was 100,000 `write` calls.
@@ -54,20 +56,20 @@ enum Terminal {
 
     /// Prints `value` as JSON (sorted keys, one line).
     static func json(_ value: JSONValue) {
-        out(String(decoding: CanonicalJSON.encode(value), as: UTF8.self))
+        write(CanonicalJSON.encode(value) + [0x0a])
     }
 
     /// Prints an object as JSON, like ``json(_:)``, writing each item of its `.items` members as
     /// it comes: a listing of any size goes out without being held.
     static func jsonObject(_ members: [String: CanonicalJSON.Member]) throws {
         try CanonicalJSON.writeObject(members) { write($0) }
-        out()
+        write([0x0a])
     }
 
     /// Prints an array as JSON, like ``json(_:)``, writing each item as `produce` hands it over.
     static func jsonArray(_ produce: (_ item: (JSONValue) throws -> Void) throws -> Void) throws {
         try CanonicalJSON.writeArray(produce) { write($0) }
-        out()
+        write([0x0a])
     }
 
     /// Runs a command body, turning Puente's errors into a message in the user's language and
@@ -114,6 +116,7 @@ enum Terminal {
 
     /// Pads or cuts `text` to `width` characters.
     static func cell(_ text: String, _ width: Int) -> String {
+        let text = UntrustedText.singleLine(text)
         let count = text.count
         if count > width { return String(text.prefix(max(0, width - 1))) + "…" }
         return text + String(repeating: " ", count: width - count)
