@@ -23,8 +23,8 @@ enum Names {
         Catalog.phrases["field.\(field)"] != nil ? t("field.\(field)") : UntrustedText.singleLine(field)
     }
 
-    /// A title in the display language, else the other one marked with its language.
-    static func title(en: String?, es: String?) -> String { text(en: en, es: es) ?? "—" }
+    /// A title in the display language, else the other one marked with its language, on one line.
+    static func title(en: String?, es: String?) -> String { text(en: en, es: es).map(UntrustedText.singleLine) ?? "—" }
 
     /// A text in the display language, else the other one marked with its language; nil when neither exists.
     static func text(en: String?, es: String?) -> String? {
@@ -33,7 +33,7 @@ enum Names {
         case .en: text = en ?? es.map { "\($0) [es]" }
         case .es: text = es ?? en.map { "\($0) [en]" }
         }
-        return text.map(UntrustedText.singleLine)
+        return text
     }
 
     /// A register value as text for the terminal, on one line (``UntrustedText``).

@@ -94,9 +94,7 @@ enum ReportView {
     // MARK: Markdown
 
     static func markdown(_ head: BriefingHead, _ reader: BriefingReader, _ output: Output) throws {
-        func cell(_ text: String) -> String {
-            text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
-        }
+        let cell = UntrustedText.markdown
         var out = ["# " + heading(head), "",
                    "_" + t("report.as-of", head.asOf, head.count) + "_", "",
                    "## " + t("report.summary"), "",
@@ -108,10 +106,10 @@ enum ReportView {
         }
         if let dialogue = head.dialogue {
             out += ["", "## " + t("report.dialogue"), "",
-                    "**\(t("field.date")):** \(dialogue.date ?? "—") · **\(t("field.place")):** \(dialogue.place ?? "—") · "
+                    "**\(t("field.date")):** \(cell(dialogue.date ?? "—")) · **\(t("field.place")):** \(cell(dialogue.place ?? "—")) · "
                         + "**\(t("field.kind")):** \(Names.dialogueKind(dialogue.kind))"]
             if !dialogue.participants.isEmpty {
-                out += ["", "**\(t("field.participants")):** " + dialogue.participants.joined(separator: "; ")]
+                out += ["", "**\(t("field.participants")):** " + dialogue.participants.map(cell).joined(separator: "; ")]
             }
             out += ["", "### " + t("report.joint-statement"), "", "> " + cell(statement(dialogue) ?? "—"), "",
                     "### " + t("report.readouts"), "",
@@ -128,8 +126,8 @@ enum ReportView {
             let c = commitment.summary
             var out = ["", "### \(cell(Names.title(en: c.titleEN, es: c.titleES))) `\(Replica.shortID(c.id))`", "",
                        "\(t("col.owner")): \(Names.owner(c.owner.rawValue)) · \(t("field.status")): \(Names.status(c.status)) · "
-                           + "\(t("field.due")): \(c.due ?? "—") · \(t("field.priority")): \(Names.priority(c.priority)) · "
-                           + "\(t("field.area")): \(Names.area(c.area))"]
+                           + "\(t("field.due")): \(cell(c.due ?? "—")) · \(t("field.priority")): \(Names.priority(c.priority)) · "
+                           + "\(t("field.area")): \(cell(Names.area(c.area)))"]
             if let summary = summaryText(commitment) { out += ["", cell(summary)] }
             out += ["", "| | " + Names.delegation(.us) + " | " + Names.delegation(.mx) + " |", "|---|---|---|",
                     "| \(t("report.assessment")) | " + Delegation.allCases.map { cell(assessment(commitment.assessments[$0])) }
@@ -147,10 +145,7 @@ enum ReportView {
     // MARK: CSV
 
     static func csv(_ head: BriefingHead, _ reader: BriefingReader, _ output: Output) throws {
-        func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
+        let field = UntrustedText.csv
         let header = ["id", t("col.owner"), t("report.goal"), t("field.area"), t("field.status"), t("field.due"), t("field.priority"),
                       t("report.title"), t("report.assessment-of", Names.delegation(.us)), t("report.why"),
                       t("report.assessment-of", Names.delegation(.mx)), t("report.why"), t("show.indicators"), t("report.latest-note")]
@@ -206,20 +201,7 @@ enum ReportView {
 
     // MARK: HTML
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { UntrustedText.html(text) }
 
     static let statusColors = ["proposed": "#b0b7c3", "agreed": "#5b8def", "in-progress": "#2bb3c0", "fulfilled": "#3aa356",
                                "stalled": "#d64545", "withdrawn": "#7d7d7d"]
