@@ -177,6 +177,29 @@ extension Store {
         return try String.fetchOne(db, sql: "SELECT name FROM replica WHERE id = ?", arguments: [replica.hex]) ?? replica.short
     }
 
+    /// Whether `replica` would be trusted for `delegation` once these documents are in: the
+    /// store's facts and the documents' together, resolved as ever (documents that cannot count
+    /// change nothing there). Nothing is written.
+    static func wouldTrust(_ db: Database, _ replica: ReplicaID, as delegation: Delegation, certificates: [Certificate],
+                           revocations: [Revocation], rotations: [Rotation]) throws -> Bool {
+        var facts = try TrustMap.facts(db)
+        for certificate in certificates {
+            facts.certificates.append(TrustFacts.CertificateFact(
+                digest: Digest.sha256hex(certificate.bytes), issuer: certificate.issuer, member: certificate.member,
+                delegation: certificate.delegation, version: certificate.version, name: certificate.name))
+        }
+        for rotation in rotations {
+            facts.rotations.append(TrustFacts.RotationFact(delegation: rotation.delegation, version: rotation.version,
+                                                           old: rotation.oldRoot, new: rotation.newRoot))
+        }
+        for revocation in revocations {
+            facts.revocations.append(TrustFacts.RevocationFact(issuer: revocation.issuer, delegation: revocation.delegation,
+                                                               replica: revocation.replica, seq: revocation.lastGoodSeq,
+                                                               hash: revocation.lastGoodHash))
+        }
+        return TrustResolver.resolve(facts).delegations[replica] == delegation
+    }
+
     /// Why a document signed by `issuer` cannot count for `delegation`: its issuer is not a root
     /// of that delegation's chain here — `other-delegation` when it is a root of the other one,
     /// `not-a-root` when it is a member's key, `untrusted-issuer` when it is a key this store

@@ -407,20 +407,44 @@ extension Replica {
             }
         }
 
-        // First pass: size, hash and line count, without holding the content.
+        // Whether the exporter is trusted, with the documents this bundle brings, is decided
+        // before anything is inflated: an outsider's bundle costs its manifest and a signature.
+        let exporterTrusted = try store.read { db in
+            try Store.wouldTrust(db, manifest.exporter, as: manifest.exporterDelegation, certificates: certificates,
+                                 revocations: revocations, rotations: rotations)
+        }
+        guard exporterTrusted else { throw BundleError("untrusted-exporter", manifest.exporter.short) }
+
+        // First pass: size, hash and line count, without holding the content. The manifest's
+        // word is checked as the stream inflates: its declared size first, then each line, so a
+        // stream that contradicts it (a line too many, an empty line, a line over the limit)
+        // stops at the first contradiction rather than at the end of gigabytes.
         let opsReader = try container.open("ops.jsonl", limit: Self.maximumBundleSize)
+        guard opsReader.entry.size == manifest.opsSize else { throw BundleError("ops-size") }
+        guard manifest.segments.reduce(0, { $0 + $1.count }) == manifest.opsCount else { throw BundleError("ops-count") }
         let hasher = try SHA256Hasher()
         var newlines = 0
-        var lastByte: UInt8?
+        var lineLength = 0
         while let piece = try opsReader.next() {
             hasher.update(piece)
-            newlines += piece.withUnsafeBufferPointer { buffer in buffer.reduce(0) { $0 + ($1 == 0x0a ? 1 : 0) } }
-            lastByte = piece.last ?? lastByte
+            try piece.withUnsafeBufferPointer { buffer throws(BundleError) in
+                for byte in buffer {
+                    if byte == 0x0a {
+                        guard lineLength > 0 else { throw BundleError("line", "\(newlines + 1): empty") }
+                        newlines += 1
+                        guard newlines <= manifest.opsCount else { throw BundleError("ops-count") }
+                        lineLength = 0
+                    } else {
+                        lineLength += 1
+                        guard lineLength <= Op.maximumEncodedSize else {
+                            throw BundleError("line", "\(newlines + 1): longer than \(Op.maximumEncodedSize) bytes")
+                        }
+                    }
+                }
+            }
         }
-        guard opsReader.entry.size == manifest.opsSize else { throw BundleError("ops-size") }
         guard hasher.finish().hex == manifest.opsSHA256 else { throw BundleError("ops-hash") }
-        guard manifest.opsSize == 0 || lastByte == 0x0a, newlines == manifest.opsCount,
-              manifest.segments.reduce(0, { $0 + $1.count }) == manifest.opsCount else { throw BundleError("ops-count") }
+        guard lineLength == 0, newlines == manifest.opsCount else { throw BundleError("ops-count") }
 
         let wall = wallClock.nowMillis()
         return try store.write { db in
