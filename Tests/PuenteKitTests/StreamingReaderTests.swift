@@ -246,10 +246,10 @@ import Testing
         // The ZIP cannot be created: its folder does not exist.
         let missing = folder.sub("missing/out.puente")
         #expect(throws: WriteError(missing, ENOENT)) { try Replica.writeZip(to: missing, entries) }
-        // The ZIP is written but cannot take the target's place: a folder is there.
+        // A folder is where the ZIP would go: it is not a regular file, so nothing is written.
         let occupied = folder.sub("occupied.puente")
         try FileManager.default.createDirectory(atPath: occupied, withIntermediateDirectories: false)
-        #expect(throws: WriteError(occupied, EISDIR)) { try Replica.writeZip(to: occupied, entries) }
+        #expect(throws: WriteError.notRegular(occupied)) { try Replica.writeZip(to: occupied, entries) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["occupied.puente", "out.puente"])
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(written))
     }
@@ -280,7 +280,7 @@ import Testing
         #expect(throws: WriteError(missing, ENOENT)) { try OutputFile.write(to: missing) { emit in try emit([1]) } }
         let occupied = folder.sub("occupied.md")
         try FileManager.default.createDirectory(atPath: occupied, withIntermediateDirectories: false)
-        #expect(throws: WriteError(occupied, EISDIR)) { try OutputFile.write(to: occupied) { emit in try emit([1]) } }
+        #expect(throws: WriteError.notRegular(occupied)) { try OutputFile.write(to: occupied) { emit in try emit([1]) } }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["briefing.md", "occupied.md"])
     }
 }

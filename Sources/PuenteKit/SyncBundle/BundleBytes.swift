@@ -27,10 +27,19 @@ final class MemoryBundleBytes: BundleBytes {
 }
 
 /// Opens the bundle at `path`: a regular file is read piece by piece; anything else (a pipe,
-/// `/dev/stdin`) is read into memory, up to `limit`.
+/// `/dev/stdin`, a device) is copied, up to `limit`, into a private temporary file that is
+/// already unlinked, and read from there, so memory stays bounded. A stream that does not
+/// start as a ZIP does (`/dev/zero`, say) is refused at its first bytes, and a pipe that no
+/// one writes to reads as empty and is refused at once instead of waiting forever.
 func openBundle(path: String, limit: Int) throws(BundleError) -> any BundleBytes {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { throw BundleError("unreadable", path) }
+    let descriptor: Int32
+    do {
+        descriptor = try InputFile.openForReading(path)
+    } catch .noWriter {
+        throw BundleError("unreadable", "\(path): no one wrote to the pipe within \(InputFile.pipeWait) s")
+    } catch {
+        throw BundleError("unreadable", path)
+    }
     var status = stat()
     guard fstat(descriptor, &status) == 0 else {
         close(descriptor)
@@ -38,17 +47,24 @@ func openBundle(path: String, limit: Int) throws(BundleError) -> any BundleBytes
     }
     if (status.st_mode & S_IFMT) == S_IFREG { return try FileBundleBytes(descriptor: descriptor, size: Int(status.st_size), path: path, limit: limit) }
     defer { close(descriptor) }
-    var bytes = [UInt8]()
-    var piece = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let got = piece.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        if got < 0, errno == EINTR { continue }
-        guard got >= 0 else { throw BundleError("unreadable", path) }
-        if got == 0 { break }
-        bytes.append(contentsOf: piece[0..<got])
-        guard bytes.count <= limit else { throw BundleError("too-large", path) }
+    let spool: Int32
+    do {
+        spool = try InputFile.spool(from: descriptor, limit: limit, expectPrefix: [0x50, 0x4b, 0x03, 0x04])
+    } catch .tooLarge {
+        throw BundleError("too-large", path)
+    } catch .empty {
+        throw BundleError("unreadable", "\(path): empty")
+    } catch .wrongStart {
+        throw BundleError("container", "\(path): not a ZIP file")
+    } catch {
+        throw BundleError("unreadable", path)
     }
-    return MemoryBundleBytes(bytes)
+    var spooled = stat()
+    guard fstat(spool, &spooled) == 0 else {
+        close(spool)
+        throw BundleError("unreadable", path)
+    }
+    return try FileBundleBytes(descriptor: spool, size: Int(spooled.st_size), path: path, limit: limit)
 }
 
 /// A bundle file, opened once and read with `pread`. The size is taken when it is opened; a

@@ -24,6 +24,7 @@ public enum OutputFile {
     /// whole or not at all. A failure to write throws ``WriteError`` naming `path`; an error
     /// thrown by `produce` leaves nothing behind and goes on to the caller.
     public static func write(to path: String, _ produce: (_ emit: @escaping ([UInt8]) throws -> Void) throws -> Void) throws {
+        try WriteError.refuseSpecialTarget(path)
         let temporary = hiddenSibling(of: path, suffix: "tmp")
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o666)
         guard descriptor >= 0 else { throw WriteError(path, errno) }
@@ -36,6 +37,7 @@ public enum OutputFile {
         }
         isOpen = false
         guard close(descriptor) == 0 else { throw WriteError(path, errno) }
+        try WriteError.refuseSpecialTarget(path)
         guard rename(temporary, path) == 0 else { throw WriteError(path, errno) }
     }
 }

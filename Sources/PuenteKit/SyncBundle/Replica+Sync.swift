@@ -303,6 +303,7 @@ extension Replica {
     /// half a bundle. A failure to write is a ``WriteError`` naming `path`; `body`'s own errors
     /// come through as they are. No temporary file is left behind either way.
     static func writeZip(to path: String, _ body: (ZipWriter) throws -> Void) throws -> Int {
+        try WriteError.refuseSpecialTarget(path)
         let temporary = hiddenSibling(of: path, suffix: "tmp")
         defer { unlink(temporary) }  // gone already once renamed
         // The archive is closed (and its file flushed) when this returns.
@@ -317,6 +318,7 @@ extension Replica {
         }
         try fill()
         var status = stat()
+        try WriteError.refuseSpecialTarget(path)
         guard stat(temporary, &status) == 0, rename(temporary, path) == 0 else { throw WriteError(path, errno) }
         return Int(status.st_size)
     }

@@ -333,6 +333,8 @@ enum Catalog {
 
         // Errors
         "error.prefix": Phrase(en: "Error:", es: "Error:"),
+        "error.write-special": Phrase(en: "{0} exists and is not a regular file (a device, a pipe, a folder or a link), so it was left untouched and nothing was written. Name a new file or an ordinary file to replace.",
+                                      es: "{0} existe y no es un archivo normal (un dispositivo, una tubería, una carpeta o un enlace), así que no se tocó y no se escribió nada. Indique un archivo nuevo o un archivo normal que reemplazar."),
         "error.write": Phrase(en: "cannot write {0}: {1}. Check that the folder exists, is writable and has room; the store was left as it was.", es: "no se puede escribir {0}: {1}. Compruebe que la carpeta existe, admite escritura y tiene espacio; el almacén quedó como estaba."),
         "error.unexpected": Phrase(en: "something unexpected happened ({0}). The store was left as it was.", es: "ocurrió algo inesperado ({0}). El almacén quedó como estaba."),
         "error.lang": Phrase(en: "--lang must be en or es, not '{0}'.", es: "--lang debe ser en o es, no '{0}'."),

@@ -1,7 +1,9 @@
 import Foundation
+import PuenteKit
 
 /// Reading a file that comes from outside: at most `limit` bytes are read, so an oversized
-/// file is refused without loading it.
+/// file is refused without loading it; a pipe or device is read with the same cap through a
+/// spool file, and a pipe no one writes to is refused instead of waited on (``InputFile``).
 enum BoundedFile {
     enum Outcome {
         case contents([UInt8])
@@ -10,9 +12,12 @@ enum BoundedFile {
     }
 
     static func read(_ path: String, limit: Int) -> Outcome {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return .unreadable }
-        defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: limit + 1) else { return .unreadable }
-        return data.count > limit ? .tooLarge : .contents(Array(data))
+        do {
+            return .contents(try InputFile.readAll(path, limit: limit))
+        } catch .tooLarge {
+            return .tooLarge
+        } catch {
+            return .unreadable
+        }
     }
 }

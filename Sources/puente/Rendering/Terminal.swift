@@ -104,7 +104,8 @@ enum Terminal {
         } catch let error as ExitCode {
             throw error
         } catch let error as WriteError {
-            err(t("error.prefix") + " " + t("error.write", error.path, error.reason))
+            err(t("error.prefix") + " " + (error.notRegularFile ? t("error.write-special", error.path)
+                                                         : t("error.write", error.path, error.reason)))
             throw ExitCode(1)
         } catch let error as ValidationError {
             throw error
