@@ -13,7 +13,12 @@ extension Replica {
     /// Creates the delegation's root key at `keyPath`, encrypted with `passphrase`; trusts it
     /// here as the delegation's root; and certifies this store's own replica key (version 1).
     /// Returns the root's identity card, for the other stores to trust after a fingerprint check.
-    public func initializeRoot(passphrase: SecretBuffer, name: String, keyPath: String? = nil) throws -> IdentityCard {
+    ///
+    /// `publish` (writing the card to a file, say) runs before anything is recorded; if it or
+    /// anything after the key file was created fails, the key file is removed and the store is
+    /// as it was, so the command can simply be run again.
+    public func initializeRoot(passphrase: SecretBuffer, name: String, keyPath: String? = nil,
+                               publish: (IdentityCard) throws -> Void = { _ in }) throws -> IdentityCard {
         let path = keyPath ?? defaultRootKeyPath
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard LocalText.isName(name) else { throw PuenteError(.invalidValue, ["name", Self.nameRule]) }
@@ -28,6 +33,16 @@ extension Replica {
         } catch KeyFile.Failure.exists {
             throw TrustError("root-exists", path)
         }
+        do {
+            return try recordRoot(root, agreement: agreement, name: name, publish: publish)
+        } catch {
+            unlink(path)
+            throw error
+        }
+    }
+
+    private func recordRoot(_ root: PrivateKey, agreement: PublicKey, name: String,
+                            publish: (IdentityCard) throws -> Void) throws -> IdentityCard {
         let card = IdentityCard(role: .root, delegation: identity.delegation, name: name, office: identity.office,
                                 created: today, signingKey: try root.publicKey(), agreementKey: agreement)
         let cardFile = try card.file(signedWith: root)
@@ -46,6 +61,7 @@ extension Replica {
             }
             let effect = try Store.applyTrust(db, certificates: [certificate])
             if let refusal = effect.refusals.first { throw refusal.error }
+            try publish(try IdentityCard(file: cardFile))
         }
         return try IdentityCard(file: cardFile)
     }

@@ -153,6 +153,12 @@ public final class Replica: Sendable {
         }
     }
 
+    /// The fork proofs this store holds, as their canonical bytes (what bundles carry).
+    @_spi(Testing)
+    public func forkProofDocuments() throws -> [[UInt8]] {
+        try store.read { db in try Store.forkProofs(db) }
+    }
+
     /// Writes a batch without the local refusals (policy, forbidden characters), as a modified
     /// or hostile client would; every store still judges the operations by the policy.
     @_spi(Testing)

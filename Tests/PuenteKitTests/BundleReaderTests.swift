@@ -290,6 +290,18 @@ import Testing
         let bundleFromB = Array(try Data(contentsOf: URL(fileURLWithPath: fromB)))
         #expect(try c.importBundle(bytes: bundleFromB).forkProofsAdded == 1)
         #expect(try c.digest().state == b.digest().state)
+        // The proof, and each operation in it, as their schemas describe them.
+        let proofs = try c.forkProofDocuments()
+        #expect(proofs.count == 1)
+        let proofSchema = try SchemaValidator(schemaFile: Repository.path("Schemas/fork-proof.schema.json"))
+        let opSchema = try SchemaValidator(schemaFile: Repository.path("Schemas/operation.schema.json"))
+        for proof in proofs {
+            let value = try JSONParser.parse(proof)
+            #expect(proofSchema.violations(of: value) == [])
+            for branch in value["branches"]?.arrayValue ?? [] {
+                for op in branch["ops"]?.arrayValue ?? [] { #expect(opSchema.violations(of: op) == []) }
+            }
+        }
 
         // d sees only b's bundle; e sees the second branch first, then the first.
         let d = try ReplicaGroup.observer(trusting: group, in: group.folder, name: "d")

@@ -58,8 +58,15 @@ import Testing
     }
 
     @Test func parsesOrdinaryJSONForImportFiles() throws {
-        let value = try JSONParser.parse(Array(" { \"x\" : [ 1 , 2.50 , \"\\u00e9\\/\" ] } ".utf8), decimalsAsText: true)
-        #expect(value == ["x": [1, "2.50", "é/"]])
+        let value = try JSONParser.parse(Array(" { \"x\" : [ 1 , 2.50e1 , -0, \"\\u00e9\\/\" ] } ".utf8), numbersByValue: true)
+        #expect(value == ["x": [1, 25, 0, "é/"]])
+        for literal in ["0.1", "1e21", "9007199254740992", "-9007199254740992", "1.5e0", "1e-1"] {
+            #expect(throws: JSONParseError.self) { try JSONParser.parse(Array(literal.utf8), numbersByValue: true) }
+        }
+        for (literal, value) in [("9007199254740991", Int64(9_007_199_254_740_991)), ("-0.0", 0), ("1.000", 1), ("12e-1", nil),
+                                 ("120e-1", 12), ("0e400", 0)] as [(String, Int64?)] {
+            #expect(JSONParser.integerValue(of: Array(literal.utf8)) == value, "\(literal)")
+        }
     }
 }
 

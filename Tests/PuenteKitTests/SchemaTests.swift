@@ -7,7 +7,7 @@ import Testing
     @Test func theFixtureValidatesAgainstTheImportSchemaAndImportsStrictly() throws {
         let validator = try SchemaValidator(schemaFile: Repository.path("Schemas/import.schema.json"))
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Repository.path("Fixtures/bicentennial.json"))))
-        let fixture = try JSONParser.parse(bytes, decimalsAsText: false)
+        let fixture = try JSONParser.parse(bytes)
         #expect(validator.violations(of: fixture) == [])
         let file = try ImportFile(bytes: bytes)
         #expect(file.commitments.count >= 40)
@@ -59,5 +59,45 @@ import Testing
         let violations = validator.violations(of: bad)
         #expect(violations.contains { $0.contains("owner") })
         #expect(violations.contains { $0.contains("unexpected member fr") })
+    }
+}
+
+/// The import schema and `puente import` accept the same numbers: Python's `jsonschema`
+/// (independent of Puente) judges each file, and the reader must agree.
+@Suite struct ImportSchemaAgreementTests {
+    @Test func theSchemaAndTheReaderAgreeOnNumbers() throws {
+        let cases = ["9007199254740991", "9007199254740992", "-9007199254740992", "-0", "1e21", "0.1", "1.0", "2.5e1", "12",
+                     "\"0.1\"", "\"-0\"", "\"1e21\"", "\"12.50\"", "\"\(String(repeating: "1", count: 41))\""]
+        var files = [String]()
+        for literal in cases {
+            files.append(#"{"format":"puente-import/1","commitments":[{"external_id":"c","title":{"en":"T"},"owner":"us","pillar":"prevent","status":"agreed","indicators":[{"external_id":"i","name":{"en":"N"},"kind":"output","direction":"increase","baseline":"# + literal + "}]}]}")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", """
+            import json, sys, jsonschema
+            schema = json.load(open(sys.argv[1]))
+            validator = jsonschema.Draft202012Validator(schema)
+            for line in sys.stdin.read().splitlines():
+                print('valid' if validator.is_valid(json.loads(line)) else 'invalid')
+            """, Repository.path("Schemas/import.schema.json")]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(files.joined(separator: "\n").utf8))
+        try input.fileHandleForWriting.close()
+        let verdicts = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(verdicts.count == cases.count)
+        for (index, verdict) in verdicts.enumerated() {
+            let read = (try? ImportFile(bytes: Array(files[index].utf8))) != nil
+            #expect(read == (verdict == "valid"), "\(cases[index]): schema says \(verdict), import \(read ? "reads" : "refuses") it")
+        }
+        // What the issue named: above 2^53−1, -0, 1e21 and 0.1.
+        #expect(verdicts.map(String.init) == ["valid", "invalid", "invalid", "valid", "invalid", "invalid", "valid", "valid", "valid",
+                                              "valid", "valid", "invalid", "valid", "invalid"])
     }
 }

@@ -46,7 +46,7 @@ public struct ImportFile: Sendable {
         }
         let root: JSONValue
         do {
-            root = try JSONParser.parse(bytes, decimalsAsText: true)
+            root = try JSONParser.parse(bytes, numbersByValue: true)
         } catch {
             throw ImportFileError(problem: "syntax", path: "\(error.line):\(error.column)", detail: error.reason.rawValue)
         }

@@ -145,6 +145,10 @@ extension ValueRule {
         case .text(let maxBytes):
             guard let text = value.stringValue else { return "text" }
             if text.isEmpty { return "text" }
+            // U+0000 is refused everywhere text enters (here for every store alike, and by the
+            // local checks): SQLite's text functions and C strings end at it, so a title with
+            // one would be whole in one place and cut in another.
+            if text.utf8.contains(0) { return "nul" }
             return text.utf8.count > maxBytes ? "too-long:\(maxBytes)" : nil
         case .slug:
             guard let text = value.stringValue else { return "slug" }

@@ -40,7 +40,8 @@ public struct JSONParseError: Error, Equatable, Sendable {
 }
 
 /// A strict RFC 8259 parser: no duplicate keys, no byte-order mark, valid UTF-8, integers only
-/// unless `decimalsAsText` asks for other numbers to come back as their literal text.
+/// (written plainly, |n| ≤ 2^53−1, no `-0`) unless `numbersByValue` asks for numbers to be read
+/// as JSON Schema reads them, by value: any literal whose value is such an integer.
 ///
 /// With `canonical`, it also refuses — as `notCanonical`, where it is found — anything that
 /// ``CanonicalJSON/encode(_:)`` would not have written: whitespace, keys out of byte order and
@@ -49,22 +50,22 @@ public struct JSONParseError: Error, Equatable, Sendable {
 public struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
-    private let decimalsAsText: Bool
+    private let numbersByValue: Bool
     private let canonical: Bool
     private let maximumDepth = 64
 
     /// Parses one JSON value that fills all of `bytes` (surrounding whitespace allowed).
-    public static func parse(_ bytes: [UInt8], decimalsAsText: Bool = false) throws(JSONParseError) -> JSONValue {
-        try parse(bytes, decimalsAsText: decimalsAsText, canonical: false)
+    public static func parse(_ bytes: [UInt8], numbersByValue: Bool = false) throws(JSONParseError) -> JSONValue {
+        try parse(bytes, numbersByValue: numbersByValue, canonical: false)
     }
 
     /// Parses `bytes`, which must be exactly the canonical encoding of the value they hold.
     static func parseCanonical(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
-        try parse(bytes, decimalsAsText: false, canonical: true)
+        try parse(bytes, numbersByValue: false, canonical: true)
     }
 
-    private static func parse(_ bytes: [UInt8], decimalsAsText: Bool, canonical: Bool) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes, decimalsAsText: decimalsAsText, canonical: canonical)
+    private static func parse(_ bytes: [UInt8], numbersByValue: Bool, canonical: Bool) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, numbersByValue: numbersByValue, canonical: canonical)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { throw parser.error(.byteOrderMark) }
         try parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
@@ -73,9 +74,9 @@ public struct JSONParser {
         return value
     }
 
-    private init(bytes: [UInt8], decimalsAsText: Bool, canonical: Bool) {
+    private init(bytes: [UInt8], numbersByValue: Bool, canonical: Bool) {
         self.bytes = bytes
-        self.decimalsAsText = decimalsAsText
+        self.numbersByValue = numbersByValue
         self.canonical = canonical
     }
 
@@ -312,6 +313,59 @@ public struct JSONParser {
         return length
     }
 
+    /// The exact value of a JSON number literal when it is an integer of magnitude at most
+    /// 2^53−1 (`-0` is 0), else nil.
+    public static func integerValue(of literal: [UInt8]) -> Int64? {
+        var position = 0
+        let negative = literal.first == UInt8(ascii: "-")
+        if negative { position += 1 }
+        var digits = [UInt8]()
+        var fractionDigits = 0
+        var inFraction = false
+        while position < literal.count, literal[position] != UInt8(ascii: "e"), literal[position] != UInt8(ascii: "E") {
+            if literal[position] == UInt8(ascii: ".") {
+                inFraction = true
+            } else {
+                digits.append(literal[position] - UInt8(ascii: "0"))
+                if inFraction { fractionDigits += 1 }
+            }
+            position += 1
+        }
+        var exponent = 0
+        if position < literal.count {
+            position += 1
+            var exponentNegative = false
+            if literal[position] == UInt8(ascii: "-") || literal[position] == UInt8(ascii: "+") {
+                exponentNegative = literal[position] == UInt8(ascii: "-")
+                position += 1
+            }
+            for digit in literal[position...] {
+                exponent = exponent * 10 + Int(digit - UInt8(ascii: "0"))
+                if exponent > 1_000 { exponent = 1_000 }  // far beyond any safe integer either way
+            }
+            if exponentNegative { exponent = -exponent }
+        }
+        // value = digits × 10^(exponent − fractionDigits)
+        while let first = digits.first, first == 0 { digits.removeFirst() }
+        if digits.isEmpty { return 0 }  // 0, -0, 0.000, 0e5
+        let scale = exponent - fractionDigits
+        if scale < 0 {
+            // The digits dropped by a negative scale must all be zero, or the value is not an integer.
+            guard -scale <= digits.count, digits.suffix(-scale).allSatisfy({ $0 == 0 }) else { return nil }
+            digits.removeLast(-scale)
+            if digits.isEmpty { return 0 }
+        } else {
+            guard digits.count + scale <= 16 else { return nil }
+            digits += [UInt8](repeating: 0, count: scale)
+        }
+        var magnitude: Int64 = 0
+        for digit in digits {
+            magnitude = magnitude * 10 + Int64(digit)
+            guard magnitude <= JSONValue.maxSafeInteger else { return nil }
+        }
+        return negative ? -magnitude : magnitude
+    }
+
     private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
@@ -339,12 +393,18 @@ public struct JSONParser {
             while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
             guard index > digitsStart else { throw error(.invalidNumber) }
         }
-        if !integral {
-            guard decimalsAsText else {
+        if numbersByValue {
+            // As JSON Schema reads a number: by its value. An integer within the safe range,
+            // however written (`-0`, `1.0`, `2.5e1`), is that integer; anything else is refused.
+            guard let value = Self.integerValue(of: Array(bytes[start..<index])) else {
                 index = start
                 throw error(.invalidNumber)
             }
-            return .string(String(decoding: bytes[start..<index], as: UTF8.self))
+            return .int(value)
+        }
+        if !integral {
+            index = start
+            throw error(.invalidNumber)
         }
         let negative = bytes[start] == UInt8(ascii: "-")
         var magnitude: Int64 = 0

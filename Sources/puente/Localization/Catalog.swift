@@ -394,6 +394,7 @@ enum Catalog {
 
         // Value problems
         "value.text": Phrase(en: "expected non-empty text", es: "se esperaba un texto no vacío"),
+        "value.nul": Phrase(en: "it holds U+0000, which no text may hold", es: "contiene U+0000, que ningún texto puede contener"),
         "value.name": Phrase(en: "expected 1–200 characters on one line, without control characters",
                              es: "se esperaban de 1 a 200 caracteres en una línea, sin caracteres de control"),
         "value.control": Phrase(en: "it holds {0}, a control or text-direction character (tab and newline only in notes, summaries, statements, readouts and reasons); type it again without it",

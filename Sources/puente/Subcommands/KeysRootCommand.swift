@@ -22,8 +22,11 @@ struct KeysRootCommand: ParsableCommand {
         func run() throws {
             try Terminal.run {
                 let replica = try global.openReplica()
-                let card = try replica.initializeRoot(passphrase: try Passphrase.new(), name: name, keyPath: rootKey)
-                try RootOutput.card(card, to: to, global: global)
+                // The card file is written before the root is recorded: if it cannot be, nothing is.
+                let card = try replica.initializeRoot(passphrase: try Passphrase.new(), name: name, keyPath: rootKey) { card in
+                    if let to, let bytes = card.signedFile { try OutputFile.write(bytes, to: to) }
+                }
+                try RootOutput.card(card, to: to, global: global, written: true)
                 if !global.json {
                     Terminal.err(t("root.created", Names.delegation(card.delegation), rootKey ?? replica.defaultRootKeyPath))
                 }
@@ -126,10 +129,10 @@ struct KeysRootCommand: ParsableCommand {
 
 /// Writing a root card and telling its fingerprint.
 enum RootOutput {
-    static func card(_ card: IdentityCard, to path: String?, global: GlobalOptions) throws {
+    static func card(_ card: IdentityCard, to path: String?, global: GlobalOptions, written: Bool = false) throws {
         guard let bytes = card.signedFile else { return }
         if let path {
-            try OutputFile.write(bytes, to: path)
+            if !written { try OutputFile.write(bytes, to: path) }
         } else if !global.json {
             Terminal.write(bytes)
         }
