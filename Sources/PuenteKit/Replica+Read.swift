@@ -84,6 +84,9 @@ public struct HistoryEntry: Sendable, Equatable {
     public let status: OpStatus
     /// Values of the operations it supersedes or removes (present ones only).
     public let previous: [JSONValue]
+    /// Its clock was more than 24 h ahead of this store's wall clock when it arrived: kept, never
+    /// followed, and listed at that limit rather than at its stamp (it would head the log for years).
+    public var clockAhead = false
 }
 
 /// Everything `show` displays about one entity.
@@ -155,6 +158,26 @@ extension Store {
             (LoggedOperation(op: try Op(storedBytes: Array(row["bytes"] as Data), hash: row["hash"]), hash: row["hash"]), status(row))
         }
     }
+
+    /// Whether `hlc` was more than the allowed skew ahead of the wall clock when its operation
+    /// arrived (`arrived`, in milliseconds).
+    static func isClockAhead(_ hlc: HLCTimestamp, arrived: UInt64?) -> Bool {
+        guard let arrived else { return false }
+        return hlc.millis > arrived + HybridLogicalClock.maximumForwardSkewMillis
+    }
+
+    /// Where an operation is listed in clock order: at its stamp, or, when that was too far
+    /// ahead on arrival, at the limit it broke.
+    static func listedClock(_ hlc: HLCTimestamp, arrived: UInt64?) -> HLCTimestamp {
+        guard let arrived, isClockAhead(hlc, arrived: arrived) else { return hlc }
+        return HLCTimestamp(millis: arrived + HybridLogicalClock.maximumForwardSkewMillis, counter: 0)
+    }
+
+    /// ``listedClock(_:arrived:)`` in SQL, as clock text.
+    static let listedClockSQL = """
+        CASE WHEN hlc > printf('%012x-ffff', arrived + \(HybridLogicalClock.maximumForwardSkewMillis))
+        THEN printf('%012x-0000', arrived + \(HybridLogicalClock.maximumForwardSkewMillis)) ELSE hlc END
+        """
 
     /// The stored status of an operation row (`status` and `reason` columns).
     static func status(_ row: Row) -> OpStatus {
@@ -331,10 +354,21 @@ extension Replica {
             let state = try Store.state(db, entity: entity, trust: trust)
             let replicas = try Store.replicas(db)
             let logged = try Store.logged(db, entity: entity.text)
-            let history = try logged.map { entry, status in
-                HistoryEntry(op: entry.op, author: replicas[entry.op.replica], status: status,
-                             previous: try Store.previousValues(db, of: entry.op))
+            var arrived = [OpID: UInt64]()
+            for row in try Row.fetchAll(db, sql: "SELECT replica, seq, arrived FROM operation WHERE entity = ?", arguments: [entity.text]) {
+                if let replica = ReplicaID(hex: row["replica"]) { arrived[OpID(replica: replica, seq: row["seq"])] = row["arrived"] }
             }
+            let history = try logged.map { entry, status in
+                var line = HistoryEntry(op: entry.op, author: replicas[entry.op.replica], status: status,
+                                        previous: try Store.previousValues(db, of: entry.op))
+                line.clockAhead = Store.isClockAhead(entry.op.hlc, arrived: arrived[entry.op.id])
+                return line
+            }.enumerated().sorted { first, second in
+                // In clock order, a stamp too far ahead counted at the limit it broke (a stable sort).
+                let (a, b) = (Store.listedClock(first.element.op.hlc, arrived: arrived[first.element.op.id]),
+                              Store.listedClock(second.element.op.hlc, arrived: arrived[second.element.op.id]))
+                return a != b ? a < b : first.offset < second.offset
+            }.map(\.element)
             let children = try String.fetchAll(db, sql: """
                 SELECT id FROM entity WHERE parent = ? AND state = 'accepted' ORDER BY created_hlc, id
                 """, arguments: [entity.text]).compactMap(EntityRef.init(text:)).map { try Store.state(db, entity: $0, trust: trust) }
@@ -409,15 +443,17 @@ extension Replica {
                 // `status <> 'accepted'` lets SQLite use the partial index of the operations that
                 // are not accepted (it does not infer it from `status = 'rejected'`): 0.56 s -> ms.
                 rows = try Row.fetchAll(db, sql: """
-                    SELECT bytes, status, reason FROM operation
+                    SELECT bytes, status, reason, arrived FROM operation
                     \(rejectedOnly ? "WHERE status <> 'accepted' AND status = 'rejected'" : "")
-                    ORDER BY hlc DESC, replica, seq DESC LIMIT ?
+                    ORDER BY \(Store.listedClockSQL) DESC, replica, seq DESC LIMIT ?
                     """, arguments: [limit])
             }
             return try (rows ?? []).map { row in
                 let op = try Op(canonicalBytes: Array(row["bytes"] as Data))
-                return HistoryEntry(op: op, author: replicas[op.replica], status: Store.status(row),
-                                    previous: try Store.previousValues(db, of: op))
+                var entry = HistoryEntry(op: op, author: replicas[op.replica], status: Store.status(row),
+                                         previous: try Store.previousValues(db, of: op))
+                entry.clockAhead = Store.isClockAhead(op.hlc, arrived: row["arrived"])
+                return entry
             }
         }
     }
@@ -432,7 +468,7 @@ extension Replica {
         var chains = [(cursor: RowCursor, head: Row, hlc: String)]()
         for replica in try String.fetchAll(db, sql: "SELECT id FROM replica ORDER BY id") {
             let cursor = try Row.fetchCursor(db.makeStatement(sql: """
-                SELECT bytes, status, reason, hlc FROM operation WHERE replica = ? ORDER BY seq DESC
+                SELECT bytes, status, reason, arrived, \(Store.listedClockSQL) AS hlc FROM operation WHERE replica = ? ORDER BY seq DESC
                 """), arguments: [replica])
             if let row = try cursor.next() { chains.append((cursor, row.copy(), row["hlc"])) }
         }
@@ -444,7 +480,8 @@ extension Replica {
             rows.append(chains[newest].head)
             if let row = try chains[newest].cursor.next() {
                 let hlc: String = row["hlc"]
-                guard hlc < chains[newest].hlc else { return nil }
+                // Listed clocks only ever tie within a chain where stamps ran too far ahead.
+                guard hlc <= chains[newest].hlc else { return nil }
                 chains[newest].head = row.copy()
                 chains[newest].hlc = hlc
             } else {

@@ -255,6 +255,31 @@ import Testing
         let mine = try importer.operations(of: importer.identity.replica).last
         #expect((mine?.hlc.millis ?? .max) <= wall + HybridLogicalClock.maximumForwardSkewMillis)
     }
+
+    /// A stamp far ahead is marked in `log` and `show`, and listed at the 24-hour limit it broke
+    /// on arrival, not at its stamp: it does not head the log for the month it claims.
+    @Test func aStampFarAheadIsMarkedAndListedAtTheLimitItBroke() throws {
+        let setup = try Setup()
+        let importer = setup.importer
+        _ = try importer.importBundle(bytes: try setup.valid)
+        let day: UInt64 = 24 * 60 * 60 * 1000
+        let wall = setup.group.clock.nowMillis()
+        setup.group.clock.set(wall + 30 * day)
+        let ahead = try setup.exporter.addCommitment(CommitmentDraft(owner: .us, titleEN: "Dated next month", pillar: .pursue))
+        setup.group.clock.set(wall)
+        let ops = try setup.exporter.operations(of: setup.exporter.identity.replica)
+        #expect(try importer.importBundle(bytes: try setup.forge.bundle(segments: [(ops, setup.exporter)])).receive.farFutureStamps == 1)
+        let marked = try importer.log(limit: 100).filter(\.clockAhead)
+        #expect(marked.map(\.op.entity) == [ahead.text])
+        #expect(try importer.detail(ahead).history.filter(\.clockAhead).count == 1)
+        // Two days on, an assessment written here comes first, though its stamp is earlier.
+        setup.group.clock.set(wall + 2 * day)
+        _ = try importer.assess(ahead, rating: .atRisk, why: "Two days on")
+        let log = try importer.log(limit: 3)
+        #expect(log.first?.op.replica == importer.identity.replica)
+        #expect(log.dropFirst().first?.op.entity == ahead.text)
+        #expect(try importer.detail(ahead).history.last?.op.replica == importer.identity.replica)
+    }
 }
 
 @Suite struct ForkProofTests {

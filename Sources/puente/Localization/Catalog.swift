@@ -394,6 +394,8 @@ enum Catalog {
 
         // Value problems
         "value.text": Phrase(en: "expected non-empty text", es: "se esperaba un texto no vacío"),
+        "history.clock-ahead": Phrase(en: "clock more than 24 h ahead when it arrived: kept, not followed, listed at that limit",
+                                      es: "reloj más de 24 h adelantado al llegar: se conserva, no se sigue, se lista en ese límite"),
         "value.nul": Phrase(en: "it holds U+0000, which no text may hold", es: "contiene U+0000, que ningún texto puede contener"),
         "value.name": Phrase(en: "expected 1–200 characters on one line, without control characters",
                              es: "se esperaban de 1 a 200 caracteres en una línea, sin caracteres de control"),

@@ -28,6 +28,7 @@ enum HistoryLine {
         case .pending(let reason): status = "  [" + t("status-op.pending") + ": " + Messages.reason(reason) + "]"
         case .rejected(let reason): status = "  [" + t("status-op.rejected") + ": " + Messages.reason(reason) + "]"
         }
-        return "\(op.hlc.utcMinute)  \(who)  \(what)\(status)"
+        let ahead = entry.clockAhead ? "  [" + t("history.clock-ahead") + "]" : ""
+        return "\(op.hlc.utcMinute)  \(who)  \(what)\(status)\(ahead)"
     }
 }
