@@ -136,13 +136,16 @@ extension Store {
     /// The values of the operations `op` supersedes or removes: present ones on its entity only.
     static func previousValues(_ db: Database, of op: Op) throws -> [JSONValue] {
         guard !op.refs.isEmpty else { return [] }
-        let statement = try db.cachedStatement(sql: "SELECT bytes, hash FROM operation WHERE replica = ? AND seq = ?")
+        let statement = try db.cachedStatement(sql: "SELECT bytes, hash, status FROM operation WHERE replica = ? AND seq = ?")
         var values = [JSONValue]()
+        // Only what the write really superseded: a reference counts when its target is present
+        // with that hash, accepted, and on the same entity and field (DESIGN); any other is
+        // dormant, and showing its value would put words in the write's mouth.
         for ref in op.refs {
             guard let row = try Row.fetchOne(statement, arguments: [ref.target.replica.hex, ref.target.seq]),
-                  ref.matches(hash: row["hash"]) else { continue }
+                  ref.matches(hash: row["hash"]), row["status"] as String == "accepted" else { continue }
             let target = try Op(storedBytes: Array(row["bytes"] as Data), hash: row["hash"])
-            guard target.entity == op.entity else { continue }
+            guard target.entity == op.entity, target.kind == .create || target.field == op.field else { continue }
             if target.kind == .create {
                 if let value = target.value[op.field] { values.append(value) }
             } else {
