@@ -89,6 +89,18 @@ public struct HistoryEntry: Sendable, Equatable {
     public var clockAhead = false
 }
 
+/// A run of an author's operations dropped past a revocation cut (or refused on arrival past
+/// it): neither kept nor relayed, recorded for the audit.
+public struct DroppedOperations: Sendable, Equatable {
+    public let author: ReplicaID
+    public let authorInfo: ReplicaInfo?
+    public let seqs: ClosedRange<Int64>
+    public let count: Int
+    /// Milliseconds since the epoch, on this store's clock.
+    public let at: UInt64
+    public let reason: OpReason
+}
+
 /// Everything `show` displays about one entity.
 public struct EntityDetail: Sendable {
     public let state: EntityState
@@ -457,6 +469,23 @@ extension Replica {
                                          previous: try Store.previousValues(db, of: op))
                 entry.clockAhead = Store.isClockAhead(op.hlc, arrived: row["arrived"])
                 return entry
+            }
+        }
+    }
+
+    /// Every run of operations dropped past a revocation cut, newest first.
+    public func droppedOperations() throws -> [DroppedOperations] {
+        try store.read { db in
+            let replicas = try Store.replicas(db)
+            return try Row.fetchAll(db, sql: """
+                SELECT replica, from_seq, to_seq, count, dropped_at, reason FROM dropped_operations
+                ORDER BY dropped_at DESC, replica, from_seq
+                """).compactMap { row in
+                guard let author = ReplicaID(hex: row["replica"]), let reason = OpReason(text: row["reason"]) else { return nil }
+                let from: Int64 = row["from_seq"]
+                let to: Int64 = row["to_seq"]
+                return DroppedOperations(author: author, authorInfo: replicas[author], seqs: from...to, count: row["count"],
+                                         at: row["dropped_at"], reason: reason)
             }
         }
     }

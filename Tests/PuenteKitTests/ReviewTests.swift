@@ -420,9 +420,11 @@ import Testing
 
 /// Migrations v11 and v12 fill and keep the review's tables from the materialized state.
 @Suite struct ReviewTablesMigrationTests {
-    /// What v11 and v12 add, undone: a store as v10 left it (checked against a fresh v10 schema).
+    /// What v11 to v14 add, undone: a store as v10 left it (checked against a fresh v10 schema).
     static func undoV11(_ db: Database) throws {
         try db.execute(sql: """
+            DROP TABLE dropped_operations;
+            DELETE FROM grdb_migrations WHERE identifier = 'v14-dropped-operations';
             DROP INDEX entity_by_change;
             ALTER TABLE entity DROP COLUMN changed_at;
             CREATE INDEX operation_by_arrival ON operation(arrived) WHERE arrived IS NOT NULL;

@@ -141,6 +141,12 @@ struct Delegations {
         let later = try world.send(desk, to: observer)
         #expect(later.receive.appliedTotal == 0)
         #expect(try observer.commitments().first { $0.id == commitment.text }?.status == "agreed")
+        // What was dropped is not forgotten: the audit keeps who, which seqs, how many and why,
+        // for the run dropped from the store and for the one refused on arrival.
+        let dropped = try observer.droppedOperations().sorted { $0.seqs.upperBound < $1.seqs.upperBound }
+        #expect(dropped.map(\.seqs) == [(good.seq + 1)...(good.seq + 1), (good.seq + 1)...(good.seq + 2)])
+        #expect(dropped.map(\.count) == [1, 2])
+        #expect(dropped.allSatisfy { $0.author == desk.identity.replica && $0.reason == OpReason(.revoked, [String(good.seq)]) })
         try world.send(second, to: world.usAdmin)
         #expect(try observer.digest().state == world.usAdmin.digest().state)
     }

@@ -30,6 +30,8 @@ extension Store {
             fileprivate var held = 0
             fileprivate var evicted = 0
             fileprivate var pastRevocation = 0
+            /// The seqs that arrived past the revocation cut, recorded as dropped when the chain ends.
+            fileprivate var pastRange: ClosedRange<Int64>?
             fileprivate var touched = Set<String>()
             fileprivate var known = [Op]()
 
@@ -96,6 +98,7 @@ extension Store {
             // Past a revocation cut, operations are neither kept nor relayed.
             guard op.seq <= chain.cut else {
                 chain.pastRevocation += 1
+                chain.pastRange = min(chain.pastRange?.lowerBound ?? op.seq, op.seq)...max(chain.pastRange?.upperBound ?? op.seq, op.seq)
                 return
             }
             // Our own operations coming back: anything beyond our head means a copied store.
@@ -152,6 +155,10 @@ extension Store {
             report.held += chain.held
             report.evicted += chain.evicted
             report.pastRevocation += chain.pastRevocation
+            if let range = chain.pastRange {
+                try Store.recordDropped(db, chain.author, range, count: chain.pastRevocation,
+                                        reason: OpReason(.revoked, [String(chain.cut)]))
+            }
             touched.formUnion(chain.touched)
             for op in chain.known { known[op.id] = op }
             if chain.applied > 0 { advanced.insert(chain.author) }

@@ -463,6 +463,22 @@ enum Schema {
                 DROP INDEX operation_by_arrival;
                 """)
         }
+        migrator.registerMigration("v14-dropped-operations", foreignKeyChecks: .immediate) { db in
+            // Operations past a revocation cut are neither kept nor relayed, so `log --rejected`
+            // had nothing to show for them: each run that was dropped, or refused on arrival, is
+            // recorded here (a local audit, outside the digest).
+            try db.execute(sql: """
+                CREATE TABLE dropped_operations (
+                    replica TEXT NOT NULL CHECK (length(replica) = 64),
+                    from_seq INTEGER NOT NULL CHECK (from_seq >= 1),
+                    to_seq INTEGER NOT NULL CHECK (to_seq >= from_seq),
+                    count INTEGER NOT NULL CHECK (count >= 1),
+                    dropped_at INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    UNIQUE (replica, from_seq, to_seq, reason)
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -108,6 +108,16 @@ extension Store {
         return effect
     }
 
+    /// Records a run of `replica`'s operations dropped (or refused on arrival) past a revocation
+    /// cut, for `log --rejected`: they are neither kept nor relayed, but not forgotten.
+    static func recordDropped(_ db: Database, _ replica: ReplicaID, _ range: ClosedRange<Int64>, count: Int,
+                              reason: OpReason) throws {
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO dropped_operations (replica, from_seq, to_seq, count, dropped_at, reason)
+            VALUES (?, ?, ?, ?, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), ?)
+            """, arguments: [replica.hex, range.lowerBound, range.upperBound, count, reason.text])
+    }
+
     /// Recomputes every author whose delegation or cut differs between `before` and `after`;
     /// operations past a new revocation cut are removed first.
     static func recompute(_ db: Database, before: TrustMap, after: TrustMap, _ effect: inout TrustEffect) throws {
@@ -132,6 +142,9 @@ extension Store {
             let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM operation WHERE replica = ? AND seq > ?",
                                          arguments: [replica.hex, seq]) ?? 0
             if count > 0 {
+                let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM operation WHERE replica = ?", arguments: [replica.hex]) ?? seq + 1
+                try recordDropped(db, replica, (seq + 1)...max(seq + 1, last), count: count,
+                                  reason: OpReason(.revoked, [String(seq)]))
                 // The materialized rows that name them go first; the entities are recomputed below.
                 for table in ["register_value", "set_element", "series_entry"] {
                     try db.execute(sql: "DELETE FROM \(table) WHERE replica = ? AND seq > ?", arguments: [replica.hex, seq])

@@ -394,6 +394,8 @@ enum Catalog {
 
         // Value problems
         "value.text": Phrase(en: "expected non-empty text", es: "se esperaba un texto no vacío"),
+        "log.dropped": Phrase(en: "{0}  {1}  dropped seq {2}–{3} ({4} operation(s)), neither kept nor relayed: {5}",
+                              es: "{0}  {1}  se descartaron las seq {2}–{3} ({4} operación(es)), que ni se conservan ni se retransmiten: {5}"),
         "history.clock-ahead": Phrase(en: "clock more than 24 h ahead when it arrived: kept, not followed, listed at that limit",
                                       es: "reloj más de 24 h adelantado al llegar: se conserva, no se sigue, se lista en ese límite"),
         "value.nul": Phrase(en: "it holds U+0000, which no text may hold", es: "contiene U+0000, que ningún texto puede contener"),

@@ -31,4 +31,11 @@ enum HistoryLine {
         let ahead = entry.clockAhead ? "  [" + t("history.clock-ahead") + "]" : ""
         return "\(op.hlc.utcMinute)  \(who)  \(what)\(status)\(ahead)"
     }
+
+    /// One line for a run of operations dropped past a revocation cut.
+    static func render(_ run: DroppedOperations) -> String {
+        let who = run.authorInfo.map { "\(UntrustedText.singleLine($0.name)) (\($0.delegation.rawValue.uppercased()))" } ?? run.author.short
+        return t("log.dropped", HLCTimestamp(millis: run.at, counter: 0).utcMinute, who, run.seqs.lowerBound, run.seqs.upperBound,
+                 run.count, Messages.reason(run.reason))
+    }
 }

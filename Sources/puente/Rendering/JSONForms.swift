@@ -50,7 +50,22 @@ enum JSONForms {
             "status": .string(entry.status.name), "previous": .array(entry.previous),
         ]
         object["reason"] = entry.status.reason.map { .string($0.text) }
+        if entry.clockAhead { object["clock_ahead"] = .bool(true) }
         if let author = entry.author {
+            object["author"] = ["replica": .string(author.id.hex), "delegation": .string(author.delegation.rawValue),
+                                "name": .string(author.name)]
+        }
+        return .object(object)
+    }
+
+    /// A run of operations dropped past a revocation cut (`"status": "dropped"`).
+    static func dropped(_ run: DroppedOperations) -> JSONValue {
+        var object: [String: JSONValue] = [
+            "status": "dropped", "replica": .string(run.author.hex), "from_seq": .int(run.seqs.lowerBound),
+            "to_seq": .int(run.seqs.upperBound), "count": .int(Int64(run.count)), "dropped_at": .int(Int64(run.at)),
+            "reason": .string(run.reason.text),
+        ]
+        if let author = run.authorInfo {
             object["author"] = ["replica": .string(author.id.hex), "delegation": .string(author.delegation.rawValue),
                                 "name": .string(author.name)]
         }

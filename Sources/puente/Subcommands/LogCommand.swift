@@ -19,14 +19,17 @@ struct LogCommand: ParsableCommand {
         try Terminal.run {
             let replica = try global.openReplica()
             let entries = try replica.log(limit: limit, rejectedOnly: rejected)
+            // Operations dropped past a revocation cut are gone from the log, not from the audit.
+            let dropped = rejected ? try replica.droppedOperations() : []
             if global.json {
-                Terminal.json(.array(entries.map(JSONForms.history)))
+                Terminal.json(.array(entries.map(JSONForms.history) + dropped.map(JSONForms.dropped)))
                 return
             }
-            if entries.isEmpty { Terminal.out(t(rejected ? "log.none-rejected" : "log.empty")) }
+            if entries.isEmpty && dropped.isEmpty { Terminal.out(t(rejected ? "log.none-rejected" : "log.empty")) }
             for entry in entries {
                 Terminal.out(Replica.shortID(entry.op.entity) + "  " + HistoryLine.render(entry))
             }
+            for run in dropped { Terminal.out(HistoryLine.render(run)) }
         }
     }
 }
