@@ -62,6 +62,11 @@ public final class Replica: Sendable {
                            bytes: passphrase.map { try agreement.encryptedPEM(passphrase: $0) } ?? agreement.pem())
         guard let replica = ReplicaID(hex: Digest.sha256hex(signingPublic)) else { throw PuenteError(.storeUnreadable, ["key"]) }
 
+        // The database is created 0600 before SQLite opens it (SQLite would create it 0644, and
+        // its journal files take the database's mode).
+        let descriptor = Glibc.open(path(folder, databaseFile), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw PuenteError(.storeUnreadable, [folder, String(cString: strerror(errno))]) }
+        close(descriptor)
         let store = try Store(path: path(folder, databaseFile))
         let now = wallClock.nowMillis()
         try store.write { db in
@@ -82,7 +87,13 @@ public final class Replica: Sendable {
     public static func open(folder: String, wallClock: any WallClock = SystemWallClock(),
                             passphrase: (() throws -> SecretBuffer)? = nil) throws -> Replica {
         let databasePath = path(folder, databaseFile)
-        guard FileManager.default.fileExists(atPath: databasePath) else { throw PuenteError(.storeMissing, [folder]) }
+        var status = stat()
+        guard stat(databasePath, &status) == 0 else {
+            // Only a store that is not there is missing; one that cannot be reached says why.
+            if errno == ENOENT { throw PuenteError(.storeMissing, [folder]) }
+            throw PuenteError(.storeUnreadable, [folder, String(cString: strerror(errno))])
+        }
+        try tightenModes(folder: folder)
         let keyPath = path(folder, signingKeyFile)
         let signing: PrivateKey
         do {
@@ -107,6 +118,22 @@ public final class Replica: Sendable {
             throw PuenteError(.keyFileUnreadable, [keyPath, "key does not belong to this store"])
         }
         return Replica(folder: folder, identity: identity, store: store, wallClock: wallClock, signingKey: signing)
+    }
+
+    /// A store's files are its owner's alone: the folder is made 0700 and the database files
+    /// 0600 again if they were opened up (they hold the record, not secrets that leaked), and an
+    /// agreement key that others can read is refused, like the signing key.
+    static func tightenModes(folder: String) throws {
+        var status = stat()
+        if stat(folder, &status) == 0, status.st_mode & 0o077 != 0 { chmod(folder, 0o700) }
+        for file in [databaseFile, databaseFile + "-wal", databaseFile + "-shm"] {
+            let target = path(folder, file)
+            if lstat(target, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, status.st_mode & 0o077 != 0 {
+                chmod(target, 0o600)
+            }
+        }
+        let agreement = path(folder, agreementKeyFile)
+        if lstat(agreement, &status) == 0, status.st_mode & 0o077 != 0 { throw PuenteError(.keyFileTooOpen, [agreement]) }
     }
 
     /// Whether the key file at `path` is passphrase-protected.
