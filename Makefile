@@ -2,7 +2,7 @@
 SYSTEM_PACKAGES := libsqlite3-dev libssl-dev zlib1g-dev pkg-config python3 python3-jsonschema
 SWIFT ?= swift
 
-.PHONY: demo test build release deps clean sanitize asan tsan fuzz bench
+.PHONY: demo test build release deps clean sanitize asan tsan fuzz bench mutate
 
 deps:
 	@missing=""; \
@@ -59,5 +59,10 @@ BENCH_SIZES ?= 10000 100000
 bench: deps
 	Benchmarks/run.sh $(BENCH_SIZES)
 
+# Each one-line mutant of Mutation/mutants.txt applied alone in a scratch copy, with the tests
+# that must catch it: killed or survived (Mutation/mutate.py; MUTANTS="id …" for some only).
+mutate: deps
+	python3 Mutation/mutate.py $(MUTANTS)
+
 clean:
-	rm -rf .build .build-asan .build-tsan .build-fuzz Benchmarks/.build bench-results
+	rm -rf .build .build-asan .build-tsan .build-fuzz .build-mutate Benchmarks/.build bench-results

@@ -84,6 +84,13 @@ import Testing
         }
         #expect(try importer.importBundle(bytes: ZipBuilder.build(entries())).refusedSegments.isEmpty)
 
+        // A stored entry whose declared size is not its stored length, either way.
+        for delta in [-1, 1] {
+            var lying = entries()
+            lying[0].declaredSize = UInt32(manifestBytes.count + delta)
+            try refuses(ZipBuilder.build(lying), "entry", into: importer)
+        }
+
         var duplicate = entries()
         duplicate[1] = ZipBuilder.Entry("manifest.json", manifestBytes)
         try refuses(ZipBuilder.build(duplicate), "entries", into: importer)
@@ -352,6 +359,24 @@ import Testing
             Issue.record("a proof of nothing was accepted")
         } catch let error as BundleError {
             #expect(error.problem == "manifest")
+        }
+        // A fork whose second branch ends at a head the author never signed: a trusted exporter
+        // cannot fabricate one to cut an honest desk off.
+        let fabricated = try setup.forge.bundle(segments: [(setup.ops, setup.exporter)]) { manifest in
+            let proof = ForkProof(replica: setup.third.identity.replica, seq: 3, branches: [
+                ForkProof.Branch(ops: [setup.thirdOps[2]], headSignature: (try? BundleForge.attest(setup.thirdOps[2], by: setup.third)) ?? []),
+                ForkProof.Branch(ops: [forked[2]], headSignature: [UInt8](repeating: 7, count: 64)),
+            ])
+            let text = String(decoding: manifest, as: UTF8.self).replacingOccurrences(
+                of: "\"fork_proofs\":[]", with: "\"fork_proofs\":[\"\(Data(proof.bytes).base64EncodedString())\"]")
+            manifest = Array(text.utf8)
+        }
+        let honest = try ReplicaGroup.observer(trusting: group, in: group.folder, name: "g")
+        do {
+            _ = try honest.importBundle(bytes: fabricated)
+            Issue.record("a fabricated fork proof was accepted")
+        } catch let error as BundleError {
+            #expect(error.problem == "manifest" && error.detail.contains("does not prove a fork"))
         }
     }
 }

@@ -41,6 +41,14 @@ import Testing
         let followedFarFuture = clock.observe(farFuture, wall: wall)
         #expect(!followedFarFuture)
         #expect(clock.last.millis == wall + 1_000)
+        // The bound is DESIGN's 24 hours, written out here, not taken from the constant it checks.
+        let day: UInt64 = 86_400_000
+        var edge = HybridLogicalClock()
+        let atTheBound = edge.observe(HLCTimestamp(millis: wall + day, counter: 0), wall: wall)
+        #expect(atTheBound)
+        var past = HybridLogicalClock()
+        let aMinuteBeyond = past.observe(HLCTimestamp(millis: wall + day + 60_000, counter: 0), wall: wall)
+        #expect(!aMinuteBeyond)
     }
 
     @Test func persistsAcrossRestartsAndWallClockChanges() throws {
