@@ -72,6 +72,32 @@ import Testing
         for literal in cases {
             files.append(#"{"format":"puente-import/1","commitments":[{"external_id":"c","title":{"en":"T"},"owner":"us","pillar":"prevent","status":"agreed","indicators":[{"external_id":"i","name":{"en":"N"},"kind":"output","direction":"increase","baseline":"# + literal + "}]}]}")
         }
+        let verdicts = try Self.schemaVerdicts(files)
+        #expect(verdicts.count == cases.count)
+        for (index, verdict) in verdicts.enumerated() {
+            let read = (try? ImportFile(bytes: Array(files[index].utf8))) != nil
+            #expect(read == (verdict == "valid"), "\(cases[index]): schema says \(verdict), import \(read ? "reads" : "refuses") it")
+        }
+        // What the issue named: above 2^53−1, -0, 1e21 and 0.1.
+        #expect(verdicts == ["valid", "invalid", "invalid", "valid", "invalid", "invalid", "valid", "valid", "valid",
+                             "valid", "valid", "invalid", "valid", "invalid"])
+    }
+
+    /// Lengths are counted in characters by both: 1,000 "é" (2,000 bytes) is a title, 1,001 is not.
+    @Test func theSchemaAndTheReaderCountTheSameCharacters() throws {
+        let titles = [String(repeating: "é", count: 1_000), String(repeating: "é", count: 1_001), String(repeating: "a", count: 1_001)]
+        let files = titles.map {
+            #"{"format":"puente-import/1","commitments":[{"external_id":"c","title":{"en":""# + $0 + #""},"owner":"us","pillar":"prevent","status":"agreed"}]}"#
+        }
+        let verdicts = try Self.schemaVerdicts(files)
+        #expect(verdicts == ["valid", "invalid", "invalid"])
+        for (file, verdict) in zip(files, verdicts) {
+            #expect(((try? ImportFile(bytes: Array(file.utf8))) != nil) == (verdict == "valid"))
+        }
+    }
+
+    /// Python's `jsonschema` on each file (one per line): "valid" or "invalid".
+    static func schemaVerdicts(_ files: [String]) throws -> [String] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", """
@@ -91,13 +117,6 @@ import Testing
         let verdicts = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        #expect(verdicts.count == cases.count)
-        for (index, verdict) in verdicts.enumerated() {
-            let read = (try? ImportFile(bytes: Array(files[index].utf8))) != nil
-            #expect(read == (verdict == "valid"), "\(cases[index]): schema says \(verdict), import \(read ? "reads" : "refuses") it")
-        }
-        // What the issue named: above 2^53−1, -0, 1e21 and 0.1.
-        #expect(verdicts.map(String.init) == ["valid", "invalid", "invalid", "valid", "invalid", "invalid", "valid", "valid", "valid",
-                                              "valid", "valid", "invalid", "valid", "invalid"])
+        return verdicts.map(String.init)
     }
 }

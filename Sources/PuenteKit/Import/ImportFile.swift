@@ -72,7 +72,7 @@ public struct ImportFile: Sendable {
                 date: try reader.rule(.date, d["date"], path + ".date"),
                 place: try d["place"].map { try reader.text($0, path + ".place", max: 1_000) },
                 kind: DialogueKind(rawValue: try reader.rule(.oneOf(DialogueKind.allCases.map(\.rawValue)), d["kind"], path + ".kind")) ?? .workingGroup,
-                participants: try reader.texts(d["participants"], path + ".participants", rule: .text(maxBytes: 1_000)),
+                participants: try reader.texts(d["participants"], path + ".participants", rule: .text(maxLength: 1_000)),
                 statementEN: statement?.en, statementES: statement?.es, externalID: externalID)))
         }
         var commitmentIDs = Set<String>()
@@ -122,7 +122,7 @@ public struct ImportFile: Sendable {
                 priority: try c["priority"].map { Priority(rawValue: try reader.rule(.oneOf(Priority.allCases.map(\.rawValue)), $0, path + ".priority")) } ?? nil,
                 due: try c["due"].map { try reader.rule(.date, $0, path + ".due") },
                 status: CommitmentStatus(rawValue: try reader.rule(.oneOf(CommitmentStatus.allCases.map(\.rawValue)), c["status"], path + ".status")) ?? .agreed,
-                agencies: try reader.texts(c["agencies"], path + ".agencies", rule: .text(maxBytes: 1_000)),
+                agencies: try reader.texts(c["agencies"], path + ".agencies", rule: .text(maxLength: 1_000)),
                 tags: try reader.texts(c["tags"], path + ".tags", rule: .slug),
                 externalID: externalID)
             commitments.append(Commitment(draft: draft, dialogue: dialogue, indicators: indicators))
@@ -152,7 +152,7 @@ public struct ImportFile: Sendable {
         }
 
         func text(_ value: JSONValue?, _ path: String, max: Int) throws -> String {
-            try rule(.text(maxBytes: max), value, path)
+            try rule(.text(maxLength: max), value, path)
         }
 
         func rule(_ rule: ValueRule, _ value: JSONValue?, _ path: String) throws -> String {

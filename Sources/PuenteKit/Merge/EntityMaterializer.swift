@@ -91,7 +91,7 @@ public enum EntityMaterializer {
         for required in FieldCatalog.requiredInCreate[entity.type] ?? [] where members[required] == nil {
             return .rejected(OpReason(.invalidCreate, [required]))
         }
-        if let externalID = members["external_id"], ValueRule.text(maxBytes: 200).problem(with: externalID) != nil {
+        if let externalID = members["external_id"], ValueRule.text(maxLength: 200).problem(with: externalID) != nil {
             return .rejected(OpReason(.invalidValue, ["external_id", "text"]))
         }
         switch entity.type {
@@ -117,7 +117,7 @@ public enum EntityMaterializer {
                   ref.type == .commitment || ref.type == .dialogue else {
                 return .rejected(OpReason(.invalidCreate, ["parent"]))
             }
-            guard let text = members["text"], ValueRule.text(maxBytes: 20_000).problem(with: text) == nil else {
+            guard let text = members["text"], ValueRule.text(maxLength: 20_000).problem(with: text) == nil else {
                 return .rejected(OpReason(.invalidValue, ["text", "text"]))
             }
             if let lang = members["lang"], lang != "en", lang != "es" {

@@ -22,7 +22,9 @@ public enum FieldWriters: Sendable, Equatable {
 
 /// What a field's values must look like.
 public enum ValueRule: Sendable {
-    case text(maxBytes: Int)
+    /// Non-empty text of at most `maxLength` characters (Unicode scalars, as JSON Schema's
+    /// `maxLength` counts them), without U+0000.
+    case text(maxLength: Int)
     case slug
     case oneOf([String])
     case date
@@ -59,8 +61,8 @@ public struct FieldSpec: Sendable {
 
 /// Every field Puente knows, per entity type: the contract the merge engine and the policy read.
 public enum FieldCatalog {
-    static let shortText = ValueRule.text(maxBytes: 1_000)
-    static let longText = ValueRule.text(maxBytes: 20_000)
+    static let shortText = ValueRule.text(maxLength: 1_000)
+    static let longText = ValueRule.text(maxLength: 20_000)
 
     public static let commitment: [String: FieldSpec] = index([
         FieldSpec("title.en", .register, .owner, shortText),
@@ -142,14 +144,14 @@ extension ValueRule {
     /// A short code for why `value` breaks this rule (`date`, `one-of:a,b`, `too-long:1000`…), or nil.
     public func problem(with value: JSONValue) -> String? {
         switch self {
-        case .text(let maxBytes):
+        case .text(let maxLength):
             guard let text = value.stringValue else { return "text" }
             if text.isEmpty { return "text" }
             // U+0000 is refused everywhere text enters (here for every store alike, and by the
             // local checks): SQLite's text functions and C strings end at it, so a title with
             // one would be whole in one place and cut in another.
             if text.utf8.contains(0) { return "nul" }
-            return text.utf8.count > maxBytes ? "too-long:\(maxBytes)" : nil
+            return text.unicodeScalars.count > maxLength ? "too-long:\(maxLength)" : nil
         case .slug:
             guard let text = value.stringValue else { return "slug" }
             return Validation.isSlug(text) ? nil : "slug"
@@ -173,7 +175,7 @@ extension ValueRule {
             guard let object = value.objectValue, let rating = object["rating"]?.stringValue,
                   Rating(rawValue: rating) != nil else { return "assessment" }
             guard Set(object.keys).isSubset(of: ["rating", "why"]) else { return "assessment" }
-            if let why = object["why"], ValueRule.text(maxBytes: 4_000).problem(with: why) != nil { return "assessment" }
+            if let why = object["why"], ValueRule.text(maxLength: 4_000).problem(with: why) != nil { return "assessment" }
             return nil
         case .reading:
             guard let object = value.objectValue, let date = object["date"]?.stringValue, Validation.isDate(date),
@@ -181,7 +183,7 @@ extension ValueRule {
                 return "reading"
             }
             guard Set(object.keys).isSubset(of: ["date", "value", "source"]) else { return "reading" }
-            if let source = object["source"], ValueRule.text(maxBytes: 1_000).problem(with: source) != nil { return "reading" }
+            if let source = object["source"], ValueRule.text(maxLength: 1_000).problem(with: source) != nil { return "reading" }
             return nil
         }
     }

@@ -403,7 +403,7 @@ enum Catalog {
                              es: "se esperaban de 1 a 200 caracteres en una línea, sin caracteres de control"),
         "value.control": Phrase(en: "it holds {0}, a control or text-direction character (tab and newline only in notes, summaries, statements, readouts and reasons); type it again without it",
                                 es: "contiene {0}, un carácter de control o de dirección del texto (tabulador y salto de línea solo en notas, resúmenes, declaraciones, minutas y motivos); escríbalo de nuevo sin él"),
-        "value.too-long": Phrase(en: "longer than {0} bytes", es: "más largo que {0} bytes"),
+        "value.too-long": Phrase(en: "longer than {0} characters", es: "más largo que {0} caracteres"),
         "value.slug": Phrase(en: "expected lowercase letters, digits and hyphens", es: "se esperaban minúsculas, dígitos y guiones"),
         "value.one-of": Phrase(en: "expected one of {0}", es: "se esperaba uno de {0}"),
         "value.date": Phrase(en: "expected a date YYYY-MM-DD", es: "se esperaba una fecha AAAA-MM-DD"),
