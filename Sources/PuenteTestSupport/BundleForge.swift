@@ -134,6 +134,7 @@ public struct BundleForge {
     /// default), carrying the given trust documents (exact signed bytes) in its manifest.
     public func bundle(segments: [(ops: [Op], author: Replica)], lines: [[UInt8]]? = nil,
                        certificates: [[UInt8]] = [], revocations: [[UInt8]] = [], rotations: [[UInt8]] = [],
+                       forkProofs: [[UInt8]] = [],
                        editManifest: (inout [UInt8]) -> Void = { _ in }) throws -> [UInt8] {
         let opsLines: [[UInt8]] = lines ?? segments.flatMap { Self.wireLines($0.ops) }
         var opsBytes = [UInt8]()
@@ -143,6 +144,7 @@ public struct BundleForge {
         members["certificates"] = base64(certificates)
         members["revocations"] = base64(revocations)
         members["rotations"] = base64(rotations)
+        members["fork_proofs"] = base64(forkProofs)
         var manifest = CanonicalJSON.encode(.object(members))
         editManifest(&manifest)
         let signature = try key.sign(manifest)

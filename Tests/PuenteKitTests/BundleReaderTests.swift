@@ -344,15 +344,11 @@ import Testing
         #expect(try e.importBundle(bytes: valid).forkProofsAdded == 1)
         #expect(try e.digest().state == b.digest().state)
         // A proof that proves nothing (both branches the same) refuses the bundle.
-        let fake = try setup.forge.bundle(segments: [(setup.ops, setup.exporter)]) { manifest in
-            let proof = ForkProof(replica: setup.third.identity.replica, seq: 1, branches: [
-                ForkProof.Branch(ops: setup.thirdOps, headSignature: (try? BundleForge.attest(setup.thirdOps[2], by: setup.third)) ?? []),
-                ForkProof.Branch(ops: setup.thirdOps, headSignature: (try? BundleForge.attest(setup.thirdOps[2], by: setup.third)) ?? []),
-            ])
-            let text = String(decoding: manifest, as: UTF8.self).replacingOccurrences(
-                of: "\"fork_proofs\":[]", with: "\"fork_proofs\":[\"\(Data(proof.bytes).base64EncodedString())\"]")
-            manifest = Array(text.utf8)
-        }
+        let nothing = ForkProof(replica: setup.third.identity.replica, seq: 1, branches: [
+            ForkProof.Branch(ops: setup.thirdOps, headSignature: try BundleForge.attest(setup.thirdOps[2], by: setup.third)),
+            ForkProof.Branch(ops: setup.thirdOps, headSignature: try BundleForge.attest(setup.thirdOps[2], by: setup.third)),
+        ])
+        let fake = try setup.forge.bundle(segments: [(setup.ops, setup.exporter)], forkProofs: [nothing.bytes])
         let fresh = try ReplicaGroup.observer(trusting: group, in: group.folder, name: "f")
         do {
             _ = try fresh.importBundle(bytes: fake)
@@ -362,15 +358,11 @@ import Testing
         }
         // A fork whose second branch ends at a head the author never signed: a trusted exporter
         // cannot fabricate one to cut an honest desk off.
-        let fabricated = try setup.forge.bundle(segments: [(setup.ops, setup.exporter)]) { manifest in
-            let proof = ForkProof(replica: setup.third.identity.replica, seq: 3, branches: [
-                ForkProof.Branch(ops: [setup.thirdOps[2]], headSignature: (try? BundleForge.attest(setup.thirdOps[2], by: setup.third)) ?? []),
-                ForkProof.Branch(ops: [forked[2]], headSignature: [UInt8](repeating: 7, count: 64)),
-            ])
-            let text = String(decoding: manifest, as: UTF8.self).replacingOccurrences(
-                of: "\"fork_proofs\":[]", with: "\"fork_proofs\":[\"\(Data(proof.bytes).base64EncodedString())\"]")
-            manifest = Array(text.utf8)
-        }
+        let unsigned = ForkProof(replica: setup.third.identity.replica, seq: 3, branches: [
+            ForkProof.Branch(ops: [setup.thirdOps[2]], headSignature: try BundleForge.attest(setup.thirdOps[2], by: setup.third)),
+            ForkProof.Branch(ops: [forked[2]], headSignature: [UInt8](repeating: 7, count: 64)),
+        ])
+        let fabricated = try setup.forge.bundle(segments: [(setup.ops, setup.exporter)], forkProofs: [unsigned.bytes])
         let honest = try ReplicaGroup.observer(trusting: group, in: group.folder, name: "g")
         do {
             _ = try honest.importBundle(bytes: fabricated)
