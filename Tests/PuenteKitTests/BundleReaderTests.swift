@@ -373,6 +373,28 @@ import Testing
     }
 }
 
+@Suite struct ClockOrderTests {
+    /// A segment whose clocks run backwards is refused as a broken chain as it is read, even
+    /// when it starts after a gap and would otherwise be held until the gap fills.
+    @Test func aSegmentWhoseClockRunsBackwardsIsRefusedNotHeld() throws {
+        let setup = try BundleReaderTests.Setup()
+        let ops = setup.ops
+        #expect(ops.count == 3)
+        var backwards = ops
+        backwards[2] = Op(replica: ops[2].replica, seq: ops[2].seq, hlc: HLCTimestamp(millis: ops[1].hlc.millis - 1, counter: 0),
+                          prev: ops[2].prev, entity: ops[2].entity, kind: ops[2].kind, field: ops[2].field, value: ops[2].value,
+                          refs: ops[2].refs)
+        // Seqs 2 and 3 only: the importer lacks seq 1, so a sound run would be held.
+        let run = BundleForge.relinked(Array(backwards[1...2]), firstPrev: ops[0].hash)
+        let report = try setup.importer.importBundle(bytes: try setup.forge.bundle(segments: [(run, setup.exporter)]))
+        #expect(report.refusedSegments[setup.exporter.identity.replica] == "broken-chain")
+        #expect(report.receive.held == 0)
+        // The same run in clock order is held.
+        let sound = try setup.importer.importBundle(bytes: try setup.forge.bundle(segments: [(Array(ops[1...2]), setup.exporter)]))
+        #expect(sound.refusedSegments.isEmpty && sound.receive.held == 2)
+    }
+}
+
 @Suite struct HeldOperationTests {
     @Test func aSegmentAfterAGapIsHeldListedAndAppliedWhenTheGapFills() throws {
         let group = try ReplicaGroup([.us, .mx])
