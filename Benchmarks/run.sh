@@ -4,7 +4,8 @@
 #   2. the same import and the read commands through the release `puente` binary
 #      (wall time and peak memory from /usr/bin/time);
 #   3. the peer engines (Loro, Yrs) on the same workload, from ../shared/bench;
-#   4. this machine's limits: Ed25519 and SHA-256 from `openssl speed`, SQLite inserts.
+#   4. this machine's limits: Ed25519 and SHA-256 from `openssl speed`, SQLite inserts;
+#   5. what an outsider's 2 GiB-inflating bundle costs (Benchmarks/outsider.sh).
 #
 #   Benchmarks/run.sh [N…]          default: 10000 100000
 #
@@ -76,6 +77,9 @@ for n in "${sizes[@]}"; do
     "$puente" --store "$dir/a" sync export --to "$dir/a-week.puente" > /dev/null
     timed import-week "$n" "$puente" --store "$dir/b-cli" sync import "$dir/a-week.puente"
 done
+
+# What an outsider's 2 GiB-inflating bundle costs (untrusted, and from a trusted desk).
+Benchmarks/outsider.sh "$puente" | tee "$out/outsider.txt"
 
 if [ "${PUENTE_BENCH_PEERS:-1}" != 0 ]; then
     py=$("$shared/bench/setup.sh")
