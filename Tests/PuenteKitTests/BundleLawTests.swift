@@ -4,7 +4,7 @@ import PropertyBased
 import PuenteTestSupport
 import Testing
 
-@Suite(.timeLimit(.minutes(10))) struct BundleLawTests {
+@Suite(.timeLimit(.minutes(20))) struct BundleLawTests {
     /// Random histories cut into bundles — each author's own, and relays that forward other
     /// chains — delivered in random partitions, orders and duplications, converge to one digest.
     @Test func randomPartitionsOfHistoriesIntoBundlesConverge() async throws {

@@ -72,7 +72,7 @@ import Testing
 
 /// The canonical parser decides in one pass what "parse, encode again and compare" decides; the
 /// ordinary parser reads any spacing and escaping of the same value back to that value.
-@Suite(.timeLimit(.minutes(10))) struct CanonicalParserLawTests {
+@Suite(.timeLimit(.minutes(20))) struct CanonicalParserLawTests {
     /// Characters that stress strings: escapes, controls, DEL, multi-byte, combining, astral.
     static let pieces = ["a", "Z", "é", "e\u{301}", "€", "😀", "\"", "\\", "/", "\u{0}", "\u{8}", "\t", "\n", "\u{b}",
                          "\u{c}", "\r", "\u{1f}", "\u{7f}", " ", "0", "u"]
@@ -208,7 +208,7 @@ import Testing
 }
 
 /// A document written a piece at a time is the document encoded whole.
-@Suite(.timeLimit(.minutes(10))) struct CanonicalStreamTests {
+@Suite(.timeLimit(.minutes(20))) struct CanonicalStreamTests {
     @Test func anObjectWrittenInPiecesIsTheObjectEncodedWhole() async {
         await propertyCheck(count: 2000, input: Gen.int(in: 0...Int.max)) { seed in
             var rng = SplitMix(state: UInt64(seed))

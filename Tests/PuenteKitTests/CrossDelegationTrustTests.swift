@@ -132,7 +132,7 @@ struct TrustDocumentPool {
     }
 }
 
-@Suite(.timeLimit(.minutes(5))) struct CrossDelegationTrustTests {
+@Suite(.timeLimit(.minutes(20))) struct CrossDelegationTrustTests {
     /// The scenario by name: a U.S. store that hears from Mexico first — a Mexican-root
     /// certificate naming a U.S. desk and revocations of it — still accepts the genuine U.S.
     /// certificate and the desk's edits, and ends where the stores that heard the U.S. first end.

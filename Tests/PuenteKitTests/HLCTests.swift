@@ -4,7 +4,7 @@ import PuenteKit
 import PuenteTestSupport
 import Testing
 
-@Suite(.timeLimit(.minutes(10))) struct HLCTests {
+@Suite(.timeLimit(.minutes(20))) struct HLCTests {
     @Test func textFormIsFixedWidthAndSortsLikeTheClock() throws {
         let a = HLCTimestamp(millis: 0x019a_8c3f_2b10, counter: 3)
         #expect(a.text == "019a8c3f2b10-0003")

@@ -104,7 +104,7 @@ struct History {
     }
 }
 
-@Suite(.timeLimit(.minutes(10))) struct MergeLawTests {
+@Suite(.timeLimit(.minutes(20))) struct MergeLawTests {
     /// Every delivery order, duplication and partition of the same operations gives the same digest,
     /// on every store, and equals what the authors reach after a full sync.
     @Test func deliveryOrderDuplicationAndPartitionDoNotChangeTheDigest() async throws {

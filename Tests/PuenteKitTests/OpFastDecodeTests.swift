@@ -6,7 +6,7 @@ import Testing
 
 /// The member-by-member reader of operations (`Op.decodedFast`) against the full path by its
 /// definition: parse the whole JSON text, check each member, and encode it again to the same bytes.
-@Suite(.timeLimit(.minutes(10))) struct OpFastDecodeTests {
+@Suite(.timeLimit(.minutes(20))) struct OpFastDecodeTests {
     /// What decoding must give, by definition, or nil.
     static func byDefinition(_ bytes: [UInt8]) -> Op? {
         guard let json = try? CanonicalJSON.decodeCanonical(bytes), let op = try? Op(json: json), op.canonicalBytes == bytes

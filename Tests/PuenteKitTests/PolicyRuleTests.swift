@@ -6,7 +6,7 @@ import Testing
 
 /// Rules every store applies alike. Convergence laws cannot see them (stores that all apply a
 /// wrong rule still agree), so each has an example here that a broken rule fails.
-@Suite(.timeLimit(.minutes(3))) struct PolicyRuleTests {
+@Suite(.timeLimit(.minutes(20))) struct PolicyRuleTests {
     /// Two certified desks, one per delegation, that hear each other.
     struct Pair {
         var world: Delegations

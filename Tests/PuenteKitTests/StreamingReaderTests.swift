@@ -6,7 +6,7 @@ import Testing
 
 /// The bundle reader streams `ops.jsonl` through fixed buffers (256 KiB of input, 1 MiB of
 /// output) from memory or from a file: these tests cross every piece boundary.
-@Suite(.timeLimit(.minutes(10))) struct StreamingReaderTests {
+@Suite(.timeLimit(.minutes(20))) struct StreamingReaderTests {
     /// A bundle-shaped ZIP whose `ops.jsonl` is `content`.
     static func zip(_ content: [UInt8], deflate: Bool, tamper: (inout ZipBuilder.Entry) -> Void = { _ in }) -> [UInt8] {
         var ops = ZipBuilder.Entry("ops.jsonl", content, deflate: deflate)

@@ -135,7 +135,7 @@ struct TrustHistory {
     }
 }
 
-@Suite(.timeLimit(.minutes(10))) struct TrustLawTests {
+@Suite(.timeLimit(.minutes(20))) struct TrustLawTests {
     /// Certificates, revocations and fork proofs that arrive before or after the operations
     /// they judge give the same accepted state and the same trust fingerprint.
     @Test func acceptanceDoesNotDependOnDeliveryOrder() async throws {

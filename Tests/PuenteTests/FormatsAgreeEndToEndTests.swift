@@ -6,7 +6,7 @@ import Testing
 
 /// The files Puente writes agree with their schemas and with what Puente reads, and a failed
 /// command leaves nothing behind.
-@Suite(.timeLimit(.minutes(2))) struct FormatsAgreeEndToEndTests {
+@Suite(.timeLimit(.minutes(20))) struct FormatsAgreeEndToEndTests {
     let puente = PuenteProcess()
     let secret = ["PUENTE_PASSPHRASE": "correct horse battery staple"]
 

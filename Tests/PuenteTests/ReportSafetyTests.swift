@@ -6,7 +6,7 @@ import Testing
 /// Reports of a store that holds hostile text are safe to open: no formula runs in a
 /// spreadsheet, no tag, handler or link forms in Markdown, and the HTML stays well-formed XML
 /// with no script, handler or external URL. Python's `csv` and `xml.etree` read them, not Puente.
-@Suite(.timeLimit(.minutes(5))) struct ReportSafetyTests {
+@Suite(.timeLimit(.minutes(20))) struct ReportSafetyTests {
     let puente = PuenteProcess()
 
     static let hostile = [

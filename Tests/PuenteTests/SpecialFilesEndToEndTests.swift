@@ -7,7 +7,7 @@ import Testing
 /// `--to` never replaces what is not a regular file, and inputs that are not regular files
 /// (a pipe with no writer, an endless device) are refused with a message instead of hanging
 /// the command or being held in memory.
-@Suite(.timeLimit(.minutes(2))) struct SpecialFilesEndToEndTests {
+@Suite(.timeLimit(.minutes(20))) struct SpecialFilesEndToEndTests {
     let puente = PuenteProcess()
 
     func fileType(_ path: String) -> FileAttributeType? {

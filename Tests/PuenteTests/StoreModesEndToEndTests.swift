@@ -4,7 +4,7 @@ import PuenteTestSupport
 import Testing
 
 /// A store's files are its owner's alone, and a store that cannot be reached says so.
-@Suite(.timeLimit(.minutes(2))) struct StoreModesEndToEndTests {
+@Suite(.timeLimit(.minutes(20))) struct StoreModesEndToEndTests {
     let puente = PuenteProcess()
 
     func mode(_ path: String) -> mode_t {

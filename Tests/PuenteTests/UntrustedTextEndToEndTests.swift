@@ -6,7 +6,7 @@ import Testing
 
 /// Text from another desk reaches a terminal only through the rendering rule; text typed or
 /// imported here is refused when it holds controls or bidi overrides.
-@Suite(.timeLimit(.minutes(5))) struct UntrustedTextEndToEndTests {
+@Suite(.timeLimit(.minutes(20))) struct UntrustedTextEndToEndTests {
     let puente = PuenteProcess()
 
     /// Terminal control sequences and look-alike lines, as a hostile desk would write them.
