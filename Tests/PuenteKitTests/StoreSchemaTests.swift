@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 @testable import PuenteKit
+import PuenteCrypto
 import PuenteTestSupport
 import Testing
 
@@ -159,5 +160,42 @@ import Testing
             #expect(plan.contains { $0.contains("USING INDEX commitment_list_order") }, "\(plan)")
             #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
         }
+    }
+}
+
+/// v15 removes certificates written before they carried the member's card: they cannot count,
+/// and every bundle that carried one would be refused.
+@Suite struct CertificateMigrationTests {
+    @Test func certificatesWithoutTheMembersCardAreRemovedAndTheOthersKept() throws {
+        let world = try Delegations()
+        let desk = try world.member(.us, "us-desk")
+        let path = world.usAdmin.folder + "/" + Replica.databaseFile
+        let queue = try DatabaseQueue(path: path)
+        let (kept, old) = try queue.write { db -> (Int, String) in
+            let kept = try Int.fetchOne(db, sql: "SELECT count(*) FROM certificate") ?? 0
+            // A certificate as it was written before: the same members less the card's.
+            let genuine = try #require(try Data.fetchOne(db, sql: "SELECT bytes FROM certificate WHERE member = ?",
+                                                         arguments: [desk.identity.replica.hex]))
+            var document = try #require(try JSONParser.parse(Array(genuine)).objectValue)
+            var body = try #require(document["certificate"]?.objectValue)
+            body["member_created"] = nil
+            body["member_card_signature"] = nil
+            body["version"] = 7
+            document["certificate"] = .object(body)
+            let bytes = CanonicalJSON.encode(.object(document))
+            let digest = Digest.sha256hex(bytes)
+            try db.execute(sql: """
+                INSERT INTO certificate (digest, issuer, member, delegation, version, name, office, issued, bytes)
+                SELECT ?, issuer, member, delegation, 7, name, office, issued, ? FROM certificate WHERE member = ?
+                """, arguments: [digest, Data(bytes), desk.identity.replica.hex])
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v15-certificates-carry-the-members-card'")
+            return (kept, digest)
+        }
+        try queue.close()
+        let reopened = try Replica.open(folder: world.usAdmin.folder)
+        let digests = try DatabaseQueue(path: path).read { db in try String.fetchAll(db, sql: "SELECT digest FROM certificate") }
+        #expect(digests.count == kept)
+        #expect(!digests.contains(old))
+        #expect(try reopened.trustedKeys().contains { $0.replica == desk.identity.replica && $0.via == "certificate" })
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The store's migrations. A migration is never edited once it has landed: add a new one.
@@ -478,6 +479,17 @@ enum Schema {
                     UNIQUE (replica, from_seq, to_seq, reason)
                 );
                 """)
+        }
+        migrator.registerMigration("v15-certificates-carry-the-members-card", foreignKeyChecks: .immediate) { db in
+            // Certificates now carry the member's own signature over its card (README, Design 52).
+            // One written before cannot count and would refuse every bundle that carried it, so it
+            // goes; its root certifies the member again (`puente keys root certify`).
+            for row in try Row.fetchAll(db, sql: "SELECT digest, bytes FROM certificate") {
+                let bytes: Data = row["bytes"]
+                if (try? Certificate(bytes: Array(bytes))) == nil {
+                    try db.execute(sql: "DELETE FROM certificate WHERE digest = ?", arguments: [row["digest"] as String])
+                }
+            }
         }
         return migrator
     }
