@@ -14,7 +14,6 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
-        .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
     ],
     targets: [
         .systemLibrary(
@@ -22,7 +21,7 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
-        // Named apart from ZIPFoundation's own `CZlib` module, which would clash with it.
+        // Named apart from the `CZlib` module other packages ship (ZIPFoundation's did clash).
         .systemLibrary(
             name: "CPuenteZlib",
             pkgConfig: "zlib",
@@ -37,7 +36,6 @@ let package = Package(
             dependencies: [
                 "PuenteCrypto", "CPuenteZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         .executableTarget(

@@ -86,7 +86,7 @@ import Testing
     }
 
     /// When the reading thread fails, the export reports its error, not the short read it caused
-    /// in ZIPFoundation, and leaves neither a bundle nor a temporary file. Here a stored
+    /// in the ZIP writer, and leaves neither a bundle nor a temporary file. Here a stored
     /// operation is not in its canonical form (it has no `prev` to leave out), so its lines do
     /// not add up to the size computed for them.
     @Test func anExportWhoseReadingFailsReportsWhyAndWritesNothing() throws {

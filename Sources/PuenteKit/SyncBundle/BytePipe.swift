@@ -1,7 +1,7 @@
 import Foundation
 
 /// Bytes handed from one thread to another through a bounded queue of pieces: an export reads
-/// and writes its lines on one thread while ZIPFoundation deflates them on the other.
+/// and writes its lines on one thread while the ZIP writer deflates them on the other.
 ///
 /// The producer may first ``declare(size:)`` how many bytes will come (the consumer waits for it
 /// with ``declaredSize()``), then ``put(_:)``s pieces of any size and ends with ``finish(_:)``;

@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import PuenteCrypto
-import ZIPFoundation
 
 /// What an export wrote.
 public struct ExportReport: Sendable, Equatable {
@@ -87,7 +86,7 @@ extension Replica {
             throw PuenteError(.exportLimit, [crossed.carried, crossed.limit])
         }
         // ops.jsonl is written first, as it is read: a second thread reads the lines from the
-        // store, hashes and counts them, and hands them through a bounded pipe to ZIPFoundation,
+        // store, hashes and counts them, and hands them through a bounded pipe to the ZIP writer,
         // which deflates them on this one. Memory does not grow with the bundle, nothing is
         // spooled to disk, and reading overlaps deflating (Design 51). The manifest, which
         // names the lines' hash, size and count, follows them.
@@ -120,7 +119,7 @@ extension Replica {
         } catch {
             // The reading thread is stopped and waited for before returning (on success the ZIP
             // waited for it). Its own failure (a database error, say) is the one to report, not
-            // the short read it caused in ZIPFoundation.
+            // the short read it caused in the ZIP writer.
             pipe.cancel()
             if case .failure(let cause) = producer.join(), !(cause is BytePipe.Cancelled) { throw cause }
             throw error
@@ -198,8 +197,8 @@ extension Replica {
     /// How much of `ops.jsonl` the reading thread gathers before hashing it and handing it over.
     static let linePieceSize = 1 << 16
 
-    /// The exact size of `ops.jsonl` for these segments, known before a line is read (ZIPFoundation
-    /// takes an entry's size up front): every stored operation's canonical bytes and a newline,
+    /// The exact size of `ops.jsonl` for these segments, known before a line is read (the local
+    /// header states an entry's size up front): every stored operation's canonical bytes and a newline,
     /// less the `prev` member that every line but a segment's first leaves out (``WireForm``).
     static func wireSize(_ db: Database, _ spans: [(replica: String, from: Int64, to: Int64)]) throws -> Int {
         let statement = try db.cachedStatement(sql: """
@@ -268,58 +267,27 @@ extension Replica {
         var description: String { "ops.jsonl came to \(actual) bytes where \(expected) were expected" }
     }
 
-    /// Adds entries to a ZIP being written. Every failure to write is a ``WriteError`` naming the
-    /// bundle.
-    struct ZipWriter {
-        fileprivate let archive: Archive
-        fileprivate let path: String
-
-        /// An entry of bytes in memory.
-        func add(_ name: String, bytes: [UInt8], deflate: Bool = false) throws(WriteError) {
-            try add(name, size: bytes.count, deflate: deflate) { position, count in Data(bytes[position..<position + count]) }
-        }
-
-        /// An entry of `size` bytes that `read` hands over in order, as many at a time as asked.
-        func add(_ name: String, size: Int, deflate: Bool, read: (Int) throws -> Data) throws(WriteError) {
-            try add(name, size: size, deflate: deflate) { _, count in try read(count) }
-        }
-
-        /// ZIPFoundation asks for the content in order, a piece at a time: (position, count).
-        private func add(_ name: String, size: Int, deflate: Bool, piece: (Int, Int) throws -> Data) throws(WriteError) {
-            let fixedDate = Date(timeIntervalSince1970: 315_532_800)  // 1980-01-01: entry dates carry nothing
-            do {
-                try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(size), modificationDate: fixedDate,
-                                     permissions: 0o644, compressionMethod: deflate ? .deflate : .none) { position, count in
-                    try piece(Int(position), count)
-                }
-            } catch {
-                throw WriteError(path, WriteError.errorNumber(of: error))
-            }
-        }
-    }
-
-    /// Writes a ZIP with ZIPFoundation to a hidden temporary file beside `path`, entry by entry
-    /// as `body` adds them, then renames it over `path` in one step, so that a reader never sees
+    /// Writes a ZIP (``ZipWriter``) to a hidden temporary file beside `path`, entry by entry as
+    /// `body` adds them, then renames it over `path` in one step, so that a reader never sees
     /// half a bundle. A failure to write is a ``WriteError`` naming `path`; `body`'s own errors
     /// come through as they are. No temporary file is left behind either way.
     static func writeZip(to path: String, _ body: (ZipWriter) throws -> Void) throws -> Int {
         try WriteError.refuseSpecialTarget(path)
         let temporary = hiddenSibling(of: path, suffix: "tmp")
+        let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o666)
+        guard descriptor >= 0 else { throw WriteError(path, errno) }
         defer { unlink(temporary) }  // gone already once renamed
-        // The archive is closed (and its file flushed) when this returns.
-        func fill() throws {
-            let archive: Archive
-            do {
-                archive = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
-            } catch {
-                throw WriteError(path, WriteError.errorNumber(of: error))
-            }
-            try body(ZipWriter(archive: archive, path: path))
-        }
-        try fill()
+        var isOpen = true
+        defer { if isOpen { close(descriptor) } }
+        let zip = ZipWriter(descriptor: descriptor, path: path)
+        try body(zip)
+        try zip.finish()
         var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw WriteError(path, errno) }
+        isOpen = false
+        guard close(descriptor) == 0 else { throw WriteError(path, errno) }
         try WriteError.refuseSpecialTarget(path)
-        guard stat(temporary, &status) == 0, rename(temporary, path) == 0 else { throw WriteError(path, errno) }
+        guard rename(temporary, path) == 0 else { throw WriteError(path, errno) }
         return Int(status.st_size)
     }
 

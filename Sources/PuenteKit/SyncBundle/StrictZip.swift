@@ -2,9 +2,10 @@ import CPuenteZlib
 
 /// The three entries of a bundle, checked on their raw bytes before anything is inflated.
 ///
-/// ZIPFoundation writes bundles but never reads one: 0.9.20 loops forever on a truncated
-/// deflate stream, returns the first of duplicate names where `unzip` returns the last, and
-/// ignores declared sizes and CRCs. This reader accepts exactly the layout Puente writes, and
+/// General ZIP readers are too lenient for files from outside (ZIPFoundation 0.9.20, which once
+/// wrote bundles, loops forever on a truncated deflate stream, returns the first of duplicate
+/// names where `unzip` returns the last, and ignores declared sizes and CRCs). This reader
+/// accepts exactly the layout Puente's ``Replica/ZipWriter`` writes, and
 /// reads it from memory or from a file piece by piece (``BundleBytes``), so an entry of any
 /// size streams through a fixed amount of memory (``EntryReader``).
 struct StrictZip {

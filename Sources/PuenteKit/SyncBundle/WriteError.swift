@@ -33,24 +33,4 @@ public struct WriteError: Error, Equatable, CustomStringConvertible {
         guard lstat(path, &status) == 0 else { return }
         guard (status.st_mode & S_IFMT) == S_IFREG else { throw notRegular(path) }
     }
-
-    /// The `errno` behind an error thrown by Foundation or ZIPFoundation while writing a file;
-    /// `EIO` when it names none.
-    static func errorNumber(of error: any Error) -> Int32 {
-        switch error {
-        case let error as POSIXError:
-            return error.code.rawValue
-        case let error as CocoaError:
-            switch error.code {
-            case .fileNoSuchFile, .fileWriteInvalidFileName: return ENOENT
-            case .fileWriteNoPermission: return EACCES
-            case .fileWriteOutOfSpace: return ENOSPC
-            case .fileWriteVolumeReadOnly: return EROFS
-            case .fileWriteFileExists: return EEXIST
-            default: return (error.underlying as? POSIXError)?.code.rawValue ?? EIO
-            }
-        default:
-            return EIO
-        }
-    }
 }

@@ -1,0 +1,152 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CPuenteZlib
+import Foundation
+
+extension Replica {
+    /// Writes the entries of a bundle's ZIP, exactly in the layout the strict reader accepts
+    /// (``StrictZip``): entries contiguous from offset 0, each local header equal to its central
+    /// entry (version 2.0, UTF-8 names, no extra field, no comment, no data descriptor, the fixed
+    /// date 1980-01-01, a regular file's mode 0644), the central directory right after them, and
+    /// an end record without a comment. A deflated entry is one raw deflate stream (zlib, level 6,
+    /// memory level 8); its CRC and compressed size, known only at its end, are written back
+    /// into its local header. Every failure to write is a ``WriteError`` naming the bundle.
+    final class ZipWriter {
+        private let descriptor: Int32
+        private let path: String
+        private var offset = 0
+        private var central = [UInt8]()
+        private var count = 0
+        /// How much is read from `read` and written at a time.
+        static let pieceSize = 1 << 16
+        /// DOS time 00:00 and date 1980-01-01: entry dates carry nothing.
+        static let dosTime: UInt16 = 0
+        static let dosDate: UInt16 = 0x21
+
+        init(descriptor: Int32, path: String) {
+            self.descriptor = descriptor
+            self.path = path
+        }
+
+        /// An entry of bytes in memory.
+        func add(_ name: String, bytes: [UInt8], deflate: Bool = false) throws {
+            var position = 0
+            try add(name, size: bytes.count, deflate: deflate) { count in
+                defer { position += count }
+                return Data(bytes[position..<position + count])
+            }
+        }
+
+        /// An entry of `size` bytes that `read` hands over in order, as many at a time as asked.
+        func add(_ name: String, size: Int, deflate: Bool, read: (Int) throws -> Data) throws {
+            let nameBytes = Array(name.utf8)
+            guard size < 0xFFFF_FFFF, count < 0xFFFF else { throw WriteError(path, EFBIG) }
+            let headerOffset = offset
+            let method: UInt16 = deflate ? 8 : 0
+            // The CRC and compressed size are written back once known.
+            try emit(Self.header(signature: 0x0403_4b50, method: method, crc: 0, compressed: 0, size: UInt32(size),
+                                 name: nameBytes, localOffset: nil))
+            var crc: UInt = crc32(0, nil, 0)
+            var compressed = 0
+            var remaining = size
+            var deflater: Deflater?
+            if deflate { deflater = try Deflater(path: path) }
+            while remaining > 0 {
+                let piece = Array(try read(min(Self.pieceSize, remaining)))
+                guard !piece.isEmpty, piece.count <= remaining else { throw WriteError(path, EIO) }
+                remaining -= piece.count
+                crc = piece.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, UInt32($0.count)) }
+                let out = try deflater?.deflate(piece, finish: remaining == 0) ?? piece
+                compressed += out.count
+                try emit(out)
+            }
+            if let deflater, size == 0 {
+                let out = try deflater.deflate([], finish: true)
+                compressed += out.count
+                try emit(out)
+            }
+            guard compressed < 0xFFFF_FFFF else { throw WriteError(path, EFBIG) }
+            // Back-fill the local header's CRC (offset 14) and compressed size (offset 18).
+            let fill = Self.le32(UInt32(truncatingIfNeeded: crc)) + Self.le32(UInt32(compressed))
+            let wrote = fill.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(headerOffset + 14)) }
+            guard wrote == fill.count else { throw WriteError(path, wrote < 0 ? errno : EIO) }
+            central += Self.header(signature: 0x0201_4b50, method: method, crc: UInt32(truncatingIfNeeded: crc),
+                                   compressed: UInt32(compressed), size: UInt32(size), name: nameBytes,
+                                   localOffset: UInt32(headerOffset))
+            count += 1
+        }
+
+        /// Writes the central directory and the end record; the file is then complete.
+        func finish() throws {
+            let directoryOffset = offset
+            try emit(central)
+            var end = Self.le32(0x0605_4b50) + Self.le16(0) + Self.le16(0) + Self.le16(UInt16(count)) + Self.le16(UInt16(count))
+            end += Self.le32(UInt32(central.count)) + Self.le32(UInt32(directoryOffset)) + Self.le16(0)
+            try emit(end)
+        }
+
+        private func emit(_ bytes: [UInt8]) throws {
+            let failure = writeAll(descriptor, bytes)
+            guard failure == 0 else { throw WriteError(path, failure) }
+            offset += bytes.count
+        }
+
+        /// A local header (`localOffset` nil) or a central directory entry, with its name.
+        static func header(signature: UInt32, method: UInt16, crc: UInt32, compressed: UInt32, size: UInt32, name: [UInt8],
+                           localOffset: UInt32?) -> [UInt8] {
+            var out = le32(signature)
+            if localOffset != nil { out += le16(0x031e) }  // made by: Unix, ZIP 3.0, so the mode below is read
+            out += le16(20) + le16(0x800) + le16(method) + le16(dosTime) + le16(dosDate)
+            out += le32(crc) + le32(compressed) + le32(size) + le16(UInt16(name.count)) + le16(0)
+            if let localOffset {
+                // comment length, disk, internal attributes, external attributes (a regular file, 0644), offset
+                out += le16(0) + le16(0) + le16(0) + le32(0o100644 << 16) + le32(localOffset)
+            }
+            return out + name
+        }
+
+        static func le16(_ value: UInt16) -> [UInt8] { [UInt8(value & 0xff), UInt8(value >> 8)] }
+        static func le32(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(value >> (8 * $0) & 0xff) } }
+    }
+
+    /// One raw deflate stream, fed a piece at a time.
+    final class Deflater {
+        private var stream = z_stream()
+        private let path: String
+        private var output = [UInt8](repeating: 0, count: 1 << 17)
+
+        init(path: String) throws {
+            self.path = path
+            guard puente_deflate_init_raw(&stream) == Z_OK else { throw WriteError(path, ENOMEM) }
+        }
+
+        deinit { deflateEnd(&stream) }
+
+        /// The compressed bytes `input` gives; with `finish`, the end of the stream too.
+        func deflate(_ input: [UInt8], finish: Bool) throws -> [UInt8] {
+            var result = [UInt8]()
+            var input = input
+            let flush = finish ? Z_FINISH : Z_NO_FLUSH
+            try input.withUnsafeMutableBufferPointer { inBuffer in
+                stream.next_in = inBuffer.baseAddress
+                stream.avail_in = UInt32(inBuffer.count)
+                while true {
+                    let status: Int32 = output.withUnsafeMutableBufferPointer { outBuffer in
+                        stream.next_out = outBuffer.baseAddress
+                        stream.avail_out = UInt32(outBuffer.count)
+                        return CPuenteZlib.deflate(&stream, flush)
+                    }
+                    guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else { throw WriteError(path, EIO) }
+                    let produced = output.count - Int(stream.avail_out)
+                    result.append(contentsOf: output[0..<produced])
+                    if finish ? status == Z_STREAM_END : (stream.avail_in == 0 && stream.avail_out > 0) { break }
+                }
+            }
+            stream.next_in = nil
+            return result
+        }
+    }
+}

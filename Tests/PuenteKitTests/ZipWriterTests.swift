@@ -1,0 +1,69 @@
+import Foundation
+@_spi(Testing) @testable import PuenteKit
+import PuenteTestSupport
+import Testing
+
+/// Puente writes its bundles' ZIP itself: what it writes reads back through the strict reader
+/// byte for byte, and stock `unzip -t` and Python's `zipfile` find every entry sound.
+@Suite(.timeLimit(.minutes(20))) struct ZipWriterTests {
+    /// Runs a shell command; its exit status and what it printed.
+    static func shell(_ command: String) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
+
+    static func stockToolsAccept(_ path: String) throws {
+        let unzip = try shell("unzip -tq '\(path)'")
+        #expect(unzip.status == 0, "\(unzip.output)")
+        let python = try shell("""
+            python3 -c "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; \
+            print(','.join(z.namelist()))" '\(path)'
+            """)
+        #expect(python.status == 0 && python.output.hasPrefix("ops.jsonl,manifest.json,manifest.sig"), "\(python.output)")
+    }
+
+    @Test func entriesOfEverySizeReadBackAndPassStockTools() throws {
+        let folder = try TemporaryFolder()
+        var rng = SplitMix(state: 42)
+        let sizes = [0, 1, 65_535, 65_536, 65_537, 300_000]
+        for (index, size) in sizes.enumerated() {
+            // Half text that deflates well, half noise that does not.
+            let content = (0..<size).map { i in i % 2 == 0 ? UInt8(ascii: "a") + UInt8(i % 7) : UInt8.random(in: 0...255, using: &rng) }
+            let manifest = Array("{\"n\":\(index)}".utf8)
+            let path = folder.sub("z\(index).puente")
+            let written = try Replica.writeZip(to: path) { zip in
+                try zip.add("ops.jsonl", bytes: content, deflate: true)
+                try zip.add("manifest.json", bytes: manifest)
+                try zip.add("manifest.sig", bytes: Array(repeating: 7, count: 64))
+            }
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+            #expect(written == bytes.count)
+            let zip = try StrictZip(bytes: bytes)
+            #expect(try zip.content("ops.jsonl", limit: 1 << 20) == content, "size \(size)")
+            #expect(try zip.content("manifest.json", limit: 1 << 20) == manifest)
+            try Self.stockToolsAccept(path)
+        }
+    }
+
+    @Test func anExportedBundlePassesStockToolsAndImports() throws {
+        let group = try ReplicaGroup([.us, .mx])
+        let (us, mx) = (group.replicas[0], group.replicas[1])
+        for index in 0..<300 {
+            _ = try us.addCommitment(CommitmentDraft(owner: .us, titleEN: "Commitment \(index) on arms trafficking", pillar: .prevent))
+        }
+        let path = group.folder.sub("us.puente")
+        let report = try us.exportBundle(to: path, full: true)
+        #expect(report.operations == 300)
+        try Self.stockToolsAccept(path)
+        #expect(try mx.importBundle(path: path).receive.appliedTotal == 300)
+        #expect(try mx.digest().state == us.digest().state)
+    }
+}
