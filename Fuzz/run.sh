@@ -20,7 +20,7 @@ scratch=${PUENTE_FUZZ_BUILD:-.build-fuzz}
 swift build -c release --scratch-path "$scratch" --target PuenteKit -Xswiftc -sanitize=fuzzer,address >&2
 bin="$scratch/release"
 checkouts="$scratch/checkouts"
-objects=$(find "$bin/GRDB.build" "$bin/PuenteCrypto.build" "$bin/PuenteKit.build" "$bin/ZIPFoundation.build" -name '*.o')
+objects=$(find "$bin/GRDB.build" "$bin/PuenteCrypto.build" "$bin/PuenteKit.build" -name '*.o')
 mkdir -p Fuzz/findings "$scratch/corpus"
 
 # Seed corpora, from the fixtures.
@@ -48,7 +48,6 @@ for target in "${targets[@]}"; do
         -Xcc -fmodule-map-file=Sources/CLibcrypto/module.modulemap \
         -Xcc -fmodule-map-file=Sources/CPuenteZlib/module.modulemap \
         -Xcc -fmodule-map-file="$checkouts/GRDB.swift/Sources/GRDBSQLite/module.modulemap" \
-        -Xcc -fmodule-map-file="$checkouts/ZIPFoundation/Sources/CZLib/module.modulemap" \
         $objects -lsqlite3 -lcrypto -lz -o "$bin/fuzz-$target" 2> >(grep -v 'warning' >&2 || true)
     seed "$target"
     echo "== $target: ${seconds}s" >&2
