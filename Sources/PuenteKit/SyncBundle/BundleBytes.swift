@@ -29,8 +29,8 @@ final class MemoryBundleBytes: BundleBytes {
 /// Opens the bundle at `path`: a regular file is read piece by piece; anything else (a pipe,
 /// `/dev/stdin`, a device) is copied, up to `limit`, into a private temporary file that is
 /// already unlinked, and read from there, so memory stays bounded. A stream that does not
-/// start as a ZIP does (`/dev/zero`, say) is refused at its first bytes, and a pipe that no
-/// one writes to reads as empty and is refused at once instead of waiting forever.
+/// start as a ZIP does (`/dev/zero`, say) is refused at its first bytes, and a named pipe that
+/// no one writes to is refused after ``InputFile/pipeWait`` seconds instead of waiting forever.
 func openBundle(path: String, limit: Int) throws(BundleError) -> any BundleBytes {
     let descriptor: Int32
     do {
