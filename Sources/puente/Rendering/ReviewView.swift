@@ -15,8 +15,19 @@ enum Style {
         return isatty(STDOUT_FILENO) == 1
     }()
 
-    static func paint(_ text: String, _ code: String) -> String {
-        enabled && !text.isEmpty ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    /// A random token of this process: a color is written as a marker carrying it, and only
+    /// `Terminal` turns markers into escape sequences, after escaping everything else. Text from
+    /// others cannot forge a marker (it was written before the token existed), so colors are
+    /// ours and every ESC from a value is still shown as `\u{1B}`.
+    static let token: String = {
+        var generator = SystemRandomNumberGenerator()
+        return String(generator.next() as UInt64, radix: 16) + String(generator.next() as UInt64, radix: 16)
+    }()
+
+    static func marker(_ code: String) -> String { "\u{E000}\(token)\(code)\u{E001}" }
+
+    static func paint(_ text: String, _ code: String, enabled: Bool = Style.enabled) -> String {
+        enabled && !text.isEmpty ? marker(code) + text + marker("0") : text
     }
 
     static func bold(_ text: String) -> String { paint(text, "1") }

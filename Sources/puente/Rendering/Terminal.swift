@@ -10,7 +10,7 @@ enum Terminal {
     /// A line (or lines) for the terminal: every character a terminal would act on rather than
     /// show is escaped (``UntrustedText``), whatever text it came from.
     static func out(_ text: String = "") {
-        var line = UntrustedText.escaped(text)
+        var line = render(text)
         while line.last == " " { line.removeLast() }
         line.append("\n")
         output.append(line.utf8)
@@ -19,6 +19,29 @@ enum Terminal {
     /// Bytes to standard output as they are (a card, a key, a report), in order with `out`.
     static func write(_ bytes: some Sequence<UInt8>) {
         output.append(bytes)
+    }
+
+    /// `text` for the terminal: every hidden character escaped (``UntrustedText``), and this
+    /// process's own color markers (``Style/paint(_:_:enabled:)``) turned into SGR sequences.
+    static func render(_ text: String) -> String {
+        let opener = "\u{E000}" + Style.token
+        guard text.contains(opener) else { return UntrustedText.escaped(text) }
+        var out = ""
+        var rest = Substring(text)
+        while let range = rest.range(of: opener) {
+            out += UntrustedText.escaped(String(rest[..<range.lowerBound]))
+            let after = rest[range.upperBound...]
+            guard let close = after.firstIndex(of: "\u{E001}"),
+                  case let code = after[..<close], !code.isEmpty, code.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ";") })
+            else {
+                out += UntrustedText.escaped(String(rest[range]))
+                rest = after
+                continue
+            }
+            out += "\u{1B}[\(code)m"
+            rest = after[after.index(after: close)...]
+        }
+        return out + UntrustedText.escaped(String(rest))
     }
 
     static func err(_ text: String) {
