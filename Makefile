@@ -23,7 +23,7 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The release binary carries the Swift runtime and Foundation inside it (README, Design 40):
+# The release binary carries the Swift runtime and Foundation inside it (docs/design.md, note 40):
 # it starts about 5 ms faster and needs only the system libraries on the machine it runs on.
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product puente
@@ -53,7 +53,7 @@ FUZZ_SECONDS ?= 600
 fuzz: deps
 	Fuzz/run.sh $(FUZZ_SECONDS)
 
-# Every figure of README "Performance" (Puente, the peer engines, this machine's limits):
+# Every figure of docs/performance.md (Puente, the peer engines, this machine's limits):
 # see Benchmarks/run.sh. BENCH_SIZES=10000 for a shorter run.
 BENCH_SIZES ?= 10000 100000
 bench: deps

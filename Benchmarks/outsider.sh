@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What an outsider's file costs (README Security, design note 54), with the release binary:
+# What an outsider's file costs (docs/design.md, note 54), with the release binary:
 #   1. an untrusted exporter's real signed bundle whose ops.jsonl is replaced by a deflate
 #      stream of 2 GiB less 1 MiB of newlines (about 2 MB on disk);
 #   2. the same stream in a trusted exporter's bundle.

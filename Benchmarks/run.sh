@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every figure of README "Performance", in one run on this machine:
+# Every figure of docs/performance.md, in one run on this machine:
 #   1. Puente's benchmark (Benchmarks/, ordo-one/benchmark) on the shared workload, phase by phase;
 #   2. the same import and the read commands through the release `puente` binary
 #      (wall time and peak memory from /usr/bin/time);
@@ -9,7 +9,7 @@
 #
 #   Benchmarks/run.sh [N…]          default: 10000 100000
 #
-# Results go to bench-results/ (ignored by git): summary.md is the README table.
+# Results go to bench-results/ (ignored by git): summary.md is the docs/performance.md table.
 # PUENTE_SHARED names the shared folder (default ../shared); PUENTE_BENCH_PEERS=0 skips the peers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,7 +54,7 @@ for n in "${sizes[@]}"; do
     cp -r "$dir/b-before-merge" "$dir/b-cli"
     timed import "$n" "$puente" --store "$dir/b-cli" sync import "$dir/a-to-b.puente"
     timed export "$n" "$puente" --store "$dir/b-cli" sync export --full --to "$dir/b-cli-full.puente"
-    # Read commands on the merged store, each three times (the README keeps the median).
+    # Read commands on the merged store, each three times (docs/performance.md keeps the median).
     id=$("$puente" --store "$dir/b-cli" list --limit 1 --json | python3 -c 'import sys,json; d=json.load(sys.stdin); print((d[0] if isinstance(d,list) else d["commitments"][0])["id"])')
     for run in 1 2 3; do
         timed list "$n" "$puente" --store "$dir/b-cli" list

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The README "Performance" table from one Benchmarks/run.sh run.
+"""The docs/performance.md table from one Benchmarks/run.sh run.
 
   python3 Benchmarks/summary.py bench-results 10000 100000
 """

@@ -481,7 +481,7 @@ enum Schema {
                 """)
         }
         migrator.registerMigration("v15-certificates-carry-the-members-card", foreignKeyChecks: .immediate) { db in
-            // Certificates now carry the member's own signature over its card (README, Design 52).
+            // Certificates now carry the member's own signature over its card (docs/design.md, note 52).
             // One written before cannot count and would refuse every bundle that carried it, so it
             // goes; its root certifies the member again (`puente keys root certify`).
             for row in try Row.fetchAll(db, sql: "SELECT digest, bytes FROM certificate") {
