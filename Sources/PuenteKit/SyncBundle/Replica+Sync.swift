@@ -60,16 +60,18 @@ extension Replica {
         let plan = try store.read { db in try exportPlan(db, for: delegation, full: full) }
         let proofs = try store.read { db in try Store.forkProofs(db) }
         let documents = try store.read { db in try Store.trustDocuments(db) }
-        let cards = try [identityCardFile()] + store.read { db in
+        // The card is signed once per export, not once per manifest built.
+        let card = try identityCard()
+        let cards = [card.signedFile ?? []] + (try store.read { db in
             try Data.fetchAll(db, sql: "SELECT card FROM replica WHERE card IS NOT NULL AND role = 'replica' ORDER BY id")
                 .map { Array($0) }
-        }
+        })
         // Never write a bundle this store's own reader would refuse: check the manifest's limits
         // before any operation is read, with the ops members at their widest.
         func manifest(sha256: String, size: Int, count: Int) throws -> BundleManifest {
             var manifest = BundleManifest(
                 bundleID: try secureRandomBytes(16).hex, created: Self.isoTimestamp(millis: wallClock.nowMillis()),
-                exporter: local, exporterDelegation: identity.delegation, exporterFingerprint: try identityCard().fingerprint.text(),
+                exporter: local, exporterDelegation: identity.delegation, exporterFingerprint: card.fingerprint.text(),
                 recipients: delegation.map { [$0] } ?? [], have: plan.have, segments: plan.segments,
                 opsSHA256: sha256, opsSize: size, opsCount: count)
             manifest.forkProofs = proofs
