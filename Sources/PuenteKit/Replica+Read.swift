@@ -174,6 +174,15 @@ extension Store {
         }
     }
 
+    /// When each operation of `entity` arrived here (milliseconds).
+    static func arrivals(_ db: Database, entity: String) throws -> [OpID: UInt64] {
+        var arrived = [OpID: UInt64]()
+        for row in try Row.fetchAll(db, sql: "SELECT replica, seq, arrived FROM operation WHERE entity = ?", arguments: [entity]) {
+            if let replica = ReplicaID(hex: row["replica"]) { arrived[OpID(replica: replica, seq: row["seq"])] = row["arrived"] }
+        }
+        return arrived
+    }
+
     /// Whether `hlc` was more than the allowed skew ahead of the wall clock when its operation
     /// arrived (`arrived`, in milliseconds).
     static func isClockAhead(_ hlc: HLCTimestamp, arrived: UInt64?) -> Bool {
@@ -369,10 +378,7 @@ extension Replica {
             let state = try Store.state(db, entity: entity, trust: trust)
             let replicas = try Store.replicas(db)
             let logged = try Store.logged(db, entity: entity.text)
-            var arrived = [OpID: UInt64]()
-            for row in try Row.fetchAll(db, sql: "SELECT replica, seq, arrived FROM operation WHERE entity = ?", arguments: [entity.text]) {
-                if let replica = ReplicaID(hex: row["replica"]) { arrived[OpID(replica: replica, seq: row["seq"])] = row["arrived"] }
-            }
+            let arrived = try Store.arrivals(db, entity: entity.text)
             let history = try logged.map { entry, status in
                 var line = HistoryEntry(op: entry.op, author: replicas[entry.op.replica], status: status,
                                         previous: try Store.previousValues(db, of: entry.op))
@@ -475,19 +481,7 @@ extension Replica {
 
     /// Every run of operations dropped past a revocation cut, newest first.
     public func droppedOperations() throws -> [DroppedOperations] {
-        try store.read { db in
-            let replicas = try Store.replicas(db)
-            return try Row.fetchAll(db, sql: """
-                SELECT replica, from_seq, to_seq, count, dropped_at, reason FROM dropped_operations
-                ORDER BY dropped_at DESC, replica, from_seq
-                """).compactMap { row in
-                guard let author = ReplicaID(hex: row["replica"]), let reason = OpReason(text: row["reason"]) else { return nil }
-                let from: Int64 = row["from_seq"]
-                let to: Int64 = row["to_seq"]
-                return DroppedOperations(author: author, authorInfo: replicas[author], seqs: from...to, count: row["count"],
-                                         at: row["dropped_at"], reason: reason)
-            }
-        }
+        try store.read { db in try Store.droppedOperations(db) }
     }
 
     /// The latest `limit` operations in log order, read from the end of each author's chain.

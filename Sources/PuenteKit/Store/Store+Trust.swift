@@ -118,6 +118,21 @@ extension Store {
             """, arguments: [replica.hex, range.lowerBound, range.upperBound, count, reason.text])
     }
 
+    /// Every recorded run of dropped operations, newest first, with its author where known.
+    static func droppedOperations(_ db: Database) throws -> [DroppedOperations] {
+        let replicas = try Store.replicas(db)
+        return try Row.fetchAll(db, sql: """
+            SELECT replica, from_seq, to_seq, count, dropped_at, reason FROM dropped_operations
+            ORDER BY dropped_at DESC, replica, from_seq
+            """).compactMap { row in
+            guard let author = ReplicaID(hex: row["replica"]), let reason = OpReason(text: row["reason"]) else { return nil }
+            let from: Int64 = row["from_seq"]
+            let to: Int64 = row["to_seq"]
+            return DroppedOperations(author: author, authorInfo: replicas[author], seqs: from...to, count: row["count"],
+                                     at: row["dropped_at"], reason: reason)
+        }
+    }
+
     /// Recomputes every author whose delegation or cut differs between `before` and `after`;
     /// operations past a new revocation cut are removed first.
     static func recompute(_ db: Database, before: TrustMap, after: TrustMap, _ effect: inout TrustEffect) throws {
