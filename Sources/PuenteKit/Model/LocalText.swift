@@ -9,15 +9,21 @@ public enum LocalText {
     static let multiLine: Set<String> = ["summary.en", "summary.es", "statement.en", "statement.es", "readout.us", "readout.mx",
                                          "text", "why"]
 
+    /// Whether `scalar` is a C0 control other than tab and newline, DEL, a C1 control, or a
+    /// bidi mark, embedding, override or isolate: what text typed here may never hold, and
+    /// what the terminal shows as an escape (with zero-width characters besides).
+    public static func isControlOrBidi(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x08, 0x0B...0x1F, 0x7F...0x9F: return true
+        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true
+        default: return false
+        }
+    }
+
     /// The first character `text` may not hold, if any.
     public static func forbidden(in text: String, multiLine: Bool) -> Unicode.Scalar? {
         text.unicodeScalars.first { scalar in
-            switch scalar.value {
-            case 0x09, 0x0A: return !multiLine
-            case 0x00...0x1F, 0x7F...0x9F: return true
-            case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true
-            default: return false
-            }
+            scalar == "\t" || scalar == "\n" ? !multiLine : isControlOrBidi(scalar)
         }
     }
 

@@ -16,10 +16,9 @@ enum UntrustedText {
     /// controls, bidi controls (LRM, RLM, ALM, embeddings, overrides, isolates), and
     /// zero-width or invisible formatting characters.
     static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+        if LocalText.isControlOrBidi(scalar) { return true }
         switch scalar.value {
-        case 0x00...0x08, 0x0B...0x1F, 0x7F...0x9F: return true
-        case 0x061C, 0x180E, 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2064, 0x2066...0x2069, 0xFEFF, 0xFFF9...0xFFFB:
-            return true
+        case 0x180E, 0x200B...0x200D, 0x2060...0x2064, 0xFEFF, 0xFFF9...0xFFFB: return true
         default: return false
         }
     }
