@@ -27,6 +27,10 @@ public final class Replica: Sendable {
     public let folder: String
     public let identity: LocalIdentity
     let store: Store
+
+    /// Set when opening this store upgraded it from an earlier format (once: the next open finds
+    /// it current).
+    public var storeUpgrade: StoreUpgradeReport? { store.upgrade }
     let wallClock: any WallClock
     let signingKey: PrivateKey
 

@@ -111,7 +111,7 @@ extension Store {
                 chain.duplicates += 1
             } else if op.seq == chain.headSeq + 1 {
                 try Store.appendVerified(db, op: op, bytes: op.canonicalBytes, hash: hash, headHash: chain.headHash,
-                                         headHLC: chain.headHLC, wall: wall)
+                                         headHLC: chain.headHLC, arrived: Int64(wall))
                 chain.headSeq = op.seq
                 chain.headHash = hash
                 chain.headHLC = op.hlc
@@ -138,7 +138,7 @@ extension Store {
                                                     arguments: [author, chain.headSeq + 1]) {
                 let bytes = Array(heldBytes)
                 let op = try Op(canonicalBytes: bytes)
-                try Store.appendVerified(db, op: op, bytes: bytes, hash: op.hash, headHash: chain.headHash, headHLC: chain.headHLC, wall: wall)
+                try Store.appendVerified(db, op: op, bytes: bytes, hash: op.hash, headHash: chain.headHash, headHLC: chain.headHLC, arrived: Int64(wall))
                 try db.cachedStatement(sql: "DELETE FROM held_operation WHERE replica = ? AND seq = ?").execute(arguments: [author, op.seq])
                 chain.headSeq = op.seq
                 chain.headHash = op.hash

@@ -112,44 +112,4 @@ extension Store {
                 """).execute(arguments: StatementArguments(values + [id.databaseValue]))
         }
     }
-
-    /// Fills `indicator_summary` from the materialized registers and readings (migration v11):
-    /// the rows the write path would have written.
-    static func fillIndicatorSummary(_ db: Database) throws {
-        var readings = [String: [IndicatorSummaryRow.Reading]]()
-        let readingRows = try Row.fetchCursor(db, sql: """
-            SELECT s.entity, s.hlc, s.replica, s.seq, s.value FROM series_entry s
-            WHERE s.field = 'readings' AND s.retracted = 0 AND s.entity >= 'indicator/' AND s.entity < 'indicator0'
-            """)
-        while let row = try readingRows.next() {
-            guard let value = Replica.storedValue(row[4]) else { continue }
-            readings[row[0], default: []].append(IndicatorSummaryRow.Reading(hlc: row[1], replica: row[2], seq: row[3], value: value))
-        }
-        let insert = try db.makeStatement(sql: """
-            INSERT INTO indicator_summary (id, parent, parent_due, parent_title, \(IndicatorSummaryRow.columns.joined(separator: ", ")))
-            VALUES (?, ?, ?, ?, \(IndicatorSummaryRow.columns.map { _ in "?" }.joined(separator: ", ")))
-            """)
-        func flush(_ id: String, _ head: [DatabaseValue], _ registers: [String: JSONValue]) throws {
-            let row = IndicatorSummaryRow(register: { registers[$0] }, readings: readings[id] ?? [])
-            try insert.execute(arguments: StatementArguments([id.databaseValue] + head + row.values))
-        }
-        // Accepted, standing indicators whose commitment is listed, with their winning registers.
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT e.id, e.parent, c.due, coalesce(c.title_en, c.title_es), v.field, v.value FROM entity e
-            JOIN commitment_summary c ON c.id = e.parent
-            LEFT JOIN register_value v ON v.entity = e.id AND v.winner = 1
-            WHERE e.type = 'indicator' AND e.state = 'accepted' AND e.retracted = 0
-            ORDER BY e.id
-            """)
-        var current: (id: String, head: [DatabaseValue], registers: [String: JSONValue])?
-        while let row = try rows.next() {
-            let id: String = row[0]
-            if current?.id != id {
-                if let done = current { try flush(done.id, done.head, done.registers) }
-                current = (id, [row[1], row[2], row[3]], [:])
-            }
-            if let field: String = row[4], let value = Replica.storedValue(row[5]) { current?.registers[field] = value }
-        }
-        if let done = current { try flush(done.id, done.head, done.registers) }
-    }
 }

@@ -45,14 +45,14 @@ extension Store {
     /// the materialization of its entity, later in the same transaction, overwrites when it
     /// differs; most operations are accepted, so most rows are written once.
     static func appendVerified(_ db: Database, op: Op, bytes: [UInt8], hash: String,
-                               headHash: String, headHLC: HLCTimestamp, wall: UInt64) throws {
+                               headHash: String, headHLC: HLCTimestamp, arrived: Int64?) throws {
         guard op.prev == headHash else { throw PuenteError(.brokenChain, [op.replica.hex, String(op.seq), "prev"]) }
         guard op.hlc > headHLC else { throw PuenteError(.brokenChain, [op.replica.hex, String(op.seq), "hlc"]) }
         try db.cachedStatement(sql: """
             INSERT INTO operation (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason, arrived)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'accepted', NULL, ?)
             """).execute(arguments: [op.replica.hex, op.seq, op.hlc.text, hash, op.entity, op.kind.rawValue, op.field, Data(bytes),
-                                     Int64(wall)])
+                                     arrived])
     }
 
     /// Re-derives every materialized row from the stored operations, with the same function

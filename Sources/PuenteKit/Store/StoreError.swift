@@ -6,6 +6,10 @@ public struct PuenteError: Error, Equatable, Sendable, CustomStringConvertible {
         case storeExists = "store-exists"
         case storeMissing = "store-missing"
         case storeUnreadable = "store-unreadable"
+        /// The store was written by a later Puente, in a format this one does not read.
+        case storeFormatNewer = "store-format-newer"
+        /// A store of an earlier format could not be upgraded; it is left as it was.
+        case storeUpgrade = "store-upgrade"
         case keyFileTooOpen = "key-file-too-open"
         case keyFileUnreadable = "key-file-unreadable"
         case notFound = "not-found"
