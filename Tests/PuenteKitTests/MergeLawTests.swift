@@ -81,7 +81,12 @@ struct History {
                     indicators.append(try replica.addIndicator(to: c, IndicatorDraft(nameEN: "I", kind: .outcome, direction: .decrease)))
                 case 11:
                     guard let i = indicators.randomElement(using: &rng) else { break }
-                    try replica.recordReading(i, date: "2024-01-31", value: String(Int.random(in: 0...9, using: &rng)), source: nil)
+                    let readings = try replica.detail(i).state.series["readings"]?.filter { !$0.retracted } ?? []
+                    if let reading = readings.randomElement(using: &rng), Int.random(in: 0..<3, using: &rng) == 0 {
+                        try replica.retractReading(i, reading: reading.op)
+                    } else {
+                        try replica.recordReading(i, date: "2024-01-31", value: String(Int.random(in: 0...9, using: &rng)), source: nil)
+                    }
                 case 12:
                     // A client with the policy check bypassed: any field, any entity.
                     guard let c = commitments.randomElement(using: &rng) else { break }

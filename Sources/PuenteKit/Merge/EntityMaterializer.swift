@@ -47,9 +47,9 @@ public enum EntityMaterializer {
                                registers: [:], sets: [:], series: [:], retracted: false)
         }
 
-        let context = Context(entity: entity, create: create, parent: parent,
-                              byID: Dictionary(ops.map { ($0.op.id, $0) }, uniquingKeysWith: { first, _ in first }),
-                              trusted: trusted)
+        let byID = Dictionary(ops.map { ($0.op.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let context = Context(entity: entity, ownerDelegations: ownerDelegations(entity: entity, create: create.op, parent: parent),
+                              creator: create.op.replica, byID: byID, trusted: trusted)
         for logged in ops where logged.op.kind != .create {
             if let cut = cuts[logged.op.replica], logged.op.seq >= cut.from {
                 statuses[logged.op.id] = .rejected(cut.reason)
@@ -58,7 +58,110 @@ public enum EntityMaterializer {
             }
         }
         let accepted = ops.filter { statuses[$0.op.id] == .accepted }
-        return context.state(accepted: accepted, statuses: statuses)
+        // References that name no operation of this entity (with that hash): one may arrive and
+        // change what the referencing operation does, so the entity cannot be stepped.
+        let dangling = ops.reduce(0) { count, logged in
+            count + logged.op.refs.filter { ref in byID[ref.target].map { !ref.matches(hash: $0.hash) } ?? true }.count
+        }
+        return context.state(create: create, accepted: accepted, statuses: statuses, dangling: dangling)
+    }
+
+    /// The delegations that own what the entity's owner alone may change: a commitment's
+    /// owner, an indicator's commitment's owner, anyone for dialogues and notes.
+    static func ownerDelegations(entity: EntityRef, create: Op, parent: ParentContext?) -> Set<Delegation> {
+        switch entity.type {
+        case .commitment:
+            return create.value["owner"]?.stringValue.flatMap(Owner.init(rawValue:))?.delegations ?? []
+        case .indicator:
+            return parent?.owner?.delegations ?? []
+        case .dialogue, .note:
+            return Set(Delegation.allCases)
+        }
+    }
+
+    /// An entity whose `create` is accepted, as the store holds it: what judging one more of its
+    /// operations reads besides the operations that one references.
+    public struct AcceptedEntity: Sendable, Equatable {
+        public let entity: EntityRef
+        /// For a commitment, its owner; for an indicator, its commitment's owner; else nil.
+        public let owner: Owner?
+        /// The author of its `create`.
+        public let creator: ReplicaID
+
+        public init(entity: EntityRef, owner: Owner?, creator: ReplicaID) {
+            self.entity = entity
+            self.owner = owner
+            self.creator = creator
+        }
+
+        var ownerDelegations: Set<Delegation> {
+            switch entity.type {
+            case .commitment, .indicator: return owner?.delegations ?? []
+            case .dialogue, .note: return Set(Delegation.allCases)
+            }
+        }
+    }
+
+    /// One operation's status and what it does to the entity's state.
+    public struct Step: Sendable, Equatable {
+        public let status: OpStatus
+        public let effect: Effect
+    }
+
+    /// What an accepted operation changes in its entity's state.
+    public enum Effect: Sendable, Equatable {
+        case none
+        /// `value` joins the register's live values; those it supersedes leave them.
+        case register(field: String, value: RegisterValue, supersedes: [OpID])
+        /// One more add of an element (`key`: its canonical bytes).
+        case add(field: String, key: [UInt8], add: OpID)
+        /// These adds of the element no longer keep it.
+        case remove(field: String, key: [UInt8], adds: [OpID])
+        case append(field: String, entry: SeriesEntry)
+        case retractEntries(field: String, entries: [OpID])
+    }
+
+    /// One more operation on an accepted entity, judged alone: its status and effect are what
+    /// ``materialize(entity:operations:parent:trusted:cuts:)`` gives when the entity's stored
+    /// state is the materialization of its other operations, none of them references this one
+    /// (no dangling reference), and `targets` holds every operation it references, with whether
+    /// each is accepted. Nil when it cannot be judged alone — a `create`, the retraction of the
+    /// entity itself, or a reference to an operation not in `targets`, of another entity, or
+    /// with another hash: the store materializes the entity whole then.
+    public static func step(_ logged: LoggedOperation, on entity: AcceptedEntity,
+                            targets: [OpID: (operation: LoggedOperation, accepted: Bool)],
+                            trusted: [ReplicaID: Delegation], cuts: [ReplicaID: ChainCut] = [:]) -> Step? {
+        let op = logged.op
+        guard op.kind != .create, !(op.kind == .retract && op.field.isEmpty), op.entity == entity.entity.text else { return nil }
+        for ref in op.refs {
+            guard let target = targets[ref.target], ref.matches(hash: target.operation.hash),
+                  target.operation.op.entity == op.entity else { return nil }
+        }
+        if let cut = cuts[op.replica], op.seq >= cut.from { return Step(status: .rejected(cut.reason), effect: .none) }
+        let context = Context(entity: entity.entity, ownerDelegations: entity.ownerDelegations, creator: entity.creator,
+                              byID: targets.mapValues(\.operation), trusted: trusted)
+        let status = context.status(of: logged)
+        guard status.isAccepted else { return Step(status: status, effect: .none) }
+        let counted = op.refs.compactMap { ref in targets[ref.target].flatMap { $0.accepted ? $0.operation.op : nil } }
+        let effect: Effect
+        switch op.kind {
+        case .set:
+            effect = .register(field: op.field, value: RegisterValue(op: op.id, hlc: op.hlc, value: op.value),
+                               supersedes: counted.filter { context.writes($0, field: op.field) }.map(\.id).sorted())
+        case .add:
+            effect = .add(field: op.field, key: CanonicalJSON.encode(op.value), add: op.id)
+        case .remove:
+            effect = .remove(field: op.field, key: CanonicalJSON.encode(op.value),
+                             adds: counted.filter { context.adds($0, field: op.field, element: op.value) }.map(\.id).sorted())
+        case .append:
+            effect = .append(field: op.field, entry: SeriesEntry(op: op.id, hlc: op.hlc, value: op.value, retracted: false))
+        case .retract:
+            effect = .retractEntries(field: op.field,
+                                     entries: counted.filter { $0.kind == .append && $0.field == op.field }.map(\.id).sorted())
+        case .create:
+            return nil
+        }
+        return Step(status: status, effect: effect)
     }
 
     private static func createStatusFor(entity: EntityRef, create: LoggedOperation?, parent: ParentContext?,
@@ -135,26 +238,17 @@ public enum EntityMaterializer {
     /// What the checks of one entity's non-create operations read.
     private struct Context {
         let entity: EntityRef
-        let create: LoggedOperation
-        let parent: ParentContext?
+        /// The delegations that own what the entity's owner alone may change.
+        let ownerDelegations: Set<Delegation>
+        /// The author of the entity's accepted `create`.
+        let creator: ReplicaID
+        /// The operations references may name (of this entity).
         let byID: [OpID: LoggedOperation]
         let trusted: [ReplicaID: Delegation]
 
         func delegationOf(_ replica: ReplicaID) -> Delegation? { trusted[replica] }
 
         var fields: [String: FieldSpec] { FieldCatalog.fields(of: entity.type) }
-
-        /// The delegations that own what the entity's owner alone may change.
-        var ownerDelegations: Set<Delegation> {
-            switch entity.type {
-            case .commitment:
-                return create.op.value["owner"]?.stringValue.flatMap(Owner.init(rawValue:))?.delegations ?? []
-            case .indicator:
-                return parent?.owner?.delegations ?? []
-            case .dialogue, .note:
-                return Set(Delegation.allCases)
-            }
-        }
 
         func allowed(_ writers: FieldWriters, author: Delegation, adders: [Delegation]) -> OpReason? {
             switch writers {
@@ -222,7 +316,7 @@ public enum EntityMaterializer {
                 case .indicator:
                     return allowed(.owner, author: author, adders: []).map(OpStatus.rejected) ?? .accepted
                 case .note:
-                    let adder = delegationOf(create.op.replica).map { [$0] } ?? []
+                    let adder = delegationOf(creator).map { [$0] } ?? []
                     return allowed(.adder, author: author, adders: adder).map(OpStatus.rejected) ?? .accepted
                 }
             }
@@ -254,7 +348,7 @@ public enum EntityMaterializer {
             }
         }
 
-        func state(accepted: [LoggedOperation], statuses: [OpID: OpStatus]) -> EntityState {
+        func state(create: LoggedOperation, accepted: [LoggedOperation], statuses: [OpID: OpStatus], dangling: Int) -> EntityState {
             let acceptedIDs = Set(accepted.map(\.op.id))
             func counted(_ refs: [OpRef]) -> [LoggedOperation] {
                 present(refs).filter { acceptedIDs.contains($0.op.id) }
@@ -349,7 +443,8 @@ public enum EntityMaterializer {
             for field in series.keys { series[field]?.sort { $0.op < $1.op } }
 
             return EntityState(entity: entity, create: create, createStatus: .accepted, statuses: statuses,
-                               registers: registers, sets: sets, series: series, retracted: entityRetracted)
+                               registers: registers, sets: sets, series: series, retracted: entityRetracted,
+                               danglingReferences: dangling)
         }
     }
 }

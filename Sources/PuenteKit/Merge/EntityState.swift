@@ -63,6 +63,24 @@ public struct EntityState: Sendable, Equatable {
     /// Per series field, every accepted entry, sorted by op id.
     public let series: [String: [SeriesEntry]]
     public let retracted: Bool
+    /// How many references of its operations name no operation of this entity with that hash
+    /// (counted when the entity is accepted): while any does, its operations are not stepped
+    /// one by one (``EntityMaterializer/step(_:on:targets:trusted:cuts:)``).
+    public let danglingReferences: Int
+
+    init(entity: EntityRef, create: LoggedOperation?, createStatus: OpStatus, statuses: [OpID: OpStatus],
+         registers: [String: [RegisterValue]], sets: [String: [SetElement]], series: [String: [SeriesEntry]],
+         retracted: Bool, danglingReferences: Int = 0) {
+        self.entity = entity
+        self.create = create
+        self.createStatus = createStatus
+        self.statuses = statuses
+        self.registers = registers
+        self.sets = sets
+        self.series = series
+        self.retracted = retracted
+        self.danglingReferences = danglingReferences
+    }
 
     public var isAccepted: Bool { createStatus.isAccepted }
 

@@ -33,6 +33,9 @@ extension Store {
             /// The seqs that arrived past the revocation cut, recorded as dropped when the chain ends.
             fileprivate var pastRange: ClosedRange<Int64>?
             fileprivate var touched = Set<String>()
+            fileprivate var stepped = Set<String>()
+            fileprivate var conflictDelta = 0
+            fileprivate var steppedCount = 0
             fileprivate var known = [Op]()
 
             fileprivate init(author: ReplicaID, isLocal: Bool, cut: Int64, startSeq: Int64, headHash: String,
@@ -60,7 +63,11 @@ extension Store {
         private let trustBefore: TrustMap
         private let local: String?
         private var report = ReceiveReport()
+        /// Entities to materialize whole at the end.
         private var touched = Set<String>()
+        /// Entities whose operations were all stepped, one by one: only their summaries remain.
+        private var stepped = Set<String>()
+        private var steppedConflicts = 0
         private var known = [OpID: Op]()
         private var advanced = Set<ReplicaID>()
         private var headsBefore = [ReplicaID: Int64]()
@@ -116,8 +123,16 @@ extension Store {
                 chain.headHash = hash
                 chain.headHLC = op.hlc
                 chain.applied += 1
-                chain.touched.insert(op.entity)
-                if known.count + chain.known.count < knownCap { chain.known.append(op) }
+                // Stepped alone when it can be, unless its entity is to be materialized whole anyway.
+                if !touched.contains(op.entity), !chain.touched.contains(op.entity),
+                   let delta = try Store.step(db, op, hash: hash, trust: trustBefore, arrived: Int64(wall)) {
+                    chain.stepped.insert(op.entity)
+                    chain.conflictDelta += delta
+                    chain.steppedCount += 1
+                } else {
+                    chain.touched.insert(op.entity)
+                    if known.count + chain.known.count < knownCap { chain.known.append(op) }
+                }
             } else if chain.heldCount < heldCap {
                 // Held operations are capped per author; past the cap they are dropped (evicted) and
                 // come again in a later bundle. They are neither state nor `have`.
@@ -160,10 +175,16 @@ extension Store {
                                         reason: OpReason(.revoked, [String(chain.cut)]))
             }
             touched.formUnion(chain.touched)
+            stepped.formUnion(chain.stepped)
+            steppedConflicts += chain.conflictDelta
+            report.stepped += chain.steppedCount
             for op in chain.known { known[op.id] = op }
             if chain.applied > 0 { advanced.insert(chain.author) }
             if headsBefore[chain.author] == nil { headsBefore[chain.author] = chain.startSeq }
             chain.touched = []
+            chain.stepped = []
+            chain.conflictDelta = 0
+            chain.steppedCount = 0
             chain.known = []
         }
 
@@ -179,7 +200,10 @@ extension Store {
                 try db.execute(sql: "UPDATE local_replica SET halted = 'own-replica-ahead'")
             }
             let trust = try TrustMap.load(db)
-            report.conflictsCreated = max(0, try rematerialize(db, entities: touched, trust: trust, known: known))
+            var search = SearchIndexUpdates()
+            try refreshSummaries(db, entities: stepped.subtracting(touched), search: &search)
+            try search.apply(db)
+            report.conflictsCreated = max(0, try rematerialize(db, entities: touched, trust: trust, known: known) + steppedConflicts)
             known = [:]
             // A chain that now reaches its revocation's seq settles which branch counts.
             if trust.cuts != trustBefore.cuts {
@@ -192,7 +216,7 @@ extension Store {
                     SELECT count(*) FROM operation WHERE replica = ? AND seq > ? AND status = 'rejected'
                     """, arguments: [author.hex, headsBefore[author] ?? 0]) ?? 0
             }
-            report.entitiesChanged = touched.count
+            report.entitiesChanged = touched.union(stepped).count
 
             // The clock follows accepted imported stamps only, and never past wall + 24 h.
             if !advanced.isEmpty, let clockText = try String.fetchOne(db, sql: "SELECT clock FROM local_replica"),

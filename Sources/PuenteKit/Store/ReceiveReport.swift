@@ -23,6 +23,9 @@ public struct ReceiveReport: Sendable, Equatable {
     /// New operations the merge engine rejected (the policy, a cut, a malformed value): kept in
     /// the log, listed by `log --rejected`, never materialized.
     public var rejected = 0
+    /// New operations taken into their entity's stored state one by one, without reading the
+    /// entity's history (the others' entities were materialized whole).
+    public var stepped = 0
 
     public var appliedTotal: Int { applied.values.reduce(0, +) }
 }

@@ -166,7 +166,9 @@ enum Schema {
     /// has an open conflict exactly when one of its live values is not the winner), the adds
     /// that keep each set element, and series entries. `changed_at` is the latest arrival of
     /// the entity's accepted operations: what `review --since` reads, as many rows as changed
-    /// entities, never operations.
+    /// entities, never operations. `dangling` counts references of the entity's operations that
+    /// name no operation of it: while there are any, a new operation is not stepped alone
+    /// (``EntityMaterializer/step(_:on:targets:trusted:cuts:)``) but the entity is materialized whole.
     static let state = """
         CREATE TABLE entity (
             id TEXT PRIMARY KEY NOT NULL,
@@ -178,6 +180,7 @@ enum Schema {
             creator TEXT NOT NULL REFERENCES replica(id),
             created_hlc TEXT NOT NULL,
             retracted INTEGER NOT NULL DEFAULT 0 CHECK (retracted IN (0, 1)),
+            dangling INTEGER NOT NULL DEFAULT 0 CHECK (dangling >= 0),
             changed_at INTEGER,
             CHECK (substr(id, 1, length(type) + 1) = type || '/'),
             CHECK ((type = 'commitment') = (owner IS NOT NULL) OR state <> 'accepted')

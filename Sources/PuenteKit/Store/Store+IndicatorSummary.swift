@@ -77,7 +77,13 @@ extension Store {
     /// accepted, not retracted, and its commitment is listed (has a summary, whose due date and
     /// title order the review), written only when it changed.
     static func writeIndicatorSummary(_ db: Database, state: EntityState) throws {
-        let id = state.entity.text
+        try writeIndicatorSummary(db, id: state.entity.text, parent: state.isAccepted && !state.retracted ? state.parent : nil,
+                                  row: { IndicatorSummaryRow(state: state) })
+    }
+
+    /// The same, from the parts: `parent` is nil when the indicator does not stand (not
+    /// accepted, or retracted); `row` is computed only when the row is written.
+    static func writeIndicatorSummary(_ db: Database, id: String, parent: String?, row: () -> IndicatorSummaryRow) throws {
         let old = try Row.fetchOne(try db.cachedStatement(sql: """
             SELECT parent, parent_due, parent_title, \(IndicatorSummaryRow.columns.joined(separator: ", "))
             FROM indicator_summary WHERE id = ?
@@ -87,7 +93,7 @@ extension Store {
                 try db.cachedStatement(sql: "DELETE FROM indicator_summary WHERE id = ?").execute(arguments: [id])
             }
         }
-        guard state.isAccepted, !state.retracted, let parent = state.parent else { return try drop() }
+        guard let parent else { return try drop() }
         let parentOrder: [DatabaseValue]
         if let old, (old[0] as String) == parent {
             parentOrder = [old[1], old[2]]
@@ -98,7 +104,7 @@ extension Store {
         } else {
             return try drop()
         }
-        let values = [parent.databaseValue] + parentOrder + IndicatorSummaryRow(state: state).values
+        let values = [parent.databaseValue] + parentOrder + row().values
         if let old {
             guard (0..<values.count).contains(where: { old[$0] as DatabaseValue != values[$0] }) else { return }
             try db.cachedStatement(sql: """

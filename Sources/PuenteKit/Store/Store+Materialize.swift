@@ -157,7 +157,7 @@ extension Store {
         let id = state.entity.text
         let isCommitment = state.entity.type == .commitment
         let old = try Row.fetchOne(try db.cachedStatement(sql: """
-            SELECT type, state, owner, parent, external_id, creator, created_hlc, retracted, changed_at FROM entity WHERE id = ?
+            SELECT type, state, owner, parent, external_id, creator, created_hlc, retracted, dangling, changed_at FROM entity WHERE id = ?
             """), arguments: [id])
         let oldAccepted = old.map { ($0[1] as String) == "accepted" } ?? false
         let oldRegisters = oldAccepted ? try Row.fetchAll(try db.cachedStatement(sql: """
@@ -174,13 +174,14 @@ extension Store {
                                              (state.createStatus.isAccepted ? state.owner?.rawValue : nil).databaseValue,
                                              state.parent.databaseValue, state.externalID.databaseValue,
                                              create.op.replica.hex.databaseValue, create.op.hlc.text.databaseValue,
-                                             (state.retracted ? 1 : 0).databaseValue, changedAt.databaseValue]
+                                             (state.retracted ? 1 : 0).databaseValue, state.danglingReferences.databaseValue,
+                                             changedAt.databaseValue]
         if let old {
             let last = entityValues.count - 1  // changed_at, which moves with almost every write
             if (0..<last).contains(where: { old[$0] as DatabaseValue != entityValues[$0] }) {
                 try db.cachedStatement(sql: """
                     UPDATE entity SET type = ?, state = ?, owner = ?, parent = ?, external_id = ?, creator = ?, created_hlc = ?,
-                        retracted = ?, changed_at = ? WHERE id = ?
+                        retracted = ?, dangling = ?, changed_at = ? WHERE id = ?
                     """).execute(arguments: StatementArguments(entityValues + [id.databaseValue]))
             } else if old[last] as DatabaseValue != entityValues[last] {
                 // SQLite updates the indexes of the columns an UPDATE sets: this one touches only
@@ -190,8 +191,8 @@ extension Store {
             }
         } else {
             try db.cachedStatement(sql: """
-                INSERT INTO entity (type, state, owner, parent, external_id, creator, created_hlc, retracted, changed_at, id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO entity (type, state, owner, parent, external_id, creator, created_hlc, retracted, dangling, changed_at, id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: StatementArguments(entityValues + [id.databaseValue]))
         }
         guard state.isAccepted else {
@@ -292,7 +293,7 @@ extension Store {
         }
 
         if isCommitment, let owner = state.owner {
-            try writeSummary(db, id: id, owner: owner, state: state, created: create.op.hlc.text, isNew: !oldAccepted,
+            try writeSummary(db, id: id, owner: owner, registers: state.registers, created: create.op.hlc.text, isNew: !oldAccepted,
                              search: &search)
         } else if state.entity.type == .indicator {
             try writeIndicatorSummary(db, state: state)
@@ -307,14 +308,16 @@ extension Store {
     private static let searchedColumns = [1, 2, 3, 4, 6, 11]
 
     /// The summary row and its full-text entry, each written only when it changed.
-    private static func writeSummary(_ db: Database, id: String, owner: Owner, state: EntityState, created: String, isNew: Bool,
-                                     search: inout SearchIndexUpdates) throws {
-        func text(_ field: String) -> DatabaseValue { state.displayValue(field)?.stringValue.databaseValue ?? .null }
-        func rating(_ field: String) -> DatabaseValue { state.displayValue(field)?["rating"]?.stringValue.databaseValue ?? .null }
+    static func writeSummary(_ db: Database, id: String, owner: Owner, registers: [String: [RegisterValue]], created: String,
+                             isNew: Bool, search: inout SearchIndexUpdates) throws {
+        func display(_ field: String) -> JSONValue? { EntityState.winner(registers[field] ?? [])?.value }
+        func text(_ field: String) -> DatabaseValue { display(field)?.stringValue.databaseValue ?? .null }
+        func rating(_ field: String) -> DatabaseValue { display(field)?["rating"]?.stringValue.databaseValue ?? .null }
+        let conflicts = registers.values.filter { $0.count > 1 }.count
         let values: [DatabaseValue] = [owner.rawValue.databaseValue, text("title.en"), text("title.es"), text("summary.en"),
                                        text("summary.es"), text("pillar"), text("area"), text("status"), text("priority"),
                                        text("due"), text("dialogue"), text("lead"), rating("assessment.us"),
-                                       rating("assessment.mx"), state.conflictedFields.count.databaseValue, created.databaseValue]
+                                       rating("assessment.mx"), conflicts.databaseValue, created.databaseValue]
         func body(_ row: [DatabaseValue]) -> String {
             searchedColumns.compactMap { String.fromDatabaseValue(row[$0]) }.joined(separator: " ")
         }

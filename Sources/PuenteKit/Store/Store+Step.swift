@@ -1,0 +1,163 @@
+import Foundation
+import GRDB
+
+extension Store {
+    /// Takes one operation, just appended, into its entity's stored rows without reading the
+    /// entity's history: its status and effect come from ``EntityMaterializer/step(_:on:targets:trusted:cuts:)``,
+    /// which reads only the entity's row and the operations this one references, and the rows
+    /// it changes are written (a register's live values and winner, a set element's adds, a
+    /// series entry, the operation's status, the entity's change time). Summaries are left to
+    /// ``refreshSummaries(_:entities:search:)``, once per entity per transaction.
+    ///
+    /// Returns nil when the operation cannot be judged alone (see `step`; also an entity that
+    /// is not accepted, or that has dangling references): the caller then materializes the
+    /// entity whole, as a rebuild does. Otherwise returns the change in open conflicts.
+    static func step(_ db: Database, _ op: Op, hash: String, trust: TrustMap, arrived: Int64) throws -> Int? {
+        guard op.kind != .create, !(op.kind == .retract && op.field.isEmpty), let entity = EntityRef(text: op.entity),
+              let row = try Row.fetchOne(try db.cachedStatement(sql: """
+                  SELECT state, owner, creator, parent, dangling FROM entity WHERE id = ?
+                  """), arguments: [op.entity]),
+              (row["state"] as String) == "accepted", (row["dangling"] as Int64) == 0,
+              let creator = ReplicaID(hex: row["creator"]) else { return nil }
+        var owner = (row["owner"] as String?).flatMap(Owner.init(rawValue:))
+        if entity.type == .indicator {
+            // What an indicator's owner alone may change, its commitment's owner decides.
+            guard let parentID: String = row["parent"],
+                  let parent = try Row.fetchOne(try db.cachedStatement(sql: "SELECT state, owner FROM entity WHERE id = ?"),
+                                                arguments: [parentID]),
+                  (parent["state"] as String) == "accepted" else { return nil }
+            owner = (parent["owner"] as String?).flatMap(Owner.init(rawValue:))
+        }
+        var targets = [OpID: (operation: LoggedOperation, accepted: Bool)]()
+        let targetStatement = try db.cachedStatement(sql: "SELECT entity, hash, status, bytes FROM operation WHERE replica = ? AND seq = ?")
+        for ref in op.refs where targets[ref.target] == nil {
+            guard let target = try Row.fetchOne(targetStatement, arguments: [ref.target.replica.hex, ref.target.seq]),
+                  (target["entity"] as String) == op.entity else { return nil }
+            let targetHash: String = target["hash"]
+            guard ref.matches(hash: targetHash) else { return nil }
+            let operation = try Op(storedBytes: Array(target["bytes"] as Data), hash: targetHash)
+            targets[ref.target] = (LoggedOperation(op: operation, hash: targetHash), (target["status"] as String) == "accepted")
+        }
+        guard let step = EntityMaterializer.step(LoggedOperation(op: op, hash: hash),
+                                                 on: EntityMaterializer.AcceptedEntity(entity: entity, owner: owner, creator: creator),
+                                                 targets: targets, trusted: trust.delegations, cuts: trust.cuts) else { return nil }
+        guard step.status.isAccepted else {
+            try db.cachedStatement(sql: "UPDATE operation SET status = ?, reason = ? WHERE replica = ? AND seq = ?")
+                .execute(arguments: [step.status.name, step.status.reason?.text, op.replica.hex, op.seq])
+            return 0
+        }
+        var conflictDelta = 0
+        switch step.effect {
+        case .none:
+            break
+        case let .register(field, value, supersedes):
+            conflictDelta = try stepRegister(db, entity: op.entity, field: field, value: value, supersedes: Set(supersedes))
+        case let .add(field, key, add):
+            try db.cachedStatement(sql: "INSERT INTO set_element (entity, field, element, replica, seq) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [op.entity, field, String(decoding: key, as: UTF8.self), add.replica.hex, add.seq])
+        case let .remove(field, key, adds):
+            let element = String(decoding: key, as: UTF8.self)
+            for add in adds {
+                try db.cachedStatement(sql: """
+                    DELETE FROM set_element WHERE entity = ? AND field = ? AND element = ? AND replica = ? AND seq = ?
+                    """).execute(arguments: [op.entity, field, element, add.replica.hex, add.seq])
+            }
+        case let .append(field, entry):
+            try db.cachedStatement(sql: """
+                INSERT INTO series_entry (entity, field, replica, seq, hlc, value, retracted) VALUES (?, ?, ?, ?, ?, ?, 0)
+                """).execute(arguments: [op.entity, field, entry.op.replica.hex, entry.op.seq, entry.hlc.text,
+                                         String(decoding: CanonicalJSON.encode(entry.value), as: UTF8.self)])
+        case let .retractEntries(field, entries):
+            for entry in entries {
+                try db.cachedStatement(sql: """
+                    UPDATE series_entry SET retracted = 1 WHERE entity = ? AND field = ? AND replica = ? AND seq = ?
+                    """).execute(arguments: [op.entity, field, entry.replica.hex, entry.seq])
+            }
+        }
+        // The latest arrival of an accepted operation: what `review --since` looks for.
+        try db.cachedStatement(sql: "UPDATE entity SET changed_at = ?1 WHERE id = ?2 AND (changed_at IS NULL OR changed_at < ?1)")
+            .execute(arguments: [arrived, op.entity])
+        return conflictDelta
+    }
+
+    /// A register gains `value` and loses the values it supersedes; the winner moves when it
+    /// must (cleared before another is set: one winner per field). Returns the change in open
+    /// conflicts (0, 1 or -1).
+    private static func stepRegister(_ db: Database, entity: String, field: String, value: RegisterValue,
+                                     supersedes: Set<OpID>) throws -> Int {
+        let rows = try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT replica, seq, hlc, winner FROM register_value WHERE entity = ? AND field = ?
+            """), arguments: [entity, field])
+        var live = [value]
+        var oldWinner: OpID?
+        for row in rows {
+            guard let replica = ReplicaID(hex: row["replica"]), let hlc = HLCTimestamp(text: row["hlc"]) else {
+                throw PuenteError(.storeUnreadable, ["register_value", entity])
+            }
+            let id = OpID(replica: replica, seq: row["seq"])
+            if (row["winner"] as Int64) == 1 { oldWinner = id }
+            if supersedes.contains(id) {
+                try db.cachedStatement(sql: "DELETE FROM register_value WHERE entity = ? AND field = ? AND replica = ? AND seq = ?")
+                    .execute(arguments: [entity, field, replica.hex, id.seq])
+            } else {
+                live.append(RegisterValue(op: id, hlc: hlc, value: .null))
+            }
+        }
+        let winner = EntityState.winner(live)?.op
+        let setWinner = try db.cachedStatement(sql: """
+            UPDATE register_value SET winner = ? WHERE entity = ? AND field = ? AND replica = ? AND seq = ?
+            """)
+        if let oldWinner, oldWinner != winner, !supersedes.contains(oldWinner) {
+            try setWinner.execute(arguments: [0, entity, field, oldWinner.replica.hex, oldWinner.seq])
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO register_value (entity, field, replica, seq, hlc, value, winner) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [entity, field, value.op.replica.hex, value.op.seq, value.hlc.text,
+                                     String(decoding: CanonicalJSON.encode(value.value), as: UTF8.self),
+                                     winner == value.op ? 1 : 0])
+        if let winner, winner != value.op, winner != oldWinner {
+            try setWinner.execute(arguments: [1, entity, field, winner.replica.hex, winner.seq])
+        }
+        return (live.count > 1 ? 1 : 0) - (rows.count > 1 ? 1 : 0)
+    }
+
+    /// Rewrites the summary rows of entities changed by ``step(_:_:hash:trust:arrived:)`` from
+    /// their stored rows: a commitment's summary and full-text entry, an indicator's review row.
+    static func refreshSummaries(_ db: Database, entities: Set<String>, search: inout SearchIndexUpdates) throws {
+        for id in entities.sorted() {
+            guard let entity = EntityRef(text: id), entity.type == .commitment || entity.type == .indicator,
+                  let row = try Row.fetchOne(try db.cachedStatement(sql: """
+                      SELECT state, owner, parent, created_hlc, retracted FROM entity WHERE id = ?
+                      """), arguments: [id]),
+                  (row["state"] as String) == "accepted" else { continue }
+            var registers = [String: [RegisterValue]]()
+            for value in try Row.fetchAll(try db.cachedStatement(sql: """
+                SELECT field, replica, seq, hlc, value FROM register_value WHERE entity = ?
+                """), arguments: [id]) {
+                guard let replica = ReplicaID(hex: value["replica"]), let hlc = HLCTimestamp(text: value["hlc"]),
+                      let stored = Replica.storedValue(value["value"]) else {
+                    throw PuenteError(.storeUnreadable, ["register_value", id])
+                }
+                registers[value["field"], default: []].append(RegisterValue(op: OpID(replica: replica, seq: value["seq"]), hlc: hlc, value: stored))
+            }
+            if entity.type == .commitment, let owner = (row["owner"] as String?).flatMap(Owner.init(rawValue:)) {
+                try writeSummary(db, id: id, owner: owner, registers: registers, created: row["created_hlc"], isNew: false, search: &search)
+                if search.isFull { try search.apply(db) }
+            } else if entity.type == .indicator {
+                let standing = (row["retracted"] as Int64) == 0
+                var readings = [IndicatorSummaryRow.Reading]()
+                if standing {
+                    for reading in try Row.fetchAll(try db.cachedStatement(sql: """
+                        SELECT hlc, replica, seq, value FROM series_entry WHERE entity = ? AND field = 'readings' AND retracted = 0
+                        """), arguments: [id]) {
+                        guard let value = Replica.storedValue(reading["value"]) else { throw PuenteError(.storeUnreadable, ["series_entry", id]) }
+                        readings.append(IndicatorSummaryRow.Reading(hlc: reading["hlc"], replica: reading["replica"], seq: reading["seq"], value: value))
+                    }
+                }
+                try writeIndicatorSummary(db, id: id, parent: standing ? row["parent"] : nil) {
+                    IndicatorSummaryRow(register: { EntityState.winner(registers[$0] ?? [])?.value }, readings: readings)
+                }
+            }
+        }
+    }
+}
