@@ -226,6 +226,13 @@ extension Replica {
         try store.receive(operations, wall: wallClock.nowMillis(), heldCap: heldCap)
     }
 
+    /// ``receive(_:)`` stepping the operations of entities that hold at least `stepFrom`
+    /// operations (0: of every entity that can be stepped), so tests can reach the step.
+    @_spi(Testing)
+    public func receive(_ operations: [Op], stepFrom: Int) throws -> ReceiveReport {
+        try store.receive(operations, wall: wallClock.nowMillis(), stepFrom: stepFrom)
+    }
+
     /// Re-derives all state from the op log with the same function incremental writes use.
     public func rebuild() throws {
         try store.rebuild()

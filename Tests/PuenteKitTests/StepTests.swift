@@ -149,7 +149,7 @@ import Testing
         _ = try observer.receive(try desk.operations(of: desk.identity.replica))
         let retraction = try desk.retractReading(i, reading: reading)
         let ops = try desk.operations(of: desk.identity.replica)
-        let report = try observer.receive(ops.filter { $0.id == retraction })
+        let report = try observer.receive(ops.filter { $0.id == retraction }, stepFrom: 0)
         #expect(report.stepped == 1)
         let rows = try observer.materializedRows()
         try observer.rebuild()
@@ -174,6 +174,31 @@ import Testing
         #expect(Self.applying(step.effect, to: before, value: last.op.value).2 == whole.series)
     }
 
+    /// An import steps the operations of entities with a long history, so its cost does not grow
+    /// with that history, and materializes entities with a short one whole, which costs less there.
+    @Test func longHistoriesAreSteppedShortOnesMaterializedWhole() throws {
+        let group = try ReplicaGroup([.us])
+        let desk = group.replicas[0]
+        let long = try desk.addCommitment(CommitmentDraft(owner: .us, titleEN: "Operation Southbound", pillar: .prevent))
+        let short = try desk.addCommitment(CommitmentDraft(owner: .us, titleEN: "Customs officer training academy", pillar: .prevent))
+        for index in 0..<Store.Intake.stepFrom {
+            try desk.set(long, field: "status", value: index % 2 == 0 ? "in-progress" : "stalled")
+        }
+        try desk.set(short, field: "status", value: "agreed")
+        let observer = try ReplicaGroup.observer(trusting: group, in: group.folder, name: "o")
+        _ = try observer.receive(try desk.operations(of: desk.identity.replica))
+        let seen = try desk.operations(of: desk.identity.replica).count
+        try desk.set(long, field: "status", value: "fulfilled")
+        try desk.set(short, field: "status", value: "in-progress")
+        let report = try observer.receive(Array(try desk.operations(of: desk.identity.replica).dropFirst(seen)))
+        #expect(report.appliedTotal == 2)
+        #expect(report.stepped == 1)
+        #expect(try observer.commitments().compactMap(\.status).sorted() == ["fulfilled", "in-progress"])
+        let rows = try observer.materializedRows()
+        try observer.rebuild()
+        #expect(try observer.materializedRows() == rows)
+    }
+
     /// In a store, operations received in any order and batches are stepped where they can be,
     /// and the stored rows after every batch are the rows a rebuild derives.
     @Test func receivedInAnyOrderTheSteppedRowsAreTheRebuiltRows() async throws {
@@ -189,7 +214,7 @@ import Testing
                 var index = 0
                 while index < operations.count {
                     let size = Int.random(in: 1...max(1, operations.count / 4), using: &rng)
-                    let report = try observer.receive(Array(operations[index..<min(operations.count, index + size)]))
+                    let report = try observer.receive(Array(operations[index..<min(operations.count, index + size)]), stepFrom: 0)
                     stepped.add(report.stepped)
                     index += size
                     let rows = try observer.materializedRows()

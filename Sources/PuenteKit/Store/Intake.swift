@@ -34,6 +34,7 @@ extension Store {
             fileprivate var pastRange: ClosedRange<Int64>?
             fileprivate var touched = Set<String>()
             fileprivate var stepped = Set<String>()
+            fileprivate var steppedAccepted = Set<String>()
             fileprivate var conflictDelta = 0
             fileprivate var steppedCount = 0
             fileprivate var known = [Op]()
@@ -67,6 +68,9 @@ extension Store {
         private var touched = Set<String>()
         /// Entities whose operations were all stepped, one by one: only their summaries remain.
         private var stepped = Set<String>()
+        private var steppedAccepted = Set<String>()
+        /// What steps read of each entity's row, kept for its next operation.
+        private var stepEntities = [String: EntityMaterializer.AcceptedEntity]()
         private var steppedConflicts = 0
         private var known = [OpID: Op]()
         private var advanced = Set<ReplicaID>()
@@ -75,8 +79,19 @@ extension Store {
 
         /// `operationsInMemory`: how many operations the caller already holds in memory anyway
         /// (all of them are then kept for materialization).
+        /// An entity's operations are stepped one by one (``Store/step(_:_:hash:trust:minimumHistory:entities:)``)
+        /// once it holds this many operations; below, materializing it whole from its short
+        /// history costs less. Measured on the shared workload (entities of about 20 operations
+        /// taking 10 new ones in one import): stepping every operation took 14.2–14.8 s against
+        /// 11.6–13.1 s materializing whole, on the same store and bundle; stepping pays where a
+        /// history is long, and there it makes an import's cost independent of the history's length.
+        static let stepFrom = 64
+
+        private let stepFrom: Int
+
         init(_ db: Database, wall: UInt64, heldCap: Int = defaultHeldCap, operationsInMemory: Int = 0,
-             knownCap: Int = Intake.knownCap) throws {
+             knownCap: Int = Intake.knownCap, stepFrom: Int = Intake.stepFrom) throws {
+            self.stepFrom = stepFrom
             self.db = db
             self.wall = wall
             self.heldCap = heldCap
@@ -125,9 +140,11 @@ extension Store {
                 chain.applied += 1
                 // Stepped alone when it can be, unless its entity is to be materialized whole anyway.
                 if !touched.contains(op.entity), !chain.touched.contains(op.entity),
-                   let delta = try Store.step(db, op, hash: hash, trust: trustBefore, arrived: Int64(wall)) {
+                   let outcome = try Store.step(db, op, hash: hash, trust: trustBefore, minimumHistory: stepFrom,
+                                                entities: &stepEntities) {
                     chain.stepped.insert(op.entity)
-                    chain.conflictDelta += delta
+                    if outcome.accepted { chain.steppedAccepted.insert(op.entity) }
+                    chain.conflictDelta += outcome.conflictDelta
                     chain.steppedCount += 1
                 } else {
                     chain.touched.insert(op.entity)
@@ -176,6 +193,7 @@ extension Store {
             }
             touched.formUnion(chain.touched)
             stepped.formUnion(chain.stepped)
+            steppedAccepted.formUnion(chain.steppedAccepted)
             steppedConflicts += chain.conflictDelta
             report.stepped += chain.steppedCount
             for op in chain.known { known[op.id] = op }
@@ -183,6 +201,7 @@ extension Store {
             if headsBefore[chain.author] == nil { headsBefore[chain.author] = chain.startSeq }
             chain.touched = []
             chain.stepped = []
+            chain.steppedAccepted = []
             chain.conflictDelta = 0
             chain.steppedCount = 0
             chain.known = []
@@ -201,7 +220,9 @@ extension Store {
             }
             let trust = try TrustMap.load(db)
             var search = SearchIndexUpdates()
-            try refreshSummaries(db, entities: stepped.subtracting(touched), search: &search)
+            try refreshSummaries(db, entities: stepped.subtracting(touched), changed: steppedAccepted, arrived: Int64(wall),
+                                 search: &search)
+            stepEntities = [:]
             try search.apply(db)
             report.conflictsCreated = max(0, try rematerialize(db, entities: touched, trust: trust, known: known) + steppedConflicts)
             known = [:]

@@ -9,13 +9,15 @@ extension Store {
     /// one after a gap is held until the gap fills, one already stored is a duplicate when its
     /// hash matches; a different operation at a stored `seq` is a fork and refuses that author's
     /// batch. Authors must be known (their key registered); untrusted ones stay pending.
-    func receive(_ operations: [Op], wall: UInt64, heldCap: Int = defaultHeldCap) throws -> ReceiveReport {
-        try write { db in try Self.receive(db, operations, wall: wall, heldCap: heldCap) }
+    func receive(_ operations: [Op], wall: UInt64, heldCap: Int = defaultHeldCap,
+                 stepFrom: Int = Intake.stepFrom) throws -> ReceiveReport {
+        try write { db in try Self.receive(db, operations, wall: wall, heldCap: heldCap, stepFrom: stepFrom) }
     }
 
     /// ``receive(_:wall:)`` inside a caller's transaction.
-    static func receive(_ db: Database, _ operations: [Op], wall: UInt64, heldCap: Int = defaultHeldCap) throws -> ReceiveReport {
-        let intake = try Intake(db, wall: wall, heldCap: heldCap, operationsInMemory: operations.count)
+    static func receive(_ db: Database, _ operations: [Op], wall: UInt64, heldCap: Int = defaultHeldCap,
+                        stepFrom: Int = Intake.stepFrom) throws -> ReceiveReport {
+        let intake = try Intake(db, wall: wall, heldCap: heldCap, operationsInMemory: operations.count, stepFrom: stepFrom)
         let byAuthor = Dictionary(grouping: operations, by: \.replica)
         for (author, ops) in byAuthor.sorted(by: { $0.key < $1.key }) {
             do {

@@ -6,27 +6,26 @@ extension Store {
     /// entity's history: its status and effect come from ``EntityMaterializer/step(_:on:targets:trusted:cuts:)``,
     /// which reads only the entity's row and the operations this one references, and the rows
     /// it changes are written (a register's live values and winner, a set element's adds, a
-    /// series entry, the operation's status, the entity's change time). Summaries are left to
-    /// ``refreshSummaries(_:entities:search:)``, once per entity per transaction.
+    /// series entry, the operation's status). The entity's change time and summaries are left to
+    /// ``refreshSummaries(_:entities:changed:arrived:search:)``, once per entity per transaction.
     ///
     /// Returns nil when the operation cannot be judged alone (see `step`; also an entity that
     /// is not accepted, or that has dangling references): the caller then materializes the
-    /// entity whole, as a rebuild does. Otherwise returns the change in open conflicts.
-    static func step(_ db: Database, _ op: Op, hash: String, trust: TrustMap, arrived: Int64) throws -> Int? {
-        guard op.kind != .create, !(op.kind == .retract && op.field.isEmpty), let entity = EntityRef(text: op.entity),
-              let row = try Row.fetchOne(try db.cachedStatement(sql: """
-                  SELECT state, owner, creator, parent, dangling FROM entity WHERE id = ?
-                  """), arguments: [op.entity]),
-              (row["state"] as String) == "accepted", (row["dangling"] as Int64) == 0,
-              let creator = ReplicaID(hex: row["creator"]) else { return nil }
-        var owner = (row["owner"] as String?).flatMap(Owner.init(rawValue:))
-        if entity.type == .indicator {
-            // What an indicator's owner alone may change, its commitment's owner decides.
-            guard let parentID: String = row["parent"],
-                  let parent = try Row.fetchOne(try db.cachedStatement(sql: "SELECT state, owner FROM entity WHERE id = ?"),
-                                                arguments: [parentID]),
-                  (parent["state"] as String) == "accepted" else { return nil }
-            owner = (parent["owner"] as String?).flatMap(Owner.init(rawValue:))
+    /// entity whole, as a rebuild does. Otherwise returns the change in open conflicts and
+    /// whether the operation was accepted (the caller then moves the entity's change time).
+    ///
+    /// `entities` keeps what was read of each entity's row for the next operation on it: a step
+    /// changes none of it.
+    static func step(_ db: Database, _ op: Op, hash: String, trust: TrustMap, minimumHistory: Int,
+                     entities: inout [String: EntityMaterializer.AcceptedEntity]) throws -> (conflictDelta: Int, accepted: Bool)? {
+        guard op.kind != .create, !(op.kind == .retract && op.field.isEmpty) else { return nil }
+        let accepted: EntityMaterializer.AcceptedEntity
+        if let known = entities[op.entity] {
+            accepted = known
+        } else {
+            guard let read = try acceptedEntity(db, op.entity, minimumHistory: minimumHistory) else { return nil }
+            accepted = read
+            entities[op.entity] = read
         }
         var targets = [OpID: (operation: LoggedOperation, accepted: Bool)]()
         let targetStatement = try db.cachedStatement(sql: "SELECT entity, hash, status, bytes FROM operation WHERE replica = ? AND seq = ?")
@@ -38,13 +37,12 @@ extension Store {
             let operation = try Op(storedBytes: Array(target["bytes"] as Data), hash: targetHash)
             targets[ref.target] = (LoggedOperation(op: operation, hash: targetHash), (target["status"] as String) == "accepted")
         }
-        guard let step = EntityMaterializer.step(LoggedOperation(op: op, hash: hash),
-                                                 on: EntityMaterializer.AcceptedEntity(entity: entity, owner: owner, creator: creator),
-                                                 targets: targets, trusted: trust.delegations, cuts: trust.cuts) else { return nil }
+        guard let step = EntityMaterializer.step(LoggedOperation(op: op, hash: hash), on: accepted, targets: targets,
+                                                 trusted: trust.delegations, cuts: trust.cuts) else { return nil }
         guard step.status.isAccepted else {
             try db.cachedStatement(sql: "UPDATE operation SET status = ?, reason = ? WHERE replica = ? AND seq = ?")
                 .execute(arguments: [step.status.name, step.status.reason?.text, op.replica.hex, op.seq])
-            return 0
+            return (0, false)
         }
         var conflictDelta = 0
         switch step.effect {
@@ -74,10 +72,36 @@ extension Store {
                     """).execute(arguments: [op.entity, field, entry.replica.hex, entry.seq])
             }
         }
-        // The latest arrival of an accepted operation: what `review --since` looks for.
-        try db.cachedStatement(sql: "UPDATE entity SET changed_at = ?1 WHERE id = ?2 AND (changed_at IS NULL OR changed_at < ?1)")
-            .execute(arguments: [arrived, op.entity])
-        return conflictDelta
+        return (conflictDelta, true)
+    }
+
+    /// What judging an operation alone reads of its entity: nil unless the entity is accepted,
+    /// has no dangling reference (and, for an indicator, its commitment is accepted) and holds
+    /// at least `minimumHistory` operations.
+    private static func acceptedEntity(_ db: Database, _ id: String, minimumHistory: Int) throws -> EntityMaterializer.AcceptedEntity? {
+        guard let entity = EntityRef(text: id),
+              let row = try Row.fetchOne(try db.cachedStatement(sql: """
+                  SELECT state, owner, creator, parent, dangling FROM entity WHERE id = ?
+                  """), arguments: [id]),
+              (row["state"] as String) == "accepted", (row["dangling"] as Int64) == 0,
+              let creator = ReplicaID(hex: row["creator"]) else { return nil }
+        var owner = (row["owner"] as String?).flatMap(Owner.init(rawValue:))
+        if entity.type == .indicator {
+            // What an indicator's owner alone may change, its commitment's owner decides.
+            guard let parentID: String = row["parent"],
+                  let parent = try Row.fetchOne(try db.cachedStatement(sql: "SELECT state, owner FROM entity WHERE id = ?"),
+                                                arguments: [parentID]),
+                  (parent["state"] as String) == "accepted" else { return nil }
+            owner = (parent["owner"] as String?).flatMap(Owner.init(rawValue:))
+        }
+        if minimumHistory > 0 {
+            // Counted in the entity index alone, once per entity and transaction.
+            let count = try Int.fetchOne(try db.cachedStatement(sql: """
+                SELECT count(*) FROM (SELECT 1 FROM operation WHERE entity = ? LIMIT ?)
+                """), arguments: [id, minimumHistory]) ?? 0
+            guard count >= minimumHistory else { return nil }
+        }
+        return EntityMaterializer.AcceptedEntity(entity: entity, owner: owner, creator: creator)
     }
 
     /// A register gains `value` and loses the values it supersedes; the winner moves when it
@@ -121,10 +145,17 @@ extension Store {
         return (live.count > 1 ? 1 : 0) - (rows.count > 1 ? 1 : 0)
     }
 
-    /// Rewrites the summary rows of entities changed by ``step(_:_:hash:trust:arrived:)`` from
-    /// their stored rows: a commitment's summary and full-text entry, an indicator's review row.
-    static func refreshSummaries(_ db: Database, entities: Set<String>, search: inout SearchIndexUpdates) throws {
+    /// Brings entities changed by ``step(_:_:hash:trust:minimumHistory:entities:)`` up to date: each one in
+    /// `changed` (an operation of it was accepted) gets `arrived` as its change time when that
+    /// is later (what `review --since` reads), and each one's summary rows are rewritten from
+    /// its stored rows: a commitment's summary and full-text entry, an indicator's review row.
+    static func refreshSummaries(_ db: Database, entities: Set<String>, changed: Set<String>, arrived: Int64,
+                                 search: inout SearchIndexUpdates) throws {
+        let changedAt = try db.cachedStatement(sql: """
+            UPDATE entity SET changed_at = ?1 WHERE id = ?2 AND (changed_at IS NULL OR changed_at < ?1)
+            """)
         for id in entities.sorted() {
+            if changed.contains(id) { try changedAt.execute(arguments: [arrived, id]) }
             guard let entity = EntityRef(text: id), entity.type == .commitment || entity.type == .indicator,
                   let row = try Row.fetchOne(try db.cachedStatement(sql: """
                       SELECT state, owner, parent, created_hlc, retracted FROM entity WHERE id = ?
