@@ -12,8 +12,8 @@ extension Replica {
     /// entry (version 2.0, UTF-8 names, no extra field, no comment, no data descriptor, the fixed
     /// date 1980-01-01, a regular file's mode 0644), the central directory right after them, and
     /// an end record without a comment. A deflated entry is one raw deflate stream (zlib, level 6,
-    /// memory level 8); its CRC and compressed size, known only at its end, are written back
-    /// into its local header. Every failure to write is a ``WriteError`` naming the bundle.
+    /// memory level 8), deflated on every core (``ParallelDeflater``); its CRC and compressed
+    /// size, known only at its end, are written back into its local header. Every failure to write is a ``WriteError`` naming the bundle.
     final class ZipWriter {
         private let descriptor: Int32
         private let path: String
@@ -52,8 +52,8 @@ extension Replica {
             var crc: UInt = crc32(0, nil, 0)
             var compressed = 0
             var remaining = size
-            var deflater: Deflater?
-            if deflate { deflater = try Deflater(path: path) }
+            var deflater: ParallelDeflater?
+            if deflate { deflater = ParallelDeflater(path: path) }
             while remaining > 0 {
                 let piece = Array(try read(min(Self.pieceSize, remaining)))
                 guard !piece.isEmpty, piece.count <= remaining else { throw WriteError(path, EIO) }
@@ -112,41 +112,115 @@ extension Replica {
         static func le32(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(value >> (8 * $0) & 0xff) } }
     }
 
-    /// One raw deflate stream, fed a piece at a time.
-    final class Deflater {
-        private var stream = z_stream()
+    /// One raw deflate stream, deflated in independent blocks on several cores and joined, as
+    /// pigz does: each block of ``blockSize`` input bytes is deflated by a stream of its own,
+    /// primed with the 32 KiB of input before it as its dictionary (so matches reach back across
+    /// the seam as in one stream) and ended with a sync flush (so its output ends on a byte
+    /// boundary and the next block's output follows it directly); the last block ends the
+    /// stream. The result is one standard deflate stream that any inflater reads, and its bytes
+    /// depend on the input alone, not on how many cores deflated it.
+    final class ParallelDeflater {
+        /// Input bytes per block: large enough that the seams cost nothing measurable (a sync
+        /// flush adds 4–5 bytes), small enough that every core gets work.
+        static let blockSize = 1 << 17
+        static let dictionarySize = 1 << 15
+        /// Blocks deflated at once: one per core, at most 4.
+        let width: Int
         private let path: String
-        private var output = [UInt8](repeating: 0, count: 1 << 17)
+        /// Input not yet deflated, and the 32 KiB that came before it.
+        private var pending = [UInt8]()
+        private var dictionary = [UInt8]()
+        private var ended = false
 
-        init(path: String) throws {
+        init(path: String, width: Int = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))) {
             self.path = path
-            guard puente_deflate_init_raw(&stream) == Z_OK else { throw WriteError(path, ENOMEM) }
+            self.width = max(1, width)
         }
 
-        deinit { deflateEnd(&stream) }
-
-        /// The compressed bytes `input` gives; with `finish`, the end of the stream too.
+        /// The compressed bytes ready after `input`; with `finish`, the rest and the stream's end.
         func deflate(_ input: [UInt8], finish: Bool) throws -> [UInt8] {
-            var result = [UInt8]()
-            var input = input
-            let flush = finish ? Z_FINISH : Z_NO_FLUSH
-            try input.withUnsafeMutableBufferPointer { inBuffer in
-                stream.next_in = inBuffer.baseAddress
-                stream.avail_in = UInt32(inBuffer.count)
-                while true {
-                    let status: Int32 = output.withUnsafeMutableBufferPointer { outBuffer in
-                        stream.next_out = outBuffer.baseAddress
-                        stream.avail_out = UInt32(outBuffer.count)
-                        return CPuenteZlib.deflate(&stream, flush)
+            guard !ended else { throw WriteError(path, EIO) }
+            pending += input
+            var out = [UInt8]()
+            // Whole batches while there is input for every worker; at the end, everything left.
+            while pending.count >= width * Self.blockSize || (finish && !ended) {
+                let take = finish ? min(pending.count, width * Self.blockSize) : width * Self.blockSize
+                let last = finish && take == pending.count
+                out += try deflateBatch(Array(pending[0..<take]), last: last)
+                dictionary = Array((dictionary + pending[0..<take]).suffix(Self.dictionarySize))
+                pending.removeFirst(take)
+                if last { ended = true }
+            }
+            return out
+        }
+
+        /// Deflates `batch`, block by block on up to ``width`` threads, in order; the last block
+        /// ends the stream when `last`.
+        private func deflateBatch(_ batch: [UInt8], last: Bool) throws -> [UInt8] {
+            var blocks = [(input: ArraySlice<UInt8>, dictionary: [UInt8], final: Bool)]()
+            var start = 0
+            var before = dictionary
+            repeat {
+                let end = min(batch.count, start + Self.blockSize)
+                blocks.append((batch[start..<end], before, last && end == batch.count))
+                before = Array((before + batch[start..<end]).suffix(Self.dictionarySize))
+                start = end
+            } while start < batch.count
+            let results = BlockResults(count: blocks.count)
+            let inputs = blocks
+            DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
+                let block = inputs[index]
+                results.set(index, Self.deflateBlock(block.input, dictionary: block.dictionary, final: block.final))
+            }
+            var out = [UInt8]()
+            for index in 0..<blocks.count {
+                guard let bytes = results.get(index) else { throw WriteError(path, EIO) }
+                out += bytes
+            }
+            return out
+        }
+
+        /// One block as a piece of a raw deflate stream (level 6, memory level 8); nil when zlib fails.
+        static func deflateBlock(_ input: ArraySlice<UInt8>, dictionary: [UInt8], final: Bool) -> [UInt8]? {
+            var stream = z_stream()
+            guard puente_deflate_init_raw(&stream) == Z_OK else { return nil }
+            defer { deflateEnd(&stream) }
+            if !dictionary.isEmpty {
+                let status = dictionary.withUnsafeBufferPointer {
+                    deflateSetDictionary(&stream, $0.baseAddress, UInt32($0.count))
+                }
+                guard status == Z_OK else { return nil }
+            }
+            var input = Array(input)
+            var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 16)
+            let flush = final ? Z_FINISH : Z_SYNC_FLUSH
+            let produced: Int? = input.withUnsafeMutableBufferPointer { inBuffer in
+                output.withUnsafeMutableBufferPointer { outBuffer in
+                    stream.next_in = inBuffer.baseAddress
+                    stream.avail_in = UInt32(inBuffer.count)
+                    stream.next_out = outBuffer.baseAddress
+                    stream.avail_out = UInt32(outBuffer.count)
+                    let status = CPuenteZlib.deflate(&stream, flush)
+                    // All of it in one call: the output buffer holds the bound, so room is left over.
+                    guard final ? status == Z_STREAM_END : status == Z_OK, stream.avail_in == 0, stream.avail_out > 0 else {
+                        return nil
                     }
-                    guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else { throw WriteError(path, EIO) }
-                    let produced = output.count - Int(stream.avail_out)
-                    result.append(contentsOf: output[0..<produced])
-                    if finish ? status == Z_STREAM_END : (stream.avail_in == 0 && stream.avail_out > 0) { break }
+                    return outBuffer.count - Int(stream.avail_out)
                 }
             }
-            stream.next_in = nil
-            return result
+            guard let produced else { return nil }
+            return Array(output[0..<produced])
         }
+    }
+
+    /// The outputs of one batch's blocks, each written by one worker.
+    private final class BlockResults: @unchecked Sendable {
+        private let lock = NSLock()
+        private var outputs: [[UInt8]?]
+
+        init(count: Int) { outputs = Array(repeating: nil, count: count) }
+
+        func set(_ index: Int, _ bytes: [UInt8]?) { lock.withLock { outputs[index] = bytes } }
+        func get(_ index: Int) -> [UInt8]? { lock.withLock { outputs[index] } }
     }
 }
