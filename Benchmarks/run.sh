@@ -39,7 +39,7 @@ timed() {
         >> "$out/cli.jsonl"
 }
 
-rm -f "$out/cli.jsonl"
+rm -f "$out/cli.jsonl" "$out/store.jsonl" "$out/deflate.jsonl"
 for n in "${sizes[@]}"; do
     workload=$out/workload-$n
     [ -f "$workload/ops_b.jsonl" ] || python3 "$shared/bench/dump_workload.py" --n "$n" --out "$workload" >&2
@@ -53,6 +53,29 @@ for n in "${sizes[@]}"; do
     rm -rf "$dir/b-cli"
     cp -r "$dir/b-before-merge" "$dir/b-cli"
     timed import "$n" "$puente" --store "$dir/b-cli" sync import "$dir/a-to-b.puente"
+    # The store's size per stored operation, its WAL checkpointed into the file.
+    python3 - "$dir/b-cli/store.sqlite" "$n" >> "$out/store.jsonl" <<'EOF'
+import json, os, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+operations = db.execute("SELECT count(*) FROM operation").fetchone()[0]
+db.close()
+print(json.dumps({"n": int(sys.argv[2]), "bytes": os.path.getsize(sys.argv[1]), "operations": operations}))
+EOF
+    # What deflating the A→B bundle's ops.jsonl alone takes on one core (zlib level 6, memory
+    # level 8, as the export writes it): the export's floor. Median of three.
+    unzip -p "$dir/a-to-b.puente" ops.jsonl > "$dir/a-to-b-ops.jsonl"
+    python3 - "$dir/a-to-b-ops.jsonl" "$n" >> "$out/deflate.jsonl" <<'EOF'
+import json, statistics, sys, time, zlib
+data = open(sys.argv[1], "rb").read()
+runs = []
+for _ in range(3):
+    start = time.perf_counter()
+    stream = zlib.compressobj(6, zlib.DEFLATED, -15, 8)
+    size = len(stream.compress(data)) + len(stream.flush())
+    runs.append(time.perf_counter() - start)
+print(json.dumps({"n": int(sys.argv[2]), "seconds": statistics.median(runs), "input": len(data), "output": size}))
+EOF
     timed export "$n" "$puente" --store "$dir/b-cli" sync export --full --to "$dir/b-cli-full.puente"
     # Read commands on the merged store, each three times (docs/performance.md keeps the median).
     id=$("$puente" --store "$dir/b-cli" list --limit 1 --json | python3 -c 'import sys,json; d=json.load(sys.stdin); print((d[0] if isinstance(d,list) else d["commitments"][0])["id"])')
