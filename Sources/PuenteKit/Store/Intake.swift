@@ -77,8 +77,6 @@ extension Store {
         private var headsBefore = [ReplicaID: Int64]()
         private let knownCap: Int
 
-        /// `operationsInMemory`: how many operations the caller already holds in memory anyway
-        /// (all of them are then kept for materialization).
         /// An entity's operations are stepped one by one (``Store/step(_:_:hash:trust:minimumHistory:entities:)``)
         /// once it holds this many operations; below, materializing it whole from its short
         /// history costs less. Measured on the shared workload (entities of about 20 operations
@@ -89,6 +87,8 @@ extension Store {
 
         private let stepFrom: Int
 
+        /// `operationsInMemory`: how many operations the caller already holds in memory anyway
+        /// (all of them are then kept for materialization).
         init(_ db: Database, wall: UInt64, heldCap: Int = defaultHeldCap, operationsInMemory: Int = 0,
              knownCap: Int = Intake.knownCap, stepFrom: Int = Intake.stepFrom) throws {
             self.stepFrom = stepFrom
