@@ -70,7 +70,6 @@ enum StoreUpgrade {
             guard rename(building, path) == 0 else {
                 throw fail("cannot put the new file in place: " + String(cString: strerror(errno)))
             }
-            try synchronize((path as NSString).deletingLastPathComponent)
         } catch {
             try? old.close()
             for suffix in ["", "-journal", "-wal", "-shm"] { unlink(building + suffix) }
@@ -79,6 +78,9 @@ enum StoreUpgrade {
             }
             throw PuenteError(.storeUpgrade, [path, "\(error)"])
         }
+        // The rename reaches the disk with the folder; the upgrade is done either way (the new
+        // file is complete and synced), so a folder that cannot be synced does not undo it.
+        try? synchronize((path as NSString).deletingLastPathComponent)
         return StoreUpgradeReport(fromFormat: migrationsFormat, operations: counts.operations,
                                   documentsLeft: counts.documentsLeft, keptAt: kept)
     }
