@@ -14,10 +14,22 @@ final class Store: Sendable {
         // An earlier store is upgraded before anything opens it for writing: opening a pool
         // writes to the file, and the upgrade keeps the file exactly as it was.
         var upgrade: StoreUpgradeReport?
-        if Self.headerFormat(path) != Schema.version, try Self.probeFormat(path) == StoreUpgrade.migrationsFormat {
+        let current = Self.headerFormat(path) == Schema.version
+        if !current, try Self.probeFormat(path) == StoreUpgrade.migrationsFormat {
             upgrade = try StoreUpgrade.run(path: path)
         }
         let pool = try Self.pool(path)
+        // A header in the current format is what almost every open finds: no transaction then.
+        // Otherwise the store is new (the schema is created) or of a later format (refused),
+        // decided under the write lock so two first opens cannot both create it.
+        if !current {
+            try Self.settleFormat(pool, path: path)
+        }
+        writer = pool
+        self.upgrade = upgrade
+    }
+
+    private static func settleFormat(_ pool: DatabasePool, path: String) throws {
         try pool.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {
                 switch try Self.format(db) {
@@ -28,8 +40,6 @@ final class Store: Sendable {
                 return .commit
             }
         }
-        writer = pool
-        self.upgrade = upgrade
     }
 
     private static func pool(_ path: String) throws -> DatabasePool {

@@ -42,8 +42,11 @@ enum StoreUpgrade {
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
         var counts = (operations: 0, documentsLeft: 0)
         do {
+            // Created 0600 before SQLite opens it, as a new store is (Replica.initialize).
+            let descriptor = open(building, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else { throw fail(building + ": " + String(cString: strerror(errno))) }
+            close(descriptor)
             let new = try DatabaseQueue(path: building, configuration: configuration)
-            chmod(building, 0o600)
             try old.inDatabase { oldDB in
                 // Everything in the main file, and no other process writes while it is read.
                 try oldDB.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
