@@ -2,7 +2,7 @@
 SYSTEM_PACKAGES := libsqlite3-dev libssl-dev zlib1g-dev pkg-config python3 python3-jsonschema unzip
 SWIFT ?= swift
 
-.PHONY: demo test build release deps clean sanitize asan tsan fuzz bench mutate
+.PHONY: demo test build release deps clean sanitize asan tsan fuzz bench mutate sql-owner
 
 deps:
 	@missing=""; \
@@ -31,9 +31,15 @@ release: deps
 demo: build
 	$(SWIFT) run puente demo
 
-test: deps
+test: deps sql-owner
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Store/ is the one owner of SQL: no other library file imports GRDB, and without that import
+# (the package builds with MemberImportVisibility) a file cannot run a statement (docs/design.md, note 63).
+sql-owner:
+	@outside=$$(grep -rlE '^(@testable |@_spi\([A-Za-z]+\) )?import GRDB' Sources --include='*.swift' | grep -v '^Sources/PuenteKit/Store/'); \
+	if [ -n "$$outside" ]; then echo "GRDB is imported outside Sources/PuenteKit/Store/:"; echo "$$outside"; exit 1; fi
 
 # The whole suite under AddressSanitizer (with LeakSanitizer), then under ThreadSanitizer,
 # each in its own build folder. Suppressions name the few leaks of code Puente does not own.

@@ -36,7 +36,10 @@ let package = Package(
             dependencies: [
                 "PuenteCrypto", "CPuenteZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]
+            ],
+            // A file sees the members of the modules it imports, no others: a file that does not
+            // import GRDB cannot run SQL, and only Store/ imports it (docs/design.md, note 63).
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         .executableTarget(
             name: "puente",

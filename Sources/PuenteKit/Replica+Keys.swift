@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PuenteCrypto
 
 /// A key in the trust configuration.
@@ -24,7 +23,7 @@ extension Replica {
     /// This store's self-signed identity card.
     public func identityCard() throws -> IdentityCard {
         let keys = try publicKeys()
-        let created = try store.read { db in try String.fetchOne(db, sql: "SELECT created_at FROM local_replica") } ?? today
+        let created = try store.read { tx in try tx.createdAt() } ?? today
         return try IdentityCard(role: .replica, delegation: identity.delegation, name: identity.name, office: identity.office,
                                 created: created, signingKey: try PublicKey(raw: keys.signing, kind: .ed25519),
                                 agreementKey: try PublicKey(raw: keys.agreement, kind: .x25519)).signed(with: signingKey)
@@ -44,33 +43,23 @@ extension Replica {
         guard typed == card.fingerprint else { throw CardError("fingerprint") }
         guard let id = card.replica else { throw CardError("key") }
         guard id != identity.replica else { throw CardError("own-key") }
-        let cardBytes = card.signedFile
+        guard let key = StoredKey(card: card) else { throw CardError("key") }
         do {
-            try store.write { db in
-                if let row = try Row.fetchOne(db, sql: "SELECT delegation, role FROM replica WHERE id = ?", arguments: [id.hex]) {
-                    let certified = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM certificate WHERE member = ?)",
-                                                      arguments: [id.hex]) ?? false
-                    let trusted = try Bool.fetchOne(db, sql: "SELECT trusted = 1 FROM replica WHERE id = ?", arguments: [id.hex]) ?? false
-                    if row["delegation"] != card.delegation.rawValue, certified || trusted {
+            try store.write { tx in
+                if let known = try tx.key(id) {
+                    if known.delegation != card.delegation, try tx.isCertified(id) || known.trusted {
                         throw CardError("delegation-change")
                     }
-                    if row["role"] != card.role.rawValue { throw CardError("role-change") }
+                    if known.role != card.role { throw CardError("role-change") }
                 }
                 // Trusting a card admits no certificate, revocation or rotation, so there is no
                 // refusal to report; what the new trust accepts is materialized in here.
-                _ = try Store.applyTrust(db) { db in
+                _ = try tx.applyTrust { tx in
                     if card.role == .root {
                         // One trusted root per delegation: a new one replaces the old.
-                        try db.execute(sql: "UPDATE replica SET trusted = 0 WHERE role = 'root' AND delegation = ?",
-                                       arguments: [card.delegation.rawValue])
+                        try tx.untrustRoots(of: card.delegation)
                     }
-                    try db.execute(sql: """
-                        INSERT INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash, card)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, 1, 0, ?, ?)
-                        ON CONFLICT(id) DO UPDATE SET trusted = 1, delegation = excluded.delegation, name = excluded.name,
-                            office = excluded.office, agreement_key = excluded.agreement_key, card = coalesce(excluded.card, replica.card)
-                        """, arguments: [id.hex, card.delegation.rawValue, card.role.rawValue, card.name, card.office,
-                                         Data(card.signingKey.raw), Data(card.agreementKey.raw), Op.genesisPrev, cardBytes.map { Data($0) }])
+                    try tx.recordKey(key, trusted: true, onConflict: .trust)
                 }
             }
         } catch let error as CardError {
@@ -85,31 +74,30 @@ extension Replica {
     /// The trust configuration: every trusted key — roots (as rotations leave them), keys
     /// trusted by hand, certified members — this store's own first.
     public func trustedKeys() throws -> [TrustedKey] {
-        try store.read { db in
-            let local = try String.fetchOne(db, sql: "SELECT replica FROM local_replica")
-            let trust = try TrustMap.load(db)
-            var wanted = Set(trust.delegations.keys.map(\.hex))
-            var rootVersion = [String: Int64]()
+        try store.read { tx in
+            let local = try tx.localReplica()
+            let trust = try tx.trust
+            var wanted = Set(trust.delegations.keys)
+            var rootVersion = [ReplicaID: Int64]()
             for root in trust.resolved.roots.values {
-                wanted.insert(root.current.hex)
-                rootVersion[root.current.hex] = root.version
+                wanted.insert(root.current)
+                rootVersion[root.current] = root.version
             }
-            return try Row.fetchAll(db, sql: """
-                SELECT id, role, delegation, name, office, signing_key, agreement_key, trusted FROM replica ORDER BY delegation, name, id
-                """).compactMap { row -> TrustedKey? in
-                guard let id = ReplicaID(hex: row["id"]), wanted.contains(id.hex), let role = KeyRole(rawValue: row["role"]),
-                      let delegation = trust.delegations[id] ?? Delegation(rawValue: row["delegation"]) else { return nil }
-                let signing = Array(row["signing_key"] as Data)
-                let agreement = Array((row["agreement_key"] as Data?) ?? Data())
+            return try tx.keys().compactMap { stored -> TrustedKey? in
+                guard wanted.contains(stored.id) else { return nil }
+                let id = stored.id, role = stored.role
+                let delegation = trust.delegations[id] ?? stored.delegation
+                let agreement = stored.agreementKey ?? []
                 let certificate = trust.resolved.certified[id]
-                var key = TrustedKey(replica: id, role: role, delegation: delegation, name: certificate?.name ?? row["name"],
-                                     office: row["office"],
-                                     fingerprint: Fingerprint(role: role, delegation: delegation, signingKey: signing, agreementKey: agreement),
-                                     isLocal: id.hex == local)
+                var key = TrustedKey(replica: id, role: role, delegation: delegation, name: certificate?.name ?? stored.name,
+                                     office: stored.office,
+                                     fingerprint: Fingerprint(role: role, delegation: delegation, signingKey: stored.signingKey,
+                                                              agreementKey: agreement),
+                                     isLocal: id == local)
                 if role == .root {
-                    key.via = (row["trusted"] as Int) == 1 ? "card" : "rotation"
-                    key.version = rootVersion[id.hex]
-                } else if (row["trusted"] as Int) == 0, let certificate {
+                    key.via = stored.trusted ? "card" : "rotation"
+                    key.version = rootVersion[id]
+                } else if !stored.trusted, let certificate {
                     key.via = "certificate"
                     key.version = certificate.version
                 }
@@ -125,11 +113,8 @@ extension Replica {
     public func resolveReplica(_ prefix: String) throws -> ReplicaID {
         let text = prefix.lowercased()
         guard text.count >= 6, ReplicaID.isHex(text, count: text.utf8.count) else { throw TrustError("unknown-replica", prefix) }
-        let matches = try store.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM replica WHERE role = 'replica' AND substr(id, 1, ?) = ? LIMIT 2",
-                                arguments: [text.count, text])
-        }
-        guard matches.count == 1, let id = matches.first.flatMap(ReplicaID.init(hex:)) else {
+        let matches = try store.read { tx in try tx.desks(prefix: text, limit: 2) }
+        guard matches.count == 1, let id = matches.first else {
             throw matches.isEmpty ? TrustError("unknown-replica", prefix) : PuenteError(.ambiguousID, [prefix])
         }
         return id
@@ -155,21 +140,14 @@ extension Replica {
             _ = unlink(path(folder, file + ".new"))
             try KeyFile.create(path: path(folder, file + ".new"), bytes: bytes)
         }
-        try old.store.write { db in
-            try db.execute(sql: """
-                INSERT INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash)
-                VALUES (?, ?, 'replica', ?, ?, ?, ?, 1, 0, ?)
-                """, arguments: [id.hex, old.identity.delegation.rawValue, old.identity.name, old.identity.office,
-                                 Data(signingPublic), Data(agreementPublic), Op.genesisPrev])
-            try db.execute(sql: "UPDATE local_replica SET replica = ?, halted = NULL", arguments: [id.hex])
+        try old.store.write { tx in
+            try tx.switchLocal(to: StoredKey(id: id, delegation: old.identity.delegation, role: .replica, name: old.identity.name,
+                                             office: old.identity.office, signingKey: signingPublic, agreementKey: agreementPublic))
             // The old key attests its head one last time, so the old chain can still be relayed.
-            if let head = try Row.fetchOne(db, sql: "SELECT head_seq, head_hash FROM replica WHERE id = ? AND head_seq > 0",
-                                           arguments: [old.identity.replica.hex]) {
-                let seq: Int64 = head["head_seq"]
-                let hash: String = head["head_hash"]
-                let signature = try old.signingKey.sign(BundleManifest.headMessage(replica: old.identity.replica, seq: seq, hash: hash))
-                try db.execute(sql: "INSERT OR IGNORE INTO attestation (replica, seq, hash, signature) VALUES (?, ?, ?, ?)",
-                               arguments: [old.identity.replica.hex, seq, hash, Data(signature)])
+            if let head = try tx.head(of: old.identity.replica) {
+                let signature = try old.signingKey.sign(BundleManifest.headMessage(replica: old.identity.replica, seq: head.seq,
+                                                                                   hash: head.hash))
+                try tx.attest(old.identity.replica, seq: head.seq, hash: head.hash, signature: signature)
             }
         }
         // The store now names the new key; put the files in place (``open`` finishes this after a crash).

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PuenteCrypto
 
 /// A delegation's root key, as an administrator's store holds it: always passphrase-protected,
@@ -22,7 +21,7 @@ extension Replica {
         let path = keyPath ?? defaultRootKeyPath
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard LocalText.isName(name) else { throw PuenteError(.invalidValue, ["name", Self.nameRule]) }
-        if try store.read({ db in try TrustMap.load(db).resolved.roots[identity.delegation] }) != nil {
+        if try store.read({ tx in try tx.trust.resolved.roots[identity.delegation] }) != nil {
             throw TrustError("root-exists", identity.delegation.rawValue)
         }
         let root = try PrivateKey.generate(.ed25519)
@@ -48,18 +47,16 @@ extension Replica {
         let cardFile = try card.file(signedWith: root)
         let own = try IdentityCard(file: try identityCardFile())
         let certificate = try Certificate.issue(for: own, delegation: identity.delegation, version: 1, issued: today, root: root)
-        try store.write { db in
+        guard let rootID = card.replica else { throw TrustError("key") }
+        try store.write { tx in
             // The root first, so its certificate of this store's key is judged against it.
-            _ = try Store.applyTrust(db) { db in
-                try db.execute(sql: "UPDATE replica SET trusted = 0 WHERE role = 'root' AND delegation = ?",
-                               arguments: [identity.delegation.rawValue])
-                try db.execute(sql: """
-                    INSERT INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash, card)
-                    VALUES (?, ?, 'root', ?, ?, ?, ?, 1, 0, ?, ?)
-                    """, arguments: [card.replica?.hex, identity.delegation.rawValue, name, identity.office, Data(card.signingKey.raw),
-                                     Data(agreement.raw), Op.genesisPrev, Data(cardFile)])
+            _ = try tx.applyTrust { tx in
+                try tx.untrustRoots(of: identity.delegation)
+                try tx.recordKey(StoredKey(id: rootID, delegation: identity.delegation, role: .root, name: name, office: identity.office,
+                                           signingKey: card.signingKey.raw, agreementKey: agreement.raw, card: cardFile),
+                                 trusted: true, onConflict: .fail)
             }
-            let effect = try Store.applyTrust(db, certificates: [certificate])
+            let effect = try tx.applyTrust(certificates: [certificate])
             if let refusal = effect.refusals.first { throw refusal.error }
             try publish(try IdentityCard(file: cardFile))
         }
@@ -69,7 +66,7 @@ extension Replica {
     /// Opens the root key at `keyPath` and checks it is the current root of this store's delegation.
     func currentRoot(passphrase: SecretBuffer, keyPath: String?) throws -> (key: PrivateKey, state: RootState) {
         let path = keyPath ?? defaultRootKeyPath
-        guard let state = try store.read({ db in try TrustMap.load(db).resolved.roots[identity.delegation] }) else {
+        guard let state = try store.read({ tx in try tx.trust.resolved.roots[identity.delegation] }) else {
             throw TrustError("no-root", identity.delegation.rawValue)
         }
         guard !state.disputed else { throw TrustError("disputed-root", identity.delegation.rawValue) }
@@ -100,14 +97,11 @@ extension Replica {
             throw TrustError("other-delegation", "\(identity.delegation.rawValue) → \(card.delegation.rawValue)")
         }
         guard let member = card.replica else { throw TrustError("key") }
-        let held = try store.read { db in
-            try Int64.fetchOne(db, sql: "SELECT max(version) FROM certificate WHERE issuer = ? AND member = ?",
-                               arguments: [root.state.current.hex, member.hex])
-        } ?? 0
+        let held = try store.read { tx in try tx.highestCertificateVersion(issuer: root.state.current, member: member) }
         let next = version ?? held + 1
         guard next > held else { throw TrustError("older-version", "v\(next) ≤ v\(held)") }
         let certificate = try Certificate.issue(for: card, delegation: identity.delegation, version: next, issued: today, root: root.key)
-        let effect = try store.write { db in try Store.applyTrust(db, certificates: [certificate]) }
+        let effect = try store.write { tx in try tx.applyTrust(certificates: [certificate]) }
         if let refusal = effect.refusals.first { throw refusal.error }
         return certificate
     }
@@ -117,22 +111,20 @@ extension Replica {
     public func revoke(_ replica: ReplicaID, lastGoodSeq: Int64, passphrase: SecretBuffer,
                        keyPath: String? = nil) throws -> (revocation: Revocation, effect: TrustEffect) {
         let root = try currentRoot(passphrase: passphrase, keyPath: keyPath)
-        let (delegation, hash) = try store.read { db -> (String?, String?) in
-            let delegation = try TrustMap.load(db).delegations[replica]?.rawValue
-                ?? String.fetchOne(db, sql: "SELECT delegation FROM replica WHERE id = ? AND role = 'replica'", arguments: [replica.hex])
-            let hash = lastGoodSeq == 0 ? Op.genesisPrev
-                : try String.fetchOne(db, sql: "SELECT hash FROM operation WHERE replica = ? AND seq = ?",
-                                      arguments: [replica.hex, lastGoodSeq])
+        let (delegation, hash) = try store.read { tx -> (Delegation?, String?) in
+            let known = try tx.key(replica)
+            let delegation = try tx.trust.delegations[replica] ?? (known?.role == .replica ? known?.delegation : nil)
+            let hash = lastGoodSeq == 0 ? Op.genesisPrev : try tx.operationHash(replica, seq: lastGoodSeq)
             return (delegation, hash)
         }
         guard let delegation else { throw TrustError("unknown-replica", replica.short) }
-        guard delegation == identity.delegation.rawValue else {
-            throw TrustError("other-delegation", "\(identity.delegation.rawValue) → \(delegation)")
+        guard delegation == identity.delegation else {
+            throw TrustError("other-delegation", "\(identity.delegation.rawValue) → \(delegation.rawValue)")
         }
         guard lastGoodSeq >= 0, let hash else { throw TrustError("not-held", "\(replica.short):\(lastGoodSeq)") }
         let revocation = try Revocation.issue(replica: replica, delegation: identity.delegation, lastGoodSeq: lastGoodSeq,
                                               lastGoodHash: hash, issued: today, root: root.key)
-        let effect = try store.write { db in try Store.applyTrust(db, revocations: [revocation]) }
+        let effect = try store.write { tx in try tx.applyTrust(revocations: [revocation]) }
         if let refusal = effect.refusals.first { throw refusal.error }
         return (revocation, effect)
     }
@@ -147,17 +139,13 @@ extension Replica {
         let old = try currentRoot(passphrase: passphrase, keyPath: path)
         let new = try PrivateKey.generate(.ed25519)
         let agreement = try PrivateKey.generate(.x25519).publicKey()
-        let name = try store.read { db in
-            try String.fetchOne(db, sql: "SELECT name FROM replica WHERE id = ?", arguments: [old.state.current.hex])
-        } ?? "\(identity.delegation.rawValue) root"
+        let name = try store.read { tx in try tx.key(old.state.current)?.name } ?? "\(identity.delegation.rawValue) root"
         let rotation = try Rotation.sign(delegation: identity.delegation, version: old.state.version + 1, old: old.key, new: new,
                                          newAgreementKey: agreement, name: name, created: today)
         let card = IdentityCard(role: .root, delegation: identity.delegation, name: name, office: identity.office, created: today,
                                 signingKey: rotation.newKey, agreementKey: agreement)
         let cardFile = try card.file(signedWith: new)
-        let previous = try store.read { db in
-            try Data.fetchAll(db, sql: "SELECT bytes FROM certificate WHERE issuer = ?", arguments: [old.state.current.hex])
-        }.compactMap { try? Certificate(bytes: Array($0)) }
+        let previous = try store.read { tx in try tx.certificates(issuedBy: old.state.current) }.compactMap { try? Certificate(bytes: $0) }
         var reissued = [Certificate]()
         for certificate in previous {
             reissued.append(try Certificate.issue(for: certificate.memberCard, version: certificate.version, issued: today, root: new))
@@ -176,10 +164,9 @@ extension Replica {
             throw error
         }
         do {
-            try store.write { db in
-                let effect = try Store.applyTrust(db, certificates: best.values.sorted { $0.member < $1.member },
-                                                  rotations: [rotation]) { db in
-                    try db.execute(sql: "UPDATE replica SET card = ? WHERE id = ?", arguments: [Data(cardFile), rotation.newRoot.hex])
+            try store.write { tx in
+                let effect = try tx.applyTrust(certificates: best.values.sorted { $0.member < $1.member }, rotations: [rotation]) { tx in
+                    try tx.setCard(cardFile, of: rotation.newRoot)
                 }
                 if let refusal = effect.refusals.first { throw refusal.error }
             }
@@ -199,19 +186,6 @@ extension Replica {
     /// other stores refuse it when it arrives.
     @_spi(Testing)
     public func storeUnchecked(_ certificate: Certificate) throws {
-        let bytes = certificate.bytes
-        try store.write { db in
-            try db.execute(sql: """
-                INSERT OR IGNORE INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash)
-                VALUES (?, ?, 'replica', ?, ?, ?, ?, 0, 0, ?)
-                """, arguments: [certificate.member.hex, certificate.delegation.rawValue, certificate.name, certificate.office,
-                                 Data(certificate.memberKey.raw), Data(certificate.memberAgreementKey.raw), Op.genesisPrev])
-            try db.execute(sql: """
-                INSERT OR IGNORE INTO certificate (digest, issuer, member, delegation, version, name, office, issued, bytes)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [Digest.sha256hex(bytes), certificate.issuer.hex, certificate.member.hex,
-                                 certificate.delegation.rawValue, certificate.version, certificate.name, certificate.office,
-                                 certificate.issued, Data(bytes)])
-        }
+        try store.write { tx in try tx.storeUnchecked(certificate) }
     }
 }

@@ -73,14 +73,10 @@ public final class Replica: Sendable {
         close(descriptor)
         let store = try Store(path: path(folder, databaseFile))
         let now = wallClock.nowMillis()
-        try store.write { db in
-            try db.execute(sql: """
-                INSERT INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash)
-                VALUES (?, ?, 'replica', ?, ?, ?, ?, 1, 0, ?)
-                """, arguments: [replica.hex, delegation.rawValue, name, office, Data(signingPublic), Data(agreementPublic),
-                                 Op.genesisPrev])
-            try db.execute(sql: "INSERT INTO local_replica (singleton, replica, clock, created_at) VALUES (1, ?, ?, ?)",
-                           arguments: [replica.hex, HLCTimestamp.zero.text, Self.isoDate(millis: now)])
+        try store.write { tx in
+            try tx.createLocal(StoredKey(id: replica, delegation: delegation, role: .replica, name: name, office: office,
+                                         signingKey: signingPublic, agreementKey: agreementPublic),
+                               created: Self.isoDate(millis: now))
         }
         let identity = LocalIdentity(replica: replica, delegation: delegation, name: name, office: office)
         return Replica(folder: folder, identity: identity, store: store, wallClock: wallClock, signingKey: signing)
@@ -176,8 +172,8 @@ public final class Replica: Sendable {
     @discardableResult
     func commit<T>(enforcePolicy: Bool = true, _ body: (OpAppender) throws -> T) throws -> T {
         let wall = wallClock.nowMillis()
-        return try store.write { db in
-            let appender = try OpAppender(db: db, wall: wall)
+        return try store.write { tx in
+            let appender = try OpAppender(tx, wall: wall)
             let result = try body(appender)
             try appender.finish(enforcePolicy: enforcePolicy)
             return result
@@ -187,7 +183,7 @@ public final class Replica: Sendable {
     /// The fork proofs this store holds, as their canonical bytes (what bundles carry).
     @_spi(Testing)
     public func forkProofDocuments() throws -> [[UInt8]] {
-        try store.read { db in try Store.forkProofs(db) }
+        try store.read { tx in try tx.forkProofs() }
     }
 
     /// Writes a batch without the local refusals (policy, forbidden characters), as a modified

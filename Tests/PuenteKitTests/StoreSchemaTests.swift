@@ -78,7 +78,7 @@ import Testing
                 let count = try plan(list.countSQL)
                 #expect(count.contains { $0.contains("COVERING INDEX \(list.index)") }, "\(count)")
             }
-            let indicators = try plan(Replica.indicatorSQL(cut: " LIMIT 40"))
+            let indicators = try plan(StoreTransaction.indicatorReviewSQL(cut: " LIMIT 40"))
             #expect(indicators.contains { $0.contains("INDEX indicator_review_order") }, "\(indicators)")
             #expect(!indicators.contains { $0.contains("TEMP B-TREE") }, "\(indicators)")
             let conflicts = try plan("SELECT count(*) FROM (SELECT DISTINCT entity, field FROM register_value WHERE winner = 0)")
@@ -93,7 +93,7 @@ import Testing
         let queue = try DatabaseQueue(path: folder.sub("store.sqlite"))
         try queue.write(Schema.create)
         try queue.read { (db: Database) throws in
-            let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT c.id FROM commitment_summary c ORDER BY \(Replica.dueOrder) LIMIT 25")
+            let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT c.id FROM commitment_summary c ORDER BY \(SummaryColumn.dueOrder) LIMIT 25")
                 .map { $0["detail"] as String }
             #expect(plan.contains { $0.contains("USING INDEX commitment_list_order") }, "\(plan)")
             #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")

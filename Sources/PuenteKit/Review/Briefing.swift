@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A value and who wrote it.
 public struct Attributed: Sendable, Equatable {
@@ -87,21 +86,14 @@ extension Replica {
     public func briefing<T>(dialogue: EntityRef? = nil, asOf date: String? = nil,
                             _ body: (_ head: BriefingHead, _ reader: BriefingReader) throws -> T) throws -> T {
         let asOf = date ?? today
-        return try store.read { db in
-            let replicas = try Store.replicas(db)
-            let reader = BriefingReader(db: db, replicas: replicas, dialogue: dialogue)
-            var byPillar = [String: [String: Int]]()
-            var count = 0
-            for row in try Row.fetchAll(db, sql: """
-                SELECT coalesce(pillar, '-'), coalesce(status, 'proposed'), count(*) FROM commitment_summary c
-                \(reader.condition(pillar: false)) GROUP BY 1, 2
-                """, arguments: reader.arguments(pillar: nil)) {
-                byPillar[row[0], default: [:]][row[1]] = row[2]
-                count += row[2] as Int
-            }
+        return try store.read { tx in
+            let replicas = try tx.replicas()
+            let reader = BriefingReader(tx: tx, replicas: replicas, dialogue: dialogue)
+            let byPillar = try tx.briefingCounts(dialogue: dialogue)
+            let count = byPillar.values.reduce(0) { $0 + $1.values.reduce(0, +) }
             var dialogueBrief: DialogueBrief?
             if let dialogue {
-                let state = try Store.state(db, entity: dialogue, trust: try TrustMap.load(db))
+                let state = try tx.state(dialogue)
                 func text(_ field: String) -> String? { state.displayValue(field)?.stringValue }
                 var readouts = [Delegation: Attributed]()
                 for delegation in Delegation.allCases {
@@ -130,37 +122,17 @@ extension Replica {
 /// `create` — not materialized again from its operations: a briefing of 100,000 commitments
 /// re-read 2,100,000 operations and took 47 s.
 public struct BriefingReader {
-    let db: Database
+    let tx: StoreTransaction
     let replicas: [ReplicaID: ReplicaInfo]
     let dialogue: EntityRef?
-
-    /// The WHERE clause of the briefing's commitments (after `FROM commitment_summary c`), with
-    /// a pillar condition when `pillar` is true.
-    func condition(pillar: Bool) -> String {
-        let terms: [String] = (dialogue == nil ? [] : ["dialogue = ?"]) + (pillar ? ["pillar IS ?"] : [])
-        return terms.isEmpty ? "" : "WHERE " + terms.joined(separator: " AND ")
-    }
-
-    func arguments(pillar: String??) -> StatementArguments {
-        var values = [DatabaseValue]()
-        if let dialogue { values.append(dialogue.text.databaseValue) }
-        if let pillar { values.append(pillar.databaseValue) }
-        return StatementArguments(values)
-    }
 
     /// Hands the briefing's commitments to `each` in `list` order, or — `byPillar` — grouped by
     /// pillar (in the order of ``Pillar``, then those without one), each group in `list` order.
     public func commitments(byPillar: Bool, _ each: (CommitmentBrief) throws -> Void) throws {
         let groups: [String??] = byPillar ? Pillar.allCases.map { .some($0.rawValue) } + [.some(nil)] : [nil]
         for group in groups {
-            let cursor = try Row.fetchCursor(db, sql: """
-                SELECT \(Replica.summaryColumns), c.summary_en, c.summary_es FROM commitment_summary c \(condition(pillar: group != nil))
-                ORDER BY \(Replica.dueOrder)
-                """, arguments: arguments(pillar: group))
-            while let row = try cursor.next() {
-                guard let summary = Replica.summary(row) else { continue }
-                // The summary texts follow the summary's columns.
-                try each(try brief(summary, summaryEN: row[14], summaryES: row[15]))
+            try tx.briefingCommitments(dialogue: dialogue, pillar: group) { summary, summaryEN, summaryES in
+                try each(try brief(summary, summaryEN: summaryEN, summaryES: summaryES))
             }
         }
     }
@@ -168,27 +140,13 @@ public struct BriefingReader {
     /// One commitment as the briefing shows it.
     func brief(_ summary: CommitmentSummary, summaryEN: String?, summaryES: String?) throws -> CommitmentBrief {
         var assessments = [Delegation: AssessmentBrief]()
-        for row in try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT field, replica, value FROM register_value
-            WHERE entity = ? AND field IN ('assessment.us', 'assessment.mx') AND winner = 1
-            """), arguments: [summary.id]) {
-            let field: String = row[0]
-            guard let delegation = Delegation(rawValue: String(field.dropFirst("assessment.".count))),
-                  let value = Replica.storedValue(row[2]), let rating = value["rating"]?.stringValue else { continue }
-            let writer = ReplicaID(hex: row[1])
-            assessments[delegation] = AssessmentBrief(rating: rating, why: value["why"]?.stringValue,
-                                                      author: writer.map { replicas[$0]?.name ?? $0.short })
+        for (delegation, assessment) in try tx.winningAssessments(summary.id) {
+            guard let rating = assessment.value["rating"]?.stringValue else { continue }
+            assessments[delegation] = AssessmentBrief(rating: rating, why: assessment.value["why"]?.stringValue,
+                                                      author: assessment.author.map { replicas[$0]?.name ?? $0.short })
         }
         var notes = [NoteBrief]()
-        // The newest standing notes with their accepted `create` (a note is accepted only with
-        // it), in one statement.
-        for row in try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT o.bytes, o.hash FROM entity e
-            JOIN operation o ON o.entity = e.id AND o.kind = 'create' AND o.status = 'accepted'
-            WHERE e.parent = ? AND e.type = 'note' AND e.state = 'accepted' AND e.retracted = 0
-            ORDER BY e.created_hlc DESC, e.id LIMIT ?
-            """), arguments: [summary.id, Briefing.notesShown]) {
-            let create = try Op(storedBytes: Array(row[0] as Data), hash: row[1])
+        for create in try tx.newestNotes(on: summary.id, limit: Briefing.notesShown) {
             let writer = replicas[create.replica]
             notes.append(NoteBrief(date: Replica.isoDate(millis: create.hlc.millis),
                                    text: create.value["text"]?.stringValue ?? "", lang: create.value["lang"]?.stringValue,
@@ -196,7 +154,7 @@ public struct BriefingReader {
         }
         var indicators = [IndicatorProgress]()
         for kind in [IndicatorKind.outcome, .output] {
-            try Replica.indicatorProgress(db, kind: kind, parent: summary.id) { indicators.append($0) }
+            try tx.indicatorProgress(kind: kind, parent: summary.id) { indicators.append($0) }
         }
         return CommitmentBrief(summary: summary, summaryEN: summaryEN, summaryES: summaryES, assessments: assessments,
                                notes: notes, indicators: indicators)

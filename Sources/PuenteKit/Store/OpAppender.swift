@@ -17,7 +17,8 @@ final class OpAppender {
     private var dirty = Set<String>()
     private(set) var written = [Op]()
 
-    init(db: Database, wall: UInt64) throws {
+    init(_ transaction: StoreTransaction, wall: UInt64) throws {
+        let db = transaction.db
         self.db = db
         self.wall = wall
         guard let row = try Row.fetchOne(db, sql: """
@@ -32,7 +33,7 @@ final class OpAppender {
         self.clock = HybridLogicalClock(last: clock)
         self.headSeq = row["head_seq"]
         self.headHash = row["head_hash"]
-        self.trust = try TrustMap.load(db)
+        self.trust = try transaction.trust
     }
 
     /// Appends one operation to the local chain.

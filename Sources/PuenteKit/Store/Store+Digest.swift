@@ -15,7 +15,8 @@ extension Store {
     /// and series entries with retraction marks. Pending, held and rejected operations, local
     /// keys and clock, dates of today and the display language play no part.
     func digest() throws -> StateDigest {
-        try read { db in
+        try read { tx in
+            let db = tx.db
             let hasher = try SHA256Hasher()
             // Rows are read by column position, in the order each query selects them.
             func line(_ value: JSONValue) {

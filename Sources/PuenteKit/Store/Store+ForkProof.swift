@@ -44,3 +44,10 @@ extension Store {
         try Data.fetchAll(db, sql: "SELECT bytes FROM fork_proof ORDER BY replica, digest").map { Array($0) }
     }
 }
+
+extension StoreTransaction {
+    /// The fork proofs this store holds, as their canonical bytes, in a fixed order.
+    func forkProofs() throws -> [[UInt8]] {
+        try Store.forkProofs(db)
+    }
+}

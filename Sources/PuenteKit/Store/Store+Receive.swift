@@ -11,7 +11,7 @@ extension Store {
     /// batch. Authors must be known (their key registered); untrusted ones stay pending.
     func receive(_ operations: [Op], wall: UInt64, heldCap: Int = defaultHeldCap,
                  stepFrom: Int = Intake.stepFrom) throws -> ReceiveReport {
-        try write { db in try Self.receive(db, operations, wall: wall, heldCap: heldCap, stepFrom: stepFrom) }
+        try write { tx in try Self.receive(tx.db, operations, wall: wall, heldCap: heldCap, stepFrom: stepFrom) }
     }
 
     /// ``receive(_:wall:)`` inside a caller's transaction.
@@ -60,7 +60,8 @@ extension Store {
     /// Re-derives every materialized row from the stored operations, with the same function
     /// incremental writes use.
     func rebuild(searchBatchSize: Int = SearchIndexUpdates.defaultBatchSize) throws {
-        try write { db in
+        try write { tx in
+            let db = tx.db
             try db.execute(sql: "DELETE FROM entity")
             try db.execute(sql: "DELETE FROM commitment_fts")
             try db.execute(sql: "UPDATE operation SET status = 'pending', reason = 'waiting-create'")

@@ -166,7 +166,7 @@ extension Store {
                 SELECT field, replica, seq, hlc, value FROM register_value WHERE entity = ?
                 """), arguments: [id]) {
                 guard let replica = ReplicaID(hex: value["replica"]), let hlc = HLCTimestamp(text: value["hlc"]),
-                      let stored = Replica.storedValue(value["value"]) else {
+                      let stored = Store.storedValue(value["value"]) else {
                     throw PuenteError(.storeUnreadable, ["register_value", id])
                 }
                 registers[value["field"], default: []].append(RegisterValue(op: OpID(replica: replica, seq: value["seq"]), hlc: hlc, value: stored))
@@ -181,7 +181,7 @@ extension Store {
                     for reading in try Row.fetchAll(try db.cachedStatement(sql: """
                         SELECT hlc, replica, seq, value FROM series_entry WHERE entity = ? AND field = 'readings' AND retracted = 0
                         """), arguments: [id]) {
-                        guard let value = Replica.storedValue(reading["value"]) else { throw PuenteError(.storeUnreadable, ["series_entry", id]) }
+                        guard let value = Store.storedValue(reading["value"]) else { throw PuenteError(.storeUnreadable, ["series_entry", id]) }
                         readings.append(IndicatorSummaryRow.Reading(hlc: reading["hlc"], replica: reading["replica"], seq: reading["seq"], value: value))
                     }
                 }

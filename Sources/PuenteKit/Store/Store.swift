@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-/// The one owner of a replica's SQLite database: migrations, writes and queries.
+/// The one owner of a replica's SQLite database: its schema, its writes and its queries.
 ///
 /// Every write runs in one immediate transaction, so a crash leaves the store as it was
 /// before the write or as it is after it, and two processes on one store take turns.
@@ -95,12 +95,12 @@ final class Store: Sendable {
     /// connection. A command reads and writes in turn, never at once, and a reader connection
     /// of its own costs its set-up and a second parse of the schema: a tenth of `puente show`.
     /// Other processes still read and write beside it (WAL).
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
         try writer.writeWithoutTransaction { db in
             try db.readOnly {
                 var result: T?
                 try db.inTransaction(.deferred) {
-                    result = try body(db)
+                    result = try body(StoreTransaction(db))
                     return .commit
                 }
                 guard let result else { throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "read produced no result") }
@@ -109,7 +109,8 @@ final class Store: Sendable {
         }
     }
 
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try writer.write(body)
+    /// Writes in one immediate transaction: all of `body` or, when it throws, none of it.
+    func write<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+        try writer.write { db in try body(StoreTransaction(db)) }
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PuenteCrypto
 
 /// What an export wrote.
@@ -47,25 +46,17 @@ extension Replica {
     public func exportBundle(to path: String, for delegation: Delegation? = nil, full: Bool = false) throws -> ExportReport {
         let local = identity.replica
         // Attest our own head whenever we export, so relays can forward our chain.
-        try store.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT head_seq, head_hash FROM replica WHERE id = ?", arguments: [local.hex])
-            else { return }
-            let seq: Int64 = row["head_seq"]
-            let hash: String = row["head_hash"]
-            guard seq > 0 else { return }
-            let signature = try signingKey.sign(BundleManifest.headMessage(replica: local, seq: seq, hash: hash))
-            try db.execute(sql: "INSERT OR IGNORE INTO attestation (replica, seq, hash, signature) VALUES (?, ?, ?, ?)",
-                           arguments: [local.hex, seq, hash, Data(signature)])
+        try store.write { tx in
+            guard let head = try tx.head(of: local) else { return }
+            let signature = try signingKey.sign(BundleManifest.headMessage(replica: local, seq: head.seq, hash: head.hash))
+            try tx.attest(local, seq: head.seq, hash: head.hash, signature: signature)
         }
-        let plan = try store.read { db in try exportPlan(db, for: delegation, full: full) }
-        let proofs = try store.read { db in try Store.forkProofs(db) }
-        let documents = try store.read { db in try Store.trustDocuments(db) }
         // The card is signed once per export, not once per manifest built.
         let card = try identityCard()
-        let cards = [card.signedFile ?? []] + (try store.read { db in
-            try Data.fetchAll(db, sql: "SELECT card FROM replica WHERE card IS NOT NULL AND role = 'replica' ORDER BY id")
-                .map { Array($0) }
-        })
+        let (plan, proofs, documents, cards) = try store.read { tx in
+            (try exportPlan(tx, for: delegation, full: full), try tx.forkProofs(), try tx.trustDocuments(),
+             [card.signedFile ?? []] + (try tx.deskCards()))
+        }
         // Never write a bundle this store's own reader would refuse: check the manifest's limits
         // before any operation is read, with the ops members at their widest.
         func manifest(sha256: String, size: Int, count: Int) throws -> BundleManifest {
@@ -92,7 +83,7 @@ extension Replica {
         // which deflates them on this one. Memory does not grow with the bundle, nothing is
         // spooled to disk, and reading overlaps deflating (Design 51). The manifest, which
         // names the lines' hash, size and count, follows them.
-        let spans = plan.segments.map { (replica: $0.replica.hex, from: $0.from, to: $0.to) }
+        let spans = plan.segments.map { (replica: $0.replica, from: $0.from, to: $0.to) }
         let pipe = BytePipe(capacity: Self.pipeCapacity)
         let producer = BackgroundWork { [store] () throws -> (count: Int, sha256: String) in
             do {
@@ -134,27 +125,21 @@ extension Replica {
         let have: [ReplicaID: (seq: Int64, hash: String)]
     }
 
-    private func exportPlan(_ db: Database, for delegation: Delegation?, full: Bool) throws -> ExportPlan {
+    private func exportPlan(_ tx: StoreTransaction, for delegation: Delegation?, full: Bool) throws -> ExportPlan {
         // What we hold: each replica's verified contiguous prefix.
-        var have = [ReplicaID: (seq: Int64, hash: String)]()
-        for row in try Row.fetchAll(db, sql: "SELECT id, head_seq, head_hash FROM replica WHERE head_seq > 0") {
-            if let id = ReplicaID(hex: row["id"]) { have[id] = (row["head_seq"], row["head_hash"]) }
-        }
+        let have = try tx.heads()
         // What the recipients are known to have: the pointwise minimum over every trusted replica
         // of the recipient delegation (of any delegation without --for). One we have never heard
         // from counts as having nothing, so no member of the delegation starves.
         var base = [ReplicaID: (seq: Int64, hash: String)]()
         if !full {
             // Trusted by hand or certified, not revoked.
-            let trust = try TrustMap.load(db)
+            let trust = try tx.trust
             let peers = trust.delegations.filter { id, peerDelegation in
                 id != identity.replica && trust.resolved.revocations[id] == nil && (delegation == nil || peerDelegation == delegation)
-            }.keys.map(\.hex).sorted()
+            }.keys.sorted()
             for (index, peer) in peers.enumerated() {
-                var known = [ReplicaID: (seq: Int64, hash: String)]()
-                for row in try Row.fetchAll(db, sql: "SELECT replica, seq, hash FROM peer_have WHERE peer = ?", arguments: [peer]) {
-                    if let id = ReplicaID(hex: row["replica"]) { known[id] = (row["seq"], row["hash"]) }
-                }
+                let known = try tx.peerHave(peer)
                 if index == 0 {
                     base = known
                 } else {
@@ -168,21 +153,15 @@ extension Replica {
         var segments = [BundleManifest.Segment]()
         for (replica, head) in have.sorted(by: { $0.key < $1.key }) {
             // A segment ends at the highest attested head we hold on our chain for that author.
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT a.seq, a.hash, a.signature FROM attestation a
-                JOIN operation o ON o.replica = a.replica AND o.seq = a.seq AND o.hash = a.hash
-                WHERE a.replica = ? AND a.seq <= ? ORDER BY a.seq DESC LIMIT 1
-                """, arguments: [replica.hex, head.seq]) else { continue }
-            let to: Int64 = row["seq"]
+            guard let attested = try tx.attestedHead(replica, atMost: head.seq) else { continue }
+            let to = attested.seq
             var from: Int64 = 1
-            if let known = base[replica], known.seq > 0,
-               try String.fetchOne(db, sql: "SELECT hash FROM operation WHERE replica = ? AND seq = ?",
-                                   arguments: [replica.hex, known.seq]) == known.hash {
+            if let known = base[replica], known.seq > 0, try tx.operationHash(replica, seq: known.seq) == known.hash {
                 from = known.seq + 1
             }
             guard from <= to else { continue }
-            segments.append(BundleManifest.Segment(replica: replica, from: from, to: to, headHash: row["hash"],
-                                                   headSignature: Array(row["signature"] as Data)))
+            segments.append(BundleManifest.Segment(replica: replica, from: from, to: to, headHash: attested.hash,
+                                                   headSignature: attested.signature))
         }
         return ExportPlan(segments: segments, have: have)
     }
@@ -202,15 +181,10 @@ extension Replica {
     /// The exact size of `ops.jsonl` for these segments, known before a line is read (the local
     /// header states an entry's size up front): every stored operation's canonical bytes and a newline,
     /// less the `prev` member that every line but a segment's first leaves out (``WireForm``).
-    static func wireSize(_ db: Database, _ spans: [(replica: String, from: Int64, to: Int64)]) throws -> Int {
-        let statement = try db.cachedStatement(sql: """
-            SELECT count(*), coalesce(sum(length(bytes)), 0) FROM operation WHERE replica = ? AND seq BETWEEN ? AND ?
-            """)
+    static func wireSize(_ tx: StoreTransaction, _ spans: [(replica: ReplicaID, from: Int64, to: Int64)]) throws -> Int {
         var total = 0
         for span in spans {
-            guard let row = try Row.fetchOne(statement, arguments: [span.replica, span.from, span.to]) else { continue }
-            let count: Int = row[0]
-            let bytes: Int = row[1]
+            let (count, bytes) = try tx.segmentSize(span.replica, from: span.from, to: span.to)
             if count > 0 { total += bytes + count - (count - 1) * WireForm.prevMemberSize }
         }
         return total
@@ -220,7 +194,7 @@ extension Replica {
     /// hashing and counting them on the way, all in one read transaction. Throws
     /// ``ExportSizeMismatch`` when the lines do not add up to the size declared (never more than
     /// that reaches the pipe).
-    static func writeLines(_ store: Store, _ spans: [(replica: String, from: Int64, to: Int64)],
+    static func writeLines(_ store: Store, _ spans: [(replica: ReplicaID, from: Int64, to: Int64)],
                            to pipe: BytePipe) throws -> (count: Int, sha256: String) {
         let hasher = try SHA256Hasher()
         var buffer = [UInt8]()
@@ -235,14 +209,12 @@ extension Replica {
             written += buffer.count
             buffer.removeAll(keepingCapacity: true)
         }
-        try store.read { db in
-            size = try wireSize(db, spans)
+        try store.read { tx in
+            size = try wireSize(tx, spans)
             pipe.declare(size: size)
             for span in spans {
-                let cursor = try Data.fetchCursor(db, sql: "SELECT bytes FROM operation WHERE replica = ? AND seq BETWEEN ? AND ? ORDER BY seq",
-                                                  arguments: [span.replica, span.from, span.to])
                 var first = true
-                while let bytes = try cursor.next() {
+                try tx.operationBytes(span.replica, from: span.from, to: span.to) { bytes in
                     if first {
                         buffer.append(contentsOf: bytes)
                     } else {
@@ -350,12 +322,8 @@ extension Replica {
             if let id = card.replica { keys[id] = (card.signingKey, card.agreementKey.raw) }
         }
         for certificate in certificates { keys[certificate.member] = (certificate.memberKey, certificate.memberAgreementKey.raw) }
-        try store.read { db in
-            for row in try Row.fetchAll(db, sql: "SELECT id, signing_key, agreement_key FROM replica WHERE role = 'replica'") {
-                if let id = ReplicaID(hex: row["id"]), let key = try? PublicKey(raw: Array(row["signing_key"] as Data), kind: .ed25519) {
-                    keys[id] = (key, Array((row["agreement_key"] as Data?) ?? Data()))
-                }
-            }
+        for stored in try store.read({ tx in try tx.keys() }) where stored.role == .replica {
+            if let key = try? PublicKey(raw: stored.signingKey, kind: .ed25519) { keys[stored.id] = (key, stored.agreementKey ?? []) }
         }
 
         // The exporter's signature and fingerprint; whether it is trusted is decided below, with
@@ -381,9 +349,9 @@ extension Replica {
 
         // Whether the exporter is trusted, with the documents this bundle brings, is decided
         // before anything is inflated: an outsider's bundle costs its manifest and a signature.
-        let exporterTrusted = try store.read { db in
-            try Store.wouldTrust(db, manifest.exporter, as: manifest.exporterDelegation, certificates: certificates,
-                                 revocations: revocations, rotations: rotations)
+        let exporterTrusted = try store.read { tx in
+            try tx.wouldTrust(manifest.exporter, as: manifest.exporterDelegation, certificates: certificates,
+                              revocations: revocations, rotations: rotations)
         }
         guard exporterTrusted else { throw BundleError("untrusted-exporter", manifest.exporter.short) }
 
@@ -419,7 +387,7 @@ extension Replica {
         guard lineLength == 0, newlines == manifest.opsCount else { throw BundleError("ops-count") }
 
         let wall = wallClock.nowMillis()
-        return try store.write { db in
+        return try store.write { tx in
             var refused = [ReplicaID: String]()
             // Cards make keys known (never trusted); then the trust documents, and the exporter
             // must be trusted once they are in. If not, the transaction rolls back. Only the cards
@@ -427,28 +395,21 @@ extension Replica {
             // fill every later manifest with keys nobody needs.
             let carried = Set(manifest.segments.map(\.replica)).union([manifest.exporter])
             for card in cards where card.role == .replica {
-                guard let id = card.replica, carried.contains(id), let bytes = card.signedFile else { continue }
-                try db.execute(sql: """
-                    INSERT INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash, card)
-                    VALUES (?, ?, 'replica', ?, ?, ?, ?, 0, 0, ?, ?)
-                    ON CONFLICT(id) DO UPDATE SET card = coalesce(replica.card, excluded.card)
-                    """, arguments: [id.hex, card.delegation.rawValue, card.name, card.office, Data(card.signingKey.raw),
-                                     Data(card.agreementKey.raw), Op.genesisPrev, Data(bytes)])
+                guard let id = card.replica, carried.contains(id), card.signedFile != nil, let key = StoredKey(card: card) else { continue }
+                try tx.recordKey(key, trusted: false, onConflict: .keepCard)
             }
-            let trust = try Store.applyTrust(db, certificates: certificates, revocations: revocations, rotations: rotations,
-                                             proofs: proofs)
+            let trust = try tx.applyTrust(certificates: certificates, revocations: revocations, rotations: rotations, proofs: proofs)
             var forkProofsAdded = trust.changes.filter { $0.kind == .forkProof }.count
-            guard try TrustMap.load(db).delegations[manifest.exporter] == manifest.exporterDelegation else {
+            guard try tx.trust.delegations[manifest.exporter] == manifest.exporterDelegation else {
                 throw BundleError("untrusted-exporter", manifest.exporter.short)
             }
-            let exporterName = try Store.displayName(db, manifest.exporter)
+            let exporterName = try tx.displayName(manifest.exporter)
             // Second pass: every line in its listed segment, in order, canonical, received as it is read.
             let lines = LineReader(try container.open("ops.jsonl", limit: Self.maximumBundleSize))
-            let intake = try Store.Intake(db, wall: wall, knownCap: knownCap)
+            let intake = try tx.intake(wall: wall, knownCap: knownCap)
             var attestations = [BundleManifest.Segment]()
             for segment in manifest.segments {
-                let key = try Data.fetchOne(db, sql: "SELECT signing_key FROM replica WHERE id = ?", arguments: [segment.replica.hex])
-                    .flatMap { try? PublicKey(raw: Array($0), kind: .ed25519) }
+                let key = try tx.key(segment.replica).flatMap { try? PublicKey(raw: $0.signingKey, kind: .ed25519) }
                 guard let key else {
                     // Its lines are still read and checked: a bad line refuses the whole bundle.
                     try Self.readSegment(segment, from: lines) { _ in }
@@ -465,7 +426,7 @@ extension Replica {
                 // (up to a proof's length) for the fork proof.
                 var theirBranch: [Op]?
                 var outcome: String?
-                try db.inSavepoint {
+                try tx.inSavepoint {
                     let chain = try intake.begin(segment.replica)
                     try Self.readSegment(segment, from: lines) { op in
                         if let previous, op.prev != previous.hash || op.hlc <= previous.hlc { linked = false }
@@ -493,15 +454,15 @@ extension Replica {
                         do { try intake.end(chain) } catch let error as PuenteError { receiveError = error }
                     }
                     if outcome == nil, let receiveError { outcome = receiveError.code.rawValue }
-                    return outcome == nil ? .commit : .rollback
+                    return outcome == nil
                 }
                 if let outcome {
                     refused[segment.replica] = outcome
                     if let receiveError, outcome == receiveError.code.rawValue { intake.refuse(segment.replica, receiveError) }
                     // A run that differs from the stored chain is a fork: kept as a proof, not applied.
                     if outcome == "fork", let branch = theirBranch, branch.count <= ForkProof.maximumBranchLength,
-                       let proof = try Store.forkProof(db, replica: segment.replica, incoming: branch, signature: segment.headSignature) {
-                        try Store.add(proof, db)
+                       let proof = try tx.forkProof(segment.replica, incoming: branch, signature: segment.headSignature) {
+                        try tx.add(proof)
                         forkProofsAdded += 1
                     }
                     continue
@@ -511,17 +472,11 @@ extension Replica {
             var report = try intake.finish()
             report.refused = [:]
             for segment in attestations where refused[segment.replica] == nil {
-                try db.execute(sql: "INSERT OR IGNORE INTO attestation (replica, seq, hash, signature) VALUES (?, ?, ?, ?)",
-                               arguments: [segment.replica.hex, segment.to, segment.headHash, Data(segment.headSignature)])
+                try tx.attest(segment.replica, seq: segment.to, hash: segment.headHash, signature: segment.headSignature)
             }
-            try Store.recordImport(db, kind: "sync", operations: report.appliedTotal, wall: wall)
+            try tx.recordImport(kind: "sync", operations: report.appliedTotal, wall: wall)
             // The exporter's have vector, merged by pointwise maximum: a replayed old bundle never lowers it.
-            for (replica, entry) in manifest.have {
-                try db.execute(sql: """
-                    INSERT INTO peer_have (peer, replica, seq, hash) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(peer, replica) DO UPDATE SET seq = excluded.seq, hash = excluded.hash WHERE excluded.seq > peer_have.seq
-                    """, arguments: [manifest.exporter.hex, replica.hex, entry.seq, entry.hash])
-            }
+            try tx.recordPeerHave(manifest.exporter, manifest.have)
             return BundleImportReport(exporter: manifest.exporter, exporterName: exporterName, receive: report,
                                       refusedSegments: refused, forkProofsAdded: forkProofsAdded, trust: trust)
         }
@@ -551,18 +506,12 @@ extension Replica {
 
     /// Per peer replica: what we have from it, what it is known to have from us, and what is held.
     public func syncStatus() throws -> [PeerStatus] {
-        try store.read { db in
-            let known = try Store.replicas(db)
-            return try Row.fetchAll(db, sql: """
-                SELECT r.id, r.name, r.delegation, r.head_seq,
-                    (SELECT seq FROM peer_have p WHERE p.peer = r.id AND p.replica = ?) AS has_ours,
-                    (SELECT count(*) FROM held_operation h WHERE h.replica = r.id) AS held
-                FROM replica r WHERE r.id <> ? AND r.role = 'replica' ORDER BY r.delegation, r.name
-                """, arguments: [identity.replica.hex, identity.replica.hex]).compactMap { row in
-                guard let id = ReplicaID(hex: row["id"]), let delegation = Delegation(rawValue: row["delegation"]) else { return nil }
-                return PeerStatus(replica: id, name: known[id]?.name ?? row["name"], delegation: known[id]?.delegation ?? delegation,
-                                  haveFromIt: row["head_seq"],
-                                  itHasFromUs: row["has_ours"], held: row["held"])
+        try store.read { tx in
+            let known = try tx.replicas()
+            return try tx.peers(of: identity.replica).map { peer in
+                let id = peer.key.id
+                return PeerStatus(replica: id, name: known[id]?.name ?? peer.key.name, delegation: known[id]?.delegation ?? peer.key.delegation,
+                                  haveFromIt: peer.head, itHasFromUs: peer.hasOurs, held: peer.held)
             }
         }
     }

@@ -1,0 +1,112 @@
+import Foundation
+import GRDB
+
+/// What bundle export and import read from the store and record in it.
+extension StoreTransaction {
+    /// Where each held chain's verified prefix ends (chains holding at least one operation).
+    func heads() throws -> [ReplicaID: (seq: Int64, hash: String)] {
+        var heads = [ReplicaID: (seq: Int64, hash: String)]()
+        for row in try Row.fetchAll(db, sql: "SELECT id, head_seq, head_hash FROM replica WHERE head_seq > 0") {
+            if let id = ReplicaID(hex: row["id"]) { heads[id] = (row["head_seq"], row["head_hash"]) }
+        }
+        return heads
+    }
+
+    /// What `peer` is known to have, per author: the have vector of its latest bundle.
+    func peerHave(_ peer: ReplicaID) throws -> [ReplicaID: (seq: Int64, hash: String)] {
+        var known = [ReplicaID: (seq: Int64, hash: String)]()
+        for row in try Row.fetchAll(db, sql: "SELECT replica, seq, hash FROM peer_have WHERE peer = ?", arguments: [peer.hex]) {
+            if let id = ReplicaID(hex: row["replica"]) { known[id] = (row["seq"], row["hash"]) }
+        }
+        return known
+    }
+
+    /// Merges `peer`'s have vector into what is known of it, by pointwise maximum: a replayed
+    /// old bundle never lowers it.
+    func recordPeerHave(_ peer: ReplicaID, _ have: [ReplicaID: (seq: Int64, hash: String)]) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO peer_have (peer, replica, seq, hash) VALUES (?, ?, ?, ?)
+            ON CONFLICT(peer, replica) DO UPDATE SET seq = excluded.seq, hash = excluded.hash WHERE excluded.seq > peer_have.seq
+            """)
+        for (replica, entry) in have {
+            try statement.execute(arguments: [peer.hex, replica.hex, entry.seq, entry.hash])
+        }
+    }
+
+    /// The highest attested head of `replica` at or below `seq` that lies on the chain this
+    /// store holds: where an exported segment of that author may end.
+    func attestedHead(_ replica: ReplicaID, atMost seq: Int64) throws -> (seq: Int64, hash: String, signature: [UInt8])? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT a.seq, a.hash, a.signature FROM attestation a
+            JOIN operation o ON o.replica = a.replica AND o.seq = a.seq AND o.hash = a.hash
+            WHERE a.replica = ? AND a.seq <= ? ORDER BY a.seq DESC LIMIT 1
+            """, arguments: [replica.hex, seq]) else { return nil }
+        return (row["seq"], row["hash"], Array(row["signature"] as Data))
+    }
+
+    /// How many operations of `replica` from `from` to `to` the store holds, and the sum of
+    /// their canonical sizes.
+    func segmentSize(_ replica: ReplicaID, from: Int64, to: Int64) throws -> (count: Int, bytes: Int) {
+        let statement = try db.cachedStatement(sql: """
+            SELECT count(*) AS n, coalesce(sum(length(bytes)), 0) AS size FROM operation WHERE replica = ? AND seq BETWEEN ? AND ?
+            """)
+        guard let row = try Row.fetchOne(statement, arguments: [replica.hex, from, to]) else { return (0, 0) }
+        return (row["n"], row["size"])
+    }
+
+    /// Hands the canonical bytes of `replica`'s operations from `from` to `to` to `each`, in
+    /// chain order, one at a time.
+    func operationBytes(_ replica: ReplicaID, from: Int64, to: Int64, each: (Data) throws -> Void) throws {
+        let cursor = try Data.fetchCursor(db, sql: "SELECT bytes FROM operation WHERE replica = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+                                          arguments: [replica.hex, from, to])
+        while let bytes = try cursor.next() { try each(bytes) }
+    }
+
+    /// The certificates, revocations and rotations this store holds, as their signed bytes (what
+    /// every bundle carries).
+    func trustDocuments() throws -> (certificates: [[UInt8]], revocations: [[UInt8]], rotations: [[UInt8]]) {
+        try Store.trustDocuments(db)
+    }
+
+    /// An intake for received operations in this transaction (``Store/Intake``).
+    func intake(wall: UInt64, knownCap: Int) throws -> Store.Intake {
+        try Store.Intake(db, wall: wall, knownCap: knownCap)
+    }
+
+    /// Runs `body` in a savepoint: kept when it returns true, rolled back when it returns false
+    /// or throws.
+    func inSavepoint(_ body: () throws -> Bool) throws {
+        try db.inSavepoint { try body() ? .commit : .rollback }
+    }
+
+    /// The fork proof for `incoming` against the stored chain of `replica`, if they differ
+    /// (``Store/forkProof(_:replica:incoming:signature:)``).
+    func forkProof(_ replica: ReplicaID, incoming: [Op], signature: [UInt8]) throws -> ForkProof? {
+        try Store.forkProof(db, replica: replica, incoming: incoming, signature: signature)
+    }
+
+    /// Stores a verified fork proof; returns whether it was new.
+    @discardableResult
+    func add(_ proof: ForkProof) throws -> Bool {
+        defer { trustChanged() }
+        return try Store.add(proof, db)
+    }
+
+    /// Records an import of `operations` operations at `wall` (what `review --since last-import` reads).
+    func recordImport(kind: String, operations: Int, wall: UInt64) throws {
+        try Store.recordImport(db, kind: kind, operations: operations, wall: wall)
+    }
+
+    /// Per peer desk (every desk but `local`): the head held of its chain, what it is known to
+    /// have of `local`'s, and how many of its operations are held back, by delegation and name.
+    func peers(of local: ReplicaID) throws -> [(key: StoredKey, head: Int64, hasOurs: Int64?, held: Int)] {
+        try Row.fetchAll(db, sql: """
+            SELECT \(StoredKey.columns), r.head_seq,
+                (SELECT seq FROM peer_have p WHERE p.peer = r.id AND p.replica = ?) AS has_ours,
+                (SELECT count(*) FROM held_operation h WHERE h.replica = r.id) AS held
+            FROM replica r WHERE r.id <> ? AND r.role = 'replica' ORDER BY r.delegation, r.name
+            """, arguments: [local.hex, local.hex]).compactMap { row in
+            StoredKey(row: row).map { ($0, row["head_seq"], row["has_ours"], row["held"]) }
+        }
+    }
+}

@@ -1,0 +1,416 @@
+import Foundation
+import GRDB
+
+extension Store {
+    func localIdentity() throws -> LocalIdentity? {
+        try read { tx in
+            let db = tx.db
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT r.id, r.delegation, r.name, r.office FROM local_replica l JOIN replica r ON r.id = l.replica
+                """), let id = ReplicaID(hex: row["id"]), let delegation = Delegation(rawValue: row["delegation"]) else { return nil }
+            return LocalIdentity(replica: id, delegation: delegation, name: row["name"], office: row["office"])
+        }
+    }
+
+    /// Every replica the store knows, named as its certificate names it (else its identity card),
+    /// with the delegation the trust configuration gives it; `trusted` when its operations count.
+    static func replicas(_ db: Database, trust: TrustMap) throws -> [ReplicaID: ReplicaInfo] {
+        var out = [ReplicaID: ReplicaInfo]()
+        for row in try Row.fetchAll(db, sql: "SELECT id, delegation, name, head_seq FROM replica WHERE role = 'replica'") {
+            guard let id = ReplicaID(hex: row["id"]), let delegation = Delegation(rawValue: row["delegation"]) else { continue }
+            out[id] = ReplicaInfo(id: id, delegation: trust.delegations[id] ?? delegation,
+                                  name: trust.resolved.certified[id]?.name ?? row["name"], trusted: trust.delegations[id] != nil,
+                                  headSeq: row["head_seq"])
+        }
+        return out
+    }
+
+    /// The values of the operations `op` supersedes or removes: present ones on its entity only.
+    static func previousValues(_ db: Database, of op: Op) throws -> [JSONValue] {
+        guard !op.refs.isEmpty else { return [] }
+        let statement = try db.cachedStatement(sql: "SELECT bytes, hash, status FROM operation WHERE replica = ? AND seq = ?")
+        var values = [JSONValue]()
+        // Only what the write really superseded: a reference counts when its target is present
+        // with that hash, accepted, and on the same entity and field (DESIGN); any other is
+        // dormant, and showing its value would put words in the write's mouth.
+        for ref in op.refs {
+            guard let row = try Row.fetchOne(statement, arguments: [ref.target.replica.hex, ref.target.seq]),
+                  ref.matches(hash: row["hash"]), row["status"] as String == "accepted" else { continue }
+            let target = try Op(storedBytes: Array(row["bytes"] as Data), hash: row["hash"])
+            guard target.entity == op.entity, target.kind == .create || target.field == op.field else { continue }
+            if target.kind == .create {
+                if let value = target.value[op.field] { values.append(value) }
+            } else {
+                values.append(target.value)
+            }
+        }
+        return values
+    }
+
+    static func logged(_ db: Database, entity: String) throws -> [(LoggedOperation, OpStatus)] {
+        try Row.fetchAll(db, sql: "SELECT bytes, hash, status, reason FROM operation WHERE entity = ? ORDER BY hlc, replica, seq",
+                         arguments: [entity]).map { row in
+            (LoggedOperation(op: try Op(storedBytes: Array(row["bytes"] as Data), hash: row["hash"]), hash: row["hash"]), status(row))
+        }
+    }
+
+    /// When each operation of `entity` arrived here (milliseconds).
+    static func arrivals(_ db: Database, entity: String) throws -> [OpID: UInt64] {
+        var arrived = [OpID: UInt64]()
+        for row in try Row.fetchAll(db, sql: "SELECT replica, seq, arrived FROM operation WHERE entity = ?", arguments: [entity]) {
+            if let replica = ReplicaID(hex: row["replica"]) { arrived[OpID(replica: replica, seq: row["seq"])] = row["arrived"] }
+        }
+        return arrived
+    }
+
+    /// Whether `hlc` was more than the allowed skew ahead of the wall clock when its operation
+    /// arrived (`arrived`, in milliseconds).
+    static func isClockAhead(_ hlc: HLCTimestamp, arrived: UInt64?) -> Bool {
+        guard let arrived else { return false }
+        return hlc.millis > arrived + HybridLogicalClock.maximumForwardSkewMillis
+    }
+
+    /// Where an operation is listed in clock order: at its stamp, or, when that was too far
+    /// ahead on arrival, at the limit it broke.
+    static func listedClock(_ hlc: HLCTimestamp, arrived: UInt64?) -> HLCTimestamp {
+        guard let arrived, isClockAhead(hlc, arrived: arrived) else { return hlc }
+        return HLCTimestamp(millis: arrived + HybridLogicalClock.maximumForwardSkewMillis, counter: 0)
+    }
+
+    /// ``listedClock(_:arrived:)`` in SQL, as clock text.
+    static let listedClockSQL = """
+        CASE WHEN hlc > printf('%012x-ffff', arrived + \(HybridLogicalClock.maximumForwardSkewMillis))
+        THEN printf('%012x-0000', arrived + \(HybridLogicalClock.maximumForwardSkewMillis)) ELSE hlc END
+        """
+
+    /// A value as the materialized tables keep it (canonical JSON text).
+    static func storedValue(_ text: String?) -> JSONValue? {
+        guard let text else { return nil }
+        return try? JSONParser.parse(Array(text.utf8))
+    }
+
+    /// The stored status of an operation row (`status` and `reason` columns).
+    static func status(_ row: Row) -> OpStatus {
+        let reason = (row["reason"] as String?).flatMap(OpReason.init(text:)) ?? OpReason(.notAllowed)
+        switch row["status"] as String {
+        case "accepted": return .accepted
+        case "rejected": return .rejected(reason)
+        default: return .pending(reason)
+        }
+    }
+
+    /// An entity's state, computed by the merge engine from its stored operations.
+    /// One entity's state, materialized from its operations; pass `trust` when reading many.
+    static func state(_ db: Database, entity: EntityRef, trust: TrustMap? = nil) throws -> EntityState {
+        let ops = try logged(db, entity: entity.text).map(\.0)
+        let parent = try parentContext(db, entity: entity, operations: ops)
+        let trust = try trust ?? TrustMap.load(db)
+        return EntityMaterializer.materialize(entity: entity, operations: ops, parent: parent,
+                                              trusted: trust.delegations, cuts: trust.cuts)
+    }
+}
+
+
+/// The columns of `commitment_summary c` that make a ``CommitmentSummary``, named once: a query
+/// selects ``list`` and decodes each row by these same names (``CommitmentSummary/init(row:)``),
+/// so the select list and the decoding cannot drift apart. A row is read by position, with no
+/// lookup by column name per value: listings read up to every commitment.
+enum SummaryColumn: Int, CaseIterable {
+    case id, owner, titleEN, titleES, pillar, area, status, priority, due, dialogue, lead, assessmentUS, assessmentMX, conflicts
+
+    var column: String {
+        switch self {
+        case .id: "c.id"
+        case .owner: "c.owner"
+        case .titleEN: "c.title_en"
+        case .titleES: "c.title_es"
+        case .pillar: "c.pillar"
+        case .area: "c.area"
+        case .status: "c.status"
+        case .priority: "c.priority"
+        case .due: "c.due"
+        case .dialogue: "c.dialogue"
+        case .lead: "c.lead"
+        case .assessmentUS: "c.assessment_us"
+        case .assessmentMX: "c.assessment_mx"
+        case .conflicts: "c.conflicts"
+        }
+    }
+
+    /// The select list, in the order of the cases.
+    static let list = allCases.map(\.column).joined(separator: ", ")
+
+    /// The order of `list`: due date, undated last, then title and id. The index
+    /// `commitment_list_order` has exactly these expressions, so the first page is read without
+    /// sorting every commitment.
+    static let dueOrder = "due IS NULL, due, coalesce(title_en, title_es), c.id"
+}
+
+extension CommitmentSummary {
+    /// A summary from a row that selects ``SummaryColumn/list`` first.
+    init?(row: Row) {
+        func value<T: DatabaseValueConvertible>(_ column: SummaryColumn) -> T? { row[column.rawValue] }
+        guard let id: String = value(.id), let owner = (value(.owner) as String?).flatMap(Owner.init(rawValue:)) else { return nil }
+        self.init(id: id, owner: owner, titleEN: value(.titleEN), titleES: value(.titleES), pillar: value(.pillar), area: value(.area),
+                  status: value(.status), priority: value(.priority), due: value(.due), dialogue: value(.dialogue), lead: value(.lead),
+                  assessmentUS: value(.assessmentUS), assessmentMX: value(.assessmentMX), conflicts: value(.conflicts) ?? 0)
+    }
+}
+
+/// One operation of the log as a listing reads it: the operation, its status here, and when it
+/// arrived (milliseconds, on this store's clock).
+struct LoggedRow {
+    let op: Op
+    let status: OpStatus
+    let arrived: UInt64?
+}
+
+extension StoreTransaction {
+    /// One entity's state, materialized from its operations.
+    func state(_ entity: EntityRef) throws -> EntityState {
+        try Store.state(db, entity: entity, trust: try trust)
+    }
+
+    /// The accepted entities of `types` whose id starts with `type/body`, at most `limit` of them.
+    func acceptedEntities(_ types: [EntityType], prefix body: String, limit: Int) throws -> [String] {
+        let statement = try db.cachedStatement(sql: "SELECT id FROM entity WHERE id >= ? AND id < ? AND state = 'accepted' LIMIT ?")
+        return try types.flatMap { type in
+            try String.fetchAll(statement, arguments: ["\(type.rawValue)/\(body)", "\(type.rawValue)/\(body)~", limit])
+        }
+    }
+
+    /// Every accepted entity of `type`, oldest first.
+    func acceptedEntities(of type: EntityType) throws -> [EntityRef] {
+        try String.fetchAll(db, sql: "SELECT id FROM entity WHERE type = ? AND state = 'accepted' ORDER BY created_hlc, id",
+                            arguments: [type.rawValue]).compactMap(EntityRef.init(text:))
+    }
+
+    /// The accepted children of `entity` (its indicators and notes), oldest first.
+    func acceptedChildren(of entity: EntityRef) throws -> [EntityRef] {
+        try String.fetchAll(db, sql: "SELECT id FROM entity WHERE parent = ? AND state = 'accepted' ORDER BY created_hlc, id",
+                            arguments: [entity.text]).compactMap(EntityRef.init(text:))
+    }
+
+    /// The accepted entity of `type` imported with `externalID`, if any.
+    func entity(externalID: String, type: EntityType) throws -> EntityRef? {
+        try String.fetchOne(db, sql: "SELECT id FROM entity WHERE type = ? AND external_id = ? AND state = 'accepted' ORDER BY id LIMIT 1",
+                            arguments: [type.rawValue, externalID]).flatMap(EntityRef.init(text:))
+    }
+
+    /// Every operation of `entity`, in clock order, with its status.
+    func logged(_ entity: EntityRef) throws -> [(LoggedOperation, OpStatus)] {
+        try Store.logged(db, entity: entity.text)
+    }
+
+    /// When each operation of `entity` arrived here (milliseconds).
+    func arrivals(_ entity: EntityRef) throws -> [OpID: UInt64] {
+        try Store.arrivals(db, entity: entity.text)
+    }
+
+    /// The values of the operations `op` supersedes or removes (``Store/previousValues(_:of:)``).
+    func previousValues(of op: Op) throws -> [JSONValue] {
+        try Store.previousValues(db, of: op)
+    }
+
+    /// The operations of `author` after `seq`, in chain order.
+    func operations(of author: ReplicaID, after seq: Int64) throws -> [Op] {
+        try Data.fetchAll(db, sql: "SELECT bytes FROM operation WHERE replica = ? AND seq > ? ORDER BY seq",
+                          arguments: [author.hex, seq]).map { try Op(canonicalBytes: Array($0)) }
+    }
+
+    /// Every recorded run of dropped operations, newest first (``Store/droppedOperations(_:replicas:)``).
+    func droppedOperations() throws -> [DroppedOperations] {
+        try Store.droppedOperations(db, replicas: try replicas())
+    }
+
+    /// Hands the commitments matching `filter` to `each` in `filter`'s order, one row at a time.
+    func commitments(_ filter: CommitmentFilter, each: (CommitmentSummary) throws -> Void) throws {
+        let query = CommitmentQuery(filter)
+        var arguments = query.arguments
+        var limit = ""
+        if let count = filter.limit {
+            limit = " LIMIT ?"
+            arguments.append(max(0, count))
+        }
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT \(SummaryColumn.list) FROM commitment_summary c \(query.from) ORDER BY \(query.order(filter.sort))\(limit)
+            """, arguments: StatementArguments(arguments))
+        while let row = try cursor.next() {
+            if let summary = CommitmentSummary(row: row) { try each(summary) }
+        }
+    }
+
+    /// How many commitments `filter` matches (its sort and limit aside).
+    func commitmentCount(_ filter: CommitmentFilter) throws -> Int {
+        let query = CommitmentQuery(filter)
+        return try Int.fetchOne(db, sql: "SELECT count(*) FROM commitment_summary c \(query.from)",
+                                arguments: StatementArguments(query.arguments)) ?? 0
+    }
+
+    /// Hands the open conflicts to `each` in entity and field order (the first `limit`, or all
+    /// of them), one at a time: the rows of one conflict are gathered, then handed over.
+    func conflicts(limit: Int?, each: (ConflictItem) throws -> Void) throws {
+        let replicas = try replicas()
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT v.entity, v.field, v.replica, v.seq, v.hlc, v.value,
+                (SELECT t.value FROM register_value t WHERE t.entity = v.entity AND t.field = 'title.en' AND t.winner = 1) AS title_en,
+                (SELECT t.value FROM register_value t WHERE t.entity = v.entity AND t.field = 'title.es' AND t.winner = 1) AS title_es
+            FROM (SELECT DISTINCT entity, field FROM register_value WHERE winner = 0 ORDER BY entity, field\(limit.map { " LIMIT \(max(0, $0))" } ?? "")) c
+            JOIN register_value v ON v.entity = c.entity AND v.field = c.field
+            ORDER BY v.entity, v.field, v.replica, v.seq
+            """)
+        // The conflict being gathered: its entity, field, titles and values so far.
+        var current: (entity: String, field: String, titleEN: String?, titleES: String?, values: [RegisterValue])?
+        func handOver() throws {
+            guard let gathered = current, let entity = EntityRef(text: gathered.entity) else { return }
+            let title = Store.storedValue(gathered.titleEN)?.stringValue ?? Store.storedValue(gathered.titleES)?.stringValue
+            // One author may hold several live values (a write that named none of its own).
+            let authors = Dictionary(gathered.values.compactMap { value in
+                replicas[value.op.replica].map { (value.op.replica, $0) }
+            }, uniquingKeysWith: { first, _ in first })
+            try each(ConflictItem(entity: entity, title: title, field: gathered.field, values: gathered.values, authors: authors))
+        }
+        while let row = try rows.next() {
+            let entityText: String = row["entity"]
+            let field: String = row["field"]
+            if current?.entity != entityText || current?.field != field {
+                try handOver()
+                current = (entityText, field, row["title_en"], row["title_es"], [])
+            }
+            guard let replica = ReplicaID(hex: row["replica"]), let hlc = HLCTimestamp(text: row["hlc"]),
+                  let value = Store.storedValue(row["value"]) else { continue }
+            current?.values.append(RegisterValue(op: OpID(replica: replica, seq: row["seq"]), hlc: hlc, value: value))
+        }
+        try handOver()
+    }
+
+    /// The op log, newest first (by listed clock, then author, then newest in the chain): the
+    /// latest `limit` operations, or the latest `limit` rejected ones.
+    func log(limit: Int, rejectedOnly: Bool) throws -> [LoggedRow] {
+        var rows = rejectedOnly ? nil : try latestOperations(limit: limit)
+        if rows == nil {
+            // `status <> 'accepted'` lets SQLite use the partial index of the operations that
+            // are not accepted (it does not infer it from `status = 'rejected'`).
+            rows = try Row.fetchAll(db, sql: """
+                SELECT bytes, status, reason, arrived FROM operation
+                \(rejectedOnly ? "WHERE status <> 'accepted' AND status = 'rejected'" : "")
+                ORDER BY \(Store.listedClockSQL) DESC, replica, seq DESC LIMIT ?
+                """, arguments: [limit])
+        }
+        return try (rows ?? []).map { row in
+            LoggedRow(op: try Op(canonicalBytes: Array(row["bytes"] as Data)), status: Store.status(row), arrived: row["arrived"])
+        }
+    }
+
+    /// The latest `limit` operations in log order, read from the end of each author's chain.
+    /// A chain's clock strictly increases with `seq` (every stored operation is checked for
+    /// it, DESIGN: Operations), so each chain read backwards is already in log order and the
+    /// log is their merge: about `limit` rows read, where sorting every operation by its clock
+    /// (no index has it) reads them all. Nil if a chain is out of clock order after all (the
+    /// caller then sorts).
+    private func latestOperations(limit: Int) throws -> [Row]? {
+        var chains = [(cursor: RowCursor, head: Row, hlc: String)]()
+        for replica in try String.fetchAll(db, sql: "SELECT id FROM replica ORDER BY id") {
+            let cursor = try Row.fetchCursor(db.makeStatement(sql: """
+                SELECT bytes, status, reason, arrived, \(Store.listedClockSQL) AS hlc FROM operation WHERE replica = ? ORDER BY seq DESC
+                """), arguments: [replica])
+            if let row = try cursor.next() { chains.append((cursor, row.copy(), row["hlc"])) }
+        }
+        var rows = [Row]()
+        while rows.count < limit, !chains.isEmpty {
+            // The newest head: the latest clock; on a tie, the smaller author id (chains are by id).
+            var newest = 0
+            for index in chains.indices.dropFirst() where chains[index].hlc > chains[newest].hlc { newest = index }
+            rows.append(chains[newest].head)
+            if let row = try chains[newest].cursor.next() {
+                let hlc: String = row["hlc"]
+                // Listed clocks only ever tie within a chain where stamps ran too far ahead.
+                guard hlc <= chains[newest].hlc else { return nil }
+                chains[newest].head = row.copy()
+                chains[newest].hlc = hlc
+            } else {
+                chains.remove(at: newest)
+            }
+        }
+        return rows
+    }
+
+    /// Every materialized row, every operation's status and every full-text entry, as sorted
+    /// text lines: what the digest covers and everything it leaves out.
+    func materializedRows() throws -> [String] {
+        let queries = [
+            "SELECT 'entity', * FROM entity",
+            "SELECT 'register', * FROM register_value",
+            "SELECT 'set', * FROM set_element",
+            "SELECT 'series', * FROM series_entry",
+            "SELECT 'summary', * FROM commitment_summary",
+            "SELECT 'indicator', * FROM indicator_summary",
+            "SELECT 'commitment-tally', * FROM commitment_tally WHERE n > 0",
+            "SELECT 'indicator-tally', * FROM indicator_tally WHERE n > 0",
+            "SELECT 'search', s.id, f.body FROM commitment_fts f JOIN commitment_search s ON s.key = f.rowid",
+            "SELECT 'fts-rows', count(*) FROM commitment_fts",
+            "SELECT 'status', replica, seq, status, reason FROM operation",
+        ]
+        var lines = [String]()
+        for sql in queries {
+            for row in try Row.fetchAll(db, sql: sql) {
+                lines.append(row.databaseValues.map(\.description).joined(separator: "|"))
+            }
+        }
+        return lines.sorted()
+    }
+}
+
+/// The joins, conditions and order of a ``CommitmentFilter`` over `commitment_summary c`.
+struct CommitmentQuery {
+    /// What follows `FROM commitment_summary c`: joins and the WHERE clause.
+    let from: String
+    let arguments: [any DatabaseValueConvertible]
+    /// Whether full-text ranking is available (a text was searched).
+    let ranked: Bool
+
+    init(_ filter: CommitmentFilter) {
+        var clauses = [String]()
+        var arguments = [any DatabaseValueConvertible]()
+        if let owner = filter.owner { clauses.append("owner = ?"); arguments.append(owner.rawValue) }
+        if let pillar = filter.pillar { clauses.append("pillar = ?"); arguments.append(pillar.rawValue) }
+        if let area = filter.area { clauses.append("area = ?"); arguments.append(area) }
+        if let status = filter.status { clauses.append("status = ?"); arguments.append(status.rawValue) }
+        if let date = filter.overdueAsOf {
+            clauses.append("due < ? AND status NOT IN ('fulfilled', 'withdrawn')")
+            arguments.append(date)
+        }
+        if let date = filter.dueBefore { clauses.append("due < ?"); arguments.append(date) }
+        if let dialogue = filter.dialogue { clauses.append("dialogue = ?"); arguments.append(dialogue.text) }
+        var join = ""
+        if let text = filter.text, let query = Self.ftsQuery(text) {
+            join = "JOIN commitment_search s ON s.id = c.id JOIN commitment_fts f ON f.rowid = s.key "
+            clauses.append("commitment_fts MATCH ?")
+            arguments.append(query)
+        }
+        let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        from = join + whereClause
+        self.arguments = arguments
+        ranked = !join.isEmpty
+    }
+
+    /// The ORDER BY clause of `sort`.
+    func order(_ sort: CommitmentSort) -> String {
+        switch sort {
+        case .due: SummaryColumn.dueOrder
+        case .title: "coalesce(title_en, title_es) COLLATE NOCASE, c.id"
+        case .status: "status, due IS NULL, due, c.id"
+        case .owner: "owner, due IS NULL, due, c.id"
+        case .pillar: "pillar, due IS NULL, due, c.id"
+        case .created: "created_hlc DESC, c.id"
+        case .relevance: (ranked ? "bm25(commitment_fts), " : "") + "due IS NULL, due, c.id"
+        }
+    }
+
+    /// An FTS5 query from what a person typed: every word must match, each as a quoted prefix.
+    static func ftsQuery(_ text: String) -> String? {
+        let words = text.split(whereSeparator: { $0.isWhitespace || $0 == "\"" }).map(String.init).filter { !$0.isEmpty }
+        guard !words.isEmpty else { return nil }
+        return words.prefix(16).map { "\"" + $0 + "\"*" }.joined(separator: " ")
+    }
+}
