@@ -61,11 +61,14 @@ enum KeyConflict {
     case trustName
 }
 
-extension StoreTransaction {
-    /// Records `key`, trusted by hand or only known; a new key's chain starts empty.
-    func recordKey(_ key: StoredKey, trusted: Bool, onConflict: KeyConflict) throws {
+extension Store {
+    /// Records `key`, trusted by hand or only known; a new key's chain starts empty. The one
+    /// place a key is written (an upgrade copies an earlier store's rows as they were).
+    static func recordKey(_ db: Database, _ key: StoredKey, trusted: Bool, onConflict: KeyConflict) throws {
         let upsert = switch onConflict {
-        case .fail, .ignore: ""
+        case .fail: ""
+        // On the id alone: a record that breaks a CHECK is an error, never skipped.
+        case .ignore: " ON CONFLICT(id) DO NOTHING"
         case .keepCard: " ON CONFLICT(id) DO UPDATE SET card = coalesce(replica.card, excluded.card)"
         case .trust: """
              ON CONFLICT(id) DO UPDATE SET trusted = 1, delegation = excluded.delegation, name = excluded.name,
@@ -74,11 +77,19 @@ extension StoreTransaction {
         case .trustName: " ON CONFLICT(id) DO UPDATE SET trusted = 1, name = excluded.name"
         }
         try db.execute(sql: """
-            INSERT \(onConflict == .ignore ? "OR IGNORE " : "")INTO replica
+            INSERT INTO replica
                 (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash, card)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)\(upsert)
             """, arguments: [key.id.hex, key.delegation.rawValue, key.role.rawValue, key.name, key.office, Data(key.signingKey),
                              key.agreementKey.map { Data($0) }, trusted ? 1 : 0, Op.genesisPrev, key.card.map { Data($0) }])
+    }
+
+}
+
+extension StoreTransaction {
+    /// Records `key`, trusted by hand or only known (``Store/recordKey(_:_:trusted:onConflict:)``).
+    func recordKey(_ key: StoredKey, trusted: Bool, onConflict: KeyConflict) throws {
+        try Store.recordKey(db, key, trusted: trusted, onConflict: onConflict)
         trustChanged()
     }
 

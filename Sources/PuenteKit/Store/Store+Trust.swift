@@ -263,11 +263,9 @@ extension Store {
         let successors = try Int.fetchOne(db, sql: "SELECT count(*) FROM rotation WHERE delegation = ? AND old_root = ? AND version = ?",
                                           arguments: [rotation.delegation.rawValue, rotation.oldRoot.hex, rotation.version]) ?? 0
         guard successors < 2 else { return refuse(TrustError("rollback", "\(rotation.delegation.rawValue) v\(rotation.version)")) }
-        try db.execute(sql: """
-            INSERT OR IGNORE INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash)
-            VALUES (?, ?, 'root', ?, '', ?, ?, 0, 0, ?)
-            """, arguments: [rotation.newRoot.hex, rotation.delegation.rawValue, rotation.name, Data(rotation.newKey.raw),
-                             Data(rotation.newAgreementKey.raw), Op.genesisPrev])
+        try recordKey(db, StoredKey(id: rotation.newRoot, delegation: rotation.delegation, role: .root, name: rotation.name, office: "",
+                                    signingKey: rotation.newKey.raw, agreementKey: rotation.newAgreementKey.raw),
+                      trusted: false, onConflict: .ignore)
         try db.execute(sql: """
             INSERT INTO rotation (digest, delegation, version, old_root, new_root, bytes) VALUES (?, ?, ?, ?, ?, ?)
             """, arguments: [digest, rotation.delegation.rawValue, rotation.version, rotation.oldRoot.hex, rotation.newRoot.hex,
@@ -298,12 +296,9 @@ extension Store {
             }
         }
         let card = certificate.memberCard
-        try db.execute(sql: """
-            INSERT INTO replica (id, delegation, role, name, office, signing_key, agreement_key, trusted, head_seq, head_hash)
-            VALUES (?, ?, 'replica', ?, ?, ?, ?, 0, 0, ?)
-            ON CONFLICT(id) DO NOTHING
-            """, arguments: [member.hex, card.delegation.rawValue, card.name, card.office,
-                             Data(card.signingKey.raw), Data(card.agreementKey.raw), Op.genesisPrev])
+        try recordKey(db, StoredKey(id: member, delegation: card.delegation, role: .replica, name: card.name, office: card.office,
+                                    signingKey: card.signingKey.raw, agreementKey: card.agreementKey.raw),
+                      trusted: false, onConflict: .ignore)
         try db.execute(sql: "DELETE FROM certificate WHERE issuer = ? AND member = ?", arguments: [certificate.issuer.hex, member.hex])
         try db.execute(sql: """
             INSERT INTO certificate (digest, issuer, member, delegation, version, name, office, issued, bytes)
