@@ -40,17 +40,17 @@ extension Replica {
     /// accepted without a further step.
     @discardableResult
     public func trust(card: IdentityCard, fingerprint typed: Fingerprint) throws(CardError) -> TrustedKey {
-        guard typed == card.fingerprint else { throw CardError("fingerprint") }
-        guard let id = card.replica else { throw CardError("key") }
-        guard id != identity.replica else { throw CardError("own-key") }
-        guard let key = StoredKey(card: card) else { throw CardError("key") }
+        guard typed == card.fingerprint else { throw CardError(.fingerprint) }
+        guard let id = card.replica else { throw CardError(.key) }
+        guard id != identity.replica else { throw CardError(.ownKey) }
+        guard let key = StoredKey(card: card) else { throw CardError(.key) }
         do {
             try store.write { tx in
                 if let known = try tx.key(id) {
                     if known.delegation != card.delegation, try tx.isCertified(id) || known.trusted {
-                        throw CardError("delegation-change")
+                        throw CardError(.delegationChange)
                     }
-                    if known.role != card.role { throw CardError("role-change") }
+                    if known.role != card.role { throw CardError(.roleChange) }
                 }
                 // Trusting a card admits no certificate, revocation or rotation, so there is no
                 // refusal to report; what the new trust accepts is materialized in here.
@@ -65,7 +65,7 @@ extension Replica {
         } catch let error as CardError {
             throw error
         } catch {
-            throw CardError("store")
+            throw CardError(.store)
         }
         return TrustedKey(replica: id, role: card.role, delegation: card.delegation, name: card.name, office: card.office,
                           fingerprint: card.fingerprint, isLocal: false)
@@ -112,10 +112,10 @@ extension Replica {
     /// The replica whose id starts with `prefix` (at least 6 hex digits), among those this store knows.
     public func resolveReplica(_ prefix: String) throws -> ReplicaID {
         let text = prefix.lowercased()
-        guard text.count >= 6, ReplicaID.isHex(text, count: text.utf8.count) else { throw TrustError("unknown-replica", prefix) }
+        guard text.count >= 6, ReplicaID.isHex(text, count: text.utf8.count) else { throw TrustError(.unknownReplica, prefix) }
         let matches = try store.read { tx in try tx.desks(prefix: text, limit: 2) }
         guard matches.count == 1, let id = matches.first else {
-            throw matches.isEmpty ? TrustError("unknown-replica", prefix) : PuenteError(.ambiguousID, [prefix])
+            throw matches.isEmpty ? TrustError(.unknownReplica, prefix) : PuenteError(.ambiguousID, [prefix])
         }
         return id
     }

@@ -22,7 +22,7 @@ extension Replica {
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard LocalText.isName(name) else { throw PuenteError(.invalidValue, ["name", Self.nameRule]) }
         if try store.read({ tx in try tx.trust.resolved.roots[identity.delegation] }) != nil {
-            throw TrustError("root-exists", identity.delegation.rawValue)
+            throw TrustError(.rootExists, identity.delegation.rawValue)
         }
         let root = try PrivateKey.generate(.ed25519)
         // A root never receives bundles; its card still names an agreement key, whose private half is not kept.
@@ -30,7 +30,7 @@ extension Replica {
         do {
             try KeyFile.create(path: path, bytes: try root.encryptedPEM(passphrase: passphrase))
         } catch KeyFile.Failure.exists {
-            throw TrustError("root-exists", path)
+            throw TrustError(.rootExists, path)
         }
         do {
             return try recordRoot(root, agreement: agreement, name: name, publish: publish)
@@ -47,7 +47,7 @@ extension Replica {
         let cardFile = try card.file(signedWith: root)
         let own = try IdentityCard(file: try identityCardFile())
         let certificate = try Certificate.issue(for: own, delegation: identity.delegation, version: 1, issued: today, root: root)
-        guard let rootID = card.replica else { throw TrustError("key") }
+        guard let rootID = card.replica else { throw TrustError(.key) }
         try store.write { tx in
             // The root first, so its certificate of this store's key is judged against it.
             _ = try tx.applyTrust { tx in
@@ -67,23 +67,23 @@ extension Replica {
     func currentRoot(passphrase: SecretBuffer, keyPath: String?) throws -> (key: PrivateKey, state: RootState) {
         let path = keyPath ?? defaultRootKeyPath
         guard let state = try store.read({ tx in try tx.trust.resolved.roots[identity.delegation] }) else {
-            throw TrustError("no-root", identity.delegation.rawValue)
+            throw TrustError(.noRoot, identity.delegation.rawValue)
         }
-        guard !state.disputed else { throw TrustError("disputed-root", identity.delegation.rawValue) }
+        guard !state.disputed else { throw TrustError(.disputedRoot, identity.delegation.rawValue) }
         let bytes: [UInt8]
         do {
             bytes = try KeyFile.read(path: path)
         } catch let failure as KeyFile.Failure {
             if case .tooOpen = failure { throw PuenteError(.keyFileTooOpen, [path]) }
-            throw TrustError("root-key", path)
+            throw TrustError(.rootKey, path)
         }
         let key: PrivateKey
         do {
             key = try PrivateKey(encryptedPEM: bytes, passphrase: passphrase, expecting: .ed25519)
         } catch {
-            throw TrustError("passphrase", path)
+            throw TrustError(.passphrase, path)
         }
-        guard ReplicaID(signingKey: try key.rawPublicKey()) == state.current else { throw TrustError("not-current-root", path) }
+        guard ReplicaID(signingKey: try key.rawPublicKey()) == state.current else { throw TrustError(.notCurrentRoot, path) }
         return (key, state)
     }
 
@@ -92,14 +92,14 @@ extension Replica {
     public func certify(card: IdentityCard, passphrase: SecretBuffer, keyPath: String? = nil,
                         version: Int64? = nil) throws -> Certificate {
         let root = try currentRoot(passphrase: passphrase, keyPath: keyPath)
-        guard card.role == .replica else { throw TrustError("shape", "a root card cannot be certified") }
+        guard card.role == .replica else { throw TrustError(.shape, "a root card cannot be certified") }
         guard card.delegation == identity.delegation else {
-            throw TrustError("other-delegation", "\(identity.delegation.rawValue) → \(card.delegation.rawValue)")
+            throw TrustError(.otherDelegation, "\(identity.delegation.rawValue) → \(card.delegation.rawValue)")
         }
-        guard let member = card.replica else { throw TrustError("key") }
+        guard let member = card.replica else { throw TrustError(.key) }
         let held = try store.read { tx in try tx.highestCertificateVersion(issuer: root.state.current, member: member) }
         let next = version ?? held + 1
-        guard next > held else { throw TrustError("older-version", "v\(next) ≤ v\(held)") }
+        guard next > held else { throw TrustError(.olderVersion, "v\(next) ≤ v\(held)") }
         let certificate = try Certificate.issue(for: card, delegation: identity.delegation, version: next, issued: today, root: root.key)
         let effect = try store.write { tx in try tx.applyTrust(certificates: [certificate]) }
         if let refusal = effect.refusals.first { throw refusal.error }
@@ -117,11 +117,11 @@ extension Replica {
             let hash = lastGoodSeq == 0 ? Op.genesisPrev : try tx.operationHash(replica, seq: lastGoodSeq)
             return (delegation, hash)
         }
-        guard let delegation else { throw TrustError("unknown-replica", replica.short) }
+        guard let delegation else { throw TrustError(.unknownReplica, replica.short) }
         guard delegation == identity.delegation else {
-            throw TrustError("other-delegation", "\(identity.delegation.rawValue) → \(delegation.rawValue)")
+            throw TrustError(.otherDelegation, "\(identity.delegation.rawValue) → \(delegation.rawValue)")
         }
-        guard lastGoodSeq >= 0, let hash else { throw TrustError("not-held", "\(replica.short):\(lastGoodSeq)") }
+        guard lastGoodSeq >= 0, let hash else { throw TrustError(.notHeld, "\(replica.short):\(lastGoodSeq)") }
         let revocation = try Revocation.issue(replica: replica, delegation: identity.delegation, lastGoodSeq: lastGoodSeq,
                                               lastGoodHash: hash, issued: today, root: root.key)
         let effect = try store.write { tx in try tx.applyTrust(revocations: [revocation]) }
@@ -156,7 +156,7 @@ extension Replica {
             best[certificate.member] = certificate
         }
         let retired = path + ".v\(old.state.version)"
-        guard rename(path, retired) == 0 else { throw TrustError("root-key", path) }
+        guard rename(path, retired) == 0 else { throw TrustError(.rootKey, path) }
         do {
             try KeyFile.create(path: path, bytes: try new.encryptedPEM(passphrase: newPassphrase))
         } catch {

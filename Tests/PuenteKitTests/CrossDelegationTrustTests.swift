@@ -49,7 +49,7 @@ struct TrustDocumentPool {
         func hash(_ replica: Replica, _ seq: Int64) throws -> String {
             if seq == 0 { return Op.genesisPrev }
             guard let op = try replica.operations(of: replica.identity.replica).first(where: { $0.seq == seq }) else {
-                throw TrustError("not-held", "\(seq)")
+                throw TrustError(.notHeld, "\(seq)")
             }
             return op.hash
         }
@@ -147,7 +147,7 @@ struct TrustDocumentPool {
         let mxRoot = try TrustDocumentPool.rootKey(pool.world.mxAdmin)
         let claimed = try Certificate.issue(for: try pool.usDesk.identityCard(), delegation: .mx, version: 1, issued: "2026-11-03",
                                             root: mxRoot)
-        #expect(throws: TrustError("signature", "the member's card")) { try Certificate(bytes: claimed.bytes) }
+        #expect(throws: TrustError(.signature, "the member's card")) { try Certificate(bytes: claimed.bytes) }
 
         for bundle in fromMexico + genuine + [pool.operations] { _ = try mexicoFirst.importBundle(bytes: bundle) }
         for bundle in genuine + fromMexico + [pool.operations] { _ = try usFirst.importBundle(bytes: bundle) }
@@ -254,7 +254,7 @@ enum ManifestReader {
             if name == "manifest.json" { return size }
             offset += 30 + nameLength + extra + compressed
         }
-        throw BundleError("format", "no manifest.json")
+        throw BundleError(.entries, "no manifest.json")
     }
 }
 

@@ -124,7 +124,7 @@ import Testing
             let digits = Array(altered[index])
             altered[index] = String(digits.dropLast()) + (digits.last == "9" ? "0" : "9")
             let typed = try #require(Fingerprint(typed: altered.joined(separator: " ")))
-            #expect(throws: CardError("fingerprint")) { try other.trust(card: card, fingerprint: typed) }
+            #expect(throws: CardError(.fingerprint)) { try other.trust(card: card, fingerprint: typed) }
         }
         groups = card.fingerprint.groups
         let exact = try #require(Fingerprint(typed: groups.joined(separator: " ")))

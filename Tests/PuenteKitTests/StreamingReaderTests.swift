@@ -146,10 +146,10 @@ import Testing
         #expect(fromMemory.receive.duplicates == again.receive.duplicates)
 
         let before = try setup.importer.digest()
-        #expect(throws: BundleError("unreadable", folder.sub("missing.puente"))) {
+        #expect(throws: BundleError(.unreadable, folder.sub("missing.puente"))) {
             try setup.importer.importBundle(path: folder.sub("missing.puente"))
         }
-        #expect(throws: BundleError("unreadable", folder.path)) { try setup.importer.importBundle(path: folder.path) }
+        #expect(throws: BundleError(.unreadable, folder.path)) { try setup.importer.importBundle(path: folder.path) }
         #expect(try setup.importer.digest() == before)
     }
 

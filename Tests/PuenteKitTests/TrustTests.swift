@@ -197,7 +197,7 @@ struct Delegations {
         var signatures = try #require(document["signatures"]?.objectValue)
         signatures["new"] = .string(Data(repeating: 7, count: 64).base64EncodedString())
         document["signatures"] = .object(signatures)
-        #expect(throws: TrustError("one-signature", "new")) { try Rotation(bytes: CanonicalJSON.encode(.object(document))) }
+        #expect(throws: TrustError(.oneSignature, "new")) { try Rotation(bytes: CanonicalJSON.encode(.object(document))) }
         #expect(try Rotation(bytes: honest.bytes).newRoot.hex == Digest.sha256hex(try intruder.rawPublicKey()))
     }
 

@@ -35,7 +35,7 @@ public struct TrustRefusal: Sendable, Equatable {
 
     /// Whether the bundle counts as partly refused for it: a document of a root this store does
     /// not trust is simply not kept, since nothing is wrong with it.
-    public var isRefusal: Bool { error.problem != "untrusted-issuer" }
+    public var isRefusal: Bool { error.code != .untrustedIssuer }
 }
 
 /// What a batch of trust documents did to the store.
@@ -235,12 +235,12 @@ extension Store {
                                       roots: [Delegation: RootState]) throws -> TrustError? {
         if roots[delegation]?.chain.contains(issuer) == true { return nil }
         if let other = roots.first(where: { $0.value.chain.contains(issuer) })?.key {
-            return TrustError("other-delegation", "\(other.rawValue) → \(delegation.rawValue)")
+            return TrustError(.otherDelegation, "\(other.rawValue) → \(delegation.rawValue)")
         }
         if try String.fetchOne(db, sql: "SELECT role FROM replica WHERE id = ?", arguments: [issuer.hex]) == KeyRole.replica.rawValue {
-            return TrustError("not-a-root", issuer.short)
+            return TrustError(.notARoot, issuer.short)
         }
-        return TrustError("untrusted-issuer", delegation.rawValue)
+        return TrustError(.untrustedIssuer, delegation.rawValue)
     }
 
     private static func admit(_ rotation: Rotation, _ db: Database, _ effect: inout TrustEffect) throws -> TrustRefusal? {
@@ -256,13 +256,13 @@ extension Store {
         // The root's version in the chain: the current one's, less the steps after it.
         let version = root.version - Int64(root.chain.count - 1 - position)
         guard rotation.version == version + 1 else {
-            return refuse(TrustError(rotation.version <= version ? "rollback" : "version",
+            return refuse(TrustError(rotation.version <= version ? .rollback : .version,
                                      "\(rotation.delegation.rawValue) v\(rotation.version), v\(version + 1)"))
         }
         // Two successors of one root at one version already stop the chain there for good.
         let successors = try Int.fetchOne(db, sql: "SELECT count(*) FROM rotation WHERE delegation = ? AND old_root = ? AND version = ?",
                                           arguments: [rotation.delegation.rawValue, rotation.oldRoot.hex, rotation.version]) ?? 0
-        guard successors < 2 else { return refuse(TrustError("rollback", "\(rotation.delegation.rawValue) v\(rotation.version)")) }
+        guard successors < 2 else { return refuse(TrustError(.rollback, "\(rotation.delegation.rawValue) v\(rotation.version)")) }
         try recordKey(db, StoredKey(id: rotation.newRoot, delegation: rotation.delegation, role: .root, name: rotation.name, office: "",
                                     signingKey: rotation.newKey.raw, agreementKey: rotation.newAgreementKey.raw),
                       trusted: false, onConflict: .ignore)
@@ -292,7 +292,7 @@ extension Store {
             let version: Int64 = held["version"]
             let heldDigest: String = held["digest"]
             if (version, heldDigest) > (certificate.version, digest) {
-                return refuse(TrustError("older-version", "v\(certificate.version) < v\(version)"))
+                return refuse(TrustError(.olderVersion, "v\(certificate.version) < v\(version)"))
             }
         }
         let card = certificate.memberCard
@@ -327,7 +327,7 @@ extension Store {
             let seq: Int64 = held["last_good_seq"]
             let hash: String = held["last_good_hash"]
             if (seq, hash) <= (revocation.lastGoodSeq, revocation.lastGoodHash) {
-                return refuse(TrustError("superseded", "\(revocation.lastGoodSeq) ≥ \(seq)"))
+                return refuse(TrustError(.superseded, "\(revocation.lastGoodSeq) ≥ \(seq)"))
             }
         }
         try db.execute(sql: "DELETE FROM revocation WHERE issuer = ? AND replica = ?",

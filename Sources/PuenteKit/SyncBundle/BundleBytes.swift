@@ -20,7 +20,7 @@ final class MemoryBundleBytes: BundleBytes {
 
     func read(_ offset: Int, _ length: Int) throws(BundleError) -> [UInt8] {
         guard offset >= 0, length >= 0, offset <= bytes.count, length <= bytes.count - offset else {
-            throw BundleError("container", "truncated")
+            throw BundleError(.container, "truncated")
         }
         return Array(bytes[offset..<offset + length])
     }
@@ -36,14 +36,14 @@ func openBundle(path: String, limit: Int) throws(BundleError) -> any BundleBytes
     do {
         descriptor = try InputFile.openForReading(path)
     } catch .noWriter {
-        throw BundleError("unreadable", "\(path): no one wrote to the pipe within \(InputFile.pipeWait) s")
+        throw BundleError(.unreadable, "\(path): no one wrote to the pipe within \(InputFile.pipeWait) s")
     } catch {
-        throw BundleError("unreadable", path)
+        throw BundleError(.unreadable, path)
     }
     var status = stat()
     guard fstat(descriptor, &status) == 0 else {
         close(descriptor)
-        throw BundleError("unreadable", path)
+        throw BundleError(.unreadable, path)
     }
     if (status.st_mode & S_IFMT) == S_IFREG { return try FileBundleBytes(descriptor: descriptor, size: Int(status.st_size), path: path, limit: limit) }
     defer { close(descriptor) }
@@ -51,18 +51,18 @@ func openBundle(path: String, limit: Int) throws(BundleError) -> any BundleBytes
     do {
         spool = try InputFile.spool(from: descriptor, limit: limit, expectPrefix: [0x50, 0x4b, 0x03, 0x04])
     } catch .tooLarge {
-        throw BundleError("too-large", path)
+        throw BundleError(.tooLarge, path)
     } catch .empty {
-        throw BundleError("unreadable", "\(path): empty")
+        throw BundleError(.unreadable, "\(path): empty")
     } catch .wrongStart {
-        throw BundleError("container", "\(path): not a ZIP file")
+        throw BundleError(.container, "\(path): not a ZIP file")
     } catch {
-        throw BundleError("unreadable", path)
+        throw BundleError(.unreadable, path)
     }
     var spooled = stat()
     guard fstat(spool, &spooled) == 0 else {
         close(spool)
-        throw BundleError("unreadable", path)
+        throw BundleError(.unreadable, path)
     }
     return try FileBundleBytes(descriptor: spool, size: Int(spooled.st_size), path: path, limit: limit)
 }
@@ -77,7 +77,7 @@ final class FileBundleBytes: BundleBytes {
     init(descriptor: Int32, size: Int, path: String, limit: Int) throws(BundleError) {
         guard size <= limit else {
             close(descriptor)
-            throw BundleError("too-large", path)
+            throw BundleError(.tooLarge, path)
         }
         self.descriptor = descriptor
         count = size
@@ -87,11 +87,11 @@ final class FileBundleBytes: BundleBytes {
 
     func read(_ offset: Int, _ length: Int) throws(BundleError) -> [UInt8] {
         guard offset >= 0, length >= 0, offset <= count, length <= count - offset else {
-            throw BundleError("container", "truncated")
+            throw BundleError(.container, "truncated")
         }
         var out = [UInt8](repeating: 0, count: length)
         guard out.withUnsafeMutableBytes({ preadExactly(descriptor, $0, at: offset) }) == 0 else {
-            throw BundleError("container", "truncated")
+            throw BundleError(.container, "truncated")
         }
         return out
     }

@@ -1,12 +1,35 @@
 /// Why a bundle was refused as a whole: a short code, and where or what, for the message.
 public struct BundleError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// `too-large`, `container`, `entries`, `entry`, `inflate`, `manifest`, `signature`,
-    /// `untrusted-exporter`, `ops-hash`, `ops-size`, `ops-count`, `line`, `segment`, `unreadable`.
-    public let problem: String
-    public let detail: String
+    /// Each code is also the last part of its message key (`bundle.<code>`), in both languages.
+    public enum Code: String, Sendable, CaseIterable {
+        case card
+        case certificate
+        case container
+        case entries
+        case entry
+        case inflate
+        case line
+        case manifest
+        case opsCount = "ops-count"
+        case opsHash = "ops-hash"
+        case opsSize = "ops-size"
+        case revocation
+        case rotation
+        case segment
+        case signature
+        case tooLarge = "too-large"
+        case unknownAuthor = "unknown-author"
+        case unreadable
+        case untrustedExporter = "untrusted-exporter"
+    }
 
-    public init(_ problem: String, _ detail: String = "") {
-        self.problem = problem
+    public let code: Code
+    public let detail: String
+    /// The code's text: `too-large`, `untrusted-exporter`…
+    public var problem: String { code.rawValue }
+
+    public init(_ code: Code, _ detail: String = "") {
+        self.code = code
         self.detail = detail
     }
 

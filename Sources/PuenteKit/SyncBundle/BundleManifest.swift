@@ -99,14 +99,14 @@ struct BundleManifest: Equatable {
 
     /// Reads a manifest strictly: canonical bytes, exactly the members of the format.
     init(bytes: [UInt8]) throws(BundleError) {
-        guard bytes.count <= Self.maximumSize else { throw BundleError("too-large", "manifest.json") }
+        guard bytes.count <= Self.maximumSize else { throw BundleError(.tooLarge, "manifest.json") }
         let value: JSONValue
         do {
             value = try CanonicalJSON.decodeCanonical(bytes)
         } catch {
-            throw BundleError("manifest", "not canonical JSON (\(error.reason.rawValue))")
+            throw BundleError(.manifest, "not canonical JSON (\(error.reason.rawValue))")
         }
-        func fail(_ what: String) -> BundleError { BundleError("manifest", what) }
+        func fail(_ what: String) -> BundleError { BundleError(.manifest, what) }
         guard let top = value.objectValue,
               Set(top.keys) == ["format", "bundle", "created", "exporter", "recipients", "have", "segments", "certificates",
                                 "revocations", "rotations", "cards", "fork_proofs", "ops"] else { throw fail("members") }

@@ -51,6 +51,6 @@ final class LineReader {
     }
 
     private func tooLong() -> BundleError {
-        BundleError("line", "\(count + 1): operation is larger than 64 KiB")
+        BundleError(.line, "\(count + 1): operation is larger than 64 KiB")
     }
 }

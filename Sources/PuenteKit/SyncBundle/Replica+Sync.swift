@@ -282,7 +282,7 @@ extension Replica {
     /// outside the listed segments. A segment with a bad attestation, an unknown author or a
     /// broken chain is refused and reported while the others apply.
     public func importBundle(bytes: [UInt8]) throws -> BundleImportReport {
-        guard bytes.count <= Self.maximumBundleFileSize else { throw BundleError("too-large") }
+        guard bytes.count <= Self.maximumBundleFileSize else { throw BundleError(.tooLarge) }
         return try importBundle(source: MemoryBundleBytes(bytes))
     }
 
@@ -293,7 +293,7 @@ extension Replica {
     /// (``Store/Intake/knownCap``) to make materialization read operations back from the log.
     func importBundle(source: any BundleBytes, knownCap: Int = Store.Intake.knownCap) throws -> BundleImportReport {
         let container = try StrictZip(source: source)
-        guard container.entries["manifest.sig"]?.size == 64 else { throw BundleError("signature", "manifest.sig is not 64 bytes") }
+        guard container.entries["manifest.sig"]?.size == 64 else { throw BundleError(.signature, "manifest.sig is not 64 bytes") }
         let manifestBytes = try container.content("manifest.json", limit: BundleManifest.maximumSize)
         let signature = try container.content("manifest.sig", limit: 64)
         let manifest = try BundleManifest(bytes: manifestBytes)
@@ -305,16 +305,16 @@ extension Replica {
         var cards = [IdentityCard]()
         do {
             for bytes in manifest.certificates { certificates.append(try Certificate(bytes: bytes)) }
-        } catch { throw BundleError("certificate", error.description) }
+        } catch { throw BundleError(.certificate, error.description) }
         do {
             for bytes in manifest.revocations { revocations.append(try Revocation(bytes: bytes)) }
-        } catch { throw BundleError("revocation", error.description) }
+        } catch { throw BundleError(.revocation, error.description) }
         do {
             for bytes in manifest.rotations { rotations.append(try Rotation(bytes: bytes)) }
-        } catch { throw BundleError("rotation", error.description) }
+        } catch { throw BundleError(.rotation, error.description) }
         do {
             for bytes in manifest.cards { cards.append(try IdentityCard(file: bytes)) }
-        } catch { throw BundleError("card", error.problem) }
+        } catch { throw BundleError(.card, error.problem) }
 
         // Every key this bundle can be checked with: the store's, then the certificates' and cards'.
         var keys = [ReplicaID: (signing: PublicKey, agreement: [UInt8])]()
@@ -328,11 +328,11 @@ extension Replica {
 
         // The exporter's signature and fingerprint; whether it is trusted is decided below, with
         // the certificates this bundle brings.
-        guard let exporterKey = keys[manifest.exporter] else { throw BundleError("untrusted-exporter", manifest.exporter.short) }
-        guard exporterKey.signing.verify(signature: signature, message: manifestBytes) else { throw BundleError("signature", "manifest") }
+        guard let exporterKey = keys[manifest.exporter] else { throw BundleError(.untrustedExporter, manifest.exporter.short) }
+        guard exporterKey.signing.verify(signature: signature, message: manifestBytes) else { throw BundleError(.signature, "manifest") }
         let fingerprint = Fingerprint(role: .replica, delegation: manifest.exporterDelegation, signingKey: exporterKey.signing.raw,
                                       agreementKey: exporterKey.agreement)
-        guard fingerprint.text() == manifest.exporterFingerprint else { throw BundleError("untrusted-exporter", "fingerprint") }
+        guard fingerprint.text() == manifest.exporterFingerprint else { throw BundleError(.untrustedExporter, "fingerprint") }
 
         // Fork proofs travel in every bundle; one that does not verify refuses the bundle.
         var proofs = [ForkProof]()
@@ -343,7 +343,7 @@ extension Replica {
                 proofs.append(proof)
             case .failure(let error):
                 // A proof about a replica this store does not know cannot be checked here; skip it.
-                guard error.problem == "unknown-author" else { throw error }
+                guard error.code == .unknownAuthor else { throw error }
             }
         }
 
@@ -353,15 +353,15 @@ extension Replica {
             try tx.wouldTrust(manifest.exporter, as: manifest.exporterDelegation, certificates: certificates,
                               revocations: revocations, rotations: rotations)
         }
-        guard exporterTrusted else { throw BundleError("untrusted-exporter", manifest.exporter.short) }
+        guard exporterTrusted else { throw BundleError(.untrustedExporter, manifest.exporter.short) }
 
         // First pass: size, hash and line count, without holding the content. The manifest's
         // word is checked as the stream inflates: its declared size first, then each line, so a
         // stream that contradicts it (a line too many, an empty line, a line over the limit)
         // stops at the first contradiction rather than at the end of gigabytes.
         let opsReader = try container.open("ops.jsonl", limit: Self.maximumBundleSize)
-        guard opsReader.entry.size == manifest.opsSize else { throw BundleError("ops-size") }
-        guard manifest.segments.reduce(0, { $0 + $1.count }) == manifest.opsCount else { throw BundleError("ops-count") }
+        guard opsReader.entry.size == manifest.opsSize else { throw BundleError(.opsSize) }
+        guard manifest.segments.reduce(0, { $0 + $1.count }) == manifest.opsCount else { throw BundleError(.opsCount) }
         let hasher = try SHA256Hasher()
         var newlines = 0
         var lineLength = 0
@@ -370,21 +370,21 @@ extension Replica {
             try piece.withUnsafeBufferPointer { buffer throws(BundleError) in
                 for byte in buffer {
                     if byte == 0x0a {
-                        guard lineLength > 0 else { throw BundleError("line", "\(newlines + 1): empty") }
+                        guard lineLength > 0 else { throw BundleError(.line, "\(newlines + 1): empty") }
                         newlines += 1
-                        guard newlines <= manifest.opsCount else { throw BundleError("ops-count") }
+                        guard newlines <= manifest.opsCount else { throw BundleError(.opsCount) }
                         lineLength = 0
                     } else {
                         lineLength += 1
                         guard lineLength <= Op.maximumEncodedSize else {
-                            throw BundleError("line", "\(newlines + 1): longer than \(Op.maximumEncodedSize) bytes")
+                            throw BundleError(.line, "\(newlines + 1): longer than \(Op.maximumEncodedSize) bytes")
                         }
                     }
                 }
             }
         }
-        guard hasher.finish().hex == manifest.opsSHA256 else { throw BundleError("ops-hash") }
-        guard lineLength == 0, newlines == manifest.opsCount else { throw BundleError("ops-count") }
+        guard hasher.finish().hex == manifest.opsSHA256 else { throw BundleError(.opsHash) }
+        guard lineLength == 0, newlines == manifest.opsCount else { throw BundleError(.opsCount) }
 
         let wall = wallClock.nowMillis()
         return try store.write { tx in
@@ -401,7 +401,7 @@ extension Replica {
             let trust = try tx.applyTrust(certificates: certificates, revocations: revocations, rotations: rotations, proofs: proofs)
             var forkProofsAdded = trust.changes.filter { $0.kind == .forkProof }.count
             guard try tx.trust.delegations[manifest.exporter] == manifest.exporterDelegation else {
-                throw BundleError("untrusted-exporter", manifest.exporter.short)
+                throw BundleError(.untrustedExporter, manifest.exporter.short)
             }
             let exporterName = try tx.displayName(manifest.exporter)
             // Second pass: every line in its listed segment, in order, canonical, received as it is read.
@@ -489,15 +489,15 @@ extension Replica {
                                     _ handle: (Op) throws -> Void) throws {
         var previous: Op?
         for offset in 0..<segment.count {
-            guard let line = try lines.next() else { throw BundleError("ops-count") }
+            guard let line = try lines.next() else { throw BundleError(.opsCount) }
             let op: Op
             do {
                 op = try WireForm.op(line, previous: previous)
             } catch {
-                throw BundleError("line", "\(lines.count): \(error.problem)")
+                throw BundleError(.line, "\(lines.count): \(error.problem)")
             }
             guard op.replica == segment.replica, op.seq == segment.from + Int64(offset) else {
-                throw BundleError("segment", "line \(lines.count) belongs to no listed segment")
+                throw BundleError(.segment, "line \(lines.count) belongs to no listed segment")
             }
             try handle(op)
             previous = op

@@ -39,7 +39,7 @@ public struct ForkProof: Sendable, Equatable {
 
     /// Reads a proof strictly and checks it against the replica's signing key.
     init(bytes: [UInt8], key: (ReplicaID) -> PublicKey?) throws(BundleError) {
-        func fail(_ what: String) -> BundleError { BundleError("manifest", "fork proof: \(what)") }
+        func fail(_ what: String) -> BundleError { BundleError(.manifest, "fork proof: \(what)") }
         guard bytes.count <= 8 * 1024 * 1024 else { throw fail("too large") }
         let value: JSONValue
         do { value = try CanonicalJSON.decodeCanonical(bytes) } catch { throw fail("not canonical") }
@@ -61,7 +61,7 @@ public struct ForkProof: Sendable, Equatable {
             branches.append(Branch(ops: ops, headSignature: Array(signature)))
         }
         self.init(replica: replica, seq: seq, branches: branches)
-        guard let publicKey = key(replica) else { throw BundleError("unknown-author", replica.hex) }
+        guard let publicKey = key(replica) else { throw BundleError(.unknownAuthor, replica.hex) }
         guard isValid(publicKey: publicKey) else { throw fail("does not prove a fork") }
     }
 

@@ -3,10 +3,26 @@ import PuenteCrypto
 
 /// Why an identity card was refused.
 public struct CardError: Error, Equatable, Sendable {
-    /// `too-large`, `not-canonical`, `shape`, `format`, `key`, `signature`, `fingerprint`,
-    /// `delegation-change`, `role-change`, `own-key`, `store`.
-    public let problem: String
-    public init(_ problem: String) { self.problem = problem }
+    /// Each code is also the last part of its message key (`card.<code>`), in both languages.
+    public enum Code: String, Sendable, CaseIterable {
+        case delegationChange = "delegation-change"
+        case fingerprint
+        case format
+        case key
+        case notCanonical = "not-canonical"
+        case ownKey = "own-key"
+        case roleChange = "role-change"
+        case shape
+        case signature
+        case store
+        case tooLarge = "too-large"
+        case unreadable
+    }
+
+    public let code: Code
+    /// The code's text: `fingerprint`, `own-key`…
+    public var problem: String { code.rawValue }
+    public init(_ code: Code) { self.code = code }
 }
 
 /// A self-signed identity card (`puente-card/1`): who holds a key, for which delegation and role.
@@ -70,38 +86,38 @@ public struct IdentityCard: Sendable, Equatable {
 
     /// Reads a card file strictly: size, canonical form, members, keys, and the self-signature.
     public init(file bytes: [UInt8]) throws(CardError) {
-        guard bytes.count <= Self.maximumSize else { throw CardError("too-large") }
+        guard bytes.count <= Self.maximumSize else { throw CardError(.tooLarge) }
         var content = bytes
         if content.last == 0x0a { content.removeLast() }
         let value: JSONValue
         do {
             value = try CanonicalJSON.decodeCanonical(content)
         } catch {
-            throw CardError("not-canonical")
+            throw CardError(.notCanonical)
         }
         guard let outer = value.objectValue, Set(outer.keys) == ["card", "signature"],
               let body = outer["card"], let card = body.objectValue,
               Set(card.keys) == ["format", "role", "delegation", "name", "office", "created", "signing_key", "agreement_key"],
               let signatureText = outer["signature"]?.stringValue, let signature = Data(base64Encoded: signatureText),
-              Data(signature).base64EncodedString() == signatureText else { throw CardError("shape") }
-        guard card["format"]?.stringValue == Self.format else { throw CardError("format") }
+              Data(signature).base64EncodedString() == signatureText else { throw CardError(.shape) }
+        guard card["format"]?.stringValue == Self.format else { throw CardError(.format) }
         guard let role = card["role"]?.stringValue.flatMap(KeyRole.init(rawValue:)),
               let delegation = card["delegation"]?.stringValue.flatMap(Delegation.init(rawValue:)),
               let name = card["name"]?.stringValue, name.unicodeScalars.count <= LocalText.maximumNameLength, !name.isEmpty,
               let office = card["office"]?.stringValue, office.unicodeScalars.count <= LocalText.maximumNameLength,
               let created = card["created"]?.stringValue, Validation.isDate(created),
               let signingPEM = card["signing_key"]?.stringValue, let agreementPEM = card["agreement_key"]?.stringValue
-        else { throw CardError("shape") }
+        else { throw CardError(.shape) }
         let signingKey: PublicKey
         let agreementKey: PublicKey
         do {
             signingKey = try PublicKey(pem: Array(signingPEM.utf8), expecting: .ed25519)
             agreementKey = try PublicKey(pem: Array(agreementPEM.utf8), expecting: .x25519)
         } catch {
-            throw CardError("key")
+            throw CardError(.key)
         }
         guard signingKey.verify(signature: Array(signature), message: SignedMessage.card.bytes(CanonicalJSON.encode(body))) else {
-            throw CardError("signature")
+            throw CardError(.signature)
         }
         self.init(role: role, delegation: delegation, name: name, office: office, created: created,
                   signingKey: signingKey, agreementKey: agreementKey)

@@ -3,14 +3,39 @@ import PuenteCrypto
 
 /// Why a certificate, revocation, rotation or root card was refused.
 public struct TrustError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// `too-large`, `not-canonical`, `shape`, `format`, `key`, `signature`, `one-signature`,
-    /// `other-delegation`, `untrusted-issuer`, `older-version`, `rollback`, `delegation-change`,
-    /// `unknown-replica`, `not-held`, `no-root`, `root-exists`, `passphrase`, `root-key`.
-    public let problem: String
-    public let detail: String
+    /// Each code is also the last part of its message key (`trust.<code>`), in both languages.
+    public enum Code: String, Sendable, CaseIterable {
+        case disputedRoot = "disputed-root"
+        case format
+        case key
+        case noRoot = "no-root"
+        case notARoot = "not-a-root"
+        case notCanonical = "not-canonical"
+        case notCurrentRoot = "not-current-root"
+        case notHeld = "not-held"
+        case olderVersion = "older-version"
+        case oneSignature = "one-signature"
+        case otherDelegation = "other-delegation"
+        case passphrase
+        case rollback
+        case rootExists = "root-exists"
+        case rootKey = "root-key"
+        case shape
+        case signature
+        case superseded
+        case tooLarge = "too-large"
+        case unknownReplica = "unknown-replica"
+        case untrustedIssuer = "untrusted-issuer"
+        case version
+    }
 
-    public init(_ problem: String, _ detail: String = "") {
-        self.problem = problem
+    public let code: Code
+    public let detail: String
+    /// The code's text: `one-signature`, `untrusted-issuer`…
+    public var problem: String { code.rawValue }
+
+    public init(_ code: Code, _ detail: String = "") {
+        self.code = code
         self.detail = detail
     }
 
@@ -23,24 +48,24 @@ enum SignedEnvelope {
 
     /// Decodes `bytes` (canonical JSON, one optional trailing newline) and checks its members.
     static func decode(_ bytes: [UInt8], members: Set<String>) throws(TrustError) -> [String: JSONValue] {
-        guard bytes.count <= maximumSize else { throw TrustError("too-large") }
+        guard bytes.count <= maximumSize else { throw TrustError(.tooLarge) }
         var content = bytes
         if content.last == 0x0a { content.removeLast() }
         let value: JSONValue
-        do { value = try CanonicalJSON.decodeCanonical(content) } catch { throw TrustError("not-canonical") }
-        guard let object = value.objectValue, Set(object.keys) == members else { throw TrustError("shape") }
+        do { value = try CanonicalJSON.decodeCanonical(content) } catch { throw TrustError(.notCanonical) }
+        guard let object = value.objectValue, Set(object.keys) == members else { throw TrustError(.shape) }
         return object
     }
 
     static func signature(_ value: JSONValue?) throws(TrustError) -> [UInt8] {
         guard let text = value?.stringValue, let data = Data(base64Encoded: text), data.count == 64,
-              data.base64EncodedString() == text else { throw TrustError("shape", "signature") }
+              data.base64EncodedString() == text else { throw TrustError(.shape, "signature") }
         return Array(data)
     }
 
     static func key(_ value: JSONValue?, _ kind: KeyKind) throws(TrustError) -> PublicKey {
-        guard let pem = value?.stringValue else { throw TrustError("shape", "key") }
-        do { return try PublicKey(pem: Array(pem.utf8), expecting: kind) } catch { throw TrustError("key") }
+        guard let pem = value?.stringValue else { throw TrustError(.shape, "key") }
+        do { return try PublicKey(pem: Array(pem.utf8), expecting: kind) } catch { throw TrustError(.key) }
     }
 
     static func pem(_ key: PublicKey) -> JSONValue {
@@ -49,7 +74,7 @@ enum SignedEnvelope {
 
     static func text(_ value: JSONValue?, allowEmpty: Bool = false) throws(TrustError) -> String {
         guard let text = value?.stringValue, text.unicodeScalars.count <= LocalText.maximumNameLength, allowEmpty || !text.isEmpty else {
-            throw TrustError("shape")
+            throw TrustError(.shape)
         }
         return text
     }
@@ -114,7 +139,7 @@ public struct Certificate: Sendable, Equatable {
     /// unless a test crafts a hostile certificate, which then does not read back.
     public static func issue(for card: IdentityCard, delegation: Delegation? = nil, version: Int64, issued: String,
                              root: PrivateKey) throws -> Certificate {
-        guard let cardSignature = card.selfSignature else { throw TrustError("shape", "the card carries no signature") }
+        guard let cardSignature = card.selfSignature else { throw TrustError(.shape, "the card carries no signature") }
         let unsigned = Certificate(delegation: delegation ?? card.delegation, issuerKey: try root.publicKey(), memberKey: card.signingKey,
                                    memberAgreementKey: card.agreementKey, name: card.name, office: card.office, role: .replica,
                                    version: version, issued: issued, memberCreated: card.created, memberCardSignature: cardSignature,
@@ -150,14 +175,14 @@ public struct Certificate: Sendable, Equatable {
         guard let bodyValue = outer["certificate"], let body = bodyValue.objectValue,
               Set(body.keys) == ["format", "delegation", "issuer_key", "member_key", "member_agreement_key", "name", "office",
                                  "role", "version", "issued", "member_created", "member_card_signature"]
-        else { throw TrustError("shape") }
-        guard body["format"]?.stringValue == Self.format else { throw TrustError("format") }
+        else { throw TrustError(.shape) }
+        guard body["format"]?.stringValue == Self.format else { throw TrustError(.format) }
         guard let delegation = body["delegation"]?.stringValue.flatMap(Delegation.init(rawValue:)),
               body["role"]?.stringValue == KeyRole.replica.rawValue,
               let version = body["version"]?.intValue, version >= 1,
               let issued = body["issued"]?.stringValue, Validation.isDate(issued),
               let memberCreated = body["member_created"]?.stringValue, Validation.isDate(memberCreated)
-        else { throw TrustError("shape") }
+        else { throw TrustError(.shape) }
         let signature = try SignedEnvelope.signature(outer["signature"])
         let issuerKey = try SignedEnvelope.key(body["issuer_key"], .ed25519)
         self.init(delegation: delegation, issuerKey: issuerKey, memberKey: try SignedEnvelope.key(body["member_key"], .ed25519),
@@ -166,14 +191,14 @@ public struct Certificate: Sendable, Equatable {
                   role: .replica, version: version, issued: issued, memberCreated: memberCreated,
                   memberCardSignature: try SignedEnvelope.signature(body["member_card_signature"]), signature: signature)
         guard issuerKey.verify(signature: signature, message: SignedMessage.cert.bytes(CanonicalJSON.encode(bodyValue))) else {
-            throw TrustError("signature", "certificate")
+            throw TrustError(.signature, "certificate")
         }
         // The key's own word for its delegation, role, name and office: a root cannot put words in its mouth.
         guard let cardBody = try? memberCard.body(),
               memberKey.verify(signature: memberCardSignature, message: SignedMessage.card.bytes(CanonicalJSON.encode(cardBody))) else {
-            throw TrustError("signature", "the member's card")
+            throw TrustError(.signature, "the member's card")
         }
-        guard memberKey != issuerKey else { throw TrustError("shape", "a root cannot certify itself") }
+        guard memberKey != issuerKey else { throw TrustError(.shape, "a root cannot certify itself") }
     }
 }
 
@@ -227,20 +252,20 @@ public struct Revocation: Sendable, Equatable {
         let outer = try SignedEnvelope.decode(bytes, members: ["revocation", "signature"])
         guard let bodyValue = outer["revocation"], let body = bodyValue.objectValue,
               Set(body.keys) == ["format", "delegation", "issuer_key", "replica", "last_good_seq", "last_good_hash", "issued"]
-        else { throw TrustError("shape") }
-        guard body["format"]?.stringValue == Self.format else { throw TrustError("format") }
+        else { throw TrustError(.shape) }
+        guard body["format"]?.stringValue == Self.format else { throw TrustError(.format) }
         guard let delegation = body["delegation"]?.stringValue.flatMap(Delegation.init(rawValue:)),
               let replica = body["replica"]?.stringValue.flatMap(ReplicaID.init(hex:)),
               let seq = body["last_good_seq"]?.intValue, seq >= 0,
               let hash = body["last_good_hash"]?.stringValue, ReplicaID.isHex(hash, count: 64),
               seq > 0 || hash == Op.genesisPrev,
-              let issued = body["issued"]?.stringValue, Validation.isDate(issued) else { throw TrustError("shape") }
+              let issued = body["issued"]?.stringValue, Validation.isDate(issued) else { throw TrustError(.shape) }
         let signature = try SignedEnvelope.signature(outer["signature"])
         let issuerKey = try SignedEnvelope.key(body["issuer_key"], .ed25519)
         self.init(delegation: delegation, issuerKey: issuerKey, replica: replica, lastGoodSeq: seq, lastGoodHash: hash,
                   issued: issued, signature: signature)
         guard issuerKey.verify(signature: signature, message: SignedMessage.revoke.bytes(CanonicalJSON.encode(bodyValue))) else {
-            throw TrustError("signature", "revocation")
+            throw TrustError(.signature, "revocation")
         }
     }
 }
@@ -309,12 +334,12 @@ public struct Rotation: Sendable, Equatable {
         let outer = try SignedEnvelope.decode(bytes, members: ["rotation", "signatures"])
         guard let bodyValue = outer["rotation"], let body = bodyValue.objectValue,
               Set(body.keys) == ["format", "delegation", "version", "old_key", "new_key", "new_agreement_key", "name", "created"],
-              let signatures = outer["signatures"]?.objectValue else { throw TrustError("shape") }
-        guard body["format"]?.stringValue == Self.format else { throw TrustError("format") }
-        guard Set(signatures.keys) == ["old", "new"] else { throw TrustError("one-signature") }
+              let signatures = outer["signatures"]?.objectValue else { throw TrustError(.shape) }
+        guard body["format"]?.stringValue == Self.format else { throw TrustError(.format) }
+        guard Set(signatures.keys) == ["old", "new"] else { throw TrustError(.oneSignature) }
         guard let delegation = body["delegation"]?.stringValue.flatMap(Delegation.init(rawValue:)),
               let version = body["version"]?.intValue, version >= 2,
-              let created = body["created"]?.stringValue, Validation.isDate(created) else { throw TrustError("shape") }
+              let created = body["created"]?.stringValue, Validation.isDate(created) else { throw TrustError(.shape) }
         let oldKey = try SignedEnvelope.key(body["old_key"], .ed25519)
         let newKey = try SignedEnvelope.key(body["new_key"], .ed25519)
         self.init(delegation: delegation, version: version, oldKey: oldKey, newKey: newKey,
@@ -322,11 +347,11 @@ public struct Rotation: Sendable, Equatable {
                   name: try SignedEnvelope.text(body["name"]), created: created,
                   oldSignature: try SignedEnvelope.signature(signatures["old"]),
                   newSignature: try SignedEnvelope.signature(signatures["new"]))
-        guard oldKey != newKey else { throw TrustError("one-signature", "the old and new root are the same key") }
+        guard oldKey != newKey else { throw TrustError(.oneSignature, "the old and new root are the same key") }
         let message = SignedMessage.rotate.bytes(CanonicalJSON.encode(bodyValue))
         let oldValid = oldKey.verify(signature: oldSignature, message: message)
         let newValid = newKey.verify(signature: newSignature, message: message)
-        guard oldValid || newValid else { throw TrustError("signature", "rotation") }
-        guard oldValid && newValid else { throw TrustError("one-signature", oldValid ? "new" : "old") }
+        guard oldValid || newValid else { throw TrustError(.signature, "rotation") }
+        guard oldValid && newValid else { throw TrustError(.oneSignature, oldValid ? "new" : "old") }
     }
 }

@@ -133,8 +133,8 @@ enum CardSource {
     static func read(_ path: String) throws -> [UInt8] {
         switch BoundedFile.read(path, limit: IdentityCard.maximumSize) {
         case .contents(let bytes): return bytes
-        case .unreadable: throw CardError("unreadable")
-        case .tooLarge: throw CardError("too-large")
+        case .unreadable: throw CardError(.unreadable)
+        case .tooLarge: throw CardError(.tooLarge)
         }
     }
 }

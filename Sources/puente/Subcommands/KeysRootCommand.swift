@@ -54,7 +54,7 @@ struct KeysRootCommand: ParsableCommand {
             try Terminal.run {
                 let replica = try global.openReplica()
                 let parsed = try IdentityCard(file: try CardSource.read(card))
-                guard Fingerprint(typed: fingerprint) == parsed.fingerprint else { throw CardError("fingerprint") }
+                guard Fingerprint(typed: fingerprint) == parsed.fingerprint else { throw CardError(.fingerprint) }
                 let certificate = try replica.certify(card: parsed, passphrase: try Passphrase.existing(), keyPath: rootKey,
                                                       version: version)
                 if global.json {
