@@ -47,7 +47,7 @@ import Testing
             let segments = outcome["segments"]?.objectValue ?? [:]
             #expect(report.refusedSegments.count == segments.count, "\(name)")
             for (replica, reason) in segments {
-                #expect(report.refusedSegments.first { $0.key.hex == replica }?.value == reason.stringValue, "\(name)")
+                #expect(report.refusedSegments.first { $0.key.hex == replica }?.value.code == reason.stringValue, "\(name)")
             }
             #expect(report.receive.farFutureStamps == Int(outcome["far_future"]?.intValue ?? 0), "\(name)")
         }

@@ -213,18 +213,18 @@ import Testing
                          kind: middle.kind, field: middle.field, value: "Washington", refs: middle.refs)
         // With prev restored on the wire, a changed middle op no longer matches the attested head.
         let altered = try importer.importBundle(bytes: try setup.forge.bundle(segments: [(setup.ops, setup.exporter), (tampered, setup.third)]))
-        #expect(altered.refusedSegments[setup.third.identity.replica] == "attestation")
+        #expect(altered.refusedSegments[setup.third.identity.replica] == .attestation)
         #expect(altered.receive.applied[setup.exporter.identity.replica] == setup.ops.count)
         // A run that does not continue the author's chain (its first prev is wrong) is a broken chain.
         let unlinked = BundleForge.relinked(setup.thirdOps, firstPrev: String(repeating: "1", count: 64))
         let report = try importer.importBundle(bytes: try setup.forge.bundle(segments: [(unlinked, setup.third)]))
-        #expect(report.refusedSegments[setup.third.identity.replica] == "broken-chain")
+        #expect(report.refusedSegments[setup.third.identity.replica] == .brokenChain)
 
         // An attestation by the wrong key.
         let other = try Setup()
         let wrongKey = try other.forge.bundle(segments: [(other.ops, other.exporter), (other.thirdOps, other.exporter)])
         let wrong = try other.importer.importBundle(bytes: wrongKey)
-        #expect(wrong.refusedSegments[other.third.identity.replica] == "attestation")
+        #expect(wrong.refusedSegments[other.third.identity.replica] == .attestation)
         #expect(wrong.receive.applied[other.exporter.identity.replica] == other.ops.count)
 
         // An author this store does not know at all.
@@ -233,7 +233,7 @@ import Testing
         try unknown.addDialogue(DialogueDraft(titleEN: "Unknown", date: "2023-01-10", kind: .summit))
         let unknownOps = try unknown.operations(of: unknown.identity.replica)
         let strangerSegment = try other.importer.importBundle(bytes: try other.forge.bundle(segments: [(unknownOps, unknown)]))
-        #expect(strangerSegment.refusedSegments[unknown.identity.replica] == "unknown-author")
+        #expect(strangerSegment.refusedSegments[unknown.identity.replica] == .unknownAuthor)
     }
 
     @Test func aForkIsRefusedAndAFarFutureClockIsKeptButNotFollowed() throws {
@@ -246,7 +246,7 @@ import Testing
         forked[2] = Op(replica: last.replica, seq: last.seq, hlc: last.hlc, prev: last.prev, entity: last.entity, kind: last.kind,
                        field: last.field, value: ["parent": last.value["parent"] ?? .null, "text": "Forked"], refs: last.refs)
         let fork = try importer.importBundle(bytes: try setup.forge.bundle(segments: [(forked, setup.third)]))
-        #expect(fork.refusedSegments[setup.third.identity.replica] == "fork")
+        #expect(fork.refusedSegments[setup.third.identity.replica] == .fork)
 
         // The exporter's clock runs two days ahead: its op is kept, the importer's clock does not follow.
         setup.group.clock.advance(by: 2 * 24 * 60 * 60 * 1000)
@@ -310,7 +310,7 @@ import Testing
 
         _ = try b.importBundle(bytes: valid)
         let report = try b.importBundle(bytes: fork)
-        #expect(report.refusedSegments[setup.third.identity.replica] == "fork")
+        #expect(report.refusedSegments[setup.third.identity.replica] == .fork)
         #expect(report.forkProofsAdded == 1)
         let rejected = try b.log(limit: 100, rejectedOnly: true)
         #expect(rejected.map(\.op.id) == [OpID(replica: setup.third.identity.replica, seq: 3)])
@@ -387,7 +387,7 @@ import Testing
         // Seqs 2 and 3 only: the importer lacks seq 1, so a sound run would be held.
         let run = BundleForge.relinked(Array(backwards[1...2]), firstPrev: ops[0].hash)
         let report = try setup.importer.importBundle(bytes: try setup.forge.bundle(segments: [(run, setup.exporter)]))
-        #expect(report.refusedSegments[setup.exporter.identity.replica] == "broken-chain")
+        #expect(report.refusedSegments[setup.exporter.identity.replica] == .brokenChain)
         #expect(report.receive.held == 0)
         // The same run in clock order is held.
         let sound = try setup.importer.importBundle(bytes: try setup.forge.bundle(segments: [(Array(ops[1...2]), setup.exporter)]))
@@ -446,7 +446,7 @@ import Testing
         let bundle = group.folder.sub("copy.puente")
         _ = try copy.exportBundle(to: bundle, full: true)
         let report = try original.importBundle(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: bundle))))
-        #expect(report.refusedSegments[original.identity.replica] == PuenteError.Code.ownReplicaAhead.rawValue)
+        #expect(report.refusedSegments[original.identity.replica] == .refused(.ownReplicaAhead))
         do {
             try original.set(c, field: "status", value: "in-progress")
             Issue.record("a halted store wrote")

@@ -107,7 +107,7 @@ import Testing
                            arguments: [us.identity.replica.hex])
         }
         let bad = folder.sub("bad.puente")
-        #expect(throws: Replica.ExportSizeMismatch.self) { try us.exportBundle(to: bad, full: true) }
+        #expect(throws: BundleExporter.ExportSizeMismatch.self) { try us.exportBundle(to: bad, full: true) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["good.puente"])
 
         // The reading thread fails before it can say how long the lines are: the lines' column

@@ -211,7 +211,7 @@ import Testing
         #expect(report.operations == ops.count)
         let zip = try StrictZip(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         let opsSize = try #require(zip.entries["ops.jsonl"]?.size)
-        #expect(opsSize > Replica.pipeCapacity)
+        #expect(opsSize > BundleExporter.pipeCapacity)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["all.puente"])
 
         let imported = try mx.importBundle(path: path)
@@ -236,7 +236,7 @@ import Testing
             try zip.add("manifest.sig", bytes: Array(repeating: 7, count: 64))
             try zip.add("ops.jsonl", bytes: Array(repeating: UInt8(ascii: "a"), count: 100_000), deflate: true)
         }
-        let size = try Replica.writeZip(to: path, entries)
+        let size = try BundleExporter.writeZip(to: path, entries)
         let written = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         #expect(size == written.count)
         let zip = try StrictZip(bytes: written)
@@ -245,11 +245,11 @@ import Testing
 
         // The ZIP cannot be created: its folder does not exist.
         let missing = folder.sub("missing/out.puente")
-        #expect(throws: WriteError(missing, ENOENT)) { try Replica.writeZip(to: missing, entries) }
+        #expect(throws: WriteError(missing, ENOENT)) { try BundleExporter.writeZip(to: missing, entries) }
         // A folder is where the ZIP would go: it is not a regular file, so nothing is written.
         let occupied = folder.sub("occupied.puente")
         try FileManager.default.createDirectory(atPath: occupied, withIntermediateDirectories: false)
-        #expect(throws: WriteError.notRegular(occupied)) { try Replica.writeZip(to: occupied, entries) }
+        #expect(throws: WriteError.notRegular(occupied)) { try BundleExporter.writeZip(to: occupied, entries) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["occupied.puente", "out.puente"])
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(written))
     }

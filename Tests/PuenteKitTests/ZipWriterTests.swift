@@ -40,7 +40,7 @@ import Testing
             let content = (0..<size).map { i in i % 2 == 0 ? UInt8(ascii: "a") + UInt8(i % 7) : UInt8.random(in: 0...255, using: &rng) }
             let manifest = Array("{\"n\":\(index)}".utf8)
             let path = folder.sub("z\(index).puente")
-            let written = try Replica.writeZip(to: path) { zip in
+            let written = try BundleExporter.writeZip(to: path) { zip in
                 try zip.add("ops.jsonl", bytes: content, deflate: true)
                 try zip.add("manifest.json", bytes: manifest)
                 try zip.add("manifest.sig", bytes: Array(repeating: 7, count: 64))

@@ -108,7 +108,7 @@ enum SyncView {
          "applied": .object(Dictionary(uniqueKeysWithValues: report.receive.applied.map { ($0.key.hex, JSONValue.int(Int64($0.value))) })),
          "duplicates": .int(Int64(report.receive.duplicates)), "held": .int(Int64(report.receive.held)),
          "evicted": .int(Int64(report.receive.evicted)), "fork_proofs_added": .int(Int64(report.forkProofsAdded)),
-         "refused": .object(Dictionary(uniqueKeysWithValues: report.refusedSegments.map { ($0.key.hex, JSONValue.string($0.value)) })),
+         "refused": .object(Dictionary(uniqueKeysWithValues: report.refusedSegments.map { ($0.key.hex, JSONValue.string($0.value.code)) })),
          "conflicts_created": .int(Int64(report.receive.conflictsCreated)),
          "entities_changed": .int(Int64(report.receive.entitiesChanged)),
          "far_future_stamps": .int(Int64(report.receive.farFutureStamps)),
@@ -186,7 +186,7 @@ enum SyncView {
         if report.forkProofsAdded > 0 { Terminal.out("  " + t("sync.fork-proofs", report.forkProofsAdded)) }
         if report.receive.evicted > 0 { Terminal.out("  " + t("sync.evicted", report.receive.evicted)) }
         for (author, reason) in report.refusedSegments.sorted(by: { $0.key < $1.key }) {
-            Terminal.out("  " + t("sync.segment-refused", names[author] ?? author.short, t("segment.\(reason)")))
+            Terminal.out("  " + t("sync.segment-refused", names[author] ?? author.short, t("segment.\(reason.code)")))
         }
         for change in report.trust.changes { Terminal.out("  " + describe(change)) }
         for line in describe(report.trust.refusals, names: names) { Terminal.out("  " + line) }
