@@ -7,8 +7,6 @@ let package = Package(
     products: [
         .executable(name: "puente", targets: ["puente"]),
         .library(name: "PuenteKit", targets: ["PuenteKit"]),
-        // The shared peer workload replayed through the library: Benchmarks/ and a test use it.
-        .library(name: "PuenteWorkload", targets: ["PuenteWorkload"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -54,6 +52,8 @@ let package = Package(
             dependencies: ["PuenteKit", "PuenteCrypto", "PuenteTestSupport"],
             path: "Sources/PuenteFixtures"
         ),
+        // The shared peer workload replayed through the library, for a test; Benchmarks/ builds
+        // the same sources as a target of its own (a link), so it is no product of this package.
         .target(
             name: "PuenteWorkload",
             dependencies: ["PuenteKit"]

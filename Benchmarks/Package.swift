@@ -12,12 +12,19 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // Sources/PuenteWorkload of the main package, through a link: the workload is not a
+        // product of the library, only of the code that measures it.
+        .target(
+            name: "PuenteWorkload",
+            dependencies: [.product(name: "PuenteKit", package: "Puente")],
+            path: "Benchmarks/PuenteWorkload"
+        ),
         .executableTarget(
             name: "PuenteSync",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "PuenteKit", package: "Puente"),
-                .product(name: "PuenteWorkload", package: "Puente"),
+                "PuenteWorkload",
             ],
             path: "Benchmarks/PuenteSync",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
