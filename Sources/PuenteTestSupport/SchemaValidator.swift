@@ -11,7 +11,7 @@ public struct SchemaValidator {
     static let annotations: Set<String> = ["$schema", "$id", "title", "description", "$defs"]
     static let keywords: Set<String> = ["type", "const", "enum", "required", "properties", "additionalProperties",
                                         "pattern", "minLength", "maxLength", "minimum", "maximum", "minItems",
-                                        "maxItems", "minProperties", "items", "$ref"]
+                                        "maxItems", "minProperties", "items", "$ref", "if", "then", "else", "not"]
 
     public init(schemaFile path: String) throws {
         root = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
@@ -64,6 +64,16 @@ public struct SchemaValidator {
                 out.append("\(path): expected \(allowed.joined(separator: "|")), found \(actual)")
                 return
             }
+        }
+        if let condition = rules["if"] {
+            var probe = [String]()
+            check(value, against: condition, at: path, into: &probe)
+            if let branch = probe.isEmpty ? rules["then"] : rules["else"] { check(value, against: branch, at: path, into: &out) }
+        }
+        if let negated = rules["not"] {
+            var probe = [String]()
+            check(value, against: negated, at: path, into: &probe)
+            if probe.isEmpty { out.append("\(path): matches a schema it must not") }
         }
         if let constant = rules["const"], constant != value { out.append("\(path): expected the constant value") }
         if let options = rules["enum"]?.arrayValue, !options.contains(value) { out.append("\(path): not one of the allowed values") }

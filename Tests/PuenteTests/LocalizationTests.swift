@@ -27,6 +27,8 @@ import Testing
         var keys = Set<String>()
         Delegation.allCases.forEach { keys.insert("delegation.\($0.rawValue)") }
         Owner.allCases.forEach { keys.insert("owner.\($0.rawValue)") }
+        // Why a segment was refused (the store's own refusals are its error codes, below).
+        for refusal in [SegmentRefusal.unknownAuthor, .brokenChain, .attestation, .fork, .needsFull] { keys.insert("segment.\(refusal.code)") }
         Pillar.allCases.forEach { keys.insert("pillar.\($0.rawValue)") }
         CommitmentStatus.allCases.forEach { keys.insert("status.\($0.rawValue)") }
         Rating.allCases.forEach { keys.insert("rating.\($0.rawValue)") }

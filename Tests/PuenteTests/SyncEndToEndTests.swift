@@ -1,5 +1,5 @@
 import Foundation
-import PuenteKit
+@testable import PuenteKit
 import PuenteTestSupport
 import Testing
 
@@ -101,18 +101,27 @@ import Testing
         let opsSchema = try SchemaValidator(schemaFile: Repository.path("Schemas/operation.schema.json"))
         let lines = try String(contentsOfFile: audit + "/ops.jsonl", encoding: .utf8).split(separator: "\n")
         #expect(lines.count > 50)
-        // Lines after the first of a segment leave out prev; restored, each is a valid operation.
-        var previous: Op?
-        for line in lines.prefix(100) {
-            var value = try JSONParser.parse(Array(line.utf8))
-            if case .object(var members) = value, members["prev"] == nil, let previous {
-                members["prev"] = .string(previous.hash)
-                value = .object(members)
+        // Each line is its operation less what the importer restores (Schemas/bundle-manifest.schema.json:
+        // replica and seq from the segment, prev from the line before, the references' authors
+        // and hash digits from their targets); restored, each is a valid operation.
+        let parsed = try BundleManifest(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: audit + "/manifest.json"))))
+        #expect(parsed.wire == 2 && !parsed.thin)
+        var restored = [OpID: ThinWire.Target]()
+        var remaining = lines[...]
+        for segment in parsed.segments {
+            var previous: Op?
+            for offset in 0..<min(segment.count, 100) {
+                let next = remaining.popFirst()
+                let line = Array(try #require(next).utf8)
+                let op = try ThinWire.op(line, author: segment.replica, seq: segment.from + Int64(offset), previous: previous) {
+                    restored[$0]
+                }
+                #expect(opsSchema.violations(of: op.json) == [])
+                #expect(op.canonicalBytes == CanonicalJSON.encode(op.json))
+                restored[op.id] = ThinWire.Target(hash: op.hash, entity: op.entity, field: op.field)
+                previous = op
             }
-            #expect(opsSchema.violations(of: value) == [])
-            let op = try Op(json: value)
-            #expect(op.canonicalBytes == CanonicalJSON.encode(value))
-            previous = op
+            remaining = remaining.dropFirst(max(0, segment.count - 100))
         }
         // A flipped byte makes the stock check fail too.
         var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: audit + "/manifest.json")))

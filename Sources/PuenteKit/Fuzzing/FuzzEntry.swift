@@ -21,8 +21,19 @@ public enum FuzzEntry {
         var lines = ops.split(separator: 0x0a, omittingEmptySubsequences: false)[...]
         for segment in manifest.segments {
             var previous: Op?
-            for _ in 0..<min(segment.count, 100_000) {
-                guard let line = lines.popFirst(), let op = try? WireForm.op(Array(line), previous: previous) else { return false }
+            // Wire form 2 restores references from the segment's earlier lines (a store would add its own).
+            var restored = [OpID: ThinWire.Target]()
+            for offset in 0..<min(segment.count, 100_000) {
+                guard let line = lines.popFirst() else { return false }
+                let decoded: Op?
+                if manifest.wire == 1 {
+                    decoded = try? WireForm.op(Array(line), previous: previous)
+                } else {
+                    decoded = try? ThinWire.op(Array(line), author: segment.replica, seq: segment.from + Int64(offset),
+                                               previous: previous) { restored[$0] }
+                }
+                guard let op = decoded else { return false }
+                restored[op.id] = ThinWire.Target(hash: op.hash, entity: op.entity, field: op.field)
                 previous = op
             }
         }
@@ -50,6 +61,10 @@ public enum FuzzEntry {
     public static func operation(_ bytes: [UInt8]) -> Bool {
         _ = try? JSONParser.parse(bytes)
         _ = try? WireForm.op(bytes, previous: nil)
+        _ = try? ThinWire.shape(bytes, first: true)
+        if let author = ReplicaID(hex: String(repeating: "a", count: 64)) {
+            _ = try? ThinWire.op(bytes, author: author, seq: 1, previous: nil) { _ in nil }
+        }
         guard let op = try? Op(canonicalBytes: bytes) else { return false }
         return op.canonicalBytes == bytes
     }

@@ -44,22 +44,26 @@ extension StoreTransaction {
         return (row["seq"], row["hash"], Array(row["signature"] as Data))
     }
 
-    /// How many operations of `replica` from `from` to `to` the store holds, and the sum of
-    /// their canonical sizes.
-    func segmentSize(_ replica: ReplicaID, from: Int64, to: Int64) throws -> (count: Int, bytes: Int) {
-        let statement = try db.cachedStatement(sql: """
-            SELECT count(*) AS n, coalesce(sum(length(bytes)), 0) AS size FROM operation WHERE replica = ? AND seq BETWEEN ? AND ?
-            """)
-        guard let row = try Row.fetchOne(statement, arguments: [replica.hex, from, to]) else { return (0, 0) }
-        return (row["n"], row["size"])
+    /// Hands `replica`'s operations from `from` to `to` to `each`, in chain order, one at a time.
+    func operations(_ replica: ReplicaID, from: Int64, to: Int64, each: (Op) throws -> Void) throws {
+        let cursor = try Row.fetchCursor(db, sql: "SELECT bytes, hash FROM operation WHERE replica = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+                                         arguments: [replica.hex, from, to])
+        while let row = try cursor.next() {
+            try each(try Op(storedBytes: Array(row["bytes"] as Data), hash: row["hash"]))
+        }
     }
 
-    /// Hands the canonical bytes of `replica`'s operations from `from` to `to` to `each`, in
-    /// chain order, one at a time.
-    func operationBytes(_ replica: ReplicaID, from: Int64, to: Int64, each: (Data) throws -> Void) throws {
-        let cursor = try Data.fetchCursor(db, sql: "SELECT bytes FROM operation WHERE replica = ? AND seq BETWEEN ? AND ? ORDER BY seq",
-                                          arguments: [replica.hex, from, to])
-        while let bytes = try cursor.next() { try each(bytes) }
+    /// What a thin line's reference restores from the store: the hash, entity and field of the
+    /// operation `id`, whether it is in the log or held after a gap.
+    func wireTarget(_ id: OpID) throws -> ThinWire.Target? {
+        let statement = try db.cachedStatement(sql: "SELECT hash, entity, field FROM operation WHERE replica = ? AND seq = ?")
+        if let row = try Row.fetchOne(statement, arguments: [id.replica.hex, id.seq]) {
+            return ThinWire.Target(hash: row["hash"], entity: row["entity"], field: row["field"])
+        }
+        let held = try db.cachedStatement(sql: "SELECT bytes FROM held_operation WHERE replica = ? AND seq = ?")
+        guard let bytes = try Data.fetchOne(held, arguments: [id.replica.hex, id.seq]) else { return nil }
+        let op = try Op(canonicalBytes: Array(bytes))
+        return ThinWire.Target(hash: op.hash, entity: op.entity, field: op.field)
     }
 
     /// The certificates, revocations and rotations this store holds, as their signed bytes (what

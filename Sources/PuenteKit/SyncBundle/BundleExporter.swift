@@ -35,12 +35,12 @@ struct BundleExporter {
         }
         // Never write a bundle this store's own reader would refuse: check the manifest's limits
         // before any operation is read, with the ops members at their widest.
-        func manifest(sha256: String, size: Int, count: Int) throws -> BundleManifest {
+        func manifest(sha256: String, size: Int, count: Int, thin: Bool) throws -> BundleManifest {
             var manifest = BundleManifest(
                 bundleID: try secureRandomBytes(16).hex, created: Replica.isoTimestamp(millis: wallClock.nowMillis()),
                 exporter: local, exporterDelegation: identity.delegation, exporterFingerprint: card.fingerprint.text(),
                 recipients: delegation.map { [$0] } ?? [], have: plan.have, segments: plan.segments,
-                opsSHA256: sha256, opsSize: size, opsCount: count)
+                opsSHA256: sha256, opsSize: size, opsCount: count, thin: thin)
             manifest.forkProofs = proofs
             manifest.certificates = documents.certificates
             manifest.revocations = documents.revocations
@@ -48,7 +48,8 @@ struct BundleExporter {
             manifest.cards = cards
             return manifest
         }
-        let widest = CanonicalJSON.encode(try manifest(sha256: String(repeating: "f", count: 64), size: 1 << 53, count: 1 << 53).json)
+        let widest = CanonicalJSON.encode(try manifest(sha256: String(repeating: "f", count: 64), size: 1 << 53, count: 1 << 53,
+                                                           thin: false).json)
         if let crossed = BundleManifest.limitCrossed(size: widest.count, proofs: proofs.count, certificates: documents.certificates.count,
                                                      revocations: documents.revocations.count, rotations: documents.rotations.count,
                                                      cards: cards.count) {
@@ -61,9 +62,9 @@ struct BundleExporter {
         // names the lines' hash, size and count, follows them.
         let spans = plan.segments.map { (replica: $0.replica, from: $0.from, to: $0.to) }
         let pipe = BytePipe(capacity: Self.pipeCapacity)
-        let producer = BackgroundWork { [store] () throws -> (count: Int, sha256: String) in
+        let producer = BackgroundWork { [store] () throws -> Lines in
             do {
-                let result = try Self.writeLines(store, spans, to: pipe)
+                let result = try Self.writeLines(store, spans, covered: plan.covered, to: pipe)
                 pipe.finish()
                 return result
             } catch {
@@ -77,11 +78,11 @@ struct BundleExporter {
         let size: Int
         do {
             size = try Self.writeZip(to: path) { zip in
-                let opsSize = try pipe.declaredSize()
-                try zip.add("ops.jsonl", size: opsSize, deflate: true, read: pipe.take)
+                let opsSize = try zip.add("ops.jsonl", deflate: true) { most in try pipe.next(upTo: most) }
                 let lines = try producer.join().get()
                 count = lines.count
-                let manifestBytes = CanonicalJSON.encode(try manifest(sha256: lines.sha256, size: opsSize, count: lines.count).json)
+                let manifestBytes = CanonicalJSON.encode(try manifest(sha256: lines.sha256, size: opsSize, count: lines.count,
+                                                                      thin: lines.thin).json)
                 try zip.add("manifest.json", bytes: manifestBytes)
                 try zip.add("manifest.sig", bytes: try signingKey.sign(manifestBytes))
             }
@@ -99,6 +100,8 @@ struct BundleExporter {
     struct Plan {
         let segments: [BundleManifest.Segment]
         let have: [ReplicaID: (seq: Int64, hash: String)]
+        /// Per author, the last seq every recipient is known to hold on this store's chain.
+        let covered: [ReplicaID: Int64]
     }
 
     func plan(_ tx: StoreTransaction, for delegation: Delegation?, full: Bool) throws -> Plan {
@@ -126,20 +129,22 @@ struct BundleExporter {
                 }
             }
         }
+        var covered = [ReplicaID: Int64]()
+        for (replica, known) in base where known.seq > 0 {
+            if try tx.operationHash(replica, seq: known.seq) == known.hash { covered[replica] = known.seq }
+        }
         var segments = [BundleManifest.Segment]()
         for (replica, head) in have.sorted(by: { $0.key < $1.key }) {
             // A segment ends at the highest attested head we hold on our chain for that author.
             guard let attested = try tx.attestedHead(replica, atMost: head.seq) else { continue }
             let to = attested.seq
             var from: Int64 = 1
-            if let known = base[replica], known.seq > 0, try tx.operationHash(replica, seq: known.seq) == known.hash {
-                from = known.seq + 1
-            }
+            if let known = covered[replica] { from = known + 1 }
             guard from <= to else { continue }
             segments.append(BundleManifest.Segment(replica: replica, from: from, to: to, headHash: attested.hash,
                                                    headSignature: attested.signature))
         }
-        return Plan(segments: segments, have: have)
+        return Plan(segments: segments, have: have, covered: covered)
     }
 
     /// How many bytes of `ops.jsonl` may wait between the reading thread and deflate.
@@ -148,49 +153,63 @@ struct BundleExporter {
     /// How much of `ops.jsonl` the reading thread gathers before hashing it and handing it over.
     static let linePieceSize = 1 << 16
 
-    /// The exact size of `ops.jsonl` for these segments, known before a line is read (the local
-    /// header states an entry's size up front): every stored operation's canonical bytes and a newline,
-    /// less the `prev` member that every line but a segment's first leaves out (``WireForm``).
-    static func wireSize(_ tx: StoreTransaction, _ spans: [(replica: ReplicaID, from: Int64, to: Int64)]) throws -> Int {
-        var total = 0
-        for span in spans {
-            let (count, bytes) = try tx.segmentSize(span.replica, from: span.from, to: span.to)
-            if count > 0 { total += bytes + count - (count - 1) * WireForm.prevMemberSize }
-        }
-        return total
+    /// What the reading thread reports: how many lines, their hash, and whether any of them left
+    /// out what only the recipients' stores can restore (the manifest's `thin`).
+    struct Lines {
+        let count: Int
+        let sha256: String
+        let thin: Bool
     }
 
-    /// Declares the size of the segments' lines to `pipe`, then puts the lines into it in pieces,
-    /// hashing and counting them on the way, all in one read transaction. Throws
-    /// ``ExportSizeMismatch`` when the lines do not add up to the size declared (never more than
-    /// that reaches the pipe).
-    static func writeLines(_ store: Store, _ spans: [(replica: ReplicaID, from: Int64, to: Int64)],
-                           to pipe: BytePipe) throws -> (count: Int, sha256: String) {
+    /// Puts the segments' lines (``ThinWire``) into `pipe` in pieces, hashing and counting them on
+    /// the way, all in one read transaction. `covered` is, per author, the last seq every
+    /// recipient is known to hold on this store's chain: a reference to what they hold travels
+    /// without its hash digits. A stored operation that does not decode stops the export.
+    static func writeLines(_ store: Store, _ spans: [(replica: ReplicaID, from: Int64, to: Int64)], covered: [ReplicaID: Int64],
+                           to pipe: BytePipe) throws -> Lines {
         let hasher = try SHA256Hasher()
         var buffer = [UInt8]()
         buffer.reserveCapacity(linePieceSize + 4096)
-        var written = 0
         var count = 0
-        var size = 0
+        var thin = false
         func flush() throws {
-            guard written + buffer.count <= size else { throw ExportSizeMismatch(expected: size, actual: written + buffer.count) }
             hasher.update(buffer)
             try pipe.put(buffer)
-            written += buffer.count
             buffer.removeAll(keepingCapacity: true)
         }
         try store.read { tx in
-            size = try wireSize(tx, spans)
-            pipe.declare(size: size)
             for span in spans {
                 var first = true
-                try tx.operationBytes(span.replica, from: span.from, to: span.to) { bytes in
-                    if first {
-                        buffer.append(contentsOf: bytes)
-                    } else {
-                        let canonical = Array(bytes)
-                        buffer.append(contentsOf: WireForm.withoutPrev(canonical) ?? canonical)
+                try tx.operations(span.replica, from: span.from, to: span.to) { op in
+                    // What the importer will hold when it reads this line: the earlier lines of
+                    // this segment, and what every recipient is known to hold.
+                    func inSegment(_ target: OpID) -> Bool {
+                        target.replica == span.replica && target.seq >= span.from && target.seq < op.seq
                     }
+                    func held(_ target: OpID) -> Bool { (covered[target.replica] ?? 0) >= target.seq }
+                    // A reference travels without its hash digits only when it names the target
+                    // as this store holds it: one that names a wrong hash keeps it, or the importer
+                    // would restore a reference the author did not write.
+                    var omissions = ThinWire.Omissions()
+                    var firstTarget: ThinWire.Target?
+                    for (index, ref) in op.refs.enumerated() {
+                        guard inSegment(ref.target) || held(ref.target), let target = try tx.wireTarget(ref.target),
+                              ref.matches(hash: target.hash) else {
+                            omissions.refHashes.append(false)
+                            continue
+                        }
+                        omissions.refHashes.append(true)
+                        if index == 0 { firstTarget = target }
+                    }
+                    if let firstTarget {
+                        omissions.entity = firstTarget.entity == op.entity
+                        omissions.field = firstTarget.field == op.field
+                    }
+                    // Whether this line leans on the recipients' stores, not only on its own segment.
+                    for (index, ref) in op.refs.enumerated() where !inSegment(ref.target) {
+                        if omissions.refHashes[index] || (index == 0 && (omissions.entity || omissions.field)) { thin = true }
+                    }
+                    buffer.append(contentsOf: ThinWire.line(op, first: first, omitting: omissions))
                     first = false
                     buffer.append(0x0a)
                     count += 1
@@ -199,16 +218,7 @@ struct BundleExporter {
             }
         }
         try flush()
-        guard written == size else { throw ExportSizeMismatch(expected: size, actual: written) }
-        return (count, hasher.finish().hex)
-    }
-
-    /// An export's lines did not add up to the size computed for them beforehand: a stored
-    /// operation is not in its canonical form. Nothing is written.
-    struct ExportSizeMismatch: Error, Equatable, CustomStringConvertible {
-        let expected: Int
-        let actual: Int
-        var description: String { "ops.jsonl came to \(actual) bytes where \(expected) were expected" }
+        return Lines(count: count, sha256: hasher.finish().hex, thin: thin)
     }
 
     /// Writes a ZIP (``ZipWriter``) to a hidden temporary file beside `path`, entry by entry as

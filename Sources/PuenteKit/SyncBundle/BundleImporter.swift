@@ -11,6 +11,9 @@ public enum SegmentRefusal: Sendable, Equatable, CustomStringConvertible {
     case attestation
     /// It differs from the chain this store holds: kept as a fork proof, not applied.
     case fork
+    /// A thin bundle left out what this store does not hold (the target of a reference): the
+    /// exporter should send a full bundle (`sync export --full`).
+    case needsFull
     /// The store refused to take it (its author is revoked before it, it is this store's own
     /// chain beyond its head…).
     case refused(PuenteError.Code)
@@ -28,6 +31,7 @@ public enum SegmentRefusal: Sendable, Equatable, CustomStringConvertible {
         case .brokenChain: "broken-chain"
         case .attestation: "attestation"
         case .fork: "fork"
+        case .needsFull: "needs-full"
         case .refused(let code): code.rawValue
         }
     }
@@ -198,7 +202,7 @@ struct BundleImporter {
             let intake = try tx.intake(wall: wall, knownCap: knownCap)
             var attested = [BundleManifest.Segment]()
             for segment in manifest.segments {
-                let outcome = try Self.receive(segment, from: lines, into: intake, tx)
+                let outcome = try Self.receive(segment, from: lines, wire: manifest.wire, into: intake, tx)
                 switch outcome {
                 case nil:
                     attested.append(segment)
@@ -236,10 +240,10 @@ struct BundleImporter {
     /// Receives one segment's lines in a savepoint of its own: kept when every line linked, the
     /// last is the attested head and the store took them all; rolled back otherwise, with why.
     /// Its lines are read and checked either way: a line that does not belong refuses the bundle.
-    private static func receive(_ segment: BundleManifest.Segment, from lines: LineReader, into intake: Store.Intake,
+    private static func receive(_ segment: BundleManifest.Segment, from lines: LineReader, wire: Int, into intake: Store.Intake,
                                 _ tx: StoreTransaction) throws -> Outcome? {
         guard let key = try tx.key(segment.replica).flatMap({ try? PublicKey(raw: $0.signingKey, kind: .ed25519) }) else {
-            try readSegment(segment, from: lines) { _ in }
+            _ = try readSegment(segment, from: lines, wire: wire, tx: tx, logs: { _ in false }) { _ in }
             return .refused(.unknownAuthor)
         }
         let isAttested = key.verify(signature: segment.headSignature,
@@ -251,9 +255,11 @@ struct BundleImporter {
         // a proof's length) for the fork proof.
         var theirBranch: [Op]?
         var outcome: Outcome?
+        // A target a thin line needed and this store does not hold.
+        var unresolved: OpID?
         try tx.inSavepoint {
             let chain = try intake.begin(segment.replica)
-            try readSegment(segment, from: lines) { op in
+            unresolved = try readSegment(segment, from: lines, wire: wire, tx: tx, logs: chain.logs) { op in
                 if let previous, op.prev != previous.hash || op.hlc <= previous.hlc { linked = false }
                 previous = op
                 guard linked, receiveError == nil else { return }
@@ -269,7 +275,9 @@ struct BundleImporter {
                     receiveError = error
                 }
             }
-            if !linked {
+            if unresolved != nil {
+                outcome = .refused(.needsFull)
+            } else if !linked {
                 outcome = .refused(.brokenChain)
             } else if previous?.hash != segment.headHash || !isAttested {
                 outcome = .refused(.attestation)
@@ -296,24 +304,51 @@ struct BundleImporter {
         return outcome
     }
 
+    /// The most operations of one segment kept in memory, as thin lines' targets, that the log
+    /// does not hold (held back, past a revocation cut, or after the segment failed).
+    static let unloggedTargetCap = 1 << 16
+
     /// Reads the lines of one segment, decodes each against the one before, checks that it is
-    /// the segment's next operation, and hands it on.
-    private static func readSegment(_ segment: BundleManifest.Segment, from lines: LineReader,
-                                    _ handle: (Op) throws -> Void) throws {
+    /// the segment's next operation, and hands it on. In wire form 2 a line's references are
+    /// restored from the store, or from the segment's earlier lines that the log does not hold
+    /// (`logs` says which it does, after `handle`): when a target is in neither, the rest of the
+    /// segment is checked line by line without being restored or handed on, and that target is
+    /// returned. A line that is not well formed throws ``BundleError`` (the whole bundle is refused).
+    private static func readSegment(_ segment: BundleManifest.Segment, from lines: LineReader, wire: Int, tx: StoreTransaction,
+                                    logs: (Int64) -> Bool, _ handle: (Op) throws -> Void) throws -> OpID? {
         var previous: Op?
+        var unlogged = [OpID: ThinWire.Target]()
+        var unresolved: OpID?
         for offset in 0..<segment.count {
             guard let line = try lines.next() else { throw BundleError(.opsCount) }
+            let seq = segment.from + Int64(offset)
             let op: Op
             do {
-                op = try WireForm.op(line, previous: previous)
-            } catch {
+                if wire == 1 {
+                    op = try WireForm.op(line, previous: previous)
+                } else if unresolved != nil {
+                    _ = try ThinWire.shape(line, first: offset == 0)
+                    continue
+                } else {
+                    op = try ThinWire.op(line, author: segment.replica, seq: seq, previous: previous) { target in
+                        try tx.wireTarget(target) ?? unlogged[target]
+                    }
+                }
+            } catch let missing as ThinWire.Unresolved {
+                unresolved = missing.target
+                continue
+            } catch let error as OpDecodingError {
                 throw BundleError(.line, "\(lines.count): \(error.problem)")
             }
-            guard op.replica == segment.replica, op.seq == segment.from + Int64(offset) else {
+            guard op.replica == segment.replica, op.seq == seq else {
                 throw BundleError(.segment, "line \(lines.count) belongs to no listed segment")
             }
             try handle(op)
+            if wire >= 2, !logs(op.seq), unlogged.count < unloggedTargetCap {
+                unlogged[op.id] = ThinWire.Target(hash: op.hash, entity: op.entity, field: op.field)
+            }
             previous = op
         }
+        return unresolved
     }
 }

@@ -2,7 +2,10 @@ import Foundation
 
 /// `manifest.json`: what a bundle carries, signed as is by its exporter.
 struct BundleManifest: Equatable {
-    static let format = "puente-bundle/1"
+    /// The format bundles are written in, and the earlier one still read: `ops.jsonl` in the wire
+    /// form of ``ThinWire`` (2) or of ``WireForm`` (1).
+    static let format = "puente-bundle/2"
+    static let formats = ["puente-bundle/1": 1, "puente-bundle/2": 2]
     static let maximumSize = 1024 * 1024
 
     struct Segment: Equatable {
@@ -27,6 +30,11 @@ struct BundleManifest: Equatable {
     let opsSHA256: String
     let opsSize: Int
     let opsCount: Int
+    /// The wire form of `ops.jsonl`: 2 (``ThinWire``), or 1 (``WireForm``) in a bundle of the earlier format.
+    let wire: Int
+    /// Whether some lines leave out what only the recipients' stores restore (format 2): a store
+    /// that lacks it refuses those segments and asks for a full bundle.
+    let thin: Bool
     /// Canonical bytes of every fork proof the exporter holds.
     var forkProofs: [[UInt8]] = []
     /// Exact signed bytes of every certificate, revocation and root rotation the exporter holds.
@@ -66,7 +74,7 @@ struct BundleManifest: Equatable {
         var haveObject = [String: JSONValue]()
         for (replica, entry) in have { haveObject[replica.hex] = [.int(entry.seq), .string(entry.hash)] }
         return [
-            "format": .string(Self.format), "bundle": .string(bundleID), "created": .string(created),
+            "format": .string(wire == 1 ? "puente-bundle/1" : Self.format), "bundle": .string(bundleID), "created": .string(created),
             "exporter": ["replica": .string(exporter.hex), "delegation": .string(exporterDelegation.rawValue),
                          "fingerprint": .string(exporterFingerprint)],
             "recipients": .array(recipients.map { .string($0.rawValue) }),
@@ -77,13 +85,19 @@ struct BundleManifest: Equatable {
             }),
             "certificates": Self.base64(certificates), "revocations": Self.base64(revocations),
             "rotations": Self.base64(rotations), "cards": Self.base64(cards), "fork_proofs": Self.base64(forkProofs),
-            "ops": ["sha256": .string(opsSHA256), "size": .int(Int64(opsSize)), "count": .int(Int64(opsCount))],
+            "ops": .object(opsJSON),
         ]
+    }
+
+    private var opsJSON: [String: JSONValue] {
+        var ops: [String: JSONValue] = ["sha256": .string(opsSHA256), "size": .int(Int64(opsSize)), "count": .int(Int64(opsCount))]
+        if wire >= 2 { ops["thin"] = .bool(thin) }
+        return ops
     }
 
     init(bundleID: String, created: String, exporter: ReplicaID, exporterDelegation: Delegation, exporterFingerprint: String,
          recipients: [Delegation], have: [ReplicaID: (seq: Int64, hash: String)], segments: [Segment],
-         opsSHA256: String, opsSize: Int, opsCount: Int) {
+         opsSHA256: String, opsSize: Int, opsCount: Int, wire: Int = 2, thin: Bool = false) {
         self.bundleID = bundleID
         self.created = created
         self.exporter = exporter
@@ -95,6 +109,8 @@ struct BundleManifest: Equatable {
         self.opsSHA256 = opsSHA256
         self.opsSize = opsSize
         self.opsCount = opsCount
+        self.wire = wire
+        self.thin = thin
     }
 
     /// Reads a manifest strictly: canonical bytes, exactly the members of the format.
@@ -110,7 +126,7 @@ struct BundleManifest: Equatable {
         guard let top = value.objectValue,
               Set(top.keys) == ["format", "bundle", "created", "exporter", "recipients", "have", "segments", "certificates",
                                 "revocations", "rotations", "cards", "fork_proofs", "ops"] else { throw fail("members") }
-        guard top["format"]?.stringValue == Self.format else { throw fail("format") }
+        guard let wire = top["format"]?.stringValue.flatMap({ Self.formats[$0] }) else { throw fail("format") }
         guard let bundleID = top["bundle"]?.stringValue, ReplicaID.isHex(bundleID, count: 32),
               let created = top["created"]?.stringValue, created.utf8.count <= 40 else { throw fail("bundle id or date") }
         guard let exporter = top["exporter"]?.objectValue, Set(exporter.keys) == ["replica", "delegation", "fingerprint"],
@@ -160,12 +176,18 @@ struct BundleManifest: Equatable {
         let revocations = try documents("revocations", limit: Self.maximumDocuments)
         let rotations = try documents("rotations", limit: Self.maximumRotations)
         let cards = try documents("cards", limit: Self.maximumDocuments)
-        guard let ops = top["ops"]?.objectValue, Set(ops.keys) == ["sha256", "size", "count"],
+        let opsMembers: Set<String> = wire >= 2 ? ["sha256", "size", "count", "thin"] : ["sha256", "size", "count"]
+        guard let ops = top["ops"]?.objectValue, Set(ops.keys) == opsMembers,
               let sha = ops["sha256"]?.stringValue, ReplicaID.isHex(sha, count: 64),
               let size = ops["size"]?.intValue, size >= 0, let count = ops["count"]?.intValue, count >= 0 else { throw fail("ops") }
+        var thin = false
+        if wire >= 2 {
+            guard case .bool(let flag)? = ops["thin"] else { throw fail("ops") }
+            thin = flag
+        }
         self.init(bundleID: bundleID, created: created, exporter: exporterID, exporterDelegation: delegation,
                   exporterFingerprint: fingerprint, recipients: recipients, have: have, segments: segments,
-                  opsSHA256: sha, opsSize: Int(size), opsCount: Int(count))
+                  opsSHA256: sha, opsSize: Int(size), opsCount: Int(count), wire: wire, thin: thin)
         forkProofs = proofs
         self.certificates = certificates
         self.revocations = revocations

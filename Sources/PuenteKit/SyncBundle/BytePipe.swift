@@ -95,6 +95,28 @@ final class BytePipe: @unchecked Sendable {
         return out
     }
 
+    /// Up to `count` bytes, at least one, waiting for the producer as needed; nil once the stream
+    /// ended with nothing left. Throws the producer's error.
+    func next(upTo count: Int) throws -> Data? {
+        condition.lock()
+        defer { condition.unlock() }
+        while pieces.isEmpty, !finished { condition.wait() }
+        guard let first = pieces.first else {
+            if let failure { throw failure }
+            return nil
+        }
+        let n = min(count, first.count - offset)
+        let out = Data(first[offset..<offset + n])
+        offset += n
+        queued -= n
+        if offset == first.count {
+            pieces.removeFirst()
+            offset = 0
+        }
+        condition.broadcast()
+        return out
+    }
+
     /// Gives up on the rest: the producer's waiting or next ``put(_:)`` throws ``Cancelled``.
     func cancel() {
         condition.lock()

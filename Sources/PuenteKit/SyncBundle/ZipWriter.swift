@@ -13,7 +13,7 @@ extension Replica {
     /// date 1980-01-01, a regular file's mode 0644), the central directory right after them, and
     /// an end record without a comment. A deflated entry is one raw deflate stream (zlib, level 6,
     /// memory level 8), deflated on every core (``ParallelDeflater``); its CRC and compressed
-    /// size, known only at its end, are written back into its local header. Every failure to write is a ``WriteError`` naming the bundle.
+    /// size (and, for a streamed entry, its size), known only at its end, are written back into its local header. Every failure to write is a ``WriteError`` naming the bundle.
     final class ZipWriter {
         private let descriptor: Int32
         private let path: String
@@ -42,24 +42,42 @@ extension Replica {
 
         /// An entry of `size` bytes that `read` hands over in order, as many at a time as asked.
         func add(_ name: String, size: Int, deflate: Bool, read: (Int) throws -> Data) throws {
+            guard size < 0xFFFF_FFFF else { throw WriteError(path, EFBIG) }
+            var remaining = size
+            let written = try add(name, deflate: deflate) { most in
+                guard remaining > 0 else { return nil }
+                let piece = try read(min(most, remaining))
+                guard !piece.isEmpty, piece.count <= remaining else { throw WriteError(path, EIO) }
+                remaining -= piece.count
+                return piece
+            }
+            guard written == size else { throw WriteError(path, EIO) }
+        }
+
+        /// An entry whose size is known at its end: `next` hands over its bytes in order, at most
+        /// as many at a time as asked, then nil. Returns its size.
+        @discardableResult
+        func add(_ name: String, deflate: Bool, next: (Int) throws -> Data?) throws -> Int {
             let nameBytes = Array(name.utf8)
-            guard size < 0xFFFF_FFFF, count < 0xFFFF else { throw WriteError(path, EFBIG) }
+            guard count < 0xFFFF else { throw WriteError(path, EFBIG) }
             let headerOffset = offset
             let method: UInt16 = deflate ? 8 : 0
-            // The CRC and compressed size are written back once known.
-            try emit(Self.header(signature: 0x0403_4b50, method: method, crc: 0, compressed: 0, size: UInt32(size),
+            // The CRC and both sizes are written back once known.
+            try emit(Self.header(signature: 0x0403_4b50, method: method, crc: 0, compressed: 0, size: 0,
                                  name: nameBytes, localOffset: nil))
             var crc: UInt = crc32(0, nil, 0)
             var compressed = 0
-            var remaining = size
-            var deflater: ParallelDeflater?
-            if deflate { deflater = ParallelDeflater(path: path) }
-            while remaining > 0 {
-                let piece = Array(try read(min(Self.pieceSize, remaining)))
-                guard !piece.isEmpty, piece.count <= remaining else { throw WriteError(path, EIO) }
-                remaining -= piece.count
+            var size = 0
+            let deflater = deflate ? ParallelDeflater(path: path) : nil
+            // A piece is deflated once the next is known, so the last one ends the stream.
+            var pending = try next(Self.pieceSize).map { Array($0) }
+            while let piece = pending {
+                guard !piece.isEmpty else { throw WriteError(path, EIO) }
+                pending = try next(Self.pieceSize).map { Array($0) }
+                size += piece.count
+                guard size < 0xFFFF_FFFF else { throw WriteError(path, EFBIG) }
                 crc = piece.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, UInt32($0.count)) }
-                let out = try deflater?.deflate(piece, finish: remaining == 0) ?? piece
+                let out = try deflater?.deflate(piece, finish: pending == nil) ?? piece
                 compressed += out.count
                 try emit(out)
             }
@@ -69,14 +87,15 @@ extension Replica {
                 try emit(out)
             }
             guard compressed < 0xFFFF_FFFF else { throw WriteError(path, EFBIG) }
-            // Back-fill the local header's CRC (offset 14) and compressed size (offset 18).
-            let fill = Self.le32(UInt32(truncatingIfNeeded: crc)) + Self.le32(UInt32(compressed))
+            // Back-fill the local header's CRC (offset 14), compressed size (18) and size (22).
+            let fill = Self.le32(UInt32(truncatingIfNeeded: crc)) + Self.le32(UInt32(compressed)) + Self.le32(UInt32(size))
             let wrote = fill.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(headerOffset + 14)) }
             guard wrote == fill.count else { throw WriteError(path, wrote < 0 ? errno : EIO) }
             central += Self.header(signature: 0x0201_4b50, method: method, crc: UInt32(truncatingIfNeeded: crc),
                                    compressed: UInt32(compressed), size: UInt32(size), name: nameBytes,
                                    localOffset: UInt32(headerOffset))
             count += 1
+            return size
         }
 
         /// Writes the central directory and the end record; the file is then complete.

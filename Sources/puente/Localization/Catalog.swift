@@ -229,6 +229,8 @@ enum Catalog {
         "segment.unknown-author": Phrase(en: "its author is unknown here (trust its card first)", es: "su autor no se conoce aquí (confíe primero en su tarjeta)"),
         "segment.broken-chain": Phrase(en: "its operations do not form an unbroken chain", es: "sus operaciones no forman una cadena continua"),
         "segment.attestation": Phrase(en: "its head attestation does not verify", es: "su atestación de cabeza no se verifica"),
+        "segment.needs-full": Phrase(en: "the bundle leaves out operations it expects this store to hold, and this store does not hold them: ask the exporter for a full bundle (puente sync export --full)",
+                                     es: "el paquete omite operaciones que supone que este almacén tiene, y no las tiene: pida al exportador un paquete completo (puente sync export --full)"),
         "segment.fork": Phrase(en: "its author wrote two different operations at one position (a fork); kept as a fork proof that travels on",
                                es: "su autor escribió dos operaciones distintas en una misma posición (una bifurcación); se guarda como prueba que se retransmite"),
         "segment.unknown-replica": Phrase(en: "its author is unknown here", es: "su autor no se conoce aquí"),

@@ -87,8 +87,7 @@ import Testing
 
     /// When the reading thread fails, the export reports its error, not the short read it caused
     /// in the ZIP writer, and leaves neither a bundle nor a temporary file. Here a stored
-    /// operation is not in its canonical form (it has no `prev` to leave out), so its lines do
-    /// not add up to the size computed for them.
+    /// operation is not an operation (it has none of the members its wire line is made of).
     @Test func anExportWhoseReadingFailsReportsWhyAndWritesNothing() throws {
         let group = try ReplicaGroup([.us, .mx])
         let us = group.replicas[0]
@@ -107,11 +106,11 @@ import Testing
                            arguments: [us.identity.replica.hex])
         }
         let bad = folder.sub("bad.puente")
-        #expect(throws: BundleExporter.ExportSizeMismatch.self) { try us.exportBundle(to: bad, full: true) }
+        #expect(throws: OpDecodingError.self) { try us.exportBundle(to: bad, full: true) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["good.puente"])
 
-        // The reading thread fails before it can say how long the lines are: the lines' column
-        // is gone. The database's own error is reported, and nothing is written either.
+        // The reading thread fails before its first line: the lines' column is gone. The
+        // database's own error is reported, and nothing is written either.
         try DatabaseQueue(path: us.folder + "/" + Replica.databaseFile).write { db in
             try db.execute(sql: "ALTER TABLE operation RENAME COLUMN bytes TO gone")
         }

@@ -200,7 +200,7 @@ import Testing
             Repository.path("Fixtures/bicentennial.json"))))))
         for commitment in try us.commitments() where commitment.owner != .mx {
             let entity = try us.resolveID(commitment.id, as: .commitment)
-            for _ in 0..<4 {
+            for _ in 0..<12 {
                 for status in ["agreed", "in-progress", "stalled", "in-progress"] { try us.set(entity, field: "status", value: .string(status)) }
             }
         }
