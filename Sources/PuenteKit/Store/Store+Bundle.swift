@@ -44,12 +44,13 @@ extension StoreTransaction {
         return (row["seq"], row["hash"], Array(row["signature"] as Data))
     }
 
-    /// Hands `replica`'s operations from `from` to `to` to `each`, in chain order, one at a time.
-    func operations(_ replica: ReplicaID, from: Int64, to: Int64, each: (Op) throws -> Void) throws {
+    /// Hands the canonical bytes and hash of `replica`'s operations from `from` to `to` to
+    /// `each`, in chain order, one at a time.
+    func operationBytes(_ replica: ReplicaID, from: Int64, to: Int64, each: ([UInt8], String) throws -> Void) throws {
         let cursor = try Row.fetchCursor(db, sql: "SELECT bytes, hash FROM operation WHERE replica = ? AND seq BETWEEN ? AND ? ORDER BY seq",
                                          arguments: [replica.hex, from, to])
         while let row = try cursor.next() {
-            try each(try Op(storedBytes: Array(row["bytes"] as Data), hash: row["hash"]))
+            try each(Array(row["bytes"] as Data), row["hash"])
         }
     }
 

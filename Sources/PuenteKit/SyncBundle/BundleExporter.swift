@@ -16,6 +16,8 @@ struct BundleExporter {
     let wallClock: any WallClock
     /// This store's identity card, signed once per export (not once per manifest built).
     let card: IdentityCard
+    /// How many bytes of `ops.jsonl` may wait between the reading thread and deflate (tests lower it).
+    var pipeCapacity = Self.pipeCapacity
 
     typealias ZipWriter = Replica.ZipWriter
 
@@ -61,7 +63,7 @@ struct BundleExporter {
         // spooled to disk, and reading overlaps deflating (Design 51). The manifest, which
         // names the lines' hash, size and count, follows them.
         let spans = plan.segments.map { (replica: $0.replica, from: $0.from, to: $0.to) }
-        let pipe = BytePipe(capacity: Self.pipeCapacity)
+        let pipe = BytePipe(capacity: pipeCapacity)
         let producer = BackgroundWork { [store] () throws -> Lines in
             do {
                 let result = try Self.writeLines(store, spans, covered: plan.covered, to: pipe)
@@ -147,8 +149,12 @@ struct BundleExporter {
         return Plan(segments: segments, have: have, covered: covered)
     }
 
-    /// How many bytes of `ops.jsonl` may wait between the reading thread and deflate.
-    static let pipeCapacity = 1 << 17
+    /// The most targets the recipients hold that an export keeps in memory once read.
+    static let heldTargetCap = 1 << 18
+
+    /// How many bytes of `ops.jsonl` may wait between the reading thread and deflate: enough for
+    /// the reading thread to run ahead while a batch of blocks is deflated.
+    static let pipeCapacity = 1 << 20
 
     /// How much of `ops.jsonl` the reading thread gathers before hashing it and handing it over.
     static let linePieceSize = 1 << 16
@@ -177,41 +183,82 @@ struct BundleExporter {
             try pipe.put(buffer)
             buffer.removeAll(keepingCapacity: true)
         }
+        // Entity ids and field names, interned: the segment's lines and the targets read from
+        // the store refer to them by number.
+        var names = [String: Int32]()
+        var nameList = [String]()
+        func intern(_ text: String) -> Int32 {
+            if let known = names[text] { return known }
+            let index = Int32(nameList.count)
+            names[text] = index
+            nameList.append(text)
+            return index
+        }
+        // Targets the recipients hold, as read from the store: the first 16 hash digits, entity, field.
+        var heldTargets = [OpID: (prefix: [UInt8], entity: Int32, field: Int32)]()
         try store.read { tx in
             for span in spans {
-                var first = true
-                try tx.operations(span.replica, from: span.from, to: span.to) { op in
-                    // What the importer will hold when it reads this line: the earlier lines of
-                    // this segment, and what every recipient is known to hold.
-                    func inSegment(_ target: OpID) -> Bool {
-                        target.replica == span.replica && target.seq >= span.from && target.seq < op.seq
+                let author = Array(span.replica.hex.utf8)
+                // This segment's lines so far, by seq - from: the first 16 hash digits of each, and
+                // its entity and field: what a later line's references are checked against.
+                var prefixes = [UInt8]()
+                var entityOf = [Int32]()
+                var fieldOf = [Int32]()
+                var seq = span.from
+                try tx.operationBytes(span.replica, from: span.from, to: span.to) { bytes, hash in
+                    guard let parts = ThinWireBytes.canonical(bytes) else {
+                        throw OpDecodingError("stored operation \(span.replica.short):\(seq) is not in its canonical form")
                     }
-                    func held(_ target: OpID) -> Bool { (covered[target.replica] ?? 0) >= target.seq }
-                    // A reference travels without its hash digits only when it names the target
-                    // as this store holds it: one that names a wrong hash keeps it, or the importer
-                    // would restore a reference the author did not write.
+                    let entity = String(decoding: bytes[parts.entity], as: UTF8.self)
+                    let field = String(decoding: bytes[parts.field], as: UTF8.self)
+                    // A reference travels without its hash digits when the importer will hold its
+                    // target — an earlier line of this segment, or what every recipient is known
+                    // to hold — and it names the target's hash as this store holds it (one that
+                    // names a wrong hash keeps its digits: it stays the reference its author wrote).
                     var omissions = ThinWire.Omissions()
-                    var firstTarget: ThinWire.Target?
-                    for (index, ref) in op.refs.enumerated() {
-                        guard inSegment(ref.target) || held(ref.target), let target = try tx.wireTarget(ref.target),
-                              ref.matches(hash: target.hash) else {
+                    var firstTarget: (entity: String, field: String)?
+                    var leansOnStore = false
+                    for (index, ref) in parts.refs.enumerated() {
+                        let digits = bytes[ref.hash]
+                        guard let target = Int64(String(decoding: bytes[ref.seq], as: UTF8.self)) else {
                             omissions.refHashes.append(false)
                             continue
                         }
-                        omissions.refHashes.append(true)
-                        if index == 0 { firstTarget = target }
+                        var resolved: (entity: String, field: String)?
+                        if bytes[ref.author].elementsEqual(author), target >= span.from, target < seq {
+                            let slot = Int(target - span.from)
+                            if prefixes[(slot * 16)..<(slot * 16 + 16)].elementsEqual(digits) {
+                                resolved = (nameList[Int(entityOf[slot])], nameList[Int(fieldOf[slot])])
+                            }
+                        } else if let replica = ReplicaID(hex: String(decoding: bytes[ref.author], as: UTF8.self)),
+                                  (covered[replica] ?? 0) >= target {
+                            // What the recipients hold is read once per target: a record's first
+                            // writes in a bundle all name its create.
+                            let id = OpID(replica: replica, seq: target)
+                            var known = heldTargets[id]
+                            if known == nil, let held = try tx.wireTarget(id) {
+                                known = (Array(held.hash.utf8.prefix(16)), intern(held.entity), intern(held.field))
+                                if heldTargets.count < Self.heldTargetCap { heldTargets[id] = known }
+                            }
+                            if let known, known.prefix.elementsEqual(digits) {
+                                resolved = (nameList[Int(known.entity)], nameList[Int(known.field)])
+                                leansOnStore = true
+                            }
+                        }
+                        omissions.refHashes.append(resolved != nil)
+                        if index == 0, let resolved { firstTarget = resolved }
                     }
                     if let firstTarget {
-                        omissions.entity = firstTarget.entity == op.entity
-                        omissions.field = firstTarget.field == op.field
+                        omissions.entity = firstTarget.entity == entity
+                        omissions.field = firstTarget.field == field
                     }
-                    // Whether this line leans on the recipients' stores, not only on its own segment.
-                    for (index, ref) in op.refs.enumerated() where !inSegment(ref.target) {
-                        if omissions.refHashes[index] || (index == 0 && (omissions.entity || omissions.field)) { thin = true }
-                    }
-                    buffer.append(contentsOf: ThinWire.line(op, first: first, omitting: omissions))
-                    first = false
+                    if leansOnStore { thin = true }
+                    buffer.append(contentsOf: ThinWireBytes.line(bytes, parts, first: seq == span.from, omitting: omissions))
                     buffer.append(0x0a)
+                    prefixes.append(contentsOf: hash.utf8.prefix(16))
+                    entityOf.append(intern(entity))
+                    fieldOf.append(intern(field))
+                    seq += 1
                     count += 1
                     if buffer.count >= linePieceSize { try flush() }
                 }

@@ -45,8 +45,15 @@ extension Replica {
     /// pointwise minimum of what the replicas of `delegation` (or of every peer) are known to
     /// have; everything with `full`.
     public func exportBundle(to path: String, for delegation: Delegation? = nil, full: Bool = false) throws -> ExportReport {
-        try BundleExporter(store: store, identity: identity, signingKey: signingKey, wallClock: wallClock,
-                           card: try identityCard()).export(to: path, for: delegation, full: full)
+        try exportBundle(to: path, for: delegation, full: full, pipeCapacity: BundleExporter.pipeCapacity)
+    }
+
+    /// ``exportBundle(to:for:full:)`` with the pipe between its threads `pipeCapacity` bytes long.
+    func exportBundle(to path: String, for delegation: Delegation? = nil, full: Bool = false, pipeCapacity: Int) throws -> ExportReport {
+        var exporter = BundleExporter(store: store, identity: identity, signingKey: signingKey, wallClock: wallClock,
+                                      card: try identityCard())
+        exporter.pipeCapacity = pipeCapacity
+        return try exporter.export(to: path, for: delegation, full: full)
     }
 
     static func isoTimestamp(millis: UInt64) -> String {

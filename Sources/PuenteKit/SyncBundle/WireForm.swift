@@ -122,6 +122,21 @@ enum ThinWire {
     /// held, and ``OpDecodingError`` for a line that is not a well-formed wire line.
     static func op(_ line: [UInt8], author: ReplicaID, seq: Int64, previous: Op?,
                    resolve: (OpID) throws -> Target?) throws -> Op {
+        // On the bytes first (``ThinWireBytes``); a line they do not take is read by the
+        // definition below, which says what is wrong with it.
+        if line.count <= Op.maximumEncodedSize, let parts = ThinWireBytes.wire(line),
+           let restored = try ThinWireBytes.restore(line, parts, author: author, seq: seq, previousHash: previous?.hash,
+                                                    resolve: resolve),
+           let op = try? Op(canonicalBytes: restored.canonical), let canonical = ThinWireBytes.canonical(op.canonicalBytes),
+           ThinWireBytes.line(op.canonicalBytes, canonical, first: previous == nil, omitting: restored.omissions) == line {
+            return op
+        }
+        return try definition(line, author: author, seq: seq, previous: previous, resolve: resolve)
+    }
+
+    /// ``op(_:author:seq:previous:resolve:)`` on the JSON tree: the definition the bytes are held to.
+    static func definition(_ line: [UInt8], author: ReplicaID, seq: Int64, previous: Op?,
+                           resolve: (OpID) throws -> Target?) throws -> Op {
         let parsed = try shape(line, first: previous == nil)
         var omissions = Omissions()
         var refs = [OpRef]()
