@@ -57,8 +57,9 @@ private func nesting(_ value: JSONValue) -> Int {
     }
 }
 
-/// A cursor over the bytes of one operation, for ``Op/decodedFast(_:hash:)``.
-private struct FastReader {
+/// A cursor over the bytes of one canonical operation or wire line: ``Op/decodedFast(_:hash:)``
+/// and ``ThinWireBytes`` read with it.
+struct FastReader {
     let bytes: [UInt8]
     var index = 0
 
@@ -78,19 +79,25 @@ private struct FastReader {
         return matches
     }
 
-    /// The text up to the next quote, which it consumes: printable ASCII without `\`, else nil.
-    mutating func text() -> String? {
+    /// Where the text up to the next quote lies, consuming it and the quote: printable ASCII
+    /// without `\`, else nil.
+    mutating func textRange() -> Range<Int>? {
         let start = index
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 defer { index += 1 }
-                return String(decoding: bytes[start..<index], as: UTF8.self)
+                return start..<index
             }
             guard byte >= 0x20, byte < 0x7f, byte != UInt8(ascii: "\\") else { return nil }
             index += 1
         }
         return nil
+    }
+
+    /// The text up to the next quote, which it consumes: printable ASCII without `\`, else nil.
+    mutating func text() -> String? {
+        textRange().map { String(decoding: bytes[$0], as: UTF8.self) }
     }
 
     /// A positive integer of at most 2^53 − 1, without sign, leading zeros or exponent.

@@ -80,17 +80,8 @@ final class BytePipe: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while out.count < count {
-            while pieces.isEmpty, !finished { condition.wait() }
-            guard let first = pieces.first else { throw failure ?? Short(asked: count, got: out.count) }
-            let n = min(count - out.count, first.count - offset)
-            out.append(contentsOf: first[offset..<offset + n])
-            offset += n
-            queued -= n
-            if offset == first.count {
-                pieces.removeFirst()
-                offset = 0
-            }
-            condition.broadcast()
+            guard try waitForPiece() else { throw Short(asked: count, got: out.count) }
+            moveOut(upTo: count - out.count, into: &out)
         }
         return out
     }
@@ -100,13 +91,25 @@ final class BytePipe: @unchecked Sendable {
     func next(upTo count: Int) throws -> Data? {
         condition.lock()
         defer { condition.unlock() }
+        guard try waitForPiece() else { return nil }
+        var out = Data()
+        moveOut(upTo: count, into: &out)
+        return out
+    }
+
+    /// Waits, `condition` locked, until a piece is queued (true) or the stream ended without one
+    /// (false); throws the producer's error then.
+    private func waitForPiece() throws -> Bool {
         while pieces.isEmpty, !finished { condition.wait() }
-        guard let first = pieces.first else {
-            if let failure { throw failure }
-            return nil
-        }
+        if pieces.isEmpty, let failure { throw failure }
+        return !pieces.isEmpty
+    }
+
+    /// Moves up to `count` bytes of the first piece into `out`, `condition` locked.
+    private func moveOut(upTo count: Int, into out: inout Data) {
+        guard let first = pieces.first else { return }
         let n = min(count, first.count - offset)
-        let out = Data(first[offset..<offset + n])
+        out.append(contentsOf: first[offset..<offset + n])
         offset += n
         queued -= n
         if offset == first.count {
@@ -114,7 +117,6 @@ final class BytePipe: @unchecked Sendable {
             offset = 0
         }
         condition.broadcast()
-        return out
     }
 
     /// Gives up on the rest: the producer's waiting or next ``put(_:)`` throws ``Cancelled``.

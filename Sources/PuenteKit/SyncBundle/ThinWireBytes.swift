@@ -173,43 +173,23 @@ enum ThinWireBytes {
 
     /// A cursor over canonical or wire bytes.
     private struct Scanner {
-        let bytes: [UInt8]
-        var index = 0
+        var reader: FastReader
+        var index: Int { reader.index }
 
-        mutating func take(_ literal: StaticString) -> Bool {
-            let count = literal.utf8CodeUnitCount
-            guard index + count <= bytes.count else { return false }
-            let matches = literal.withUTF8Buffer { expected in
-                var offset = 0
-                while offset < count {
-                    if bytes[index + offset] != expected[offset] { return false }
-                    offset += 1
-                }
-                return true
-            }
-            if matches { index += count }
-            return matches
+        init(bytes: [UInt8]) {
+            reader = FastReader(bytes: bytes)
         }
 
-        /// The printable ASCII up to the next quote (consumed), without `\`.
-        mutating func text() -> Range<Int>? {
-            let start = index
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte == UInt8(ascii: "\"") {
-                    defer { index += 1 }
-                    return start..<index
-                }
-                guard byte >= 0x20, byte < 0x7f, byte != UInt8(ascii: "\\") else { return nil }
-                index += 1
-            }
-            return nil
-        }
+        mutating func take(_ literal: StaticString) -> Bool { reader.take(literal) }
+        mutating func text() -> Range<Int>? { reader.textRange() }
 
         mutating func digits() -> Range<Int>? {
-            let start = index
-            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
-            return index > start ? start..<index : nil
+            let start = reader.index
+            let bytes = reader.bytes
+            while reader.index < bytes.count, bytes[reader.index] >= UInt8(ascii: "0"), bytes[reader.index] <= UInt8(ascii: "9") {
+                reader.index += 1
+            }
+            return reader.index > start ? start..<reader.index : nil
         }
 
         /// The references after `[`, up to and with `]`: each `"[author]:seq[:hash]"`.
@@ -219,7 +199,7 @@ enum ThinWireBytes {
             repeat {
                 guard out.count < Op.maximumReferences, take("\""), let text = text() else { return nil }
                 var colons = [Int]()
-                for position in text where bytes[position] == UInt8(ascii: ":") { colons.append(position) }
+                for position in text where reader.bytes[position] == UInt8(ascii: ":") { colons.append(position) }
                 guard colons.count == 1 || colons.count == 2 else { return nil }
                 let author = text.lowerBound..<colons[0]
                 let seqEnd = colons.count == 2 ? colons[1] : text.upperBound
