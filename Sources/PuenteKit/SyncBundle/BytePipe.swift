@@ -3,9 +3,9 @@ import Foundation
 /// Bytes handed from one thread to another through a bounded queue of pieces: an export reads
 /// and writes its lines on one thread while the ZIP writer deflates them on the other.
 ///
-/// The producer may first ``declare(size:)`` how many bytes will come (the consumer waits for it
-/// with ``declaredSize()``), then ``put(_:)``s pieces of any size and ends with ``finish(_:)``;
-/// the consumer ``take(_:)``s exactly the number of bytes it asks for. At most `capacity` bytes wait at once
+/// The producer ``put(_:)``s pieces of any size and ends with ``finish(_:)``; the consumer
+/// ``take(_:)``s exactly the number of bytes it asks for, or reads what comes with
+/// ``next(upTo:)`` until the end. At most `capacity` bytes wait at once
 /// (the producer blocks beyond that), so memory does not grow with what goes through. A
 /// consumer that gives up calls ``cancel()``, and the producer's next ``put(_:)`` throws.
 final class BytePipe: @unchecked Sendable {
@@ -26,29 +26,10 @@ final class BytePipe: @unchecked Sendable {
     private var finished = false
     private var failure: (any Error)?
     private var cancelled = false
-    private var declared: Int?
     private let capacity: Int
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
-    }
-
-    /// Announces the total the producer is about to put.
-    func declare(size: Int) {
-        condition.lock()
-        declared = size
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// The total the producer announced, waiting for it. Throws the producer's error, or
-    /// ``Short`` when it finished without announcing one.
-    func declaredSize() throws -> Int {
-        condition.lock()
-        defer { condition.unlock() }
-        while declared == nil, !finished { condition.wait() }
-        guard let declared else { throw failure ?? Short(asked: 0, got: 0) }
-        return declared
     }
 
     /// Queues `piece`, waiting while the pipe holds `capacity` bytes or more. Throws
