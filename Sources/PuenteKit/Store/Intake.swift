@@ -39,9 +39,6 @@ extension Store {
             fileprivate var steppedCount = 0
             fileprivate var known = [Op]()
 
-            /// Whether the log holds this chain's operation `seq` (taken, or there before).
-            func logs(_ seq: Int64) -> Bool { seq <= headSeq }
-
             fileprivate init(author: ReplicaID, isLocal: Bool, cut: Int64, startSeq: Int64, headHash: String,
                              headHLC: HLCTimestamp, heldCount: Int) {
                 self.author = author

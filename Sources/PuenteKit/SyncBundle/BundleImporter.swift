@@ -243,7 +243,7 @@ struct BundleImporter {
     private static func receive(_ segment: BundleManifest.Segment, from lines: LineReader, wire: Int, into intake: Store.Intake,
                                 _ tx: StoreTransaction) throws -> Outcome? {
         guard let key = try tx.key(segment.replica).flatMap({ try? PublicKey(raw: $0.signingKey, kind: .ed25519) }) else {
-            _ = try readSegment(segment, from: lines, wire: wire, tx: tx, logs: { _ in false }) { _ in }
+            _ = try readSegment(segment, from: lines, wire: wire, tx: tx) { _ in }
             return .refused(.unknownAuthor)
         }
         let isAttested = key.verify(signature: segment.headSignature,
@@ -259,7 +259,7 @@ struct BundleImporter {
         var unresolved: OpID?
         try tx.inSavepoint {
             let chain = try intake.begin(segment.replica)
-            unresolved = try readSegment(segment, from: lines, wire: wire, tx: tx, logs: chain.logs) { op in
+            unresolved = try readSegment(segment, from: lines, wire: wire, tx: tx) { op in
                 if let previous, op.prev != previous.hash || op.hlc <= previous.hlc { linked = false }
                 previous = op
                 guard linked, receiveError == nil else { return }
@@ -304,21 +304,30 @@ struct BundleImporter {
         return outcome
     }
 
-    /// The most operations of one segment kept in memory, as thin lines' targets, that the log
-    /// does not hold (held back, past a revocation cut, or after the segment failed).
-    static let unloggedTargetCap = 1 << 16
-
     /// Reads the lines of one segment, decodes each against the one before, checks that it is
-    /// the segment's next operation, and hands it on. In wire form 2 a line's references are
-    /// restored from the store, or from the segment's earlier lines that the log does not hold
-    /// (`logs` says which it does, after `handle`): when a target is in neither, the rest of the
-    /// segment is checked line by line without being restored or handed on, and that target is
-    /// returned. A line that is not well formed throws ``BundleError`` (the whole bundle is refused).
+    /// the segment's next operation, and hands it on. In wire form 2 a line's references to the
+    /// segment's earlier lines are restored from those lines — the bundle's own version, even
+    /// where this store holds another at that seq (a fork) — and its other references from the
+    /// store. When a target is in neither, the rest of the segment is checked line by line
+    /// without being restored or handed on, and that target is returned. A line that is not
+    /// well formed throws ``BundleError`` (the whole bundle is refused).
     private static func readSegment(_ segment: BundleManifest.Segment, from lines: LineReader, wire: Int, tx: StoreTransaction,
-                                    logs: (Int64) -> Bool, _ handle: (Op) throws -> Void) throws -> OpID? {
+                                    _ handle: (Op) throws -> Void) throws -> OpID? {
         var previous: Op?
-        var unlogged = [OpID: ThinWire.Target]()
         var unresolved: OpID?
+        // The segment's decoded lines, by seq - from: the first 16 hash digits of each (24 bytes
+        // a line with the interned entity and field, whatever the segment's length).
+        var prefixes = [UInt8]()
+        var entityOf = [Int32]()
+        var fieldOf = [Int32]()
+        var names = [String: Int32]()
+        var nameList = [String]()
+        func intern(_ text: String) -> Int32 {
+            if let known = names[text] { return known }
+            names[text] = Int32(nameList.count)
+            nameList.append(text)
+            return Int32(nameList.count - 1)
+        }
         for offset in 0..<segment.count {
             guard let line = try lines.next() else { throw BundleError(.opsCount) }
             let seq = segment.from + Int64(offset)
@@ -331,7 +340,13 @@ struct BundleImporter {
                     continue
                 } else {
                     op = try ThinWire.op(line, author: segment.replica, seq: seq, previous: previous) { target in
-                        try tx.wireTarget(target) ?? unlogged[target]
+                        if target.replica == segment.replica, target.seq >= segment.from, target.seq < seq {
+                            let slot = Int(target.seq - segment.from)
+                            guard slot < entityOf.count else { return nil }
+                            return ThinWire.Target(hash: String(decoding: prefixes[(slot * 16)..<(slot * 16 + 16)], as: UTF8.self),
+                                                   entity: nameList[Int(entityOf[slot])], field: nameList[Int(fieldOf[slot])])
+                        }
+                        return try tx.wireTarget(target)
                     }
                 }
             } catch let missing as ThinWire.Unresolved {
@@ -344,8 +359,10 @@ struct BundleImporter {
                 throw BundleError(.segment, "line \(lines.count) belongs to no listed segment")
             }
             try handle(op)
-            if wire >= 2, !logs(op.seq), unlogged.count < unloggedTargetCap {
-                unlogged[op.id] = ThinWire.Target(hash: op.hash, entity: op.entity, field: op.field)
+            if wire >= 2 {
+                prefixes.append(contentsOf: op.hash.utf8.prefix(16))
+                entityOf.append(intern(op.entity))
+                fieldOf.append(intern(op.field))
             }
             previous = op
         }

@@ -90,7 +90,7 @@ enum ThinWire {
         var refHashes: [Bool] = []
     }
 
-    /// The target of a reference, as the importer holds it.
+    /// The target of a reference, as the importer holds it (`hash`: at least its first 16 digits).
     struct Target {
         let hash: String
         let entity: String
