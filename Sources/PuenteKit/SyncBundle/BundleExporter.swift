@@ -183,31 +183,17 @@ struct BundleExporter {
             try pipe.put(buffer)
             buffer.removeAll(keepingCapacity: true)
         }
-        // Entity ids and field names, interned: the segment's lines and the targets read from
-        // the store refer to them by number.
-        var names = [String: Int32]()
-        var nameList = [String]()
-        func intern(_ text: String) -> Int32 {
-            if let known = names[text] { return known }
-            let index = Int32(nameList.count)
-            names[text] = index
-            nameList.append(text)
-            return index
-        }
-        // Targets the recipients hold, as read from the store: the first 16 hash digits, entity, field.
-        var heldTargets = [OpID: (prefix: [UInt8], entity: Int32, field: Int32)]()
+        // Targets the recipients hold, as read from the store (the first 16 hash digits, entity,
+        // field): a record's first writes in a bundle all name its create.
+        var heldTargets = [OpID: ThinWire.Target]()
         try store.read { tx in
             for span in spans {
                 let author = Array(span.replica.hex.utf8)
-                // This segment's lines so far, by seq - from: the first 16 hash digits of each, and
-                // its entity and field: what a later line's references are checked against.
-                var prefixes = [UInt8]()
-                var entityOf = [Int32]()
-                var fieldOf = [Int32]()
-                var seq = span.from
+                // This segment's lines so far: what a later line's references are checked against.
+                var earlier = SegmentTargets(replica: span.replica, from: span.from)
                 try tx.operationBytes(span.replica, from: span.from, to: span.to) { bytes, hash in
                     guard let parts = ThinWireBytes.canonical(bytes) else {
-                        throw OpDecodingError("stored operation \(span.replica.short):\(seq) is not in its canonical form")
+                        throw OpDecodingError("stored operation \(span.replica.short):\(earlier.next) is not in its canonical form")
                     }
                     let entity = String(decoding: bytes[parts.entity], as: UTF8.self)
                     let field = String(decoding: bytes[parts.field], as: UTF8.self)
@@ -216,7 +202,7 @@ struct BundleExporter {
                     // to hold — and it names the target's hash as this store holds it (one that
                     // names a wrong hash keeps its digits: it stays the reference its author wrote).
                     var omissions = ThinWire.Omissions()
-                    var firstTarget: (entity: String, field: String)?
+                    var firstTarget: ThinWire.Target?
                     var leansOnStore = false
                     for (index, ref) in parts.refs.enumerated() {
                         let digits = bytes[ref.hash]
@@ -224,24 +210,19 @@ struct BundleExporter {
                             omissions.refHashes.append(false)
                             continue
                         }
-                        var resolved: (entity: String, field: String)?
-                        if bytes[ref.author].elementsEqual(author), target >= span.from, target < seq {
-                            let slot = Int(target - span.from)
-                            if prefixes[(slot * 16)..<(slot * 16 + 16)].elementsEqual(digits) {
-                                resolved = (nameList[Int(entityOf[slot])], nameList[Int(fieldOf[slot])])
-                            }
+                        var resolved: ThinWire.Target?
+                        if bytes[ref.author].elementsEqual(author), earlier.holds(OpID(replica: span.replica, seq: target)) {
+                            if earlier.hash(at: target, startsWith: digits) { resolved = earlier.target(target) }
                         } else if let replica = ReplicaID(hex: String(decoding: bytes[ref.author], as: UTF8.self)),
                                   (covered[replica] ?? 0) >= target {
-                            // What the recipients hold is read once per target: a record's first
-                            // writes in a bundle all name its create.
                             let id = OpID(replica: replica, seq: target)
                             var known = heldTargets[id]
                             if known == nil, let held = try tx.wireTarget(id) {
-                                known = (Array(held.hash.utf8.prefix(16)), intern(held.entity), intern(held.field))
+                                known = ThinWire.Target(hash: String(held.hash.prefix(16)), entity: held.entity, field: held.field)
                                 if heldTargets.count < Self.heldTargetCap { heldTargets[id] = known }
                             }
-                            if let known, known.prefix.elementsEqual(digits) {
-                                resolved = (nameList[Int(known.entity)], nameList[Int(known.field)])
+                            if let known, known.hash.utf8.elementsEqual(digits) {
+                                resolved = known
                                 leansOnStore = true
                             }
                         }
@@ -253,12 +234,9 @@ struct BundleExporter {
                         omissions.field = firstTarget.field == field
                     }
                     if leansOnStore { thin = true }
-                    buffer.append(contentsOf: ThinWireBytes.line(bytes, parts, first: seq == span.from, omitting: omissions))
+                    buffer.append(contentsOf: ThinWireBytes.line(bytes, parts, first: earlier.next == span.from, omitting: omissions))
                     buffer.append(0x0a)
-                    prefixes.append(contentsOf: hash.utf8.prefix(16))
-                    entityOf.append(intern(entity))
-                    fieldOf.append(intern(field))
-                    seq += 1
+                    earlier.append(hash: hash, entity: entity, field: field)
                     count += 1
                     if buffer.count >= linePieceSize { try flush() }
                 }

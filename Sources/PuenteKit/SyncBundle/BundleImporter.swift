@@ -315,19 +315,7 @@ struct BundleImporter {
                                     _ handle: (Op) throws -> Void) throws -> OpID? {
         var previous: Op?
         var unresolved: OpID?
-        // The segment's decoded lines, by seq - from: the first 16 hash digits of each (24 bytes
-        // a line with the interned entity and field, whatever the segment's length).
-        var prefixes = [UInt8]()
-        var entityOf = [Int32]()
-        var fieldOf = [Int32]()
-        var names = [String: Int32]()
-        var nameList = [String]()
-        func intern(_ text: String) -> Int32 {
-            if let known = names[text] { return known }
-            names[text] = Int32(nameList.count)
-            nameList.append(text)
-            return Int32(nameList.count - 1)
-        }
+        var earlier = SegmentTargets(replica: segment.replica, from: segment.from)
         for offset in 0..<segment.count {
             guard let line = try lines.next() else { throw BundleError(.opsCount) }
             let seq = segment.from + Int64(offset)
@@ -340,13 +328,7 @@ struct BundleImporter {
                     continue
                 } else {
                     op = try ThinWire.op(line, author: segment.replica, seq: seq, previous: previous) { target in
-                        if target.replica == segment.replica, target.seq >= segment.from, target.seq < seq {
-                            let slot = Int(target.seq - segment.from)
-                            guard slot < entityOf.count else { return nil }
-                            return ThinWire.Target(hash: String(decoding: prefixes[(slot * 16)..<(slot * 16 + 16)], as: UTF8.self),
-                                                   entity: nameList[Int(entityOf[slot])], field: nameList[Int(fieldOf[slot])])
-                        }
-                        return try tx.wireTarget(target)
+                        earlier.holds(target) ? earlier.target(target.seq) : try tx.wireTarget(target)
                     }
                 }
             } catch let missing as ThinWire.Unresolved {
@@ -359,11 +341,7 @@ struct BundleImporter {
                 throw BundleError(.segment, "line \(lines.count) belongs to no listed segment")
             }
             try handle(op)
-            if wire >= 2 {
-                prefixes.append(contentsOf: op.hash.utf8.prefix(16))
-                entityOf.append(intern(op.entity))
-                fieldOf.append(intern(op.field))
-            }
+            if wire >= 2 { earlier.append(hash: op.hash, entity: op.entity, field: op.field) }
             previous = op
         }
         return unresolved

@@ -257,3 +257,59 @@ enum ThinWire {
         return (author, seq, prefix)
     }
 }
+
+/// The lines of one segment read or written so far, by `seq - from`: what a later line's
+/// references to them restore (the first 16 hash digits, the entity and field), kept in about
+/// 24 bytes a line, entity ids and field names interned. The export checks a reference against
+/// it before leaving the digits out; the import restores from it, the bundle's own version even
+/// where its store holds another operation at that seq (a fork).
+struct SegmentTargets {
+    let replica: ReplicaID
+    let from: Int64
+    private var prefixes = [UInt8]()
+    private var entityOf = [Int32]()
+    private var fieldOf = [Int32]()
+    private var names = [String: Int32]()
+    private var nameList = [String]()
+
+    init(replica: ReplicaID, from: Int64) {
+        self.replica = replica
+        self.from = from
+    }
+
+    /// The seq the next line has.
+    var next: Int64 { from + Int64(entityOf.count) }
+
+    /// Whether `target` is one of the lines so far.
+    func holds(_ target: OpID) -> Bool {
+        target.replica == replica && target.seq >= from && target.seq < next
+    }
+
+    /// Adds the next line's operation: its hash (64 hex digits), entity and field.
+    mutating func append(hash: String, entity: String, field: String) {
+        prefixes.append(contentsOf: hash.utf8.prefix(16))
+        entityOf.append(intern(entity))
+        fieldOf.append(intern(field))
+    }
+
+    /// What the line at `seq` restores, if it is one of the lines so far.
+    func target(_ seq: Int64) -> ThinWire.Target? {
+        guard seq >= from, seq < next else { return nil }
+        let slot = Int(seq - from)
+        return ThinWire.Target(hash: String(decoding: prefixes[(slot * 16)..<(slot * 16 + 16)], as: UTF8.self),
+                               entity: nameList[Int(entityOf[slot])], field: nameList[Int(fieldOf[slot])])
+    }
+
+    /// Whether the line at `seq` (one of the lines so far) has a hash that starts with `digits`.
+    func hash(at seq: Int64, startsWith digits: ArraySlice<UInt8>) -> Bool {
+        let slot = Int(seq - from)
+        return prefixes[(slot * 16)..<(slot * 16 + 16)].elementsEqual(digits)
+    }
+
+    private mutating func intern(_ text: String) -> Int32 {
+        if let known = names[text] { return known }
+        names[text] = Int32(nameList.count)
+        nameList.append(text)
+        return Int32(nameList.count - 1)
+    }
+}

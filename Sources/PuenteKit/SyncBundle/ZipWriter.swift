@@ -34,24 +34,11 @@ extension Replica {
         /// An entry of bytes in memory.
         func add(_ name: String, bytes: [UInt8], deflate: Bool = false) throws {
             var position = 0
-            try add(name, size: bytes.count, deflate: deflate) { count in
-                defer { position += count }
-                return Data(bytes[position..<position + count])
+            try add(name, deflate: deflate) { most in
+                guard position < bytes.count else { return nil }
+                defer { position = min(bytes.count, position + most) }
+                return Data(bytes[position..<min(bytes.count, position + most)])
             }
-        }
-
-        /// An entry of `size` bytes that `read` hands over in order, as many at a time as asked.
-        func add(_ name: String, size: Int, deflate: Bool, read: (Int) throws -> Data) throws {
-            guard size < 0xFFFF_FFFF else { throw WriteError(path, EFBIG) }
-            var remaining = size
-            let written = try add(name, deflate: deflate) { most in
-                guard remaining > 0 else { return nil }
-                let piece = try read(min(most, remaining))
-                guard !piece.isEmpty, piece.count <= remaining else { throw WriteError(path, EIO) }
-                remaining -= piece.count
-                return piece
-            }
-            guard written == size else { throw WriteError(path, EIO) }
         }
 
         /// An entry whose size is known at its end: `next` hands over its bytes in order, at most
