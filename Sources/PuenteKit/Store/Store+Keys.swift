@@ -11,7 +11,7 @@ struct StoredKey {
     let office: String
     let signingKey: [UInt8]
     let agreementKey: [UInt8]?
-    /// Its signed identity card, when one was received.
+    /// Its signed identity card, when one was received (written with the key; not read back).
     var card: [UInt8]?
     /// Trusted by hand (a checked card, or this store's own key), not by a certificate or rotation.
     var trusted = false
@@ -39,12 +39,13 @@ struct StoredKey {
         guard let id = ReplicaID(hex: row["id"]), let delegation = Delegation(rawValue: row["delegation"]),
               let role = KeyRole(rawValue: row["role"]) else { return nil }
         self.init(id: id, delegation: delegation, role: role, name: row["name"], office: row["office"],
-                  signingKey: Array(row["signing_key"] as Data), agreementKey: (row["agreement_key"] as Data?).map { Array($0) },
-                  card: (row["card"] as Data?).map { Array($0) })
+                  signingKey: Array(row["signing_key"] as Data), agreementKey: (row["agreement_key"] as Data?).map { Array($0) })
         trusted = (row["trusted"] as Int) == 1
     }
 
-    static let columns = "id, delegation, role, name, office, signing_key, agreement_key, trusted, card"
+    /// The columns a read key comes from: its card stays in the store (bundles read the cards
+    /// alone, ``StoreTransaction/deskCards()``), so reading keys never reads card blobs.
+    static let columns = "id, delegation, role, name, office, signing_key, agreement_key, trusted"
 }
 
 /// What recording a key does when the store already has one with that id.
