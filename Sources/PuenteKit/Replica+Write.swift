@@ -307,7 +307,9 @@ public struct WriteBatch {
             throw PuenteError(.unknownField, [entity.type.rawValue, field])
         }
         let refs = try appender.liveAddRefs(entity: entity.text, field: field, element: element)
-        guard !refs.isEmpty else { throw PuenteError(.notFound, [field, String(decoding: CanonicalJSON.encode(element), as: UTF8.self)]) }
+        guard !refs.isEmpty else {
+            throw PuenteError(.notInList, [field, element.stringValue ?? String(decoding: CanonicalJSON.encode(element), as: UTF8.self)])
+        }
         return try appender.append(entity: entity.text, kind: .remove, field: field, value: element, refs: refs).id
     }
 

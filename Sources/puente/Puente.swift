@@ -5,14 +5,14 @@ import PuenteKit
 @main
 struct Puente: ParsableCommand {
     static let version = "0.1.0"
-    static let bundleFormat = "puente-bundle/1"
 
     static var configuration: CommandConfiguration {
         CommandConfiguration(
             commandName: "puente",
             abstract: t("abstract.root"),
             discussion: t("discussion.root"),
-            version: "puente \(version) (\(t("version.bundle")) \(bundleFormat))",
+            version: "puente \(version) (\(t("version.bundle")) \(BundleFormats.written); \(t("version.reads")) "
+                + BundleFormats.read.joined(separator: ", ") + ")",
             subcommands: [
                 InitStore.self, DialogueCommand.self, AddCommitment.self, ListCommitments.self, ShowEntity.self,
                 SetField.self, AssessCommitment.self, NoteCommand.self, IndicatorCommand.self, ListConflicts.self,
@@ -23,4 +23,12 @@ struct Puente: ParsableCommand {
     }
 
     @OptionGroup var global: GlobalOptions
+
+    /// Words that begin with a dash and can only be values are given to the parser as values
+    /// (``DashValues``) before it reads them.
+    static func main() {
+        main(DashValues.rewrite(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    func run() throws { try Terminal.missingSubcommand(Self.self) }
 }

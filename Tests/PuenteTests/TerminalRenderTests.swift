@@ -1,4 +1,5 @@
 import Foundation
+import PuenteKit
 @testable import puente
 import Testing
 
@@ -18,5 +19,50 @@ import Testing
         #expect(!Terminal.render("\u{E000}\(Style.token)8m\u{1B}\u{E001}x").contains("\u{1B}["))
         // Without colors, painting changes nothing.
         #expect(Style.paint("Title", "1", enabled: false) == "Title")
+    }
+}
+
+/// Words that begin with a dash and can only be values reach the parser as values.
+@Suite struct DashValuesTests {
+    @Test func dashValuesBecomeValues() {
+        #expect(DashValues.rewrite(["set", "3f2a", "tags", "-southbound"]) == ["set", "3f2a", "tags", "--", "-southbound"])
+        #expect(DashValues.rewrite(["indicator", "record", "3f2a", "-5", "--date", "2026-01-02"])
+                == ["indicator", "record", "3f2a", "--date", "2026-01-02", "--", "-5"])
+        // After an option that takes a value, joined to it; after a flag, a value of its own.
+        #expect(DashValues.rewrite(["indicator", "add", "3f2a", "--baseline", "-5", "--target", "-.5"])
+                == ["indicator", "add", "3f2a", "--baseline=-5", "--target=-.5"])
+        #expect(DashValues.rewrite(["set", "3f2a", "tags", "--json", "-x"]) == ["set", "3f2a", "tags", "--json", "--", "-x"])
+        // A `--` the user typed keeps what follows it, after what was moved.
+        #expect(DashValues.rewrite(["set", "-a", "--", "-b"]) == ["set", "--", "-a", "-b"])
+        // Left alone: help, a lone dash, long options, `--name=value`, and anything after `--`.
+        for unchanged in [["set", "-h"], ["set", "3f2a", "due", "--clear", "-"], ["list", "--status", "stalled"],
+                          ["list", "--text=-x"], ["set", "3f2a", "tags", "--", "-x"], []] {
+            #expect(DashValues.rewrite(unchanged) == unchanged)
+        }
+    }
+
+    /// The list of options that take a value is the parser's own: an option missing from it would
+    /// have its dash value moved away from it, a flag in it would swallow the next value.
+    @Test func theValueOptionsAreTheParsersOwn() throws {
+        guard case let .object(dump) = try JSONParser.parse(Array(Puente._dumpHelp().utf8)) else {
+            Issue.record("the parser's dump is not an object")
+            return
+        }
+        var options = Set<String>()
+        var flags = Set<String>()
+        func walk(_ command: JSONValue) {
+            for argument in command["arguments"]?.arrayValue ?? [] {
+                for name in argument["names"]?.arrayValue ?? [] where name["kind"] == "long" {
+                    guard let text = name["name"]?.stringValue else { continue }
+                    if argument["kind"] == "option" { options.insert(text) }
+                    if argument["kind"] == "flag" { flags.insert(text) }
+                }
+            }
+            for sub in command["subcommands"]?.arrayValue ?? [] { walk(sub) }
+        }
+        walk(dump["command"] ?? .null)
+        #expect(!options.isEmpty)
+        #expect(options.subtracting(flags) == DashValues.valueOptions)
+        #expect(DashValues.valueOptions.isDisjoint(with: flags))
     }
 }

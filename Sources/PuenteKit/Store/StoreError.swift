@@ -13,6 +13,8 @@ public struct PuenteError: Error, Equatable, Sendable, CustomStringConvertible {
         case keyFileTooOpen = "key-file-too-open"
         case keyFileUnreadable = "key-file-unreadable"
         case notFound = "not-found"
+        /// A list's element to remove that the list does not hold: the field and the element.
+        case notInList = "not-in-list"
         case ambiguousID = "ambiguous-id"
         case wrongType = "wrong-type"
         case unknownField = "unknown-field"

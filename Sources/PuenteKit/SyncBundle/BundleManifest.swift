@@ -1,5 +1,12 @@
 import Foundation
 
+/// The bundle formats of this version: the one `sync export` writes, and every one
+/// `sync import` reads (what `puente --version` names).
+public enum BundleFormats {
+    public static var written: String { BundleManifest.format }
+    public static var read: [String] { BundleManifest.formats.keys.sorted() }
+}
+
 /// `manifest.json`: what a bundle carries, signed as is by its exporter.
 struct BundleManifest: Equatable {
     /// The format bundles are written in, and the earlier one still read: `ops.jsonl` in the wire

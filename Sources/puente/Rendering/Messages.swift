@@ -14,6 +14,8 @@ enum Messages {
             return t("error.unknown-field", a[1], a[0], knownFields(EntityType(rawValue: a[0])))
         case .invalidValue:
             return t("error.invalid-value", Names.field(a[0]), valueProblem(a[1]))
+        case .notInList:
+            return t("error.not-in-list", Names.field(a[0]), a[1])
         default:
             return t("error.\(error.code.rawValue)", a[0], a[1], a[2])
         }

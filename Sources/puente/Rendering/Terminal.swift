@@ -102,7 +102,7 @@ enum Terminal {
             try body()
         } catch let error as PuenteError {
             err(t("error.prefix") + " " + Messages.describe(error))
-            throw ExitCode(error.isBadInput ? badInput : error.code == .notFound || error.code == .ambiguousID
+            throw ExitCode(error.isBadInput ? badInput : error.code == .notFound || error.code == .notInList || error.code == .ambiguousID
                            || error.code == .unknownField || error.code == .invalidValue || error.code == .noConflict
                            || error.code == .wrongType ? 64 : 1)
         } catch let error as ImportFileError {
@@ -136,6 +136,13 @@ enum Terminal {
             err(t("error.prefix") + " " + t("error.unexpected", String(describing: error)))
             throw ExitCode(1)
         }
+    }
+
+    /// A command that only groups others, run without one of them: its help goes to standard
+    /// error and the exit code is 64 (usage), as for any other input the command cannot take.
+    static func missingSubcommand(_ command: any ParsableCommand.Type) throws {
+        err(command.helpMessage())
+        throw ExitCode(64)
     }
 
     /// Pads or cuts `text` to `width` characters.

@@ -7,6 +7,8 @@ struct DialogueCommand: ParsableCommand {
                              subcommands: [AddDialogue.self, ListDialogues.self, ShowDialogue.self, Readout.self])
     }
 
+    func run() throws { try Terminal.missingSubcommand(Self.self) }
+
     struct AddDialogue: ParsableCommand {
         static var configuration: CommandConfiguration {
             CommandConfiguration(commandName: "add", abstract: t("abstract.dialogue-add"), discussion: t("example.dialogue-add"))

@@ -7,6 +7,8 @@ struct IndicatorCommand: ParsableCommand {
                              subcommands: [AddIndicator.self, RecordReading.self])
     }
 
+    func run() throws { try Terminal.missingSubcommand(Self.self) }
+
     struct AddIndicator: ParsableCommand {
         static var configuration: CommandConfiguration {
             CommandConfiguration(commandName: "add", abstract: t("abstract.indicator-add"), discussion: t("example.indicator-add"))

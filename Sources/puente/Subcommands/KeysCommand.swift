@@ -9,6 +9,8 @@ struct KeysCommand: ParsableCommand {
                                            RekeyStore.self])
     }
 
+    func run() throws { try Terminal.missingSubcommand(Self.self) }
+
     struct ShowKeys: ParsableCommand {
         static var configuration: CommandConfiguration {
             CommandConfiguration(commandName: "show", abstract: t("abstract.keys-show"), discussion: t("example.keys-show"))

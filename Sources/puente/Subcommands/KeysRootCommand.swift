@@ -9,6 +9,8 @@ struct KeysRootCommand: ParsableCommand {
                              subcommands: [InitRoot.self, Certify.self, Revoke.self, Rotate.self])
     }
 
+    func run() throws { try Terminal.missingSubcommand(Self.self) }
+
     struct InitRoot: ParsableCommand {
         static var configuration: CommandConfiguration {
             CommandConfiguration(commandName: "init", abstract: t("abstract.keys-root-init"), discussion: t("example.keys-root-init"))

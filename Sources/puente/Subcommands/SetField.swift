@@ -9,14 +9,19 @@ struct SetField: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp(t("help.id"), valueName: "id")) var id: String
     @Argument(help: ArgumentHelp(t("help.field"), valueName: "field")) var field: String
-    @Argument(help: ArgumentHelp(t("help.value"), valueName: "value")) var value: String
+    @Argument(help: ArgumentHelp(t("help.value"), valueName: "value")) var value: String?
     @Flag(help: ArgumentHelp(t("help.clear"))) var clear = false
+
+    func validate() throws {
+        if clear, let value, value != "-" { throw ValidationError(t("error.clear-value", field, value)) }
+        if !clear, value == nil { throw ValidationError(t("error.set-value", field)) }
+    }
 
     func run() throws {
         try Terminal.run {
             let replica = try global.openReplica()
             let entity = try replica.resolveID(id)
-            let op = try FieldWrite.write(replica, entity: entity, field: field, value: value, clear: clear, resolve: false)
+            let op = try FieldWrite.write(replica, entity: entity, field: field, value: value ?? "", clear: clear, resolve: false)
             if global.json {
                 Terminal.json(["op": .string(op.description)])
             } else {

@@ -8,6 +8,8 @@ struct SyncCommand: ParsableCommand {
                              subcommands: [ExportBundle.self, ImportBundles.self, SyncStatus.self])
     }
 
+    func run() throws { try Terminal.missingSubcommand(Self.self) }
+
     struct ExportBundle: ParsableCommand {
         static var configuration: CommandConfiguration {
             CommandConfiguration(commandName: "export", abstract: t("abstract.sync-export"), discussion: t("example.sync-export"))
