@@ -137,15 +137,38 @@ extension Replica {
             types = [named]
             body = String(cleaned[cleaned.index(after: slash)...])
         }
-        guard body.count >= 4, body.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
-            throw PuenteError(.notFound, [prefix])
-        }
+        guard body.allSatisfy({ $0.isHexDigit || $0 == "-" }) else { throw PuenteError(.notFound, [prefix]) }
+        let digits = body.filter(\.isHexDigit).count
+        guard digits >= 4 else { throw PuenteError(.shortID, [prefix, String(digits)]) }
         let matches = try store.read { tx in try tx.acceptedEntities(types, prefix: body, limit: 5) }
         guard let first = matches.first, let ref = EntityRef(text: first) else {
             throw PuenteError(.notFound, [prefix])
         }
         guard matches.count == 1 else { throw PuenteError(.ambiguousID, [prefix] + matches.map { Self.shortID($0) }) }
         return ref
+    }
+
+    /// How `show` names one entry of a series (a reading): the first 8 digits of its author's id,
+    /// a colon and its seq, e.g. `25b937e2:7`. ``reading(_:)`` takes it back.
+    public static func entryHandle(_ entry: OpID) -> String { String(entry.replica.hex.prefix(8)) + ":" + String(entry.seq) }
+
+    /// The standing reading that `handle` names (``entryHandle(_:)``; at least 4 digits of the
+    /// author's id) and its indicator.
+    public func reading(_ handle: String) throws -> (indicator: EntityRef, reading: OpID) {
+        let parts = handle.lowercased().split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let seq = Int64(parts[1]), seq >= 1, parts[0].allSatisfy(\.isHexDigit) else {
+            throw PuenteError(.notFound, [handle])
+        }
+        guard parts[0].count >= 4 else { throw PuenteError(.shortID, [handle, String(parts[0].count)]) }
+        let matches = try store.read { tx in try tx.standingEntries(field: "readings", authorPrefix: String(parts[0]), seq: seq, limit: 5) }
+        guard let first = matches.first, let indicator = EntityRef(text: first.entity) else { throw PuenteError(.notFound, [handle]) }
+        guard matches.count == 1 else { throw PuenteError(.ambiguousID, [handle] + matches.map { Self.entryHandle($0.entry) }) }
+        return (indicator, first.entry)
+    }
+
+    /// An entity's materialized state (what `show` reads, without the history).
+    public func state(_ entity: EntityRef) throws -> EntityState {
+        try store.read { tx in try tx.state(entity) }
     }
 
     /// The live values of one register.

@@ -169,11 +169,12 @@ extension Replica {
         try batch { try $0.set(entity, field: field, value: value) }
     }
 
-    /// Resolves a conflict: like ``set(_:field:value:)`` but refused when the field has one value only.
+    /// Resolves a conflict: like ``set(_:field:value:)`` but refused when the field's live values
+    /// do not differ (``EntityState/isConflict(_:)``).
     @discardableResult
     public func resolve(_ entity: EntityRef, field: String, value: JSONValue) throws -> OpID {
         let live = try registerValues(entity, field: field)
-        guard live.count > 1 else { throw PuenteError(.noConflict, [entity.text, field]) }
+        guard EntityState.isConflict(live) else { throw PuenteError(.noConflict, [entity.text, field]) }
         return try set(entity, field: field, value: value)
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PuenteKit
 
 /// `puente`: the root command holds only configuration; each subcommand is its own type.
@@ -15,7 +16,7 @@ struct Puente: ParsableCommand {
                 + BundleFormats.read.joined(separator: ", ") + ")",
             subcommands: [
                 InitStore.self, DialogueCommand.self, AddCommitment.self, ListCommitments.self, ShowEntity.self,
-                SetField.self, AssessCommitment.self, NoteCommand.self, IndicatorCommand.self, ListConflicts.self,
+                SetField.self, UpdateCommitment.self, AssessCommitment.self, NoteCommand.self, IndicatorCommand.self, ListConflicts.self,
                 ResolveConflict.self, ReviewCommand.self, ReportCommand.self, LogCommand.self, DigestCommand.self, RebuildState.self,
                 ImportCommand.self, KeysCommand.self, SyncCommand.self, DemoCommand.self,
             ]
@@ -26,8 +27,15 @@ struct Puente: ParsableCommand {
 
     /// Words that begin with a dash and can only be values are given to the parser as values
     /// (``DashValues``) before it reads them.
+    /// A mistyped command is named, with the closest one, in the user's language.
     static func main() {
-        main(DashValues.rewrite(Array(CommandLine.arguments.dropFirst())))
+        let arguments = DashValues.rewrite(Array(CommandLine.arguments.dropFirst()))
+        if let unknown = InputWords.unknownCommand(arguments) {
+            Terminal.err(t("error.prefix") + " " + t("error.unknown-command", unknown.word, unknown.path)
+                         + Parse.didYouMean(unknown.suggestion) + " " + t("error.unknown-command-help", unknown.path))
+            Foundation.exit(64)
+        }
+        main(arguments)
     }
 
     func run() throws { try Terminal.missingSubcommand(Self.self) }

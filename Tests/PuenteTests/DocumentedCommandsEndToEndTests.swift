@@ -128,3 +128,416 @@ import Testing
         }
     }
 }
+
+/// The small mistakes of a week, each answered with what is wrong and what to do, in the user's
+/// language, and the store left as it was.
+@Suite struct SmallMistakesEndToEndTests {
+    let puente = PuenteProcess()
+    let helper = DocumentedCommandsEndToEndTests()
+
+    func said(_ language: Int, _ english: String, _ spanish: String) -> String { language == 0 ? english : spanish }
+
+    @Test(arguments: [0, 1]) func aShortIDSaysHowManyDigitsItNeeds(_ language: Int) throws {
+        let (_, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let folder = try TemporaryFolder()
+        let (store, _) = try helper.storeWithCommitment(folder)
+        let shown = try puente.run(["--store", store] + flags + ["show", "997"], environment: environment)
+        #expect(shown.status == 64)
+        #expect(shown.stderr.contains(said(language, "at least 4 digits ('997' has 3)", "al menos 4 dígitos ('997' tiene 3)")),
+                "\(shown.stderr)")
+    }
+
+    @Test(arguments: [0, 1]) func aDateSaysWhichPartDoesNotExist(_ language: Int) throws {
+        let (_, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let folder = try TemporaryFolder()
+        let (store, id) = try helper.storeWithCommitment(folder)
+        let digest = try puente.run(["--store", store, "digest"]).stdout
+        let month = try puente.run(["--store", store] + flags + ["set", id, "due", "2026-13-01"], environment: environment)
+        #expect(month.status == 64)
+        #expect(month.stderr.contains(said(language, "month 13 does not exist", "el mes 13 no existe")), "\(month.stderr)")
+        let day = try puente.run(["--store", store] + flags + ["add", "--title-en", "Tracing", "--pillar", "prevent",
+                                                              "--due", "2026-02-29"], environment: environment)
+        #expect(day.status == 64)
+        #expect(day.stderr.contains(said(language, "2026-02 has no day 29 (it has 28 days)", "2026-02 no tiene día 29 (tiene 28 días)")),
+                "\(day.stderr)")
+        // A leap year's February 29 exists.
+        #expect(try puente.run(["--store", store] + flags + ["set", id, "due", "2028-02-29"], environment: environment).status == 0)
+        #expect(try puente.run(["--store", store] + flags + ["set", id, "due", "2026-12-31"], environment: environment).status == 0)
+        #expect(try puente.run(["--store", store, "digest"]).stdout != digest)
+    }
+
+    @Test(arguments: [0, 1]) func aBundleGivenToImportNamesSyncImport(_ language: Int) throws {
+        let (_, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let folder = try TemporaryFolder()
+        let (store, _) = try helper.storeWithCommitment(folder)
+        let bundle = folder.sub("week.puente")
+        #expect(try puente.run(["--store", store, "sync", "export", "--to", bundle]).status == 0)
+        let other = folder.sub("mx")
+        #expect(try puente.run(["--store", other, "init", "--delegation", "mx", "--name", "SSPC"]).status == 0)
+        let digest = try puente.run(["--store", other, "digest"]).stdout
+        let imported = try puente.run(["--store", other] + flags + ["import", bundle], environment: environment)
+        #expect(imported.status == 64)
+        #expect(imported.stderr.contains("puente sync import \(bundle)"), "\(imported.stderr)")
+        #expect(imported.stderr.contains(said(language, "is a sync bundle", "es un paquete de sincronización")))
+        #expect(try puente.run(["--store", other, "digest"]).stdout == digest)
+    }
+
+    @Test(arguments: [0, 1]) func delegationsAreNamedInEitherLanguage(_ language: Int) throws {
+        let (_, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let folder = try TemporaryFolder()
+        let store = folder.sub("us")
+        let created = try puente.run(["--store", store] + flags + ["--json", "init", "--delegation", "Estados Unidos", "--name", "INL desk"],
+                                     environment: environment)
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stdout.contains("\"delegation\":\"us\""))
+        for name in ["mx", "Mexico", "méxico", "MÉXICO"] {
+            let exported = try puente.run(["--store", store] + flags + ["sync", "export", "--for", name, "--to", folder.sub("b-\(name)")],
+                                          environment: environment)
+            #expect(exported.status == 0, "\(name): \(exported.stderr)")
+        }
+        // The message names the option that was typed, not another one.
+        let wrong = try puente.run(["--store", store] + flags + ["sync", "export", "--for", "mars", "--to", folder.sub("b")],
+                                   environment: environment)
+        #expect(wrong.status == 64)
+        #expect(wrong.stderr.contains("--for"))
+        #expect(!wrong.stderr.contains("--delegation"))
+    }
+
+    @Test(arguments: [0, 1]) func anEmptyPassphraseVariableIsCalledEmpty(_ language: Int) throws {
+        let (_, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let folder = try TemporaryFolder()
+        let (store, _) = try helper.storeWithCommitment(folder)
+        let key = folder.sub("root.pem")
+        let result = try puente.run(["--store", store] + flags + ["keys", "root", "init", "--name", "U.S. root", "--root-key", key],
+                                    environment: environment.merging(["PUENTE_PASSPHRASE": ""]) { $1 })
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("PUENTE_PASSPHRASE"))
+        #expect(result.stderr.contains(said(language, "set but empty", "definida pero vacía")), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: key))
+    }
+
+    @Test(arguments: [0, 1]) func settingTheValueHeldWritesNothing(_ language: Int) throws {
+        let (_, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let folder = try TemporaryFolder()
+        let (store, id) = try helper.storeWithCommitment(folder)
+        let digest = try puente.run(["--store", store, "digest"]).stdout
+        let same = try puente.run(["--store", store] + flags + ["set", id, "status", "agreed"], environment: environment)
+        #expect(same.status == 0, "\(same.stderr)")
+        #expect(same.stdout.contains(said(language, "is already agreed; nothing was written", "ya es acordado; no se escribió nada")),
+                "\(same.stdout)")
+        let json = try puente.run(["--store", store, "--json", "set", id, "status", "agreed"])
+        #expect(json.stdout.contains("\"unchanged\":true"))
+        let empty = try puente.run(["--store", store] + flags + ["set", id, "area", "--clear"], environment: environment)
+        #expect(empty.stdout.contains(said(language, "is already empty", "ya está vacío")), "\(empty.stdout)")
+        #expect(try puente.run(["--store", store, "digest"]).stdout == digest)
+        // Another value is written.
+        #expect(try puente.run(["--store", store] + flags + ["set", id, "status", "stalled"], environment: environment).status == 0)
+        #expect(try puente.run(["--store", store, "digest"]).stdout != digest)
+    }
+}
+
+/// A mistaken note or reading is retracted, by the delegation the policy allows, and its
+/// history stays; an unlikely reading is questioned before it is recorded.
+@Suite struct RetractionsEndToEndTests {
+    let puente = PuenteProcess()
+    let helper = DocumentedCommandsEndToEndTests()
+
+    func json(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
+
+    /// A commitment with a note and an indicator (baseline 0, target 100) with one reading.
+    func recordWithNoteAndReading(_ folder: TemporaryFolder) throws -> (store: String, commitment: String, note: String, indicator: String) {
+        let (store, commitment) = try helper.storeWithCommitment(folder)
+        let note = try json(try puente.run(["--store", store, "--json", "note", commitment, "Reviewed at the April round"]).stdout)
+        let indicator = try json(try puente.run(["--store", store, "--json", "indicator", "add", commitment, "--name-en", "Firearms traced",
+                                                 "--kind", "output", "--baseline", "0", "--target", "100"]).stdout)
+        #expect(try puente.run(["--store", store, "indicator", "record", try #require(indicator["id"]?.stringValue), "40",
+                                "--date", "2026-03-31"]).status == 0)
+        return (store, commitment, try #require(note["id"]?.stringValue), try #require(indicator["id"]?.stringValue))
+    }
+
+    @Test(arguments: [0, 1]) func aNoteIsRetractedByItsIDAsShowListsIt(_ language: Int) throws {
+        let (_, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let folder = try TemporaryFolder()
+        let (store, commitment, note, _) = try recordWithNoteAndReading(folder)
+        let short = Replica.shortID(note)
+        // `show` lists the note with the id `note retract` takes.
+        let shown = try puente.run(["--store", store] + flags + ["show", commitment], environment: environment)
+        #expect(shown.stdout.contains("\(short)  "), "\(shown.stdout)")
+        let retracted = try puente.run(["--store", store] + flags + ["note", "retract", short], environment: environment)
+        #expect(retracted.status == 0, "\(retracted.stderr)")
+        #expect(retracted.stdout.contains(language == 0 ? "retracted" : "retirada"))
+        let after = try json(try puente.run(["--store", store, "--json", "show", commitment]).stdout)
+        #expect(!(after["children"]?.arrayValue ?? []).contains { $0["id"]?.stringValue == note && $0["retracted"] != true })
+        #expect(!(try puente.run(["--store", store] + flags + ["show", commitment], environment: environment).stdout.contains(short)))
+        // The note's own history keeps it and its retraction.
+        let history = try json(try puente.run(["--store", store, "--json", "show", note]).stdout)["history"]?.arrayValue ?? []
+        #expect(history.count == 2)
+        // A commitment is not a note.
+        #expect(try puente.run(["--store", store] + flags + ["note", "retract", Replica.shortID(commitment)], environment: environment).status == 64)
+    }
+
+    @Test(arguments: [0, 1]) func aReadingIsRetractedByItsHandleAsShowListsIt(_ language: Int) throws {
+        let (_, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let folder = try TemporaryFolder()
+        let (store, _, _, indicator) = try recordWithNoteAndReading(folder)
+        let readings = try json(try puente.run(["--store", store, "--json", "show", indicator]).stdout)["series"]?["readings"]?.arrayValue ?? []
+        let op = try #require(readings.first?["op"]?.stringValue)  // replica:seq
+        let parts = op.split(separator: ":")
+        let handle = "\(parts[0].prefix(8)):\(parts[1])"
+        let shown = try puente.run(["--store", store] + flags + ["show", indicator], environment: environment)
+        #expect(shown.stdout.contains("• \(handle)  "), "\(shown.stdout)")
+
+        let retracted = try puente.run(["--store", store] + flags + ["indicator", "retract", handle], environment: environment)
+        #expect(retracted.status == 0, "\(retracted.stderr)")
+        let after = try json(try puente.run(["--store", store, "--json", "show", indicator]).stdout)["series"]?["readings"]?.arrayValue ?? []
+        #expect(after.count == 1)
+        #expect(after.first?["retracted"] == true)
+        // Once retracted it is no longer a standing reading; a handle of 3 digits is too short.
+        #expect(try puente.run(["--store", store] + flags + ["indicator", "retract", handle], environment: environment).status == 64)
+        let short = try puente.run(["--store", store] + flags + ["indicator", "retract", "\(parts[0].prefix(3)):\(parts[1])"],
+                                   environment: environment)
+        #expect(short.status == 64)
+        #expect(short.stderr.contains("4"))
+    }
+
+    @Test func anotherDelegationCannotRetractANote() throws {
+        let stores = try SyncEndToEndTests().makeStores([("us", "us"), ("mx", "mx")])
+        let (us, mx) = (stores.paths[0], stores.paths[1])
+        let added = try puente.run(["--store", us, "--json", "add", "--title-en", "Joint tracing", "--pillar", "prevent", "--owner", "joint"])
+        let commitment = try #require(try json(added.stdout)["id"]?.stringValue)
+        let note = try #require(try json(try puente.run(["--store", us, "--json", "note", commitment, "U.S. view"]).stdout)["id"]?.stringValue)
+        let bundle = stores.folder.sub("to-mx.puente")
+        #expect(try puente.run(["--store", us, "sync", "export", "--to", bundle]).status == 0)
+        #expect(try puente.run(["--store", mx, "sync", "import", bundle]).status == 0)
+        let digest = try puente.run(["--store", mx, "digest"]).stdout
+        let refused = try puente.run(["--store", mx, "note", "retract", Replica.shortID(note)])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("only the delegation that added it"), "\(refused.stderr)")
+        #expect(try puente.run(["--store", mx, "digest"]).stdout == digest)
+        // The delegation that added it may.
+        let retracted = try puente.run(["--store", us, "note", "retract", Replica.shortID(note)])
+        #expect(retracted.status == 0, "\(retracted.stderr)")
+    }
+
+    @Test(arguments: [0, 1]) func anUnlikelyReadingIsQuestionedNotRefused(_ language: Int) throws {
+        let (_, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let folder = try TemporaryFolder()
+        let (store, _, _, indicator) = try recordWithNoteAndReading(folder)
+        let prefix = Replica.shortID(indicator)
+        // 40 was typed as 4000: 39 times the range (0 → 100) beyond the target. Without a terminal
+        // (a script) the warning is printed and the reading recorded.
+        let far = try puente.run(["--store", store] + flags + ["indicator", "record", prefix, "4000", "--date", "2026-04-30"],
+                                 environment: environment)
+        #expect(far.status == 0, "\(far.stderr)")
+        #expect(far.stderr.contains(language == 0 ? "far outside" : "muy fuera"), "\(far.stderr)")
+        // The same date again.
+        let again = try puente.run(["--store", store] + flags + ["indicator", "record", prefix, "45", "--date", "2026-03-31"],
+                                   environment: environment)
+        #expect(again.status == 0)
+        #expect(again.stderr.contains("2026-03-31"))
+        #expect(again.stderr.contains(language == 0 ? "already recorded" : "ya hay una medición"), "\(again.stderr)")
+        // Within ten times the range, and with --yes, nothing is said.
+        let near = try puente.run(["--store", store] + flags + ["indicator", "record", prefix, "-900", "--date", "2026-05-31"],
+                                  environment: environment)
+        #expect(near.stderr.isEmpty, "\(near.stderr)")
+        let quiet = try puente.run(["--store", store] + flags + ["indicator", "record", prefix, "40000", "--date", "2026-03-31", "--yes"],
+                                   environment: environment)
+        #expect(quiet.status == 0)
+        #expect(quiet.stderr.isEmpty, "\(quiet.stderr)")
+        let readings = try json(try puente.run(["--store", store, "--json", "show", indicator]).stdout)["series"]?["readings"]?.arrayValue ?? []
+        #expect(readings.count == 5)
+    }
+}
+
+/// Conflicts only where values differ, and each printed with the commands that settle it.
+@Suite struct ConflictsEndToEndTests {
+    let puente = PuenteProcess()
+
+    func json(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
+
+    @Test(arguments: [0, 1]) func equalValuesAreOneValueAndAConflictPrintsItsCommands(_ language: Int) throws {
+        let (_, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let sync = SyncEndToEndTests()
+        let stores = try sync.makeStores([("us", "us"), ("mx", "mx")])
+        let (us, mx) = (stores.paths[0], stores.paths[1])
+        let added = try puente.run(["--store", us, "--json", "add", "--title-en", "Joint tracing", "--pillar", "prevent", "--owner", "joint"])
+        let id = try #require(try json(added.stdout)["id"]?.stringValue)
+        let short = Replica.shortID(id)
+        var round = 0
+        func exchange() throws {
+            round += 1
+            for (from, to) in [(us, mx), (mx, us)] {
+                let bundle = stores.folder.sub("round-\(round)-\(from.hasSuffix("us") ? "us" : "mx").puente")
+                try sync.export(from, bundle)
+                #expect(try sync.importing(to, [bundle]).status == 0)
+            }
+        }
+        try exchange()
+        // Both desks, concurrently, record the same status.
+        for store in [us, mx] { #expect(try puente.run(["--store", store, "set", short, "status", "in-progress"]).status == 0) }
+        try exchange()
+        for store in [us, mx] {
+            #expect(try json(try puente.run(["--store", store, "--json", "conflicts"]).stdout).arrayValue?.isEmpty == true)
+            #expect(try json(try puente.run(["--store", store, "--json", "review"]).stdout)["conflicts"] == 0)
+            #expect(try json(try puente.run(["--store", store, "--json", "list"]).stdout).arrayValue?.first?["conflicts"] == 0)
+            let shown = try json(try puente.run(["--store", store, "--json", "show", short]).stdout)
+            #expect(shown["conflicts"]?.arrayValue?.isEmpty == true)
+            #expect(shown["fields"]?["status"]?["live"]?.arrayValue?.count == 2, "both operations are kept")
+            // Shown as one value, with both authors and no conflict mark.
+            let text = try puente.run(["--store", store] + flags + ["show", short], environment: environment).stdout
+            let line = try #require(text.split(separator: "\n").first { $0.contains("us (US)") && $0.contains("mx (MX)") }, "\(text)")
+            #expect(!line.contains("⚠"))
+            let none = try puente.run(["--store", store] + flags + ["conflicts"], environment: environment).stdout
+            #expect(none.contains(language == 0 ? "No open conflicts" : "No hay conflictos abiertos"), "\(none)")
+        }
+        #expect(try sync.digest(us) == sync.digest(mx))
+
+        // Values that differ: a conflict, listed with the exact command that keeps each value.
+        #expect(try puente.run(["--store", us, "set", short, "status", "stalled"]).status == 0)
+        #expect(try puente.run(["--store", mx, "set", short, "status", "fulfilled"]).status == 0)
+        try exchange()
+        let listed = try puente.run(["--store", mx] + flags + ["conflicts"], environment: environment).stdout
+        let commands = listed.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.hasPrefix("puente resolve") }
+        #expect(Set(commands) == ["puente resolve \(short) status stalled", "puente resolve \(short) status fulfilled"], "\(listed)")
+        let shown = try puente.run(["--store", mx] + flags + ["show", short], environment: environment).stdout
+        #expect(shown.contains("puente resolve \(short) status fulfilled"), "\(shown)")
+        // Running the printed command as it is settles it.
+        let words = try #require(commands.first { $0.hasSuffix("stalled") }).split(separator: " ").dropFirst().map(String.init)
+        #expect(try puente.run(["--store", mx] + flags + words, environment: environment).status == 0)
+        #expect(try json(try puente.run(["--store", mx, "--json", "conflicts"]).stdout).arrayValue?.isEmpty == true)
+    }
+}
+
+/// Spanish in, not only out: the words Puente displays are taken as values and field names, in
+/// either language, and a mistyped word, field or command gets the closest one suggested.
+@Suite struct WordsInEndToEndTests {
+    let puente = PuenteProcess()
+    let helper = DocumentedCommandsEndToEndTests()
+
+    func json(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
+
+    @Test(arguments: [0, 1]) func displayedWordsAreValues(_ language: Int) throws {
+        let (_, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let folder = try TemporaryFolder()
+        let (store, id) = try helper.storeWithCommitment(folder)
+        func field(_ name: String) throws -> JSONValue? {
+            try json(try puente.run(["--store", store, "--json", "show", id]).stdout)["fields"]?[name]?["value"]
+        }
+        for (typed, code) in [("en curso", "in-progress"), ("CUMPLIDO", "fulfilled"), ("In Progress", "in-progress"), ("estancado", "stalled")] {
+            let result = try puente.run(["--store", store] + flags + ["set", id, "status", typed], environment: environment)
+            #expect(result.status == 0, "\(typed): \(result.stderr)")
+            #expect(try field("status")?.stringValue == code, "\(typed)")
+        }
+        #expect(try puente.run(["--store", store] + flags + ["set", id, "priority", "Alta"], environment: environment).status == 0)
+        #expect(try field("priority")?.stringValue == "high")
+        #expect(try puente.run(["--store", store] + flags + ["assess", id, "en riesgo", "--why", "Faltan datos"], environment: environment).status == 0)
+        #expect(try json(try puente.run(["--store", store, "--json", "show", id]).stdout)["fields"]?["assessment.us"]?["value"]?["rating"] == "at-risk")
+        let added = try puente.run(["--store", store] + flags + ["--json", "add", "--title-es", "Capacitación aduanera", "--pillar", "Prevenir",
+                                                                 "--status", "propuesto", "--priority", "media"], environment: environment)
+        #expect(added.status == 0, "\(added.stderr)")
+        let listed = try json(try puente.run(["--store", store] + flags + ["--json", "list", "--status", "Propuesto"], environment: environment).stdout)
+        #expect(listed.arrayValue?.count == 1)
+        #expect(listed.arrayValue?.first?["pillar"] == "prevent")
+    }
+
+    @Test(arguments: [0, 1]) func fieldsAreNamedAsTheyAreDisplayed(_ language: Int) throws {
+        let (_, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let folder = try TemporaryFolder()
+        let (store, id) = try helper.storeWithCommitment(folder)
+        for (typed, field, value) in [("titulo.es", "title.es", "Ampliar el rastreo de armas"), ("title-es", "title.es", "Rastreo de armas"),
+                                      ("Vence", "due", "2027-03-31"), ("estado", "status", "stalled"), ("Resumen.en", "summary.en", "Tracing")] {
+            let result = try puente.run(["--store", store] + flags + ["set", id, typed, value], environment: environment)
+            #expect(result.status == 0, "\(typed): \(result.stderr)")
+            let shown = try json(try puente.run(["--store", store, "--json", "show", id]).stdout)
+            #expect(shown["fields"]?[field]?["value"]?.stringValue == value, "\(typed)")
+        }
+    }
+
+    @Test(arguments: [0, 1]) func aMistypedWordGetsTheClosestSuggested(_ language: Int) throws {
+        let (_, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let folder = try TemporaryFolder()
+        let (store, id) = try helper.storeWithCommitment(folder)
+        let digest = try puente.run(["--store", store, "digest"]).stdout
+        let suggested = language == 0 ? "Did you mean" : "¿Quiso decir"
+        let value = try puente.run(["--store", store] + flags + ["set", id, "status", "in-progres"], environment: environment)
+        #expect(value.status == 64)
+        #expect(value.stderr.contains("\(suggested) 'in-progress'?"), "\(value.stderr)")
+        let field = try puente.run(["--store", store] + flags + ["set", id, "stauts", "stalled"], environment: environment)
+        #expect(field.status == 64)
+        #expect(field.stderr.contains("\(suggested) 'status'?"), "\(field.stderr)")
+        let option = try puente.run(["--store", store] + flags + ["list", "--status", "stalld"], environment: environment)
+        #expect(option.status == 64)
+        #expect(option.stderr.contains("\(suggested) 'stalled'?"), "\(option.stderr)")
+        let command = try puente.run(["--store", store] + flags + ["lsit"], environment: environment)
+        #expect(command.status == 64)
+        #expect(command.stderr.contains(language == 0 ? "'lsit' is not a command of `puente`" : "'lsit' no es un comando de `puente`"),
+                "\(command.stderr)")
+        #expect(command.stderr.contains("\(suggested) 'list'?"))
+        let sub = try puente.run(["--store", store] + flags + ["keys", "lsit"], environment: environment)
+        #expect(sub.status == 64)
+        #expect(sub.stderr.contains("`puente keys`") && sub.stderr.contains("\(suggested) 'list'?"), "\(sub.stderr)")
+        // Nothing close: no suggestion, still the list of what is accepted.
+        let far = try puente.run(["--store", store] + flags + ["set", id, "status", "xyzzy"], environment: environment)
+        #expect(far.status == 64)
+        #expect(!far.stderr.contains(suggested))
+        #expect(try puente.run(["--store", store, "digest"]).stdout == digest)
+    }
+}
+
+/// One working group's outcome in one command and one transaction.
+@Suite struct UpdateEndToEndTests {
+    let puente = PuenteProcess()
+    let helper = DocumentedCommandsEndToEndTests()
+
+    func json(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
+
+    @Test(arguments: [0, 1]) func anOutcomeIsOneCommand(_ language: Int) throws {
+        let (_, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let folder = try TemporaryFolder()
+        let (store, id) = try helper.storeWithCommitment(folder)
+        let before = try json(try puente.run(["--store", store, "--json", "show", id]).stdout)["history"]?.arrayValue?.count ?? 0
+        let updated = try puente.run(["--store", store] + flags + ["update", Replica.shortID(id), "--status", "en curso", "--due", "2027-01-31",
+                                                                   "--tag", "+fentanyl", "--tag", "-firearms", "--assess", "at risk",
+                                                                   "--why", "Staffing gaps", "--note", "Working group met"],
+                                     environment: environment)
+        #expect(updated.status == 0, "\(updated.stderr)")
+        #expect(updated.stdout.contains(language == 0 ? "updated:" : "actualizado:"), "\(updated.stdout)")
+        let shown = try json(try puente.run(["--store", store, "--json", "show", id]).stdout)
+        #expect(shown["fields"]?["status"]?["value"] == "in-progress")
+        #expect(shown["fields"]?["due"]?["value"] == "2027-01-31")
+        #expect(shown["fields"]?["assessment.us"]?["value"]?["rating"] == "at-risk")
+        #expect(Set((shown["sets"]?["tags"]?.arrayValue ?? []).compactMap { $0["value"]?.stringValue }) == ["southbound", "fentanyl"])
+        #expect((shown["children"]?.arrayValue ?? []).contains { $0["type"] == "note" })
+        // Five writes on the commitment (status, due, two tags, the assessment) and the note's create.
+        #expect((shown["history"]?.arrayValue?.count ?? 0) == before + 5)
+
+        // Given the values it holds, nothing is written.
+        let digest = try puente.run(["--store", store, "digest"]).stdout
+        let same = try puente.run(["--store", store] + flags + ["update", id, "--status", "in-progress", "--due", "2027-01-31"],
+                                  environment: environment)
+        #expect(same.status == 0)
+        #expect(same.stdout.contains(language == 0 ? "nothing was written" : "no se escribió nada"), "\(same.stdout)")
+        #expect(try puente.run(["--store", store, "digest"]).stdout == digest)
+        // Nothing to change, or --why alone, is a usage mistake.
+        #expect(try puente.run(["--store", store] + flags + ["update", id], environment: environment).status == 64)
+        #expect(try puente.run(["--store", store] + flags + ["update", id, "--why", "x"], environment: environment).status == 64)
+        #expect(try puente.run(["--store", store, "digest"]).stdout == digest)
+    }
+
+    @Test func thePolicyRefusesAllOfItOrNone() throws {
+        let stores = try SyncEndToEndTests().makeStores([("us", "us"), ("mx", "mx")])
+        let (us, mx) = (stores.paths[0], stores.paths[1])
+        let added = try puente.run(["--store", mx, "--json", "add", "--title-es", "Capacitación aduanera", "--pillar", "prevent"])
+        let id = try #require(try json(added.stdout)["id"]?.stringValue)
+        let bundle = stores.folder.sub("to-us.puente")
+        #expect(try puente.run(["--store", mx, "sync", "export", "--to", bundle]).status == 0)
+        #expect(try puente.run(["--store", us, "sync", "import", bundle]).status == 0)
+        let digest = try puente.run(["--store", us, "digest"]).stdout
+        // The U.S. desk may assess and add a note, but not change Mexico's status: none of it is written.
+        let refused = try puente.run(["--store", us, "update", id, "--assess", "on-track", "--note", "Seen", "--status", "stalled"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("Status"), "\(refused.stderr)")
+        #expect(try puente.run(["--store", us, "digest"]).stdout == digest)
+        #expect(try puente.run(["--store", us, "update", id, "--assess", "on-track", "--note", "Seen"]).status == 0)
+    }
+}

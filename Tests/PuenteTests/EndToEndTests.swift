@@ -291,7 +291,9 @@ import Testing
         let folder = try TemporaryFolder()
         let store = folder.sub("s")
         try puente.run(["--store", store, "init", "--delegation", "mx", "--name", "Enlace SSPC"])
-        let badPillar = try puente.run(["--store", store, "add", "--title-es", "X", "--pillar", "proteger"])
+        // (`proteger`, the goal's Spanish name, is a pillar: `defender` is not.)
+        #expect(try puente.run(["--store", store, "add", "--title-es", "X", "--pillar", "proteger"]).status == 0)
+        let badPillar = try puente.run(["--store", store, "add", "--title-es", "X", "--pillar", "defender"])
         #expect(badPillar.status == 64)
         #expect(badPillar.stderr.contains("protect, prevent, pursue"))
         let unknown = try puente.run(["--store", store, "show", "ffffffff"])
@@ -325,7 +327,8 @@ import Testing
         let commands: [[String]] = [["init"], ["add"], ["list"], ["show"], ["set"], ["assess"], ["note"], ["indicator", "add"],
                                     ["indicator", "record"], ["conflicts"], ["resolve"], ["review"], ["log"], ["digest"],
                                     ["rebuild"], ["import"], ["demo"], ["dialogue", "add"], ["dialogue", "list"],
-                                    ["dialogue", "show"], ["dialogue", "readout"]]
+                                    ["dialogue", "show"], ["dialogue", "readout"], ["update"], ["note", "retract"],
+                                    ["indicator", "retract"]]
         for command in commands {
             let english = try puente.run(command + ["--help"])
             #expect(english.status == 0)
@@ -357,8 +360,10 @@ import Testing
         let listed = try puente.run(["--store", store, "conflicts"]).stdout.split(separator: "\n").map(String.init)
         let id = try #require(conflicts.arrayValue?.first?["id"]?.stringValue)
         #expect(listed.first?.hasPrefix(Replica.shortID(id)) == true, "\(listed)")
-        #expect(listed.count == 5 && listed.dropFirst().prefix(2).allSatisfy { $0.hasPrefix("    • ") }, "\(listed)")
-        #expect(listed.suffix(2) == ["1 open conflict(s).", "Resolve one with: puente resolve ID FIELD VALUE"])
+        // Each value, then the exact command that keeps it.
+        #expect(listed.count == 7 && [1, 3].allSatisfy { listed[$0].hasPrefix("    • ") }, "\(listed)")
+        #expect([2, 4].allSatisfy { listed[$0].hasPrefix("      puente resolve \(Replica.shortID(id)) status ") }, "\(listed)")
+        #expect(listed.suffix(2) == ["1 open conflict(s).", "To settle one, run the command under the value to keep."])
         try puente.run(["--store", folder.sub("empty"), "init", "--delegation", "mx", "--name", "SSPC desk"])
         #expect(try puente.run(["--store", folder.sub("empty"), "--lang", "es", "conflicts"]).stdout == "No hay conflictos abiertos.\n")
         try jsonListingsAreWholeCanonicalDocuments(store)

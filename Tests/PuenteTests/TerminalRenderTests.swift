@@ -65,4 +65,45 @@ import Testing
         #expect(options.subtracting(flags) == DashValues.valueOptions)
         #expect(DashValues.valueOptions.isDisjoint(with: flags))
     }
+
+    @Test func aValueIsQuotedForTheShellWhenItMustBe() {
+        #expect(ResolveHint.quoted("in-progress") == "in-progress")
+        #expect(ResolveHint.quoted("2026-12-31") == "2026-12-31")
+        #expect(ResolveHint.quoted("Customs & Border") == "'Customs & Border'")
+        #expect(ResolveHint.quoted("it's $(rm -rf ~)") == "'it'\\''s $(rm -rf ~)'")
+        #expect(ResolveHint.quoted("") == "''")
+    }
+
+    @Test func wordsAreFoldedAndMatchedInEitherLanguage() {
+        #expect(InputWords.fold("En curso") == "en-curso")
+        #expect(InputWords.fold("Título (español)") == "titulo-espanol")
+        #expect(InputWords.fold("title.es") == "title-es")
+        #expect(InputWords.distance("lsit", "list") == 1)
+        #expect(InputWords.distance("stauts", "status") == 1)
+        #expect(InputWords.distance("", "abc") == 3)
+        #expect(InputWords.code("EN RIESGO", among: ["on-track", "at-risk"], words: "rating") == "at-risk")
+        #expect(InputWords.code("at risk", among: ["on-track", "at-risk"], words: "rating") == "at-risk")
+        #expect(InputWords.code("riesgo", among: ["on-track", "at-risk"], words: "rating") == nil)
+        for (typed, field) in [("titulo.es", "title.es"), ("Title (Spanish)", "title.es"), ("vence", "due"), ("ESTADO", "status"),
+                               ("summary-en", "summary.en"), ("Evaluación de México", "assessment.mx")] {
+            #expect(InputWords.field(typed, of: .commitment) == field, "\(typed)")
+        }
+        #expect(InputWords.field("estado", of: .note) == nil)
+        // No spelling names two fields of one type, and no displayed value word names two codes.
+        for type in EntityType.allCases {
+            for field in FieldCatalog.fields(of: type).keys {
+                for spelling in InputWords.fieldSpellings(field) {
+                    #expect(InputWords.field(spelling, of: type) == field, "\(type) \(field) \(spelling)")
+                }
+                if let spec = FieldCatalog.fields(of: type)[field], case .oneOf(let codes) = spec.rule {
+                    let words = InputWords.valueWords(field: field, type: type)
+                    for code in codes {
+                        for spelling in InputWords.spellings(code, words: words) {
+                            #expect(InputWords.code(spelling, among: codes, words: words) == code, "\(field) \(code) \(spelling)")
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -102,8 +102,16 @@ public struct EntityState: Sendable, Equatable {
         values.max { ($0.hlc, $0.op.replica) < ($1.hlc, $1.op.replica) }
     }
 
-    /// Register fields with more than one live value.
+    /// Whether a register's live values are an open conflict: two or more that differ. Equal
+    /// values written concurrently (two desks that settled on the same value) are one value
+    /// with several authors; the register still keeps each operation.
+    public static func isConflict(_ values: [RegisterValue]) -> Bool {
+        guard let first = values.first else { return false }
+        return values.contains { $0.value != first.value }
+    }
+
+    /// Register fields whose live values differ (``isConflict(_:)``).
     public var conflictedFields: [String] {
-        registers.filter { $0.value.count > 1 }.keys.sorted()
+        registers.filter { Self.isConflict($0.value) }.keys.sorted()
     }
 }

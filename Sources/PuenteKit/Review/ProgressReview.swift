@@ -73,7 +73,7 @@ public struct ProgressReview: Sendable, Equatable {
     /// Commitments the two delegations assess differently, in list order.
     public let disagreements: [CommitmentSummary]
     public let disagreementCount: Int
-    /// Open conflicts (registers with several live values).
+    /// Open conflicts (registers whose live values differ).
     public let conflicts: Int
     /// Open conflicts, one per entity and field.
     public let conflictList: [ConflictItem]
@@ -243,7 +243,7 @@ public struct ReviewLists {
         }
     }
 
-    /// How many open conflicts (registers with several live values) there are.
+    /// How many open conflicts (registers whose live values differ) there are.
     public func conflictCount() throws -> Int {
         try tx.conflictCount()
     }

@@ -58,6 +58,15 @@ struct TrustMap {
 }
 
 extension Store {
+    /// The registers with an open conflict, as `entity, field` rows: a live value that is not
+    /// the winner and differs from it (``EntityState/isConflict(_:)``). Values are stored as
+    /// canonical JSON, so equal values are equal texts.
+    static let openConflictsSQL = """
+        SELECT DISTINCT l.entity, l.field FROM register_value l INDEXED BY register_conflict
+        JOIN register_value w ON w.entity = l.entity AND w.field = l.field AND w.winner = 1
+        WHERE l.winner = 0 AND l.value <> w.value
+        """
+
     /// Re-derives the materialized state of `entities` — and of the children whose parent's
     /// acceptance changes on the way — with ``EntityMaterializer``, the one path from
     /// operations to state. A rebuild calls this with every entity.
@@ -161,9 +170,10 @@ extension Store {
             """), arguments: [id])
         let oldAccepted = old.map { ($0[1] as String) == "accepted" } ?? false
         let oldRegisters = oldAccepted ? try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT field, replica, seq, winner FROM register_value WHERE entity = ?
+            SELECT field, replica, seq, winner, value FROM register_value WHERE entity = ?
             """), arguments: [id]) : []
-        let conflictsBefore = Dictionary(grouping: oldRegisters, by: { $0[0] as String }).values.filter { $0.count > 1 }.count
+        let conflictsBefore = Dictionary(grouping: oldRegisters, by: { $0[0] as String }).values
+            .filter { Set($0.map { $0[4] as String }).count > 1 }.count
         let before = (conflictsBefore, old.map { $0[1] as String })
 
         guard let create = state.create else {
@@ -313,7 +323,7 @@ extension Store {
         func display(_ field: String) -> JSONValue? { EntityState.winner(registers[field] ?? [])?.value }
         func text(_ field: String) -> DatabaseValue { display(field)?.stringValue.databaseValue ?? .null }
         func rating(_ field: String) -> DatabaseValue { display(field)?["rating"]?.stringValue.databaseValue ?? .null }
-        let conflicts = registers.values.filter { $0.count > 1 }.count
+        let conflicts = registers.values.filter(EntityState.isConflict).count
         let values: [DatabaseValue] = [owner.rawValue.databaseValue, text("title.en"), text("title.es"), text("summary.en"),
                                        text("summary.es"), text("pillar"), text("area"), text("status"), text("priority"),
                                        text("due"), text("dialogue"), text("lead"), rating("assessment.us"),

@@ -212,6 +212,18 @@ extension StoreTransaction {
         try Store.previousValues(db, of: op)
     }
 
+    /// The standing (not retracted) entries of series `field` written by an author whose id
+    /// begins with `authorPrefix`, at `seq`, with their entities.
+    func standingEntries(field: String, authorPrefix: String, seq: Int64, limit: Int) throws -> [(entity: String, entry: OpID)] {
+        try Row.fetchAll(db, sql: """
+            SELECT entity, replica FROM series_entry
+            WHERE field = ? AND seq = ? AND replica >= ? AND replica < ? AND retracted = 0 ORDER BY replica LIMIT ?
+            """, arguments: [field, seq, authorPrefix, authorPrefix + "g", limit]).compactMap { row in
+            guard let replica = ReplicaID(hex: row["replica"]) else { return nil }
+            return (row["entity"], OpID(replica: replica, seq: seq))
+        }
+    }
+
     /// The operations of `author` after `seq`, in chain order.
     func operations(of author: ReplicaID, after seq: Int64) throws -> [Op] {
         try Data.fetchAll(db, sql: "SELECT bytes FROM operation WHERE replica = ? AND seq > ? ORDER BY seq",
@@ -255,7 +267,7 @@ extension StoreTransaction {
             SELECT v.entity, v.field, v.replica, v.seq, v.hlc, v.value,
                 (SELECT t.value FROM register_value t WHERE t.entity = v.entity AND t.field = 'title.en' AND t.winner = 1) AS title_en,
                 (SELECT t.value FROM register_value t WHERE t.entity = v.entity AND t.field = 'title.es' AND t.winner = 1) AS title_es
-            FROM (SELECT DISTINCT entity, field FROM register_value WHERE winner = 0 ORDER BY entity, field\(limit.map { " LIMIT \(max(0, $0))" } ?? "")) c
+            FROM (\(Store.openConflictsSQL) ORDER BY l.entity, l.field\(limit.map { " LIMIT \(max(0, $0))" } ?? "")) c
             JOIN register_value v ON v.entity = c.entity AND v.field = c.field
             ORDER BY v.entity, v.field, v.replica, v.seq
             """)

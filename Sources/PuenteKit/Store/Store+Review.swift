@@ -152,9 +152,9 @@ extension StoreTransaction {
             """), arguments: [entity, limit]).map { row in try Op(storedBytes: Array(row["bytes"] as Data), hash: row["hash"]) }
     }
 
-    /// How many open conflicts (registers with several live values) there are.
+    /// How many open conflicts (registers whose live values differ) there are.
     func conflictCount() throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT DISTINCT entity, field FROM register_value WHERE winner = 0)") ?? 0
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(Store.openConflictsSQL))") ?? 0
     }
 
     /// How many standing indicators there are of each kind.

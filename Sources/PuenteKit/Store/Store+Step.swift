@@ -106,12 +106,15 @@ extension Store {
 
     /// A register gains `value` and loses the values it supersedes; the winner moves when it
     /// must (cleared before another is set: one winner per field). Returns the change in open
-    /// conflicts (0, 1 or -1).
+    /// conflicts (0, 1 or -1): a register is in conflict while its live values differ.
     private static func stepRegister(_ db: Database, entity: String, field: String, value: RegisterValue,
                                      supersedes: Set<OpID>) throws -> Int {
         let rows = try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT replica, seq, hlc, winner FROM register_value WHERE entity = ? AND field = ?
+            SELECT replica, seq, hlc, winner, value FROM register_value WHERE entity = ? AND field = ?
             """), arguments: [entity, field])
+        let valueText = String(decoding: CanonicalJSON.encode(value.value), as: UTF8.self)
+        // Values as their canonical texts, before and after: a conflict is two that differ.
+        var textsAfter: Set<String> = [valueText]
         var live = [value]
         var oldWinner: OpID?
         for row in rows {
@@ -125,6 +128,7 @@ extension Store {
                     .execute(arguments: [entity, field, replica.hex, id.seq])
             } else {
                 live.append(RegisterValue(op: id, hlc: hlc, value: .null))
+                textsAfter.insert(row["value"])
             }
         }
         let winner = EntityState.winner(live)?.op
@@ -136,13 +140,13 @@ extension Store {
         }
         try db.cachedStatement(sql: """
             INSERT INTO register_value (entity, field, replica, seq, hlc, value, winner) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [entity, field, value.op.replica.hex, value.op.seq, value.hlc.text,
-                                     String(decoding: CanonicalJSON.encode(value.value), as: UTF8.self),
+            """).execute(arguments: [entity, field, value.op.replica.hex, value.op.seq, value.hlc.text, valueText,
                                      winner == value.op ? 1 : 0])
         if let winner, winner != value.op, winner != oldWinner {
             try setWinner.execute(arguments: [1, entity, field, winner.replica.hex, winner.seq])
         }
-        return (live.count > 1 ? 1 : 0) - (rows.count > 1 ? 1 : 0)
+        let textsBefore = Set(rows.map { $0["value"] as String })
+        return (textsAfter.count > 1 ? 1 : 0) - (textsBefore.count > 1 ? 1 : 0)
     }
 
     /// Brings entities changed by ``step(_:_:hash:trust:minimumHistory:entities:)`` up to date: each one in

@@ -16,6 +16,8 @@ public struct PuenteError: Error, Equatable, Sendable, CustomStringConvertible {
         /// A list's element to remove that the list does not hold: the field and the element.
         case notInList = "not-in-list"
         case ambiguousID = "ambiguous-id"
+        /// An id prefix of fewer than 4 digits: the prefix and how many digits it has.
+        case shortID = "short-id"
         case wrongType = "wrong-type"
         case unknownField = "unknown-field"
         case invalidValue = "invalid-value"

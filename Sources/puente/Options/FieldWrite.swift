@@ -3,25 +3,44 @@ import PuenteKit
 
 /// `set` and `resolve` share this: registers take a value; sets take `+element` or `-element`.
 enum FieldWrite {
-    static func write(_ replica: Replica, entity: EntityRef, field: String, value: String, clear: Bool, resolve: Bool) throws -> OpID {
+    /// What a write did: the operation written, or nothing because `set` was given the value the
+    /// field already holds (one live value, equal).
+    enum Outcome {
+        case written(OpID)
+        case unchanged(JSONValue)
+    }
+
+    /// The field `typed` names on an entity of `type`: its code, or its name as displayed in
+    /// either language, or as `add` names it (``InputWords/field(_:of:)``).
+    static func field(_ typed: String, of type: EntityType) throws -> String {
+        guard let field = InputWords.field(typed, of: type) else {
+            throw PuenteError(.unknownField, [type.rawValue, typed, InputWords.fieldSuggestion(typed, of: type) ?? ""])
+        }
+        return field
+    }
+
+    static func write(_ replica: Replica, entity: EntityRef, field: String, value: String, clear: Bool, resolve: Bool) throws -> Outcome {
         guard let spec = FieldCatalog.fields(of: entity.type)[field] else {
-            throw PuenteError(.unknownField, [entity.type.rawValue, field])
+            throw PuenteError(.unknownField, [entity.type.rawValue, field, ""])
         }
         if field.hasPrefix("assessment.") || field.hasPrefix("readout.") {
             throw ValidationError(t("error.use-assess"))
         }
         switch spec.shape {
         case .register:
-            let json = clear ? JSONValue.null : try Parse.value(value, for: spec, replica: replica)
-            return resolve ? try replica.resolve(entity, field: field, value: json)
-                : try replica.set(entity, field: field, value: json)
+            let json = clear ? JSONValue.null : try Parse.value(value, for: spec, of: entity.type, replica: replica)
+            if resolve { return .written(try replica.resolve(entity, field: field, value: json)) }
+            // A resolve always writes (it settles a conflict); a set of the value held writes nothing.
+            let live = try replica.registerValues(entity, field: field)
+            if live.count == 1 ? live[0].value == json : live.isEmpty && json == .null { return .unchanged(json) }
+            return .written(try replica.set(entity, field: field, value: json))
         case .set:
             guard let sign = value.first, sign == "+" || sign == "-", value.count > 1 else {
                 throw ValidationError(t("error.set-sign", field))
             }
-            let element = try Parse.value(String(value.dropFirst()), for: spec, replica: replica)
-            return sign == "+" ? try replica.addElement(entity, field: field, element: element)
-                : try replica.removeElement(entity, field: field, element: element)
+            let element = try Parse.value(String(value.dropFirst()), for: spec, of: entity.type, replica: replica)
+            return .written(sign == "+" ? try replica.addElement(entity, field: field, element: element)
+                : try replica.removeElement(entity, field: field, element: element))
         case .series:
             throw ValidationError(t("error.use-record"))
         }

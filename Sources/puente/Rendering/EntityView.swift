@@ -52,9 +52,11 @@ enum EntityView {
                                   "readout.us", "readout.mx"]
         for field in FieldCatalog.fields(of: type).keys.sorted() where !shown.contains(field) {
             if let values = state.registers[field] {
-                let winner = EntityState.winner(values)?.op.replica
-                line(Names.field(field), Names.value(state.displayValue(field), field: field) + (values.count > 1 ? "  ⚠" : "")
-                     + by(winner.map { [$0] } ?? [], detail))
+                // Equal values written concurrently are one value, with each of its authors.
+                let conflict = EntityState.isConflict(values)
+                let authors = conflict ? (EntityState.winner(values).map { [$0.op.replica] } ?? []) : values.map(\.op.replica)
+                line(Names.field(field), Names.value(state.displayValue(field), field: field) + (conflict ? "  ⚠" : "")
+                     + by(authors, detail))
             }
             if let elements = state.sets[field] {
                 line(Names.field(field), elements.map { Names.value($0.value, field: field) }.joined(separator: "; ")
@@ -91,21 +93,28 @@ enum EntityView {
             Terminal.out(t("show.conflicts"))
             for field in state.conflictedFields {
                 Terminal.out("  " + Names.field(field) + ":")
+                var shown = [JSONValue]()
                 for value in state.registers[field] ?? [] {
                     let author = detail.history.first { $0.op.id == value.op }?.author
                     Terminal.out("    • " + Names.value(value.value, field: field) + "  — "
                                  + (author.map { "\($0.name) (\(Names.delegation($0.delegation)))" } ?? value.op.replica.short)
                                  + ", " + value.hlc.utcMinute)
+                    // The command that keeps this value, under the first of its authors.
+                    if !shown.contains(value.value) {
+                        shown.append(value.value)
+                        Terminal.out("      " + ResolveHint.command(entity: state.entity, field: field, value: value.value))
+                    }
                 }
             }
-            Terminal.out("  " + t("show.resolve-hint", Replica.shortID(state.entity.text)))
+            Terminal.out("  " + t("show.resolve-hint"))
         }
         for (field, entries) in state.series.sorted(by: { $0.key < $1.key }) {
             Terminal.out()
             Terminal.out(Names.field(field))
+            // Each entry with its handle, which `indicator retract` takes.
             for entry in entries {
-                Terminal.out("  • " + Names.value(entry.value, field: field) + (entry.retracted ? "  " + t("show.retracted-mark") : "")
-                             + by([entry.op.replica], detail))
+                Terminal.out("  • " + Replica.entryHandle(entry.op) + "  " + Names.value(entry.value, field: field)
+                             + (entry.retracted ? "  " + t("show.retracted-mark") : "") + by([entry.op.replica], detail))
             }
         }
         let indicators = detail.children.filter { $0.entity.type == .indicator && !$0.retracted }
@@ -127,7 +136,8 @@ enum EntityView {
             Terminal.out(t("show.notes"))
             for note in notes {
                 let when = note.create.map { $0.op.hlc.utcMinute } ?? ""
-                Terminal.out("  \(when)  " + UntrustedText.block(note.create?.op.value["text"]?.stringValue ?? "", indent: "      ")
+                // The note's id, which `note retract` takes.
+                Terminal.out("  \(Replica.shortID(note.entity.text))  \(when)  " + UntrustedText.block(note.create?.op.value["text"]?.stringValue ?? "", indent: "      ")
                              + by(note.create.map { [$0.op.replica] } ?? [], detail))
             }
         }

@@ -12,6 +12,7 @@ enum Messages {
             return t("error.ambiguous-id", a[0], error.arguments.dropFirst().joined(separator: ", "))
         case .unknownField:
             return t("error.unknown-field", a[1], a[0], knownFields(EntityType(rawValue: a[0])))
+                + Parse.didYouMean(a[2].isEmpty ? nil : a[2])
         case .invalidValue:
             return t("error.invalid-value", Names.field(a[0]), valueProblem(a[1]))
         case .notInList:
@@ -62,6 +63,27 @@ enum Messages {
     }
 
     /// A value-rule problem code (`date`, `one-of:a,b`, `too-long:1000`…) as a sentence.
+    /// What is wrong with a date typed as `YYYY-MM-DD` whose month, day or year does not exist
+    /// ("month 13 does not exist"); nil when it is not in that shape (or is a real date).
+    static func dateProblem(_ text: String) -> String? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              parts.allSatisfy({ $0.allSatisfy(\.isASCII) }) else { return nil }
+        guard (1...12).contains(month) else { return t("date.month", String(parts[1])) }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        guard (1...days).contains(day) else { return t("date.day", String(parts[2]), "\(parts[0])-\(parts[1])", days) }
+        guard year >= 1900 else { return t("date.year", String(parts[0])) }
+        return nil
+    }
+
+    /// ``valueProblem(_:)`` for the value typed: a date that does not exist says which part.
+    static func valueProblem(_ code: String, typed: String) -> String {
+        if code == "date", let problem = dateProblem(typed) { return problem }
+        return valueProblem(code)
+    }
+
     static func valueProblem(_ code: String) -> String {
         let parts = code.split(separator: ":", maxSplits: 1).map(String.init)
         let argument = parts.count > 1 ? parts[1].replacingOccurrences(of: ",", with: ", ") : ""

@@ -14,12 +14,15 @@ enum Passphrase {
 
     /// The passphrase of an existing key (the root key unless `prompt` says otherwise).
     static func existing(prompt: String = t("passphrase.prompt")) throws -> SecretBuffer {
+        try refuseEmptyVariable("PUENTE_PASSPHRASE")
         if let secret = SecretBuffer.fromEnvironment("PUENTE_PASSPHRASE") { return secret }
         return try ask(prompt)
     }
 
     /// A new passphrase: `variable` (or `PUENTE_PASSPHRASE`) for scripts, else asked twice.
     static func new(variable: String = "PUENTE_PASSPHRASE") throws -> SecretBuffer {
+        try refuseEmptyVariable(variable)
+        try refuseEmptyVariable("PUENTE_PASSPHRASE")
         if let secret = SecretBuffer.fromEnvironment(variable) ?? SecretBuffer.fromEnvironment("PUENTE_PASSPHRASE") {
             guard secret.count >= minimumLength else { throw PassphraseProblem("passphrase.short") }
             return secret
@@ -29,6 +32,14 @@ enum Passphrase {
         let second = try ask(t("passphrase.again"))
         guard first.equals(second) else { throw PassphraseProblem("passphrase.mismatch") }
         return first
+    }
+
+    /// A passphrase variable that is set but empty is a mistake (an unquoted `$VAR`, an export
+    /// without a value), not a reason to ask on the terminal or to say none was given.
+    private static func refuseEmptyVariable(_ name: String) throws {
+        if let value = getenv(name), value.pointee == 0 {
+            throw PassphraseProblem("passphrase.empty-variable", name)
+        }
     }
 
     /// Reads one line from the controlling terminal with echo off.
@@ -62,5 +73,9 @@ enum Passphrase {
 /// A passphrase that could not be had; the key names the sentence.
 struct PassphraseProblem: Error {
     let key: String
-    init(_ key: String) { self.key = key }
+    let argument: String
+    init(_ key: String, _ argument: String = "") {
+        self.key = key
+        self.argument = argument
+    }
 }

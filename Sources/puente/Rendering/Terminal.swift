@@ -102,7 +102,7 @@ enum Terminal {
             try body()
         } catch let error as PuenteError {
             err(t("error.prefix") + " " + Messages.describe(error))
-            throw ExitCode(error.isBadInput ? badInput : error.code == .notFound || error.code == .notInList || error.code == .ambiguousID
+            throw ExitCode(error.isBadInput ? badInput : error.code == .notFound || error.code == .notInList || error.code == .shortID || error.code == .ambiguousID
                            || error.code == .unknownField || error.code == .invalidValue || error.code == .noConflict
                            || error.code == .wrongType ? 64 : 1)
         } catch let error as ImportFileError {
@@ -119,7 +119,7 @@ enum Terminal {
             default: throw ExitCode(badInput)
             }
         } catch let error as PassphraseProblem {
-            err(t("error.prefix") + " " + t(error.key))
+            err(t("error.prefix") + " " + t(error.key, error.argument))
             throw ExitCode(64)
         } catch let error as CardError {
             err(t("error.prefix") + " " + t("card.\(error.problem)"))

@@ -22,12 +22,12 @@ struct AddCommitment: ParsableCommand {
     @Option(name: .customLong("agency"), help: ArgumentHelp(t("help.agency"), valueName: "name")) var agencies: [String] = []
     @Option(name: .customLong("tag"), help: ArgumentHelp(t("help.tag"), valueName: "tag")) var tags: [String] = []
 
-    func validate() throws {
+    mutating func validate() throws {
         if titleEN == nil && titleES == nil { throw ValidationError(t("error.title-required")) }
-        try Parse.check(.oneOf(Pillar.allCases.map(\.rawValue)), pillar, "--pillar")
-        try Parse.check(.oneOf(CommitmentStatus.allCases.map(\.rawValue)), status, "--status")
-        if let owner { try Parse.check(.oneOf(Owner.allCases.map(\.rawValue)), owner, "--owner") }
-        if let priority { try Parse.check(.oneOf(Priority.allCases.map(\.rawValue)), priority, "--priority") }
+        pillar = try Parse.choice(pillar, among: Pillar.allCases.map(\.rawValue), words: "pillar", "--pillar")
+        status = try Parse.choice(status, among: CommitmentStatus.allCases.map(\.rawValue), words: "status", "--status")
+        if let typed = owner { owner = try Parse.choice(typed, among: Owner.allCases.map(\.rawValue), words: "owner", "--owner") }
+        if let typed = priority { priority = try Parse.choice(typed, among: Priority.allCases.map(\.rawValue), words: "priority", "--priority") }
         if let due { try Parse.check(.date, due, "--due") }
         if let area { try Parse.check(.slug, area, "--area") }
         for tag in tags { try Parse.check(.slug, tag, "--tag") }

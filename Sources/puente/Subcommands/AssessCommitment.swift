@@ -11,8 +11,8 @@ struct AssessCommitment: ParsableCommand {
     @Argument(help: ArgumentHelp(t("help.rating"), valueName: "rating")) var rating: String
     @Option(help: ArgumentHelp(t("help.why"), valueName: "text")) var why: String?
 
-    func validate() throws {
-        try Parse.check(.oneOf(Rating.allCases.map(\.rawValue)), rating, "RATING")
+    mutating func validate() throws {
+        rating = try Parse.choice(rating, among: Rating.allCases.map(\.rawValue), words: "rating", "RATING")
     }
 
     func run() throws {

@@ -24,10 +24,10 @@ struct DialogueCommand: ParsableCommand {
         @Option(name: .customLong("statement-en"), help: ArgumentHelp(t("help.statement-en"), valueName: "text")) var statementEN: String?
         @Option(name: .customLong("statement-es"), help: ArgumentHelp(t("help.statement-es"), valueName: "text")) var statementES: String?
 
-        func validate() throws {
+        mutating func validate() throws {
             if titleEN == nil && titleES == nil { throw ValidationError(t("error.title-required")) }
             try Parse.check(.date, date, "--date")
-            try Parse.check(.oneOf(DialogueKind.allCases.map(\.rawValue)), kind, "--kind")
+            kind = try Parse.choice(kind, among: DialogueKind.allCases.map(\.rawValue), words: "dialogue-kind", "--kind")
         }
 
         func run() throws {

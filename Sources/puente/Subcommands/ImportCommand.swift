@@ -12,8 +12,13 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         try Terminal.run {
-            let replica = try global.openReplica()
             let bytes = try ImportSource.read(file)
+            // A sync bundle given to `import`: say which command takes it.
+            if ImportSource.isBundle(bytes) {
+                Terminal.err(t("error.prefix") + " " + t("error.bundle-not-import", file))
+                throw ExitCode(64)
+            }
+            let replica = try global.openReplica()
             let report = try replica.importFile(try ImportFile(bytes: bytes))
             ImportSource.print(report, json: global.json)
         }

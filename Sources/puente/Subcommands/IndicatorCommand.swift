@@ -4,7 +4,7 @@ import PuenteKit
 struct IndicatorCommand: ParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(commandName: "indicator", abstract: t("abstract.indicator"),
-                             subcommands: [AddIndicator.self, RecordReading.self])
+                             subcommands: [AddIndicator.self, RecordReading.self, RetractReading.self])
     }
 
     func run() throws { try Terminal.missingSubcommand(Self.self) }
@@ -24,10 +24,10 @@ struct IndicatorCommand: ParsableCommand {
         @Option(help: ArgumentHelp(t("help.target"), valueName: "number")) var target: String?
         @Option(help: ArgumentHelp(t("help.direction"), valueName: "increase|decrease")) var direction: String = "increase"
 
-        func validate() throws {
+        mutating func validate() throws {
             if nameEN == nil && nameES == nil { throw ValidationError(t("error.name-required")) }
-            try Parse.check(.oneOf(IndicatorKind.allCases.map(\.rawValue)), kind, "--kind")
-            try Parse.check(.oneOf(Direction.allCases.map(\.rawValue)), direction, "--direction")
+            kind = try Parse.choice(kind, among: IndicatorKind.allCases.map(\.rawValue), words: "indicator-kind", "--kind")
+            direction = try Parse.choice(direction, among: Direction.allCases.map(\.rawValue), words: "direction", "--direction")
             if let baseline { try Parse.check(.decimal, baseline, "--baseline") }
             if let target { try Parse.check(.decimal, target, "--target") }
         }
@@ -58,8 +58,9 @@ struct IndicatorCommand: ParsableCommand {
         @Argument(help: ArgumentHelp(t("help.reading-value"), valueName: "value")) var value: String
         @Option(help: ArgumentHelp(t("help.reading-date"), valueName: "YYYY-MM-DD")) var date: String?
         @Option(help: ArgumentHelp(t("help.source"), valueName: "text")) var source: String?
+        @Flag(help: ArgumentHelp(t("help.yes"))) var yes = false
 
-        func validate() throws {
+        mutating func validate() throws {
             try Parse.check(.decimal, value, "VALUE")
             if let date { try Parse.check(.date, date, "--date") }
         }
@@ -68,11 +69,42 @@ struct IndicatorCommand: ParsableCommand {
             try Terminal.run {
                 let replica = try global.openReplica()
                 let ref = try replica.resolveID(indicator, as: .indicator)
-                let op = try replica.recordReading(ref, date: date ?? replica.today, value: value, source: source)
+                let day = date ?? replica.today
+                if !yes {
+                    let warnings = ReadingCheck.warnings(value: value, date: day, state: try replica.state(ref),
+                                                         authors: try replica.replicas())
+                    guard ReadingCheck.confirm(warnings) else {
+                        Terminal.err(t("reading.not-recorded"))
+                        throw ExitCode(1)
+                    }
+                }
+                let op = try replica.recordReading(ref, date: day, value: value, source: source)
                 if global.json {
                     Terminal.json(["op": .string(op.description)])
                 } else {
                     Terminal.out(t("record.done", value, Replica.shortID(ref.text)))
+                }
+            }
+        }
+    }
+
+    struct RetractReading: ParsableCommand {
+        static var configuration: CommandConfiguration {
+            CommandConfiguration(commandName: "retract", abstract: t("abstract.indicator-retract"), discussion: t("example.indicator-retract"))
+        }
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp(t("help.reading-handle"), valueName: "reading")) var reading: String
+
+        func run() throws {
+            try Terminal.run {
+                let replica = try global.openReplica()
+                let found = try replica.reading(reading)
+                let op = try replica.retractReading(found.indicator, reading: found.reading)
+                if global.json {
+                    Terminal.json(["op": .string(op.description)])
+                } else {
+                    Terminal.out(t("reading.retracted", Replica.entryHandle(found.reading), Replica.shortID(found.indicator.text)))
                 }
             }
         }

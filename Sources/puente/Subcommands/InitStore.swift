@@ -21,12 +21,12 @@ struct InitStore: ParsableCommand {
     var passphrase = false
 
     func validate() throws {
-        guard Delegation(rawValue: delegation) != nil else { throw ValidationError(t("error.delegation", delegation)) }
+        guard Parse.delegation(delegation) != nil else { throw ValidationError(t("error.delegation", "--delegation", delegation)) }
     }
 
     func run() throws {
         try Terminal.run {
-            guard let delegation = Delegation(rawValue: delegation) else { return }
+            guard let delegation = Parse.delegation(delegation) else { return }
             let replica = try Replica.initialize(folder: global.storeFolder, delegation: delegation, name: name, office: office,
                                                  passphrase: passphrase ? try Passphrase.new() : nil)
             if global.json {

@@ -23,12 +23,12 @@ struct ListCommitments: ParsableCommand {
     /// read through the list-order index however large the record.
     static let page = 100
 
-    func validate() throws {
-        if let owner { try Parse.check(.oneOf(Owner.allCases.map(\.rawValue)), owner, "--owner") }
-        if let pillar { try Parse.check(.oneOf(Pillar.allCases.map(\.rawValue)), pillar, "--pillar") }
-        if let status { try Parse.check(.oneOf(CommitmentStatus.allCases.map(\.rawValue)), status, "--status") }
+    mutating func validate() throws {
+        if let typed = owner { owner = try Parse.choice(typed, among: Owner.allCases.map(\.rawValue), words: "owner", "--owner") }
+        if let typed = pillar { pillar = try Parse.choice(typed, among: Pillar.allCases.map(\.rawValue), words: "pillar", "--pillar") }
+        if let typed = status { status = try Parse.choice(typed, among: CommitmentStatus.allCases.map(\.rawValue), words: "status", "--status") }
         if let dueBefore { try Parse.check(.date, dueBefore, "--due-before") }
-        if let sort { try Parse.check(.oneOf(CommitmentSort.allCases.map(\.rawValue)), sort, "--sort") }
+        if let typed = sort { sort = try Parse.choice(typed, among: CommitmentSort.allCases.map(\.rawValue), words: nil, "--sort") }
         if let limit, limit < 1 { throw ValidationError(t("error.limit")) }
         if limit != nil, all { throw ValidationError(t("error.limit-all")) }
     }

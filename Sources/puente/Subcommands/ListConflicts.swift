@@ -17,7 +17,8 @@ struct ListConflicts: ParsableCommand {
                         try emit(["id": .string(item.entity.text), "field": .string(item.field), "title": JSONForms.optional(item.title),
                                   "values": .array(item.values.map { value in
                                       ["op": .string(value.op.description), "hlc": .string(value.hlc.text), "value": value.value,
-                                       "author": JSONForms.optional(item.authors[value.op.replica]?.name)]
+                                       "author": JSONForms.optional(item.authors[value.op.replica]?.name),
+                                       "command": .string(ResolveHint.command(entity: item.entity, field: item.field, value: value.value))]
                                   })])
                     }
                 }
@@ -28,10 +29,15 @@ struct ListConflicts: ParsableCommand {
             try replica.conflicts { item in
                 count += 1
                 Terminal.out("\(Replica.shortID(item.entity.text))  \(item.title ?? "—")  — \(Names.field(item.field))")
-                for value in item.values {
-                    let author = item.authors[value.op.replica]
-                    Terminal.out("    • \(Names.value(value.value, field: item.field))  — "
-                                 + (author.map { "\($0.name) (\(Names.delegation($0.delegation)))" } ?? value.op.replica.short))
+                // Each value once, with its authors, and under it the command that keeps it.
+                var seen = [JSONValue]()
+                for value in item.values where !seen.contains(value.value) {
+                    seen.append(value.value)
+                    let authors = item.values.filter { $0.value == value.value }.map { other in
+                        item.authors[other.op.replica].map { "\($0.name) (\(Names.delegation($0.delegation)))" } ?? other.op.replica.short
+                    }
+                    Terminal.out("    • \(Names.value(value.value, field: item.field))  — " + Array(Set(authors)).sorted().joined(separator: ", "))
+                    Terminal.out("      " + ResolveHint.command(entity: item.entity, field: item.field, value: value.value))
                 }
             }
             guard count > 0 else {

@@ -15,8 +15,8 @@ struct ReportCommand: ParsableCommand {
 
     static let formats = ["markdown", "html", "csv", "json"]
 
-    func validate() throws {
-        if let format { try Parse.check(.oneOf(Self.formats), format, "--format") }
+    mutating func validate() throws {
+        if let typed = format { format = try Parse.choice(typed, among: Self.formats, words: nil, "--format") }
         if let asOf { try Parse.check(.date, asOf, "--as-of") }
     }
 

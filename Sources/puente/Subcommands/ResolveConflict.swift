@@ -15,7 +15,9 @@ struct ResolveConflict: ParsableCommand {
         try Terminal.run {
             let replica = try global.openReplica()
             let entity = try replica.resolveID(id)
-            let op = try FieldWrite.write(replica, entity: entity, field: field, value: value, clear: false, resolve: true)
+            let field = try FieldWrite.field(self.field, of: entity.type)
+            guard case let .written(op) = try FieldWrite.write(replica, entity: entity, field: field, value: value, clear: false,
+                                                                resolve: true) else { return }
             if global.json {
                 Terminal.json(["op": .string(op.description)])
             } else {

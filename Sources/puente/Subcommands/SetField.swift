@@ -21,11 +21,22 @@ struct SetField: ParsableCommand {
         try Terminal.run {
             let replica = try global.openReplica()
             let entity = try replica.resolveID(id)
-            let op = try FieldWrite.write(replica, entity: entity, field: field, value: value ?? "", clear: clear, resolve: false)
-            if global.json {
-                Terminal.json(["op": .string(op.description)])
-            } else {
-                Terminal.out(t("set.done", Names.field(field), Replica.shortID(entity.text)))
+            let field = try FieldWrite.field(self.field, of: entity.type)
+            switch try FieldWrite.write(replica, entity: entity, field: field, value: value ?? "", clear: clear, resolve: false) {
+            case .written(let op):
+                if global.json {
+                    Terminal.json(["op": .string(op.description)])
+                } else {
+                    Terminal.out(t("set.done", Names.field(field), Replica.shortID(entity.text)))
+                }
+            case .unchanged(let held):
+                if global.json {
+                    Terminal.json(["op": .null, "unchanged": .bool(true)])
+                } else if held != .null {
+                    Terminal.out(t("set.unchanged", Names.field(field), Replica.shortID(entity.text), Names.value(held, field: field)))
+                } else {
+                    Terminal.out(t("set.unchanged-empty", Names.field(field), Replica.shortID(entity.text)))
+                }
             }
         }
     }

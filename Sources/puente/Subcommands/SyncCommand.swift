@@ -21,13 +21,13 @@ struct SyncCommand: ParsableCommand {
         @Flag(help: ArgumentHelp(t("help.bundle-full"))) var full = false
 
         func validate() throws {
-            if let recipient, Delegation(rawValue: recipient) == nil { throw ValidationError(t("error.delegation", recipient)) }
+            if let recipient, Parse.delegation(recipient) == nil { throw ValidationError(t("error.delegation", "--for", recipient)) }
         }
 
         func run() throws {
             try Terminal.run {
                 let replica = try global.openReplica()
-                let report = try replica.exportBundle(to: to, for: recipient.flatMap(Delegation.init(rawValue:)), full: full)
+                let report = try replica.exportBundle(to: to, for: recipient.flatMap(Parse.delegation), full: full)
                 if global.json {
                     Terminal.json(["path": .string(report.path), "operations": .int(Int64(report.operations)),
                                    "bytes": .int(Int64(report.bytes)), "authors": .int(Int64(report.segments.count))])

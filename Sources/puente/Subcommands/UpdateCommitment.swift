@@ -1,0 +1,91 @@
+import ArgumentParser
+import PuenteKit
+
+/// `update ID --status … --tag … --assess … --note …`: one working group's outcome for one
+/// commitment, in one command and one transaction. The policy refuses all of it or none,
+/// naming the part it refuses; a field given the value it already holds is left alone.
+struct UpdateCommitment: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "update", abstract: t("abstract.update"), discussion: t("example.update"))
+    }
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp(t("help.id"), valueName: "id")) var id: String
+    @Option(help: ArgumentHelp(t("help.status"), valueName: "status")) var status: String?
+    @Option(help: ArgumentHelp(t("help.due"), valueName: "YYYY-MM-DD")) var due: String?
+    @Option(help: ArgumentHelp(t("help.priority"), valueName: "high|medium|low")) var priority: String?
+    @Option(help: ArgumentHelp(t("help.lead"), valueName: "text")) var lead: String?
+    @Option(name: .customLong("tag"), help: ArgumentHelp(t("help.update-tag"), valueName: "+tag|-tag")) var tags: [String] = []
+    @Option(name: .customLong("agency"), help: ArgumentHelp(t("help.update-agency"), valueName: "+name|-name")) var agencies: [String] = []
+    @Option(help: ArgumentHelp(t("help.update-assess"), valueName: "rating")) var assess: String?
+    @Option(help: ArgumentHelp(t("help.why"), valueName: "text")) var why: String?
+    @Option(help: ArgumentHelp(t("help.update-note"), valueName: "text")) var note: String?
+
+    mutating func validate() throws {
+        if let typed = status { status = try Parse.choice(typed, among: CommitmentStatus.allCases.map(\.rawValue), words: "status", "--status") }
+        if let typed = priority { priority = try Parse.choice(typed, among: Priority.allCases.map(\.rawValue), words: "priority", "--priority") }
+        if let typed = assess { assess = try Parse.choice(typed, among: Rating.allCases.map(\.rawValue), words: "rating", "--assess") }
+        if let due { try Parse.check(.date, due, "--due") }
+        if why != nil, assess == nil { throw ValidationError(t("error.why-without-assess")) }
+        if status == nil, due == nil, priority == nil, lead == nil, tags.isEmpty, agencies.isEmpty, assess == nil, note == nil {
+            throw ValidationError(t("error.update-nothing"))
+        }
+    }
+
+    func run() throws {
+        try Terminal.run {
+            let replica = try global.openReplica()
+            let entity = try replica.resolveID(id, as: .commitment)
+            let fields = FieldCatalog.fields(of: .commitment)
+            // Registers first, each only when it changes; then list elements, the assessment, the note.
+            var registers = [(field: String, value: JSONValue)]()
+            for (field, typed) in [("status", status), ("due", due), ("priority", priority), ("lead", lead)] {
+                guard let typed, let spec = fields[field] else { continue }
+                let value = try Parse.value(typed, for: spec, of: .commitment, replica: replica)
+                let live = try replica.registerValues(entity, field: field)
+                if live.count == 1, live[0].value == value { continue }
+                registers.append((field, value))
+            }
+            var elements = [(field: String, add: Bool, element: JSONValue)]()
+            for (field, typed) in tags.map({ ("tags", $0) }) + agencies.map({ ("agencies", $0) }) {
+                guard let spec = fields[field] else { continue }
+                let add = !typed.hasPrefix("-")
+                let text = typed.hasPrefix("+") || typed.hasPrefix("-") ? String(typed.dropFirst()) : typed
+                guard !text.isEmpty else { throw ValidationError(t("error.set-sign", field)) }
+                elements.append((field, add, try Parse.value(text, for: spec, of: .commitment, replica: replica)))
+            }
+            let delegation = replica.identity.delegation
+            var changed = [String]()
+            let written = try replica.batch { batch -> [OpID] in
+                var ops = [OpID]()
+                for register in registers {
+                    ops.append(try batch.set(entity, field: register.field, value: register.value))
+                    changed.append(Names.field(register.field))
+                }
+                for element in elements {
+                    ops.append(element.add ? try batch.addElement(entity, field: element.field, element: element.element)
+                                           : try batch.removeElement(entity, field: element.field, element: element.element))
+                    if !changed.contains(Names.field(element.field)) { changed.append(Names.field(element.field)) }
+                }
+                if let assess {
+                    var value: [String: JSONValue] = ["rating": .string(assess)]
+                    if let why, !why.isEmpty { value["why"] = .string(why) }
+                    ops.append(try batch.set(entity, field: "assessment.\(delegation.rawValue)", value: .object(value)))
+                    changed.append(Names.field("assessment.\(delegation.rawValue)"))
+                }
+                if let note {
+                    _ = try batch.addNote(to: entity, text: note, lang: Language.current.rawValue)
+                    changed.append(t("update.a-note"))
+                }
+                return ops
+            }
+            if global.json {
+                Terminal.json(["ops": .array(written.map { .string($0.description) }), "changed": .int(Int64(changed.count))])
+            } else if changed.isEmpty {
+                Terminal.out(t("update.nothing", Replica.shortID(entity.text)))
+            } else {
+                Terminal.out(t("update.done", Replica.shortID(entity.text), changed.joined(separator: ", ")))
+            }
+        }
+    }
+}
