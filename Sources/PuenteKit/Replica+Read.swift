@@ -238,10 +238,15 @@ extension Replica {
 
     /// The op log, newest first (by clock, then author, then newest in the chain): the latest
     /// `limit` operations with their authors and statuses.
-    public func log(limit: Int = 50, rejectedOnly: Bool = false) throws -> [HistoryEntry] {
+    ///
+    /// `about`: only the operations of that entity and of its children (a commitment's
+    /// indicators and notes). `authors`: only the operations they wrote.
+    public func log(limit: Int = 50, rejectedOnly: Bool = false, about: EntityRef? = nil,
+                    authors: [ReplicaID]? = nil) throws -> [HistoryEntry] {
         try store.read { tx in
             let replicas = try tx.replicas()
-            return try tx.log(limit: limit, rejectedOnly: rejectedOnly).map { row in
+            let entities = try about.map { [$0.text] + (try tx.allChildren(of: $0)) }
+            return try tx.log(limit: limit, rejectedOnly: rejectedOnly, entities: entities, authors: authors).map { row in
                 var entry = HistoryEntry(op: row.op, author: replicas[row.op.replica], status: row.status,
                                          previous: try tx.previousValues(of: row.op))
                 entry.clockAhead = Store.isClockAhead(row.op.hlc, arrived: row.arrived)

@@ -31,11 +31,22 @@ struct Puente: ParsableCommand {
     static func main() {
         let arguments = DashValues.rewrite(Array(CommandLine.arguments.dropFirst()))
         if let unknown = InputWords.unknownCommand(arguments) {
-            Terminal.err(t("error.prefix") + " " + t("error.unknown-command", unknown.word, unknown.path)
-                         + Parse.didYouMean(unknown.suggestion) + " " + t("error.unknown-command-help", unknown.path))
-            Foundation.exit(64)
+            let failure = Terminal.fail(code: "usage", message: t("error.unknown-command", unknown.word, unknown.path)
+                                        + Parse.didYouMean(unknown.suggestion) + " " + t("error.unknown-command-help", unknown.path),
+                                        status: 64)
+            Foundation.exit(failure.rawValue)
         }
-        main(arguments)
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            // With --json, a mistake the parser found is one JSON line too; what Puente already
+            // said (an ExitCode), help and the version go out as the parser writes them.
+            if Terminal.jsonErrors, !(error is ExitCode), exitCode(for: error) != .success {
+                Foundation.exit(Terminal.fail(code: "usage", message: message(for: error), status: exitCode(for: error).rawValue).rawValue)
+            }
+            exit(withError: error)
+        }
     }
 
     func run() throws { try Terminal.missingSubcommand(Self.self) }

@@ -541,3 +541,126 @@ import Testing
         #expect(try puente.run(["--store", us, "update", id, "--assess", "on-track", "--note", "Seen"]).status == 0)
     }
 }
+
+/// The smaller frictions: errors as JSON under `--json`, a usage mistake without another
+/// command's usage line, a dialogue that lists its commitments, and `indicator list`.
+@Suite struct FrictionsEndToEndTests {
+    let puente = PuenteProcess()
+    let helper = DocumentedCommandsEndToEndTests()
+    let fixture = Repository.path("Fixtures/bicentennial.json")
+
+    func json(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
+
+    @Test(arguments: [0, 1]) func errorsAreJSONUnderJSON(_ language: Int) throws {
+        let (_, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let folder = try TemporaryFolder()
+        let (store, id) = try helper.storeWithCommitment(folder)
+        for (arguments, code) in [(["show", "997"], "short-id"), (["lsit"], "usage"), (["list", "--status", "bogus"], "usage"),
+                                  (["set", id, "due", "2026-13-01"], "usage"), (["indicator"], "usage"),
+                                  (["show", "ffffffff"], "not-found")] {
+            let result = try puente.run(["--store", store, "--json"] + flags + arguments, environment: environment)
+            #expect(result.status == 64, "\(arguments)")
+            #expect(result.stdout.isEmpty, "\(arguments)")
+            // One canonical JSON line on standard error, with the code and the sentence in the user's language.
+            let error = try json(result.stderr)
+            #expect(String(decoding: CanonicalJSON.encode(error), as: UTF8.self) + "\n" == result.stderr, "\(arguments)")
+            #expect(error["error"]?["code"]?.stringValue == code, "\(arguments): \(result.stderr)")
+            let message = error["error"]?["message"]?.stringValue ?? ""
+            #expect(message.count > 10, "\(arguments)")
+        }
+        let spanish = try puente.run(["--store", store, "--json"] + flags + ["show", "997"], environment: environment)
+        #expect(spanish.stderr.contains(language == 0 ? "at least 4 digits" : "al menos 4 dígitos"))
+        // Without --json, a mistake found while running names no other command's usage.
+        let text = try puente.run(["--store", store] + flags + ["set", id, "due", "2026-13-01"], environment: environment)
+        #expect(text.status == 64)
+        #expect(!text.stderr.contains("Usage: puente [--store"), "\(text.stderr)")
+        #expect(!text.stderr.contains("USAGE"), "\(text.stderr)")
+    }
+
+    @Test(arguments: [0, 1]) func aDialogueListsItsCommitmentsAndIndicatorsAreListed(_ language: Int) throws {
+        let (_, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let folder = try TemporaryFolder()
+        let store = folder.sub("us")
+        #expect(try puente.run(["--store", store, "init", "--delegation", "us", "--name", "INL desk"]).status == 0)
+        #expect(try puente.run(["--store", store, "import", fixture]).status == 0)
+        let dialogues = try json(try puente.run(["--store", store, "--json", "dialogue", "list"]).stdout).arrayValue ?? []
+        var checked = 0
+        for dialogue in dialogues {
+            let id = try #require(dialogue["id"]?.stringValue)
+            let listed = try json(try puente.run(["--store", store, "--json", "list", "--dialogue", id]).stdout).arrayValue ?? []
+            let shown = try json(try puente.run(["--store", store, "--json", "dialogue", "show", id]).stdout)
+            #expect(shown["commitments"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == listed.compactMap { $0["id"]?.stringValue })
+            guard !listed.isEmpty else { continue }
+            checked += 1
+            let text = try puente.run(["--store", store] + flags + ["dialogue", "show", id], environment: environment).stdout
+            #expect(text.contains(language == 0 ? "Commitments from this dialogue (\(listed.count))"
+                                                : "Compromisos de este diálogo (\(listed.count))"), "\(text)")
+            for commitment in listed { #expect(text.contains(commitment["short_id"]?.stringValue ?? "-"), "\(text)") }
+        }
+        #expect(checked > 0)
+
+        // Every standing indicator, as the review counts them; one commitment's alone.
+        let all = try json(try puente.run(["--store", store, "--json", "indicator", "list"]).stdout).arrayValue ?? []
+        let review = try json(try puente.run(["--store", store, "--json", "review"]).stdout)
+        #expect(all.count == review["indicators"]?.arrayValue?.count)
+        #expect(!all.isEmpty)
+        let parent = try #require(all.first?["commitment"]?.stringValue)
+        let one = try json(try puente.run(["--store", store, "--json", "indicator", "list", parent]).stdout).arrayValue ?? []
+        #expect(!one.isEmpty && one.allSatisfy { $0["commitment"]?.stringValue == parent })
+        #expect(one.count == all.filter { $0["commitment"]?.stringValue == parent }.count)
+        let text = try puente.run(["--store", store] + flags + ["indicator", "list"], environment: environment).stdout
+        #expect(text.contains(language == 0 ? "Outcome indicators" : "Indicadores de resultado"), "\(text)")
+    }
+}
+
+/// `log` narrowed to one commitment (with its indicators and notes) and to some desks.
+@Suite struct LogFiltersEndToEndTests {
+    let puente = PuenteProcess()
+
+    func json(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
+
+    @Test(arguments: [0, 1]) func theLogIsFilteredByCommitmentAndByAuthor(_ language: Int) throws {
+        let (_, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let sync = SyncEndToEndTests()
+        let stores = try sync.makeStores([("State INL desk", "us"), ("Enlace SSPC", "mx")])
+        let (us, mx) = (stores.paths[0], stores.paths[1])
+        let added = try puente.run(["--store", us, "--json", "add", "--title-en", "Joint tracing", "--pillar", "prevent", "--owner", "joint"])
+        let id = try #require(try json(added.stdout)["id"]?.stringValue)
+        #expect(try puente.run(["--store", us, "--json", "add", "--title-en", "Other", "--pillar", "protect"]).status == 0)
+        let indicator = try #require(try json(try puente.run(["--store", us, "--json", "indicator", "add", id, "--name-en", "Traced",
+                                                              "--kind", "output"]).stdout)["id"]?.stringValue)
+        let bundle = stores.folder.sub("to-mx.puente")
+        try sync.export(us, bundle)
+        #expect(try sync.importing(mx, [bundle]).status == 0)
+        #expect(try puente.run(["--store", mx, "note", id, "Nota de la SSPC"]).status == 0)
+        #expect(try puente.run(["--store", mx, "set", id, "status", "in-progress"]).status == 0)
+
+        func log(_ arguments: [String]) throws -> [JSONValue] {
+            let result = try puente.run(["--store", mx, "--json"] + flags + ["log", "--limit", "1000"] + arguments, environment: environment)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            return try json(result.stdout).arrayValue ?? []
+        }
+        let all = try log([])
+        let ours = try log(["--commitment", Replica.shortID(id)])
+        // The commitment's own operations, its indicator's and its note's; nothing of the other one.
+        let entities = Set(ours.compactMap { $0["entity"]?.stringValue })
+        #expect(entities.contains(id) && entities.contains(indicator) && entities.count == 3, "\(entities)")
+        #expect(ours.count == all.filter { entity in entities.contains(entity["entity"]?.stringValue ?? "") }.count)
+        #expect(ours.count < all.count)
+        // By part of a desk's name, case and accents folded, and by the first digits of its id.
+        let sspc = try log(["--author", "sspc"])
+        #expect(sspc.count == 2 && sspc.allSatisfy { $0["author"]?["delegation"] == "mx" }, "\(sspc)")
+        let usID = try #require(all.first { $0["author"]?["delegation"] == "us" }?["author"]?["replica"]?.stringValue)
+        let byID = try log(["--author", String(usID.prefix(6))])
+        #expect(byID.count == all.count - 2 && byID.allSatisfy { $0["author"]?["delegation"] == "us" })
+        let both = try log(["--commitment", id, "--author", "Enlace"])
+        #expect(both.count == 2)
+        // The log keeps its order: newest first, the same as the whole log's.
+        let order = all.compactMap { $0["op"]?.stringValue }.filter { op in ours.contains { $0["op"]?.stringValue == op } }
+        #expect(ours.compactMap { $0["op"]?.stringValue } == order)
+        // A desk no name or id matches.
+        let none = try puente.run(["--store", mx] + flags + ["log", "--author", "nobody"], environment: environment)
+        #expect(none.status == 64)
+        #expect(none.stderr.contains("keys list"))
+    }
+}

@@ -185,6 +185,11 @@ extension StoreTransaction {
                             arguments: [type.rawValue]).compactMap(EntityRef.init(text:))
     }
 
+    /// Every child of `entity` (its indicators and notes), whatever its state.
+    func allChildren(of entity: EntityRef) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT id FROM entity WHERE parent = ? ORDER BY id", arguments: [entity.text])
+    }
+
     /// The accepted children of `entity` (its indicators and notes), oldest first.
     func acceptedChildren(of entity: EntityRef) throws -> [EntityRef] {
         try String.fetchAll(db, sql: "SELECT id FROM entity WHERE parent = ? AND state = 'accepted' ORDER BY created_hlc, id",
@@ -297,17 +302,30 @@ extension StoreTransaction {
     }
 
     /// The op log, newest first (by listed clock, then author, then newest in the chain): the
-    /// latest `limit` operations, or the latest `limit` rejected ones.
-    func log(limit: Int, rejectedOnly: Bool) throws -> [LoggedRow] {
-        var rows = rejectedOnly ? nil : try latestOperations(limit: limit)
+    /// latest `limit` operations, or the latest `limit` rejected ones; only those of
+    /// `entities`, and only those written by `authors`, when given.
+    func log(limit: Int, rejectedOnly: Bool, entities: [String]? = nil, authors: [ReplicaID]? = nil) throws -> [LoggedRow] {
+        var rows = rejectedOnly || entities != nil ? nil : try latestOperations(limit: limit, authors: authors)
         if rows == nil {
             // `status <> 'accepted'` lets SQLite use the partial index of the operations that
-            // are not accepted (it does not infer it from `status = 'rejected'`).
+            // are not accepted (it does not infer it from `status = 'rejected'`); an entity's
+            // operations are read through their index.
+            var conditions = [String]()
+            var arguments = [DatabaseValueConvertible]()
+            if rejectedOnly { conditions.append("status <> 'accepted' AND status = 'rejected'") }
+            if let entities {
+                conditions.append("entity IN (\(entities.map { _ in "?" }.joined(separator: ", ")))")
+                arguments += entities
+            }
+            if let authors {
+                conditions.append("replica IN (\(authors.map { _ in "?" }.joined(separator: ", ")))")
+                arguments += authors.map(\.hex)
+            }
             rows = try Row.fetchAll(db, sql: """
                 SELECT bytes, status, reason, arrived FROM operation
-                \(rejectedOnly ? "WHERE status <> 'accepted' AND status = 'rejected'" : "")
+                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
                 ORDER BY \(Store.listedClockSQL) DESC, replica, seq DESC LIMIT ?
-                """, arguments: [limit])
+                """, arguments: StatementArguments(arguments + [limit]))
         }
         return try (rows ?? []).map { row in
             LoggedRow(op: try Op(canonicalBytes: Array(row["bytes"] as Data)), status: Store.status(row), arrived: row["arrived"])
@@ -320,9 +338,10 @@ extension StoreTransaction {
     /// log is their merge: about `limit` rows read, where sorting every operation by its clock
     /// (no index has it) reads them all. Nil if a chain is out of clock order after all (the
     /// caller then sorts).
-    private func latestOperations(limit: Int) throws -> [Row]? {
+    private func latestOperations(limit: Int, authors: [ReplicaID]? = nil) throws -> [Row]? {
         var chains = [(cursor: RowCursor, head: Row, hlc: String)]()
-        for replica in try String.fetchAll(db, sql: "SELECT id FROM replica ORDER BY id") {
+        let ids = try authors.map { $0.map(\.hex).sorted() } ?? String.fetchAll(db, sql: "SELECT id FROM replica ORDER BY id")
+        for replica in ids {
             let cursor = try Row.fetchCursor(db.makeStatement(sql: """
                 SELECT bytes, status, reason, arrived, \(Store.listedClockSQL) AS hlc FROM operation WHERE replica = ? ORDER BY seq DESC
                 """), arguments: [replica])

@@ -39,7 +39,7 @@ enum EntityView {
         return names.isEmpty ? "" : "  — " + names.joined(separator: ", ")
     }
 
-    static func print(_ detail: EntityDetail, fullHistory: Bool) {
+    static func print(_ detail: EntityDetail, fullHistory: Bool, commitments: [CommitmentSummary] = []) {
         let state = detail.state
         let type = state.entity.type
         let titleField = type == .indicator ? "name" : "title"
@@ -139,6 +139,14 @@ enum EntityView {
                 // The note's id, which `note retract` takes.
                 Terminal.out("  \(Replica.shortID(note.entity.text))  \(when)  " + UntrustedText.block(note.create?.op.value["text"]?.stringValue ?? "", indent: "      ")
                              + by(note.create.map { [$0.op.replica] } ?? [], detail))
+            }
+        }
+        if !commitments.isEmpty {
+            Terminal.out()
+            Terminal.out(t("show.dialogue-commitments", commitments.count))
+            for commitment in commitments {
+                Terminal.out("  " + Replica.shortID(commitment.id) + "  " + Terminal.cell(Names.status(commitment.status), 12) + " "
+                             + Terminal.cell(commitment.due ?? "—", 10) + "  " + Names.title(en: commitment.titleEN, es: commitment.titleES))
             }
         }
         Terminal.out()

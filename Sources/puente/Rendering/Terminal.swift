@@ -95,53 +95,72 @@ enum Terminal {
         write([0x0a])
     }
 
+    /// Whether errors go out as JSON: `--json` among the arguments (before a `--`).
+    static let jsonErrors: Bool = {
+        let arguments = CommandLine.arguments.dropFirst()
+        return arguments.prefix { $0 != "--" }.contains("--json")
+    }()
+
+    /// Says what went wrong on standard error — a sentence in the user's language, or with
+    /// `--json` one line `{"error":{"code":…,"message":…}}` — and exits with `status`.
+    static func fail(code: String, message: String, status: Int32) -> ExitCode {
+        if jsonErrors {
+            output.flush()
+            let line = CanonicalJSON.encode(["error": ["code": .string(code), "message": .string(message)]]) + [0x0a]
+            FileHandle.standardError.write(Data(line))
+        } else {
+            err(t("error.prefix") + " " + message)
+        }
+        return ExitCode(status)
+    }
+
     /// Runs a command body, turning Puente's errors into a message in the user's language and
     /// the contract's exit code: 65 for bad input data, 64 for usage, 1 for anything else.
     static func run(_ body: () throws -> Void) throws {
         do {
             try body()
         } catch let error as PuenteError {
-            err(t("error.prefix") + " " + Messages.describe(error))
-            throw ExitCode(error.isBadInput ? badInput : error.code == .notFound || error.code == .notInList || error.code == .shortID || error.code == .ambiguousID
-                           || error.code == .unknownField || error.code == .invalidValue || error.code == .noConflict
-                           || error.code == .wrongType ? 64 : 1)
+            throw fail(code: error.code.rawValue, message: Messages.describe(error),
+                       status: error.isBadInput ? badInput : error.code == .notFound || error.code == .notInList || error.code == .shortID
+                           || error.code == .ambiguousID || error.code == .unknownField || error.code == .invalidValue
+                           || error.code == .noConflict || error.code == .wrongType ? 64 : 1)
         } catch let error as ImportFileError {
-            err(t("error.prefix") + " " + Messages.describe(error))
-            throw ExitCode(badInput)
+            throw fail(code: "import-" + (error.problem.split(separator: ":").first.map(String.init) ?? error.problem),
+                       message: Messages.describe(error), status: badInput)
         } catch let error as BundleError {
-            err(t("error.prefix") + " " + Messages.describe(error))
-            throw ExitCode(badInput)
+            throw fail(code: "bundle-" + error.code.rawValue, message: Messages.describe(error), status: badInput)
         } catch let error as TrustError {
-            err(t("error.prefix") + " " + t("trust.\(error.problem)", error.detail))
+            let status: Int32
             switch error.problem {
-            case "no-root", "root-exists": throw ExitCode(1)
-            case "unknown-replica", "not-held": throw ExitCode(64)
-            default: throw ExitCode(badInput)
+            case "no-root", "root-exists": status = 1
+            case "unknown-replica", "not-held": status = 64
+            default: status = badInput
             }
+            throw fail(code: "trust-" + error.problem, message: t("trust.\(error.problem)", error.detail), status: status)
         } catch let error as PassphraseProblem {
-            err(t("error.prefix") + " " + t(error.key, error.argument))
-            throw ExitCode(64)
+            throw fail(code: error.key, message: t(error.key, error.argument), status: 64)
         } catch let error as CardError {
-            err(t("error.prefix") + " " + t("card.\(error.problem)"))
-            throw ExitCode(badInput)
+            throw fail(code: "card-" + error.problem, message: t("card.\(error.problem)"), status: badInput)
         } catch let error as ExitCode {
             throw error
         } catch let error as WriteError {
-            err(t("error.prefix") + " " + (error.notRegularFile ? t("error.write-special", error.path)
-                                                         : t("error.write", error.path, error.reason)))
-            throw ExitCode(1)
+            throw fail(code: "write", message: error.notRegularFile ? t("error.write-special", error.path)
+                                                                : t("error.write", error.path, error.reason), status: 1)
         } catch let error as ValidationError {
-            throw error
+            // A usage mistake found while running: said as the parser says one, without the
+            // root's usage line, which is not this command's.
+            throw fail(code: "usage", message: error.message, status: 64)
         } catch {
-            err(t("error.prefix") + " " + t("error.unexpected", String(describing: error)))
-            throw ExitCode(1)
+            throw fail(code: "unexpected", message: t("error.unexpected", String(describing: error)), status: 1)
         }
     }
 
     /// A command that only groups others, run without one of them: its help goes to standard
     /// error and the exit code is 64 (usage), as for any other input the command cannot take.
     static func missingSubcommand(_ command: any ParsableCommand.Type) throws {
-        err(command.helpMessage())
+        let help = Puente.helpMessage(for: command)
+        guard !jsonErrors else { throw fail(code: "usage", message: help, status: 64) }
+        err(help)
         throw ExitCode(64)
     }
 

@@ -14,10 +14,7 @@ struct ImportCommand: ParsableCommand {
         try Terminal.run {
             let bytes = try ImportSource.read(file)
             // A sync bundle given to `import`: say which command takes it.
-            if ImportSource.isBundle(bytes) {
-                Terminal.err(t("error.prefix") + " " + t("error.bundle-not-import", file))
-                throw ExitCode(64)
-            }
+            if ImportSource.isBundle(bytes) { throw Terminal.fail(code: "bundle-not-import", message: t("error.bundle-not-import", file), status: 64) }
             let replica = try global.openReplica()
             let report = try replica.importFile(try ImportFile(bytes: bytes))
             ImportSource.print(report, json: global.json)

@@ -4,7 +4,7 @@ import PuenteKit
 struct IndicatorCommand: ParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(commandName: "indicator", abstract: t("abstract.indicator"),
-                             subcommands: [AddIndicator.self, RecordReading.self, RetractReading.self])
+                             subcommands: [AddIndicator.self, RecordReading.self, RetractReading.self, ListIndicators.self])
     }
 
     func run() throws { try Terminal.missingSubcommand(Self.self) }
@@ -105,6 +105,46 @@ struct IndicatorCommand: ParsableCommand {
                     Terminal.json(["op": .string(op.description)])
                 } else {
                     Terminal.out(t("reading.retracted", Replica.entryHandle(found.reading), Replica.shortID(found.indicator.text)))
+                }
+            }
+        }
+    }
+
+    struct ListIndicators: ParsableCommand {
+        static var configuration: CommandConfiguration {
+            CommandConfiguration(commandName: "list", abstract: t("abstract.indicator-list"), discussion: t("example.indicator-list"))
+        }
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp(t("help.indicator-list-commitment"), valueName: "commitment")) var commitment: String?
+
+        func run() throws {
+            try Terminal.run {
+                let replica = try global.openReplica()
+                let parent = try commitment.map { try replica.resolveID($0, as: .commitment) }
+                let indicators = try replica.indicators().filter { parent == nil || $0.commitment == parent?.text }
+                if global.json {
+                    Terminal.json(.array(indicators.map(ReviewView.indicatorJSON)))
+                    return
+                }
+                guard !indicators.isEmpty else {
+                    Terminal.out(t("indicator.none"))
+                    return
+                }
+                // Outcomes, then outputs, each in the review's order; the commitment above its indicators.
+                for kind in [IndicatorKind.outcome, .output] {
+                    let items = indicators.filter { $0.kind == kind }
+                    guard !items.isEmpty else { continue }
+                    Terminal.out(t("review.indicators.\(kind.rawValue)", items.count))
+                    var shownCommitment: String?
+                    for indicator in items {
+                        if indicator.commitment != shownCommitment {
+                            shownCommitment = indicator.commitment
+                            Terminal.out("  " + Replica.shortID(indicator.commitment) + "  "
+                                         + Names.title(en: indicator.commitmentTitleEN, es: indicator.commitmentTitleES))
+                        }
+                        Terminal.out("    " + ReviewView.indicatorLine(indicator))
+                    }
                 }
             }
         }

@@ -20,10 +20,15 @@ struct ShowEntity: ParsableCommand {
         try Terminal.run {
             let replica = try global.openReplica()
             let detail = try replica.detail(try replica.resolveID(id, as: type))
+            // A dialogue lists the commitments that came from it.
+            let commitments = detail.state.entity.type == .dialogue
+                ? try replica.commitments(CommitmentFilter(dialogue: detail.state.entity)) : []
             if global.json {
-                Terminal.json(EntityView.json(detail))
+                guard case .object(var object) = EntityView.json(detail) else { return }
+                if detail.state.entity.type == .dialogue { object["commitments"] = .array(commitments.map(JSONForms.summary)) }
+                Terminal.json(.object(object))
             } else {
-                EntityView.print(detail, fullHistory: history)
+                EntityView.print(detail, fullHistory: history, commitments: commitments)
             }
         }
     }
