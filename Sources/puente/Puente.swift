@@ -18,7 +18,7 @@ struct Puente: ParsableCommand {
                 InitStore.self, DialogueCommand.self, AddCommitment.self, ListCommitments.self, ShowEntity.self,
                 SetField.self, UpdateCommitment.self, AssessCommitment.self, NoteCommand.self, IndicatorCommand.self, ListConflicts.self,
                 ResolveConflict.self, ReviewCommand.self, ReportCommand.self, LogCommand.self, DigestCommand.self, RebuildState.self,
-                ImportCommand.self, KeysCommand.self, SyncCommand.self, DemoCommand.self,
+                ImportCommand.self, KeysCommand.self, SyncCommand.self, ConfigCommand.self, DemoCommand.self,
             ]
         )
     }

@@ -664,3 +664,41 @@ import Testing
         #expect(none.stderr.contains("keys list"))
     }
 }
+
+/// A store keeps its own display language: `init --lang es` or `config lang es`, before the
+/// laptop's locale and after `--lang`; it is no part of the record.
+@Suite struct StoreLanguageEndToEndTests {
+    let puente = PuenteProcess()
+
+    @Test func aStoreKeepsItsLanguage() throws {
+        let folder = try TemporaryFolder()
+        let store = folder.sub("mx")
+        #expect(try puente.run(["--store", store, "--lang", "es", "init", "--delegation", "mx", "--name", "Enlace SSPC"]).status == 0)
+        let english = ["LANG": "en_US.UTF-8"]
+        // Spanish without --lang, on an English-locale laptop too; --lang still decides.
+        #expect(try puente.run(["--store", store, "list"]).stdout.contains("Ningún compromiso coincide"))
+        #expect(try puente.run(["--store", store, "list"], environment: english).stdout.contains("Ningún compromiso coincide"))
+        #expect(try puente.run(["--store", store, "--lang", "en", "list"], environment: english).stdout.contains("No commitments match"))
+        #expect(try puente.run(["--store", store, "--json", "config", "lang"]).stdout == "{\"lang\":\"es\"}\n")
+        var info = stat()
+        #expect(stat(store + "/settings.json", &info) == 0 && info.st_mode & 0o777 == 0o600)
+        let digest = try puente.run(["--store", store, "digest"]).stdout
+
+        // Changed by name in either language, said in the language chosen.
+        let changed = try puente.run(["--store", store, "config", "lang", "inglés"])
+        #expect(changed.status == 0, "\(changed.stderr)")
+        #expect(changed.stdout == "This store's language: English.\n")
+        #expect(try puente.run(["--store", store, "list"], environment: ["LANG": "es_MX.UTF-8"]).stdout.contains("No commitments match"))
+        // Cleared, the locale decides again.
+        #expect(try puente.run(["--store", store, "config", "lang", "--clear"]).status == 0)
+        #expect(try puente.run(["--store", store, "list"], environment: ["LANG": "es_MX.UTF-8"]).stdout.contains("Ningún compromiso coincide"))
+        #expect(try puente.run(["--store", store, "list"]).stdout.contains("No commitments match"))
+        // A language Puente does not speak is refused; none of this touched the record.
+        #expect(try puente.run(["--store", store, "config", "lang", "fr"]).status == 64)
+        #expect(try puente.run(["--store", store, "config", "colour", "es"]).status == 64)
+        #expect(try puente.run(["--store", store, "digest"]).stdout == digest)
+        // A damaged settings file is ignored, not fatal.
+        try Data("{\"lang\":".utf8).write(to: URL(fileURLWithPath: store + "/settings.json"))
+        #expect(try puente.run(["--store", store, "list"]).stdout.contains("No commitments match"))
+    }
+}

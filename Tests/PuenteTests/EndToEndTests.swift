@@ -328,7 +328,7 @@ import Testing
                                     ["indicator", "record"], ["conflicts"], ["resolve"], ["review"], ["log"], ["digest"],
                                     ["rebuild"], ["import"], ["demo"], ["dialogue", "add"], ["dialogue", "list"],
                                     ["dialogue", "show"], ["dialogue", "readout"], ["update"], ["note", "retract"],
-                                    ["indicator", "retract"]]
+                                    ["indicator", "retract"], ["indicator", "list"], ["config"]]
         for command in commands {
             let english = try puente.run(command + ["--help"])
             #expect(english.status == 0)

@@ -61,3 +61,38 @@ import Testing
         #expect(after.last != beforeLines.last)
     }
 }
+
+/// A card that went through email (its line ending turned into CRLF) is the same card; one whose
+/// content changed on the way is not.
+@Suite struct EmailedCardEndToEndTests {
+    let puente = PuenteProcess()
+
+    @Test(arguments: [0, 1]) func aCardWithACRLFEndIsTrusted(_ language: Int) throws {
+        let (_, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let folder = try TemporaryFolder()
+        let (us, mx) = (folder.sub("us"), folder.sub("mx"))
+        try puente.run(["--store", us, "init", "--delegation", "us", "--name", "State INL desk"])
+        try puente.run(["--store", mx, "init", "--delegation", "mx", "--name", "Enlace SSPC"])
+        let card = folder.sub("sspc.card")
+        #expect(try puente.run(["--store", mx, "keys", "export", "--to", card]).status == 0)
+        let fingerprint = try #require(try JSONParser.parse(Array(try puente.run(["--store", mx, "--json", "keys", "show"]).stdout.utf8))["fingerprint"]?.stringValue)
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: card)))
+        #expect(bytes.last == 0x0a)
+        let before = try puente.run(["--store", us, "digest"]).stdout
+        // A CR inside the card (a line broken on the way) is refused, and nothing is trusted.
+        var broken = bytes
+        broken.insert(contentsOf: [0x0d, 0x0a], at: broken.count / 2)
+        let brokenCard = folder.sub("broken.card")
+        try Data(broken).write(to: URL(fileURLWithPath: brokenCard))
+        let refused = try puente.run(["--store", us] + flags + ["keys", "trust", brokenCard, "--fingerprint", fingerprint], environment: environment)
+        #expect(refused.status == 65)
+        #expect(try puente.run(["--store", us, "digest"]).stdout == before)
+        // Its one line ending in CRLF, as email leaves it: the same card.
+        bytes.insert(0x0d, at: bytes.count - 1)
+        let emailed = folder.sub("emailed.card")
+        try Data(bytes).write(to: URL(fileURLWithPath: emailed))
+        let trusted = try puente.run(["--store", us] + flags + ["keys", "trust", emailed, "--fingerprint", fingerprint], environment: environment)
+        #expect(trusted.status == 0, "\(trusted.stderr)")
+        #expect(try puente.run(["--store", us, "digest"]).stdout != before)
+    }
+}

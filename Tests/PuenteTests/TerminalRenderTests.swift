@@ -106,4 +106,13 @@ import Testing
             }
         }
     }
+
+    @Test func theStoresLanguageComesAfterLangAndBeforeTheLocale() {
+        #expect(Language.detect(arguments: ["puente", "list"], environment: ["LANG": "en_US.UTF-8"], saved: .es) == .es)
+        #expect(Language.detect(arguments: ["puente", "--lang", "en", "list"], environment: [:], saved: .es) == .en)
+        #expect(Language.detect(arguments: ["puente", "list"], environment: ["LANG": "es_MX.UTF-8"], saved: nil) == .es)
+        #expect(StoreSettings.store(in: ["--store", "/x", "list"]) == "/x")
+        #expect(StoreSettings.store(in: ["--store=/y", "list"]) == "/y")
+        #expect(StoreSettings.store(in: ["note", "3f2a", "--", "--store", "/z"]) == nil)
+    }
 }

@@ -85,10 +85,15 @@ public struct IdentityCard: Sendable, Equatable {
     }
 
     /// Reads a card file strictly: size, canonical form, members, keys, and the self-signature.
+    /// The one line may end in CRLF, as a card sent by email often does: the card itself is the
+    /// canonical JSON before it, which holds no raw CR, so a CR anywhere else is still refused.
     public init(file bytes: [UInt8]) throws(CardError) {
         guard bytes.count <= Self.maximumSize else { throw CardError(.tooLarge) }
         var content = bytes
-        if content.last == 0x0a { content.removeLast() }
+        if content.last == 0x0a {
+            content.removeLast()
+            if content.last == 0x0d { content.removeLast() }
+        }
         let value: JSONValue
         do {
             value = try CanonicalJSON.decodeCanonical(content)

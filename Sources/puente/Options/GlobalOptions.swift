@@ -21,11 +21,7 @@ struct GlobalOptions: ParsableArguments {
 
     /// `--store`, else `PUENTE_STORE`, else `$XDG_DATA_HOME/puente`, else `~/.local/share/puente`.
     var storeFolder: String {
-        let environment = ProcessInfo.processInfo.environment
-        if let store, !store.isEmpty { return store }
-        if let path = environment["PUENTE_STORE"], !path.isEmpty { return path }
-        if let data = environment["XDG_DATA_HOME"], !data.isEmpty { return data + "/puente" }
-        return (environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path) + "/.local/share/puente"
+        StoreSettings.folder(store: store, environment: ProcessInfo.processInfo.environment)
     }
 
     /// Opens the store, or explains how to make one.

@@ -29,6 +29,10 @@ struct InitStore: ParsableCommand {
             guard let delegation = Parse.delegation(delegation) else { return }
             let replica = try Replica.initialize(folder: global.storeFolder, delegation: delegation, name: name, office: office,
                                                  passphrase: passphrase ? try Passphrase.new() : nil)
+            // `init --lang es` makes Spanish this store's language (`config lang`).
+            if let lang = global.lang, let language = Language(rawValue: lang) {
+                try StoreSettings.save(language: language, inFolder: replica.folder)
+            }
             if global.json {
                 Terminal.json(["store": .string(replica.folder), "replica": .string(replica.identity.replica.hex),
                                "delegation": .string(delegation.rawValue), "name": .string(replica.identity.name)])
