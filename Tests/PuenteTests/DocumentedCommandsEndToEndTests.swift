@@ -702,3 +702,53 @@ import Testing
         #expect(try puente.run(["--store", store, "list"]).stdout.contains("No commitments match"))
     }
 }
+
+/// Listings use the terminal's width, and `show` cuts no label.
+@Suite struct WidthEndToEndTests {
+    let puente = PuenteProcess()
+
+    func json(_ text: String) throws -> JSONValue { try JSONParser.parse(Array(text.utf8)) }
+
+    @Test(arguments: [0, 1]) func titlesTakeTheWidthAndLabelsAreWhole(_ language: Int) throws {
+        let (_, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let folder = try TemporaryFolder()
+        let store = folder.sub("us")
+        #expect(try puente.run(["--store", store, "init", "--delegation", "us", "--name", "INL desk"]).status == 0)
+        let title = "Binational panel of public-health experts on youth drug addiction"  // 65 characters
+        let added = try puente.run(["--store", store, "--json", "add", "--title-en", title, "--title-es", title, "--pillar", "protect",
+                                    "--summary-en", "Convene a binational panel.", "--summary-es", "Convocar un panel binacional."])
+        let id = try #require(try json(added.stdout)["id"]?.stringValue)
+        // A 200-column terminal shows the whole title; a pipe keeps the 100-column layout.
+        let wide = try puente.run(["--store", store] + flags + ["list"], environment: environment.merging(["COLUMNS": "200"]) { $1 })
+        #expect(wide.stdout.contains(title), "\(wide.stdout)")
+        let narrow = try puente.run(["--store", store] + flags + ["list"], environment: environment)
+        #expect(!narrow.stdout.contains(title))
+        #expect(narrow.stdout.contains(String(title.prefix(45)) + "…"), "\(narrow.stdout)")
+        // No label of `show` is cut.
+        let shown = try puente.run(["--store", store] + flags + ["show", id], environment: environment).stdout
+        for label in language == 0 ? ["Summary (English)", "Summary (Spanish)"] : ["Resumen (inglés)", "Resumen (español)"] {
+            #expect(shown.contains(label + " "), "\(shown)")
+        }
+        #expect(!shown.split(separator: "\n").contains { $0.hasPrefix("Summary (") && $0.contains("…") })
+    }
+}
+
+/// Shell completion offers files where a path is asked for and the codes where a value is one
+/// of a list.
+@Suite struct CompletionEndToEndTests {
+    let puente = PuenteProcess()
+
+    @Test func completionOffersFilesAndTheEnumeratedValues() throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try puente.run(["--generate-completion-script", shell])
+            #expect(script.status == 0, "\(shell)")
+            for word in ["in-progress", "stalled", "protect", "pursue", "at-risk", "arms-trafficking", "title.es", "assessment.us",
+                         "markdown", "relevance"] {
+                #expect(script.stdout.contains(word), "\(shell): \(word)")
+            }
+        }
+        // Files: bash's `compgen -f`, zsh's `_files`, fish's file completion for the import file.
+        #expect(try puente.run(["--generate-completion-script", "bash"]).stdout.contains("-f"))
+        #expect(try puente.run(["--generate-completion-script", "zsh"]).stdout.contains("_files"))
+    }
+}

@@ -4,10 +4,10 @@ import PuenteKit
 
 /// Options every command takes: where the store is, the language, and JSON output.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(t("help.store"), valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp(t("help.store"), valueName: "dir"), completion: Completions.folder)
     var store: String?
 
-    @Option(name: .long, help: ArgumentHelp(t("help.lang"), valueName: "en|es"))
+    @Option(name: .long, help: ArgumentHelp(t("help.lang"), valueName: "en|es"), completion: Completions.language)
     var lang: String?
 
     @Flag(name: .long, help: ArgumentHelp(t("help.json")))

@@ -122,8 +122,10 @@ enum InputWords {
             let word = arguments[index]
             if word == "--" { return nil }
             if word.hasPrefix("-") {
-                // An option's value is not a command word.
-                if word.hasPrefix("--"), !word.contains("="), DashValues.valueOptions.contains(String(word.dropFirst(2))) { index += 1 }
+                // An option's value is not a command word (nor the shell the parser's own
+                // `--generate-completion-script` names).
+                if word.hasPrefix("--"), !word.contains("="),
+                   DashValues.valueOptions.contains(String(word.dropFirst(2))) || word == "--generate-completion-script" { index += 1 }
                 index += 1
                 continue
             }

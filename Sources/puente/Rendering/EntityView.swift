@@ -26,9 +26,17 @@ enum EntityView {
 
     static func text(_ state: EntityState, _ field: String) -> String? { state.displayValue(field)?.stringValue }
 
+    /// How wide the labels of `show` are: the longest field name of the entity's type, in the
+    /// display language, so none is cut ("Summary (English)", "Declaración conjunta (español)").
+    static func labelWidth(_ type: EntityType) -> Int {
+        let names = FieldCatalog.fields(of: type).keys.map { Names.field($0).count }
+            + [t("col.owner").count, t("show.created").count] + Delegation.allCases.map { t("show.readout", Names.delegation($0)).count }
+        return min(max(16, names.max() ?? 16), 40)
+    }
+
     /// A field and its value; a value's later lines are indented under it, so none reads as a field.
-    static func line(_ label: String, _ value: String) {
-        Terminal.out(Terminal.cell(label, 16) + " " + UntrustedText.block(value, indent: String(repeating: " ", count: 17)))
+    static func line(_ label: String, _ value: String, width: Int = 16) {
+        Terminal.out(Terminal.cell(label, width) + " " + UntrustedText.block(value, indent: String(repeating: " ", count: width + 1)))
     }
 
     /// "— name (US)": who wrote a value, by the name its certificate or card gives.
@@ -42,6 +50,8 @@ enum EntityView {
     static func print(_ detail: EntityDetail, fullHistory: Bool, commitments: [CommitmentSummary] = []) {
         let state = detail.state
         let type = state.entity.type
+        let width = labelWidth(type)
+        func line(_ label: String, _ value: String) { EntityView.line(label, value, width: width) }
         let titleField = type == .indicator ? "name" : "title"
         let title = type == .note ? (state.create?.op.value["text"]?.stringValue ?? "")
             : Names.title(en: text(state, "\(titleField).en"), es: text(state, "\(titleField).es"))

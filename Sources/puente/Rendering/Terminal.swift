@@ -164,6 +164,15 @@ enum Terminal {
         throw ExitCode(64)
     }
 
+    /// How many columns listings may use: `COLUMNS` when it says, else the terminal's width when
+    /// standard output is one, else 100 (a file or a pipe gets the layout it always had).
+    static let width: Int = {
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns >= 40 { return min(columns, 1000) }
+        var size = winsize()
+        if isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 40 { return Int(size.ws_col) }
+        return 100
+    }()
+
     /// Pads or cuts `text` to `width` characters.
     static func cell(_ text: String, _ width: Int) -> String {
         let text = UntrustedText.singleLine(text)

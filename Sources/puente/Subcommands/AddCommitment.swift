@@ -7,17 +7,17 @@ struct AddCommitment: ParsableCommand {
     }
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp(t("help.owner"), valueName: "us|mx|joint")) var owner: String?
+    @Option(help: ArgumentHelp(t("help.owner"), valueName: "us|mx|joint"), completion: Completions.owner) var owner: String?
     @Option(name: .customLong("title-en"), help: ArgumentHelp(t("help.title-en"), valueName: "text")) var titleEN: String?
     @Option(name: .customLong("title-es"), help: ArgumentHelp(t("help.title-es"), valueName: "text")) var titleES: String?
     @Option(name: .customLong("summary-en"), help: ArgumentHelp(t("help.summary-en"), valueName: "text")) var summaryEN: String?
     @Option(name: .customLong("summary-es"), help: ArgumentHelp(t("help.summary-es"), valueName: "text")) var summaryES: String?
-    @Option(help: ArgumentHelp(t("help.pillar"), valueName: "protect|prevent|pursue")) var pillar: String
-    @Option(help: ArgumentHelp(t("help.area"), valueName: "area")) var area: String?
+    @Option(help: ArgumentHelp(t("help.pillar"), valueName: "protect|prevent|pursue"), completion: Completions.pillar) var pillar: String
+    @Option(help: ArgumentHelp(t("help.area"), valueName: "area"), completion: Completions.area) var area: String?
     @Option(help: ArgumentHelp(t("help.lead"), valueName: "text")) var lead: String?
-    @Option(help: ArgumentHelp(t("help.priority"), valueName: "high|medium|low")) var priority: String?
+    @Option(help: ArgumentHelp(t("help.priority"), valueName: "high|medium|low"), completion: Completions.priority) var priority: String?
     @Option(help: ArgumentHelp(t("help.due"), valueName: "YYYY-MM-DD")) var due: String?
-    @Option(help: ArgumentHelp(t("help.status"), valueName: "status")) var status: String = "agreed"
+    @Option(help: ArgumentHelp(t("help.status"), valueName: "status"), completion: Completions.status) var status: String = "agreed"
     @Option(help: ArgumentHelp(t("help.dialogue"), valueName: "id")) var dialogue: String?
     @Option(name: .customLong("agency"), help: ArgumentHelp(t("help.agency"), valueName: "name")) var agencies: [String] = []
     @Option(name: .customLong("tag"), help: ArgumentHelp(t("help.tag"), valueName: "tag")) var tags: [String] = []

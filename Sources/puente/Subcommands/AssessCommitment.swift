@@ -8,7 +8,7 @@ struct AssessCommitment: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp(t("help.id"), valueName: "id")) var id: String
-    @Argument(help: ArgumentHelp(t("help.rating"), valueName: "rating")) var rating: String
+    @Argument(help: ArgumentHelp(t("help.rating"), valueName: "rating"), completion: Completions.rating) var rating: String
     @Option(help: ArgumentHelp(t("help.why"), valueName: "text")) var why: String?
 
     mutating func validate() throws {

@@ -10,7 +10,7 @@ struct ConfigCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp(t("help.config-setting"), valueName: "setting")) var setting: String
-    @Argument(help: ArgumentHelp(t("help.config-value"), valueName: "en|es")) var value: String?
+    @Argument(help: ArgumentHelp(t("help.config-value"), valueName: "en|es"), completion: Completions.language) var value: String?
     @Flag(help: ArgumentHelp(t("help.config-clear"))) var clear = false
 
     mutating func validate() throws {

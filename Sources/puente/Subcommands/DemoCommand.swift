@@ -8,8 +8,8 @@ struct DemoCommand: ParsableCommand {
         CommandConfiguration(commandName: "demo", abstract: t("abstract.demo"), discussion: t("example.demo"))
     }
 
-    @Option(name: .long, help: ArgumentHelp(t("help.lang"), valueName: "en|es")) var lang: String?
-    @Option(name: .customLong("in"), help: ArgumentHelp(t("help.demo-folder"), valueName: "dir")) var folder: String?
+    @Option(name: .long, help: ArgumentHelp(t("help.lang"), valueName: "en|es"), completion: Completions.language) var lang: String?
+    @Option(name: .customLong("in"), help: ArgumentHelp(t("help.demo-folder"), valueName: "dir"), completion: Completions.folder) var folder: String?
 
     func run() throws {
         try Terminal.run {

@@ -19,7 +19,7 @@ struct DialogueCommand: ParsableCommand {
         @Option(name: .customLong("title-es"), help: ArgumentHelp(t("help.title-es"), valueName: "text")) var titleES: String?
         @Option(help: ArgumentHelp(t("help.dialogue-date"), valueName: "YYYY-MM-DD")) var date: String
         @Option(help: ArgumentHelp(t("help.place"), valueName: "text")) var place: String?
-        @Option(help: ArgumentHelp(t("help.dialogue-kind"), valueName: "kind")) var kind: String = "working-group"
+        @Option(help: ArgumentHelp(t("help.dialogue-kind"), valueName: "kind"), completion: Completions.dialogueKind) var kind: String = "working-group"
         @Option(name: .customLong("participant"), help: ArgumentHelp(t("help.participant"), valueName: "name")) var participants: [String] = []
         @Option(name: .customLong("statement-en"), help: ArgumentHelp(t("help.statement-en"), valueName: "text")) var statementEN: String?
         @Option(name: .customLong("statement-es"), help: ArgumentHelp(t("help.statement-es"), valueName: "text")) var statementES: String?

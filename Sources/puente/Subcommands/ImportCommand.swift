@@ -8,7 +8,7 @@ struct ImportCommand: ParsableCommand {
     }
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp(t("help.import-file"), valueName: "file")) var file: String
+    @Argument(help: ArgumentHelp(t("help.import-file"), valueName: "file"), completion: Completions.file) var file: String
 
     func run() throws {
         try Terminal.run {

@@ -18,11 +18,11 @@ struct IndicatorCommand: ParsableCommand {
         @Argument(help: ArgumentHelp(t("help.commitment-id"), valueName: "commitment")) var commitment: String
         @Option(name: .customLong("name-en"), help: ArgumentHelp(t("help.name-en"), valueName: "text")) var nameEN: String?
         @Option(name: .customLong("name-es"), help: ArgumentHelp(t("help.name-es"), valueName: "text")) var nameES: String?
-        @Option(help: ArgumentHelp(t("help.indicator-kind"), valueName: "output|outcome")) var kind: String
+        @Option(help: ArgumentHelp(t("help.indicator-kind"), valueName: "output|outcome"), completion: Completions.indicatorKind) var kind: String
         @Option(help: ArgumentHelp(t("help.unit"), valueName: "text")) var unit: String?
         @Option(help: ArgumentHelp(t("help.baseline"), valueName: "number")) var baseline: String?
         @Option(help: ArgumentHelp(t("help.target"), valueName: "number")) var target: String?
-        @Option(help: ArgumentHelp(t("help.direction"), valueName: "increase|decrease")) var direction: String = "increase"
+        @Option(help: ArgumentHelp(t("help.direction"), valueName: "increase|decrease"), completion: Completions.direction) var direction: String = "increase"
 
         mutating func validate() throws {
             if nameEN == nil && nameES == nil { throw ValidationError(t("error.name-required")) }

@@ -8,7 +8,7 @@ struct InitStore: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp(t("help.delegation"), valueName: "us|mx"))
+    @Option(help: ArgumentHelp(t("help.delegation"), valueName: "us|mx"), completion: Completions.delegation)
     var delegation: String
 
     @Option(help: ArgumentHelp(t("help.name"), valueName: "name"))

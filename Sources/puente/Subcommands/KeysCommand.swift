@@ -42,7 +42,7 @@ struct KeysCommand: ParsableCommand {
         }
 
         @OptionGroup var global: GlobalOptions
-        @Option(help: ArgumentHelp(t("help.card-to"), valueName: "file")) var to: String?
+        @Option(help: ArgumentHelp(t("help.card-to"), valueName: "file"), completion: Completions.file) var to: String?
 
         func run() throws {
             try Terminal.run {
@@ -100,7 +100,7 @@ struct KeysCommand: ParsableCommand {
         }
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: ArgumentHelp(t("help.card"), valueName: "card")) var card: String
+        @Argument(help: ArgumentHelp(t("help.card"), valueName: "card"), completion: Completions.file) var card: String
         @Option(help: ArgumentHelp(t("help.fingerprint"), valueName: "digits")) var fingerprint: String
 
         func validate() throws {

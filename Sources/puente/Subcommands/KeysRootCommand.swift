@@ -18,8 +18,8 @@ struct KeysRootCommand: ParsableCommand {
 
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp(t("help.root-name"), valueName: "name")) var name: String
-        @Option(name: .customLong("root-key"), help: ArgumentHelp(t("help.root-key"), valueName: "file")) var rootKey: String?
-        @Option(help: ArgumentHelp(t("help.root-card-to"), valueName: "file")) var to: String?
+        @Option(name: .customLong("root-key"), help: ArgumentHelp(t("help.root-key"), valueName: "file"), completion: Completions.file) var rootKey: String?
+        @Option(help: ArgumentHelp(t("help.root-card-to"), valueName: "file"), completion: Completions.file) var to: String?
 
         func run() throws {
             try Terminal.run {
@@ -43,10 +43,10 @@ struct KeysRootCommand: ParsableCommand {
         }
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: ArgumentHelp(t("help.member-card"), valueName: "card")) var card: String
+        @Argument(help: ArgumentHelp(t("help.member-card"), valueName: "card"), completion: Completions.file) var card: String
         @Option(help: ArgumentHelp(t("help.fingerprint"), valueName: "digits")) var fingerprint: String
         @Option(help: ArgumentHelp(t("help.cert-version"), valueName: "n")) var version: Int64?
-        @Option(name: .customLong("root-key"), help: ArgumentHelp(t("help.root-key"), valueName: "file")) var rootKey: String?
+        @Option(name: .customLong("root-key"), help: ArgumentHelp(t("help.root-key"), valueName: "file"), completion: Completions.file) var rootKey: String?
 
         func validate() throws {
             guard Fingerprint(typed: fingerprint) != nil else { throw ValidationError(t("error.fingerprint-form")) }
@@ -79,7 +79,7 @@ struct KeysRootCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp(t("help.revoke-replica"), valueName: "replica")) var replicaID: String
         @Option(name: .customLong("last-good"), help: ArgumentHelp(t("help.last-good"), valueName: "seq")) var lastGood: Int64
-        @Option(name: .customLong("root-key"), help: ArgumentHelp(t("help.root-key"), valueName: "file")) var rootKey: String?
+        @Option(name: .customLong("root-key"), help: ArgumentHelp(t("help.root-key"), valueName: "file"), completion: Completions.file) var rootKey: String?
 
         func validate() throws {
             guard lastGood >= 0 else { throw ValidationError(t("help.last-good")) }
@@ -109,8 +109,8 @@ struct KeysRootCommand: ParsableCommand {
         }
 
         @OptionGroup var global: GlobalOptions
-        @Option(name: .customLong("root-key"), help: ArgumentHelp(t("help.root-key"), valueName: "file")) var rootKey: String?
-        @Option(help: ArgumentHelp(t("help.root-card-to"), valueName: "file")) var to: String?
+        @Option(name: .customLong("root-key"), help: ArgumentHelp(t("help.root-key"), valueName: "file"), completion: Completions.file) var rootKey: String?
+        @Option(help: ArgumentHelp(t("help.root-card-to"), valueName: "file"), completion: Completions.file) var to: String?
 
         func run() throws {
             try Terminal.run {

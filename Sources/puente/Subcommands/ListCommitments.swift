@@ -7,15 +7,15 @@ struct ListCommitments: ParsableCommand {
     }
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp(t("help.filter-owner"), valueName: "us|mx|joint")) var owner: String?
-    @Option(help: ArgumentHelp(t("help.filter-pillar"), valueName: "pillar")) var pillar: String?
-    @Option(help: ArgumentHelp(t("help.filter-area"), valueName: "area")) var area: String?
-    @Option(help: ArgumentHelp(t("help.filter-status"), valueName: "status")) var status: String?
+    @Option(help: ArgumentHelp(t("help.filter-owner"), valueName: "us|mx|joint"), completion: Completions.owner) var owner: String?
+    @Option(help: ArgumentHelp(t("help.filter-pillar"), valueName: "pillar"), completion: Completions.pillar) var pillar: String?
+    @Option(help: ArgumentHelp(t("help.filter-area"), valueName: "area"), completion: Completions.area) var area: String?
+    @Option(help: ArgumentHelp(t("help.filter-status"), valueName: "status"), completion: Completions.status) var status: String?
     @Flag(help: ArgumentHelp(t("help.filter-overdue"))) var overdue = false
     @Option(name: .customLong("due-before"), help: ArgumentHelp(t("help.filter-due-before"), valueName: "YYYY-MM-DD")) var dueBefore: String?
     @Option(help: ArgumentHelp(t("help.filter-dialogue"), valueName: "id")) var dialogue: String?
     @Option(help: ArgumentHelp(t("help.filter-text"), valueName: "words")) var text: String?
-    @Option(help: ArgumentHelp(t("help.sort"), valueName: "due|title|status|owner|pillar|created|relevance")) var sort: String?
+    @Option(help: ArgumentHelp(t("help.sort"), valueName: "due|title|status|owner|pillar|created|relevance"), completion: Completions.sort) var sort: String?
     @Option(help: ArgumentHelp(t("help.list-limit"), valueName: "n")) var limit: Int?
     @Flag(help: ArgumentHelp(t("help.list-all"))) var all = false
 
@@ -54,6 +54,9 @@ struct ListCommitments: ParsableCommand {
             // page is only counted.
             var shown = 0
             var more = false
+            // The title takes what the other columns (56 with their spaces, and a conflict mark)
+            // leave of the terminal's width; 46 at the least, as on a 100-column one.
+            let titleWidth = max(46, Terminal.width - 58)
             try replica.commitments(paged) { row in
                 guard !paging || shown < Self.page else {
                     more = true
@@ -69,7 +72,7 @@ struct ListCommitments: ParsableCommand {
                 Terminal.out([Terminal.cell(Replica.shortID(row.id), 9), Terminal.cell(Names.owner(row.owner.rawValue), 8),
                               Terminal.cell(Names.pillar(row.pillar), 10), Terminal.cell(Names.status(row.status), 12),
                               Terminal.cell(row.due ?? "—", 11),
-                              Terminal.cell(Names.title(en: row.titleEN, es: row.titleES), 46) + conflict].joined(separator: " "))
+                              Terminal.cell(Names.title(en: row.titleEN, es: row.titleES), titleWidth) + conflict].joined(separator: " "))
             }
             guard shown > 0 else {
                 Terminal.out(t("list.empty"))

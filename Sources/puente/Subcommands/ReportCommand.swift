@@ -8,10 +8,10 @@ struct ReportCommand: ParsableCommand {
     }
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp(t("help.report-format"), valueName: "markdown|html|csv|json")) var format: String?
+    @Option(help: ArgumentHelp(t("help.report-format"), valueName: "markdown|html|csv|json"), completion: Completions.format) var format: String?
     @Option(help: ArgumentHelp(t("help.report-dialogue"), valueName: "id")) var dialogue: String?
     @Option(name: .customLong("as-of"), help: ArgumentHelp(t("help.as-of"), valueName: "YYYY-MM-DD")) var asOf: String?
-    @Option(help: ArgumentHelp(t("help.report-to"), valueName: "file")) var to: String?
+    @Option(help: ArgumentHelp(t("help.report-to"), valueName: "file"), completion: Completions.file) var to: String?
 
     static let formats = ["markdown", "html", "csv", "json"]
 

@@ -8,7 +8,7 @@ struct ResolveConflict: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp(t("help.id"), valueName: "id")) var id: String
-    @Argument(help: ArgumentHelp(t("help.field"), valueName: "field")) var field: String
+    @Argument(help: ArgumentHelp(t("help.field"), valueName: "field"), completion: Completions.field) var field: String
     @Argument(help: ArgumentHelp(t("help.value"), valueName: "value")) var value: String
 
     func run() throws {

@@ -16,8 +16,8 @@ struct SyncCommand: ParsableCommand {
         }
 
         @OptionGroup var global: GlobalOptions
-        @Option(help: ArgumentHelp(t("help.bundle-to"), valueName: "file")) var to: String
-        @Option(name: .customLong("for"), help: ArgumentHelp(t("help.bundle-for"), valueName: "us|mx")) var recipient: String?
+        @Option(help: ArgumentHelp(t("help.bundle-to"), valueName: "file"), completion: Completions.file) var to: String
+        @Option(name: .customLong("for"), help: ArgumentHelp(t("help.bundle-for"), valueName: "us|mx"), completion: Completions.delegation) var recipient: String?
         @Flag(help: ArgumentHelp(t("help.bundle-full"))) var full = false
 
         func validate() throws {
@@ -44,7 +44,7 @@ struct SyncCommand: ParsableCommand {
         }
 
         @OptionGroup var global: GlobalOptions
-        @Argument(help: ArgumentHelp(t("help.bundle-files"), valueName: "file")) var files: [String]
+        @Argument(help: ArgumentHelp(t("help.bundle-files"), valueName: "file"), completion: Completions.file) var files: [String]
 
         func run() throws {
             try Terminal.run {

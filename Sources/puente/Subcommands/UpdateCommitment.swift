@@ -11,13 +11,13 @@ struct UpdateCommitment: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp(t("help.id"), valueName: "id")) var id: String
-    @Option(help: ArgumentHelp(t("help.status"), valueName: "status")) var status: String?
+    @Option(help: ArgumentHelp(t("help.status"), valueName: "status"), completion: Completions.status) var status: String?
     @Option(help: ArgumentHelp(t("help.due"), valueName: "YYYY-MM-DD")) var due: String?
-    @Option(help: ArgumentHelp(t("help.priority"), valueName: "high|medium|low")) var priority: String?
+    @Option(help: ArgumentHelp(t("help.priority"), valueName: "high|medium|low"), completion: Completions.priority) var priority: String?
     @Option(help: ArgumentHelp(t("help.lead"), valueName: "text")) var lead: String?
     @Option(name: .customLong("tag"), help: ArgumentHelp(t("help.update-tag"), valueName: "+tag|-tag")) var tags: [String] = []
     @Option(name: .customLong("agency"), help: ArgumentHelp(t("help.update-agency"), valueName: "+name|-name")) var agencies: [String] = []
-    @Option(help: ArgumentHelp(t("help.update-assess"), valueName: "rating")) var assess: String?
+    @Option(help: ArgumentHelp(t("help.update-assess"), valueName: "rating"), completion: Completions.rating) var assess: String?
     @Option(help: ArgumentHelp(t("help.why"), valueName: "text")) var why: String?
     @Option(help: ArgumentHelp(t("help.update-note"), valueName: "text")) var note: String?
 
