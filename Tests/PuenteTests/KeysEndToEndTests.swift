@@ -96,3 +96,61 @@ import Testing
         #expect(try puente.run(["--store", us, "digest"]).stdout != before)
     }
 }
+
+/// A passphrase mistyped at the prompt is asked for again, three tries in all; the prompt runs
+/// on a real terminal (`script(1)` gives the command one).
+@Suite(.timeLimit(.minutes(2))) struct PassphrasePromptEndToEndTests {
+    let puente = PuenteProcess()
+
+    /// Runs `arguments` on a terminal, answering each time `prompt` appears with the next answer;
+    /// returns the exit status and everything the terminal showed.
+    func onTerminal(_ arguments: [String], prompt: String, answers: [String]) throws -> (status: Int32, shown: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        let command = ([puente.binary] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        process.arguments = ["-qec", command, "/dev/null"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PUENTE_PASSPHRASE"] = nil
+        environment["LANG"] = "C"
+        process.environment = environment
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        // Only the child holds the write end now, so the read ends when the command does.
+        try output.fileHandleForWriting.close()
+        var shown = ""
+        var answered = 0
+        while true {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            shown += String(decoding: chunk, as: UTF8.self)
+            if answered < answers.count, shown.components(separatedBy: prompt).count - 1 > answered {
+                input.fileHandleForWriting.write(Data((answers[answered] + "\n").utf8))
+                answered += 1
+            }
+        }
+        process.waitUntilExit()
+        return (process.terminationStatus, shown)
+    }
+
+    @Test func aMistypedPassphraseIsAskedForAgain() throws {
+        let folder = try TemporaryFolder()
+        let store = folder.sub("us")
+        let created = try puente.run(["--store", store, "init", "--delegation", "us", "--name", "INL desk", "--passphrase"],
+                                     environment: ["PUENTE_PASSPHRASE": "correct horse battery"])
+        #expect(created.status == 0, "\(created.stderr)")
+        let prompt = "Passphrase of this store's key: "
+        let second = try onTerminal(["--store", store, "list"], prompt: prompt, answers: ["wrong horse battery", "correct horse battery"])
+        #expect(second.status == 0, "\(second.shown)")
+        #expect(second.shown.contains("try again"))
+        #expect(second.shown.contains("No commitments match"))
+        #expect(!second.shown.contains("horse"), "never echoed")
+        // Three wrong tries, and it stops.
+        let wrong = try onTerminal(["--store", store, "list"], prompt: prompt, answers: ["one wrong pass", "two wrong pass", "three wrong pass"])
+        #expect(wrong.status == 65, "\(wrong.shown)")
+        #expect(wrong.shown.components(separatedBy: prompt).count - 1 == 3)
+    }
+}
