@@ -102,7 +102,9 @@ enum Terminal {
     }()
 
     /// Says what went wrong on standard error — a sentence in the user's language, or with
-    /// `--json` one line `{"error":{"code":…,"message":…}}` — and exits with `status`.
+    /// `--json` one line `{"error":{"code":…,"message":…}}` — and returns the exit code
+    /// `status` for the caller to throw. Every failure is said through here, so the two forms
+    /// cannot drift apart.
     static func fail(code: String, message: String, status: Int32) -> ExitCode {
         if jsonErrors {
             output.flush()
