@@ -136,7 +136,7 @@ extension Replica {
     /// The policy refuses the whole batch or none of it, as for a single write.
     @discardableResult
     public func batch<T>(_ body: (WriteBatch) throws -> T) throws -> T {
-        try commit { try body(WriteBatch(appender: $0)) }
+        try commit { try body(WriteBatch(appender: $0, delegation: identity.delegation)) }
     }
 
     /// Records a new commitment; the owner must be this store's delegation or `joint`.
@@ -181,9 +181,7 @@ extension Replica {
     /// This delegation's assessment of a commitment.
     @discardableResult
     public func assess(_ commitment: EntityRef, rating: Rating, why: String?) throws -> OpID {
-        var value: [String: JSONValue] = ["rating": .string(rating.rawValue)]
-        if let why, !why.isEmpty { value["why"] = .string(why) }
-        return try set(commitment, field: "assessment.\(identity.delegation.rawValue)", value: .object(value))
+        try batch { try $0.assess(commitment, rating: rating, why: why) }
     }
 
     /// Adds an element to a set field (agencies, tags, participants, evidence).
@@ -254,6 +252,16 @@ extension Replica {
 /// The writes of one transaction (see ``Replica/batch(_:)``). Valid only inside the closure.
 public struct WriteBatch {
     let appender: OpAppender
+    /// This store's delegation: whose assessment ``assess(_:rating:why:)`` writes.
+    let delegation: Delegation
+
+    /// This delegation's assessment of a commitment.
+    @discardableResult
+    public func assess(_ commitment: EntityRef, rating: Rating, why: String?) throws -> OpID {
+        var value: [String: JSONValue] = ["rating": .string(rating.rawValue)]
+        if let why, !why.isEmpty { value["why"] = .string(why) }
+        return try set(commitment, field: "assessment.\(delegation.rawValue)", value: .object(value))
+    }
 
     /// Records a new commitment; the owner must be this store's delegation or `joint`.
     @discardableResult

@@ -191,7 +191,7 @@ public final class Replica: Sendable {
     @_spi(Testing)
     @discardableResult
     public func batchUnchecked<T>(_ body: (WriteBatch) throws -> T) throws -> T {
-        try commit(enforcePolicy: false) { try body(WriteBatch(appender: $0)) }
+        try commit(enforcePolicy: false) { try body(WriteBatch(appender: $0, delegation: identity.delegation)) }
     }
 
     /// Appends one operation to the local chain without the local policy refusal, as a

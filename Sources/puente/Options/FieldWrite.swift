@@ -19,6 +19,13 @@ enum FieldWrite {
         return field
     }
 
+    /// Whether the register already holds `value` and only it (an unset field holds null): a
+    /// `set` or an `update` of it would write nothing new.
+    static func holds(_ replica: Replica, _ entity: EntityRef, _ field: String, _ value: JSONValue) throws -> Bool {
+        let live = try replica.registerValues(entity, field: field)
+        return live.count == 1 ? live[0].value == value : live.isEmpty && value == .null
+    }
+
     static func write(_ replica: Replica, entity: EntityRef, field: String, value: String, clear: Bool, resolve: Bool) throws -> Outcome {
         guard let spec = FieldCatalog.fields(of: entity.type)[field] else {
             throw PuenteError(.unknownField, [entity.type.rawValue, field, ""])
@@ -31,8 +38,7 @@ enum FieldWrite {
             let json = clear ? JSONValue.null : try Parse.value(value, for: spec, of: entity.type, replica: replica)
             if resolve { return .written(try replica.resolve(entity, field: field, value: json)) }
             // A resolve always writes (it settles a conflict); a set of the value held writes nothing.
-            let live = try replica.registerValues(entity, field: field)
-            if live.count == 1 ? live[0].value == json : live.isEmpty && json == .null { return .unchanged(json) }
+            if try holds(replica, entity, field, json) { return .unchanged(json) }
             return .written(try replica.set(entity, field: field, value: json))
         case .set:
             guard let sign = value.first, sign == "+" || sign == "-", value.count > 1 else {

@@ -40,16 +40,20 @@ enum InputWords {
         return codes.first { spellings($0, words: words).contains(folded) }
     }
 
-    /// The code whose spelling is closest to `text`, when one is close enough to be what was meant.
-    static func suggestion(_ text: String, among codes: [String], words: String?) -> String? {
+    /// The candidate one of whose spellings is nearest to `text`, when it is near enough to be
+    /// what was meant: at most a third of the word's edits (1 to 3). The one rule every
+    /// suggestion follows — of a value, a field or a command.
+    static func closest(to text: String, among candidates: [String], spelled: (String) -> [String]) -> String? {
         let folded = fold(text)
         guard !folded.isEmpty else { return nil }
-        let scored = codes.compactMap { code -> (code: String, distance: Int)? in
-            spellings(code, words: words).map { (code, distance(folded, $0)) }.min { $0.1 < $1.1 }
-        }
-        guard let best = scored.min(by: { $0.distance < $1.distance }),
-              best.distance <= max(1, min(3, folded.count / 3)) else { return nil }
-        return best.code
+        let scored = candidates.map { candidate in (candidate, spelled(candidate).map { distance(folded, $0) }.min() ?? Int.max) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(1, min(3, folded.count / 3)) else { return nil }
+        return best.0
+    }
+
+    /// The code whose spelling is closest to `text` (``closest(to:among:spelled:)``).
+    static func suggestion(_ text: String, among codes: [String], words: String?) -> String? {
+        closest(to: text, among: codes) { spellings($0, words: words) }
     }
 
     /// The field of an entity of `type` that `text` names: its code (`title.es`), the option's
@@ -62,14 +66,9 @@ enum InputWords {
         return fields.first { fieldSpellings($0).contains(folded) }
     }
 
+    /// The field whose spelling is closest to `text` (``closest(to:among:spelled:)``).
     static func fieldSuggestion(_ text: String, of type: EntityType) -> String? {
-        let folded = fold(text)
-        guard !folded.isEmpty else { return nil }
-        let scored = FieldCatalog.fields(of: type).keys.sorted().map { field in
-            (field, fieldSpellings(field).map { distance(folded, $0) }.min() ?? Int.max)
-        }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(1, min(3, folded.count / 3)) else { return nil }
-        return best.0
+        closest(to: text, among: FieldCatalog.fields(of: type).keys.sorted()) { Array(fieldSpellings($0)) }
     }
 
     static func fieldSpellings(_ field: String) -> Set<String> {
@@ -140,9 +139,7 @@ enum InputWords {
                 continue
             }
             if configuration.defaultSubcommand != nil { return nil }
-            let scored = names.map { ($0, distance(fold(word), $0)) }.min { $0.1 < $1.1 }
-            let suggestion = scored.flatMap { $0.1 <= max(1, min(3, word.count / 3)) ? $0.0 : nil }
-            return (word, path, suggestion)
+            return (word, path, closest(to: word, among: names) { [$0] })
         }
         return nil
     }

@@ -42,8 +42,7 @@ struct UpdateCommitment: ParsableCommand {
             for (field, typed) in [("status", status), ("due", due), ("priority", priority), ("lead", lead)] {
                 guard let typed, let spec = fields[field] else { continue }
                 let value = try Parse.value(typed, for: spec, of: .commitment, replica: replica)
-                let live = try replica.registerValues(entity, field: field)
-                if live.count == 1, live[0].value == value { continue }
+                if try FieldWrite.holds(replica, entity, field, value) { continue }
                 registers.append((field, value))
             }
             var elements = [(field: String, add: Bool, element: JSONValue)]()
@@ -67,10 +66,8 @@ struct UpdateCommitment: ParsableCommand {
                                            : try batch.removeElement(entity, field: element.field, element: element.element))
                     if !changed.contains(Names.field(element.field)) { changed.append(Names.field(element.field)) }
                 }
-                if let assess {
-                    var value: [String: JSONValue] = ["rating": .string(assess)]
-                    if let why, !why.isEmpty { value["why"] = .string(why) }
-                    ops.append(try batch.set(entity, field: "assessment.\(delegation.rawValue)", value: .object(value)))
+                if let assess, let rating = Rating(rawValue: assess) {
+                    ops.append(try batch.assess(entity, rating: rating, why: why))
                     changed.append(Names.field("assessment.\(delegation.rawValue)"))
                 }
                 if let note {
