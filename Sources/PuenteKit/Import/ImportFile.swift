@@ -204,53 +204,59 @@ public struct ImportReport: Sendable, Equatable {
 }
 
 extension Replica {
-    /// Imports a validated file in one transaction, matching on `external_id`, so importing
-    /// the same file twice changes nothing. Commitments owned by the other delegation are left
-    /// for it to import (the policy lets only the owner record them) and counted in the report.
+    /// Imports a validated file in one transaction, so importing the same file twice changes
+    /// nothing. Each record's entity is keyed by its type, fixed members and `external_id`
+    /// (``Op/recordEntity(type:value:)``): both delegations importing the same joint record, in
+    /// any order or at once, make one entity whose creates merge. Commitments owned by the
+    /// other delegation are left for it to import (the policy lets only the owner record them)
+    /// and counted in the report.
     public func importFile(_ file: ImportFile) throws -> ImportReport {
         let mine = identity.delegation
         return try commit { appender in
             var report = ImportReport()
-            // The file's own external ids, and the dialogues its commitments name, looked up one by one.
-            var dialogueByExternalID = try appender.entities(.dialogue, externalIDs: file.dialogues.compactMap(\.draft.externalID)
-                                                                + file.commitments.compactMap(\.dialogue))
-            let commitments = try appender.entities(.commitment, externalIDs: file.commitments.compactMap(\.draft.externalID))
-            let indicators = try appender.entities(.indicator, externalIDs: file.commitments.flatMap(\.indicators)
-                                                      .compactMap(\.draft.externalID))
+            var dialogueByExternalID = [String: EntityRef]()
             for dialogue in file.dialogues {
-                guard let externalID = dialogue.draft.externalID, dialogueByExternalID[externalID] == nil else {
+                guard let externalID = dialogue.draft.externalID else { continue }
+                if let existing = try appender.record(.dialogue, value: dialogue.draft.createValue) {
+                    dialogueByExternalID[externalID] = existing
                     report.alreadyPresent += 1
-                    continue
+                } else {
+                    dialogueByExternalID[externalID] = try appender.create(.dialogue, value: dialogue.draft.createValue)
+                    report.dialoguesCreated += 1
                 }
-                dialogueByExternalID[externalID] = try appender.create(.dialogue, value: dialogue.draft.createValue)
-                report.dialoguesCreated += 1
             }
             for commitment in file.commitments {
                 if let dialogue = commitment.dialogue, dialogueByExternalID[dialogue] == nil {
-                    throw ImportFileError(problem: "unknown-dialogue", path: dialogue)
+                    // A dialogue of an earlier file, already in the store.
+                    let named: JSONValue = .object(["external_id": .string(dialogue)])
+                    guard let existing = try appender.record(.dialogue, value: named) else {
+                        throw ImportFileError(problem: "unknown-dialogue", path: dialogue)
+                    }
+                    dialogueByExternalID[dialogue] = existing
                 }
-                var ref: EntityRef
-                if let externalID = commitment.draft.externalID, let existing = commitments[externalID] {
+                var draft = commitment.draft
+                draft.dialogue = commitment.dialogue.flatMap { dialogueByExternalID[$0] }
+                let ref: EntityRef
+                if let existing = try appender.record(.commitment, value: draft.createValue) {
                     report.alreadyPresent += 1
                     ref = existing
                 } else {
-                    guard commitment.draft.owner == .joint || commitment.draft.owner.rawValue == mine.rawValue else {
-                        report.leftForOthers[commitment.draft.owner, default: 0] += 1
+                    guard draft.owner == .joint || draft.owner.rawValue == mine.rawValue else {
+                        report.leftForOthers[draft.owner, default: 0] += 1
                         continue
                     }
-                    var draft = commitment.draft
-                    draft.dialogue = commitment.dialogue.flatMap { dialogueByExternalID[$0] }
                     ref = try appender.create(.commitment, value: draft.createValue)
                     report.commitmentsCreated += 1
                 }
-                guard commitment.draft.owner.delegations.contains(mine) else { continue }
+                guard draft.owner.delegations.contains(mine) else { continue }
                 for indicator in commitment.indicators {
-                    if let externalID = indicator.draft.externalID, indicators[externalID] != nil {
+                    let value = indicator.draft.createValue(commitment: ref)
+                    if try appender.record(.indicator, value: value) != nil {
                         report.alreadyPresent += 1
                         continue
                     }
                     try appender.refresh(ref.text)
-                    let created = try appender.create(.indicator, value: indicator.draft.createValue(commitment: ref))
+                    let created = try appender.create(.indicator, value: value)
                     report.indicatorsCreated += 1
                     for reading in indicator.readings {
                         var value: [String: JSONValue] = ["date": .string(reading.date), "value": .string(reading.value)]

@@ -25,21 +25,30 @@ public enum EntityMaterializer {
         let ops = operations.sorted { $0.op.id < $1.op.id }
         var statuses = [OpID: OpStatus]()
 
-        // The one valid create: the id is derived from its content, so at most one matches.
-        var create: LoggedOperation?
+        // The valid creates. An id derived from a create's content matches that create alone; an
+        // imported record's id (derived from its type, fixed members and external id) matches
+        // the create of every desk that imported it, and those creates merge: each is judged on
+        // its own, the entity stands when one of them is accepted, and the first accepted one
+        // (by operation id) is the one the entity row names.
+        var creates = [LoggedOperation]()
         for logged in ops where logged.op.kind == .create {
-            if create == nil, logged.op.hasDerivedEntity {
-                create = logged
+            if logged.op.hasValidEntity, creates.isEmpty || logged.op.isRecordCreate {
+                creates.append(logged)
             } else {
                 statuses[logged.op.id] = .rejected(OpReason(.entityIDMismatch))
             }
         }
-
-        var createStatus = createStatusFor(entity: entity, create: create, parent: parent, delegationOf: delegationOf)
-        if let create, let cut = cuts[create.op.replica], create.op.seq >= cut.from {
-            createStatus = .rejected(cut.reason)
+        for logged in creates {
+            var status = createStatusFor(entity: entity, create: logged, parent: parent, delegationOf: delegationOf)
+            if let cut = cuts[logged.op.replica], logged.op.seq >= cut.from { status = .rejected(cut.reason) }
+            statuses[logged.op.id] = status
         }
-        if let create { statuses[create.op.id] = createStatus }
+        // The entity's create: the first accepted one, else the first pending one, else the first.
+        let create = creates.first { statuses[$0.op.id]?.isAccepted == true }
+            ?? creates.first { if case .pending = statuses[$0.op.id] { return true } else { return false } }
+            ?? creates.first
+        let createStatus = create.flatMap { statuses[$0.op.id] } ?? createStatusFor(entity: entity, create: nil, parent: parent,
+                                                                                     delegationOf: delegationOf)
         guard let create, createStatus.isAccepted else {
             let waiting = OpStatus.pending(OpReason(.waitingForCreate))
             for logged in ops where statuses[logged.op.id] == nil { statuses[logged.op.id] = waiting }
@@ -50,7 +59,7 @@ public enum EntityMaterializer {
         let byID = Dictionary(ops.map { ($0.op.id, $0) }, uniquingKeysWith: { first, _ in first })
         let context = Context(entity: entity, ownerDelegations: ownerDelegations(entity: entity, create: create.op, parent: parent),
                               creator: create.op.replica, byID: byID, trusted: trusted)
-        for logged in ops where logged.op.kind != .create {
+        for logged in ops where statuses[logged.op.id] == nil {
             if let cut = cuts[logged.op.replica], logged.op.seq >= cut.from {
                 statuses[logged.op.id] = .rejected(cut.reason)
             } else {
@@ -136,6 +145,8 @@ public enum EntityMaterializer {
         for ref in op.refs {
             guard let target = targets[ref.target], ref.matches(hash: target.operation.hash),
                   target.operation.op.entity == op.entity else { return nil }
+            // An imported record may have several creates, which a reference to one names together.
+            if target.operation.op.kind == .create, target.operation.op.isRecordCreate { return nil }
         }
         if let cut = cuts[op.replica], op.seq >= cut.from { return Step(status: .rejected(cut.reason), effect: .none) }
         let context = Context(entity: entity.entity, ownerDelegations: entity.ownerDelegations, creator: entity.creator,
@@ -355,6 +366,19 @@ public enum EntityMaterializer {
             }
 
             // Registers: live = accepted writes that no accepted write of the same field supersedes.
+            // The creates of an imported record are one create: a reference to one of them also
+            // names what the others wrote that is equal to what it wrote (so two desks' equal
+            // imports of a value are superseded together). A different value stays live.
+            let creates = accepted.filter { $0.op.kind == .create }
+            func alike(_ target: Op, field: String, element: JSONValue? = nil) -> [OpID] {
+                guard target.kind == .create, creates.count > 1 else { return [target.id] }
+                if let element {
+                    return creates.filter { adds($0.op, field: field, element: element) }.map(\.op.id)
+                }
+                guard let written = target.value[field] else { return [target.id] }
+                let key = CanonicalJSON.encode(written)
+                return creates.filter { $0.op.value[field].map(CanonicalJSON.encode) == key }.map(\.op.id)
+            }
             var writesByField = [String: [LoggedOperation]]()
             var superseded = [String: Set<OpID>]()
             for logged in accepted {
@@ -367,7 +391,7 @@ public enum EntityMaterializer {
                 case .set:
                     writesByField[op.field, default: []].append(logged)
                     for target in counted(op.refs) where writes(target.op, field: op.field) {
-                        superseded[op.field, default: []].insert(target.op.id)
+                        superseded[op.field, default: []].formUnion(alike(target.op, field: op.field))
                     }
                 default:
                     break
@@ -408,7 +432,9 @@ public enum EntityMaterializer {
             for logged in accepted where logged.op.kind == .remove {
                 let key = CanonicalJSON.encode(logged.op.value)
                 for target in counted(logged.op.refs) where adds(target.op, field: logged.op.field, element: logged.op.value) {
-                    removedPairs.insert("\(logged.op.field)\u{0}\(target.op.id)\u{0}" + String(decoding: key, as: UTF8.self))
+                    for add in alike(target.op, field: logged.op.field, element: logged.op.value) {
+                        removedPairs.insert("\(logged.op.field)\u{0}\(add)\u{0}" + String(decoding: key, as: UTF8.self))
+                    }
                 }
             }
             var sets = [String: [SetElement]]()

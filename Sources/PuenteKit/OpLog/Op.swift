@@ -104,6 +104,48 @@ public struct Op: Hashable, Sendable {
         EntityRef(type: type, id: EntityRef.uuid(fromDigest: Digest.sha256(bytes)))
     }
 
+    /// The entity a `create` of an imported record names: derived from its type, its fixed
+    /// members and its `external_id`, so every desk that imports the record creates the same
+    /// entity, and the creates merge. Nil for notes and for a create without an `external_id`.
+    ///
+    /// The fixed members are in the key, so no create can reach another's record through a
+    /// crafted `external_id`: a commitment's owner (the policy lets a desk create only for its
+    /// own delegation or `joint`) and an indicator's commitment (only its owners may create
+    /// there). Dialogues have no owner; every trusted desk may edit or retract one anyway.
+    public static func recordEntity(type: EntityType, value: JSONValue) -> EntityRef? {
+        guard let externalID = value["external_id"]?.stringValue else { return nil }
+        let scope: String
+        switch type {
+        case .commitment:
+            guard let owner = value["owner"]?.stringValue else { return nil }
+            scope = owner
+        case .dialogue:
+            scope = ""
+        case .indicator:
+            guard let commitment = value["commitment"]?.stringValue else { return nil }
+            scope = commitment
+        case .note:
+            return nil
+        }
+        // The external id comes last: it may hold any text, and nothing follows it.
+        let key = "puente-record/1\n\(type.rawValue)\n\(scope)\n\(externalID)"
+        return EntityRef(type: type, id: EntityRef.uuid(fromDigest: Digest.sha256(Array(key.utf8))))
+    }
+
+    /// Whether this `create` names a valid entity: the one its content derives, or, for an
+    /// imported record, the one its type, fixed members and external id derive.
+    public var hasValidEntity: Bool {
+        guard kind == .create, let ref = EntityRef(text: entity) else { return false }
+        return Op.recordEntity(type: ref.type, value: value) == ref || hasDerivedEntity
+    }
+
+    /// Whether this is a `create` of an imported record (its entity is keyed by `external_id`):
+    /// one of possibly several creates of its entity, by every desk that imported the record.
+    public var isRecordCreate: Bool {
+        guard kind == .create, let ref = EntityRef(text: entity) else { return false }
+        return Op.recordEntity(type: ref.type, value: value) == ref
+    }
+
     /// This operation with `entity` replaced (used to derive and check create ids).
     public func with(entity: String) -> Op {
         Op(replica: replica, seq: seq, hlc: hlc, prev: prev, entity: entity, kind: kind, field: field, value: value, refs: refs)

@@ -45,7 +45,10 @@ final class OpAppender {
         var op = Op(replica: replica, seq: seq, hlc: hlc, prev: headHash, entity: entity, kind: kind,
                            field: field, value: value, refs: refs.sorted())
         if kind == .create, deriveEntity, let type = EntityType(rawValue: String(entity.prefix { $0 != "/" })) {
-            op = op.with(entity: Op.derivedEntity(type: type, canonicalBytesWithoutEntity: op.with(entity: "").canonicalBytes).text)
+            // A record with an external id is keyed by it, so every desk that imports it makes one entity.
+            let derived = Op.recordEntity(type: type, value: value)
+                ?? Op.derivedEntity(type: type, canonicalBytesWithoutEntity: op.with(entity: "").canonicalBytes)
+            op = op.with(entity: derived.text)
         }
         let bytes = op.canonicalBytes
         guard bytes.count <= Op.maximumEncodedSize else {
@@ -143,20 +146,36 @@ extension OpAppender {
 }
 
 extension OpAppender {
-    /// Accepted entities of `type` whose `external_id` is one of `externalIDs`, by that id (the
-    /// first by entity id if several share one). Each is looked up in `entity_by_external_id`:
-    /// loading every external id of the type made importing a 28-commitment file into a
-    /// 100,000-commitment store take a second.
-    func entities(_ type: EntityType, externalIDs: some Sequence<String>) throws -> [String: EntityRef] {
-        let statement = try db.cachedStatement(sql: """
-            SELECT id FROM entity WHERE type = ? AND external_id = ? AND state = 'accepted' ORDER BY id LIMIT 1
-            """)
-        var out = [String: EntityRef]()
-        for externalID in Set(externalIDs) {
-            if let id = try String.fetchOne(statement, arguments: [type.rawValue, externalID]), let ref = EntityRef(text: id) {
-                out[externalID] = ref
-            }
+    /// The accepted entity an imported record already is in this store, if any: the one its
+    /// type, fixed members and external id name (``Op/recordEntity(type:value:)``), else one
+    /// made from the same record before records were keyed — same type and external id, and
+    /// the same owner (a commitment) or commitment (an indicator). A record of another owner
+    /// or commitment with that external id is another record, so a crafted external id
+    /// cannot stand in for this one.
+    func record(_ type: EntityType, value: JSONValue) throws -> EntityRef? {
+        guard let key = Op.recordEntity(type: type, value: value), let externalID = value["external_id"]?.stringValue else {
+            return nil
         }
-        return out
+        if try String.fetchOne(try db.cachedStatement(sql: "SELECT state FROM entity WHERE id = ?"), arguments: [key.text]) == "accepted" {
+            return key
+        }
+        let id: String?
+        switch type {
+        case .commitment:
+            id = try String.fetchOne(try db.cachedStatement(sql: """
+                SELECT id FROM entity WHERE type = 'commitment' AND external_id = ? AND owner = ? AND state = 'accepted' ORDER BY id LIMIT 1
+                """), arguments: [externalID, value["owner"]?.stringValue])
+        case .indicator:
+            id = try String.fetchOne(try db.cachedStatement(sql: """
+                SELECT id FROM entity WHERE type = 'indicator' AND external_id = ? AND parent = ? AND state = 'accepted' ORDER BY id LIMIT 1
+                """), arguments: [externalID, value["commitment"]?.stringValue])
+        case .dialogue:
+            id = try String.fetchOne(try db.cachedStatement(sql: """
+                SELECT id FROM entity WHERE type = 'dialogue' AND external_id = ? AND state = 'accepted' ORDER BY id LIMIT 1
+                """), arguments: [externalID])
+        case .note:
+            id = nil
+        }
+        return id.flatMap(EntityRef.init(text:))
     }
 }

@@ -149,7 +149,7 @@ extension Store {
     /// the parent's `create` has not arrived.
     static func parentContext(_ db: Database, entity: EntityRef, operations: [LoggedOperation]) throws -> ParentContext? {
         guard entity.type == .indicator || entity.type == .note else { return nil }
-        guard let create = operations.first(where: { $0.op.kind == .create && $0.op.hasDerivedEntity }),
+        guard let create = operations.first(where: { $0.op.kind == .create && $0.op.hasValidEntity }),
               let link = create.op.value["commitment"]?.stringValue ?? create.op.value["parent"]?.stringValue,
               let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT state, owner FROM entity WHERE id = ?"), arguments: [link])
         else { return nil }

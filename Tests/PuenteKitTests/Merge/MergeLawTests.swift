@@ -43,11 +43,16 @@ struct History {
                 switch Int.random(in: 0..<14, using: &rng) {
                 case 0 where commitments.count < 4, 1 where commitments.isEmpty:
                     let owner: Owner = Bool.random(using: &rng) ? .joint : (replica.identity.delegation == .us ? .us : .mx)
+                    // Sometimes an imported record: desks that create it make one entity, their
+                    // creates merged, with equal or different values.
+                    let external = Bool.random(using: &rng) ? ["r1", "r2"].randomElement(using: &rng) : nil
                     commitments.append(try replica.addCommitment(CommitmentDraft(
-                        owner: owner, titleEN: "C\(commitments.count)", pillar: Pillar.allCases.randomElement(using: &rng) ?? .protect,
-                        tags: Bool.random(using: &rng) ? ["a"] : [])))
+                        owner: owner, titleEN: external.map { _ in Bool.random(using: &rng) ? "R" : "R2" } ?? "C\(commitments.count)",
+                        pillar: Pillar.allCases.randomElement(using: &rng) ?? .protect,
+                        tags: Bool.random(using: &rng) ? ["a"] : [], externalID: external)))
                 case 2 where dialogues.count < 2:
-                    dialogues.append(try replica.addDialogue(DialogueDraft(titleEN: "D", date: "2023-04-13", kind: .technicalMeeting)))
+                    dialogues.append(try replica.addDialogue(DialogueDraft(titleEN: "D", date: "2023-04-13", kind: .technicalMeeting,
+                                                                           externalID: Bool.random(using: &rng) ? "d1" : nil)))
                 case 3, 4:
                     guard let c = commitments.randomElement(using: &rng) else { break }
                     try replica.set(c, field: Bool.random(using: &rng) ? "status" : "title.en",
@@ -78,7 +83,8 @@ struct History {
                     try replica.retract(target)
                 case 10:
                     guard let c = commitments.randomElement(using: &rng) else { break }
-                    indicators.append(try replica.addIndicator(to: c, IndicatorDraft(nameEN: "I", kind: .outcome, direction: .decrease)))
+                    indicators.append(try replica.addIndicator(to: c, IndicatorDraft(nameEN: "I", kind: .outcome, direction: .decrease,
+                                                                                     externalID: Bool.random(using: &rng) ? "i1" : nil)))
                 case 11:
                     guard let i = indicators.randomElement(using: &rng) else { break }
                     let readings = try replica.detail(i).state.series["readings"]?.filter { !$0.retracted } ?? []
@@ -163,7 +169,7 @@ struct History {
     /// conflicts, policy rejections, retractions and removals, and that out-of-order delivery
     /// leaves operations pending before their `create` arrives.
     @Test func generatedHistoriesExerciseEveryMergeCase() throws {
-        var conflicts = 0, rejected = 0, retractions = 0, removes = 0, pendingSeen = 0
+        var conflicts = 0, rejected = 0, retractions = 0, removes = 0, pendingSeen = 0, mergedCreates = 0
         for seed in 1...30 {
             let history = try History(seed: UInt64(seed) &* 7919)
             try history.group.syncAll()
@@ -173,6 +179,8 @@ struct History {
             let ops = history.operations
             retractions += ops.filter { $0.kind == .retract }.count
             removes += ops.filter { $0.kind == .remove }.count
+            // Imported records created by several desks: one entity, several creates.
+            mergedCreates += Dictionary(grouping: ops.filter { $0.kind == .create }, by: \.entity).values.filter { $0.count > 1 }.count
             let observer = try ReplicaGroup.observer(trusting: history.group, in: history.group.folder, name: "p")
             let late = ops.filter { $0.kind != .create }
             _ = try observer.receive(late)
@@ -183,5 +191,6 @@ struct History {
         #expect(retractions > 0)
         #expect(removes > 0)
         #expect(pendingSeen > 0)
+        #expect(mergedCreates > 0)
     }
 }
