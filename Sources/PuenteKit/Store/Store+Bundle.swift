@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PuenteCrypto
 
 /// What bundle export and import read from the store and record in it.
 extension StoreTransaction {
@@ -19,6 +20,37 @@ extension StoreTransaction {
             if let id = ReplicaID(hex: row["replica"]) { known[id] = (row["seq"], row["hash"]) }
         }
         return known
+    }
+
+    /// Whether this store holds everything `manifest` says its bundle carries: each segment's
+    /// operations up to its head (the head's operation, with that hash, is in the log, so the
+    /// chain before it is too), and each certificate, revocation, rotation and fork proof.
+    func holds(_ manifest: BundleManifest) throws -> Bool {
+        let operation = try db.cachedStatement(sql: "SELECT hash FROM operation WHERE replica = ? AND seq = ?")
+        for segment in manifest.segments {
+            guard try String.fetchOne(operation, arguments: [segment.replica.hex, segment.to]) == segment.headHash else { return false }
+        }
+        for (table, documents) in [("certificate", manifest.certificates), ("revocation", manifest.revocations),
+                                   ("rotation", manifest.rotations), ("fork_proof", manifest.forkProofs)] {
+            let statement = try db.cachedStatement(sql: "SELECT count(*) FROM \(table) WHERE digest = ?")
+            for bytes in documents where try Int.fetchOne(statement, arguments: [Digest.sha256hex(bytes)]) == 0 { return false }
+        }
+        return true
+    }
+
+    /// Where `peer` stands against this store, by the have vector of its latest bundle: the
+    /// operations this store holds beyond it, and those it names that this store does not hold.
+    func standing(of peer: ReplicaID) throws -> (theyLack: Int64, weLack: Int64) {
+        let have = try peerHave(peer)
+        let ours = try heads()
+        var theyLack: Int64 = 0, weLack: Int64 = 0
+        for (replica, head) in ours {
+            theyLack += max(0, head.seq - (have[replica]?.seq ?? 0))
+        }
+        for (replica, entry) in have {
+            weLack += max(0, entry.seq - (ours[replica]?.seq ?? 0))
+        }
+        return (theyLack, weLack)
     }
 
     /// Merges `peer`'s have vector into what is known of it, by pointwise maximum: a replayed

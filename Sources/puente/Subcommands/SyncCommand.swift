@@ -5,10 +5,85 @@ import PuenteKit
 struct SyncCommand: ParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(commandName: "sync", abstract: t("abstract.sync"),
-                             subcommands: [ExportBundle.self, ImportBundles.self, SyncStatus.self])
+                             subcommands: [ExchangeBundles.self, ExportBundle.self, ImportBundles.self, SyncStatus.self])
     }
 
     func run() throws { try Terminal.missingSubcommand(Self.self) }
+
+    struct ExchangeBundles: ParsableCommand {
+        static var configuration: CommandConfiguration {
+            CommandConfiguration(commandName: "exchange", abstract: t("abstract.sync-exchange"), discussion: t("example.sync-exchange"))
+        }
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp(t("help.exchange-folder"), valueName: "folder"), completion: Completions.folder) var folder: String
+        @Flag(help: ArgumentHelp(t("help.bundle-full"))) var full = false
+
+        func validate() throws {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+                throw ValidationError(t("error.exchange-folder", folder))
+            }
+        }
+
+        func run() throws {
+            try Terminal.run {
+                let replica = try global.openReplica()
+                let report = try replica.exchange(folder: folder, full: full)
+                if global.json {
+                    Terminal.json(Self.json(report))
+                } else {
+                    print(report, replica: replica)
+                }
+                if report.refusedAny { throw ExitCode(Terminal.badInput) }
+            }
+        }
+
+        func print(_ report: ExchangeReport, replica: Replica) {
+            for read in report.read {
+                switch read.outcome {
+                case .imported(let imported): SyncView.print(imported, file: read.file, replica: replica)
+                case .held: Terminal.out(t("exchange.held", read.file))
+                case .refused(let error): Terminal.err(t("error.prefix") + " " + t("sync.refused-whole", read.file, Messages.describe(error)))
+                }
+            }
+            if report.peers.isEmpty { Terminal.out(t("exchange.none-read", folder)) }
+            if report.written.isEmpty { Terminal.out(t("exchange.no-recipient")) }
+            for written in report.written {
+                Terminal.out(t("exchange.wrote", written.report.path, Names.delegation(written.delegation), written.report.operations,
+                               written.report.segments.count, written.report.bytes))
+            }
+            for peer in report.peers {
+                let delegation = Names.delegation(peer.delegation)
+                if peer.weLack > 0 {
+                    Terminal.out(t("exchange.we-lack", peer.name, peer.replica.short, delegation, peer.weLack))
+                } else if peer.theyLack > 0 {
+                    Terminal.out(t("exchange.they-lack", peer.name, peer.replica.short, delegation, peer.theyLack))
+                } else {
+                    Terminal.out(t("exchange.converged", peer.name, peer.replica.short, delegation))
+                }
+            }
+        }
+
+        static func json(_ report: ExchangeReport) -> JSONValue {
+            ["read": .array(report.read.map { read in
+                switch read.outcome {
+                case .imported(let imported): return ["file": .string(read.file), "outcome": "imported", "import": SyncView.json(imported, file: read.file)]
+                case .held: return ["file": .string(read.file), "outcome": "held"]
+                case .refused(let error):
+                    return ["file": .string(read.file), "outcome": "refused", "refused": .string(error.problem), "detail": .string(error.detail)]
+                }
+             }),
+             "written": .array(report.written.map { written in
+                 ["delegation": .string(written.delegation.rawValue), "path": .string(written.report.path),
+                  "operations": .int(Int64(written.report.operations)), "bytes": .int(Int64(written.report.bytes))]
+             }),
+             "peers": .array(report.peers.map { peer in
+                 ["replica": .string(peer.replica.hex), "name": .string(peer.name), "delegation": .string(peer.delegation.rawValue),
+                  "they_lack": .int(peer.theyLack), "we_lack": .int(peer.weLack), "converged": .bool(peer.converged)]
+             })]
+        }
+    }
 
     struct ExportBundle: ParsableCommand {
         static var configuration: CommandConfiguration {
