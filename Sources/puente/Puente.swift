@@ -42,10 +42,25 @@ struct Puente: ParsableCommand {
         } catch {
             // With --json, a mistake the parser found is one JSON line too; what Puente already
             // said (an ExitCode), help and the version go out as the parser writes them.
-            if Terminal.jsonErrors, !(error is ExitCode), exitCode(for: error) != .success {
-                Foundation.exit(Terminal.fail(code: "usage", message: message(for: error), status: exitCode(for: error).rawValue).rawValue)
+            let status = exitCode(for: error)
+            if Terminal.jsonErrors, !(error is ExitCode), status != .success {
+                Foundation.exit(Terminal.fail(code: "usage", message: HelpText.localized(message(for: error)),
+                                              status: status.rawValue).rawValue)
             }
-            exit(withError: error)
+            // As the parser would (help and the version on standard output, the rest on standard
+            // error), with its own words in the user's language; a completion script as written.
+            var text = fullMessage(for: error)
+            if !arguments.contains("--generate-completion-script") { text = HelpText.localized(text) }
+            if !text.isEmpty {
+                if status == .success {
+                    Terminal.output.flush()
+                    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+                } else {
+                    Terminal.output.flush()
+                    FileHandle.standardError.write(Data((text + "\n").utf8))
+                }
+            }
+            Foundation.exit(status.rawValue)
         }
     }
 

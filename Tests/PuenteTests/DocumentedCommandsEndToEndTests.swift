@@ -43,7 +43,7 @@ import Testing
         // help and changed nothing, with exit code 0.
         let removed = try puente.run(["--store", store] + flags + ["set", short, "tags", "-southbound"], environment: environment)
         #expect(removed.status == 0, "\(removed.stderr)")
-        #expect(!removed.stdout.contains("USAGE"))
+        #expect(!removed.stdout.contains("USAGE") && !removed.stdout.contains("USO:"))
         #expect(try tags(store, id) == ["firearms"])
         // One without an `h` failed with "Missing expected argument".
         let second = try puente.run(["--store", store] + flags + ["set", short, "tags", "-firearms", "--json"], environment: environment)
@@ -118,13 +118,13 @@ import Testing
             let result = try puente.run(["--store", store] + flags + group, environment: environment)
             #expect(result.status == 64, "\(group)")
             #expect(result.stdout.isEmpty, "\(group)")
-            #expect(result.stderr.contains("USAGE") || result.stderr.contains("SUBCOMMANDS"), "\(group)")
+            #expect(result.stderr.contains(language == 0 ? "USAGE:" : "USO:"), "\(group)")
         }
         // Help asked for is not a mistake.
         for asked in [["--help"], ["indicator", "--help"], ["set", "-h"], ["help", "sync"]] {
             let result = try puente.run(flags + asked, environment: environment)
             #expect(result.status == 0, "\(asked)")
-            #expect(result.stdout.contains("USAGE"), "\(asked)")
+            #expect(result.stdout.contains(language == 0 ? "USAGE:" : "USO:"), "\(asked)")
         }
     }
 }
@@ -573,8 +573,8 @@ import Testing
         // Without --json, a mistake found while running names no other command's usage.
         let text = try puente.run(["--store", store] + flags + ["set", id, "due", "2026-13-01"], environment: environment)
         #expect(text.status == 64)
-        #expect(!text.stderr.contains("Usage: puente [--store"), "\(text.stderr)")
-        #expect(!text.stderr.contains("USAGE"), "\(text.stderr)")
+        #expect(!text.stderr.contains("Usage: puente [--store") && !text.stderr.contains("Uso:   puente [--store"), "\(text.stderr)")
+        #expect(!text.stderr.contains("USAGE") && !text.stderr.contains("USO:"), "\(text.stderr)")
     }
 
     @Test(arguments: [0, 1]) func aDialogueListsItsCommitmentsAndIndicatorsAreListed(_ language: Int) throws {
@@ -750,5 +750,49 @@ import Testing
         // Files: bash's `compgen -f`, zsh's `_files`, fish's file completion for the import file.
         #expect(try puente.run(["--generate-completion-script", "bash"]).stdout.contains("-f"))
         #expect(try puente.run(["--generate-completion-script", "zsh"]).stdout.contains("_files"))
+    }
+}
+
+/// Help, usage and the parser's own error messages in the user's language: section headers,
+/// `--help` and `--version` lines, "See … for more information", and the parser's mistakes.
+@Suite struct LocalizedHelpEndToEndTests {
+    let puente = PuenteProcess()
+
+    @Test(arguments: [0, 1]) func helpAndUsageSpeakTheUsersLanguage(_ language: Int) throws {
+        let (name, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let spanish = name == "es"
+        let help = try puente.run(flags + ["set", "--help"], environment: environment)
+        #expect(help.status == 0)
+        let headers = spanish ? ["USO:", "ARGUMENTOS:", "OPCIONES:", "Mostrar esta ayuda."] : ["USAGE:", "ARGUMENTS:", "OPTIONS:", "Show help information."]
+        let foreign = spanish ? ["USAGE:", "ARGUMENTS:", "OPTIONS:", "Show help information."] : ["USO:", "OPCIONES:"]
+        for word in headers { #expect(help.stdout.contains(word), "\(word): \(help.stdout)") }
+        for word in foreign { #expect(!help.stdout.contains(word), "\(word): \(help.stdout)") }
+
+        let root = try puente.run(flags + ["--help"], environment: environment)
+        #expect(root.stdout.contains(spanish ? "SUBCOMANDOS:" : "SUBCOMMANDS:"))
+        #expect(root.stdout.contains(spanish ? "Vea 'puente help <subcomando>' para la ayuda detallada." : "See 'puente help <subcommand>' for detailed help."))
+        #expect(root.stdout.contains(spanish ? "Mostrar la versión." : "Show the version."))
+        let group = try puente.run(flags + ["sync"], environment: environment)
+        #expect(group.status == 64)
+        #expect(group.stderr.contains(spanish ? "SUBCOMANDOS:" : "SUBCOMMANDS:"), "\(group.stderr)")
+
+        // The parser's own mistakes: a missing argument, an unknown option, a value it refuses.
+        let missing = try puente.run(flags + ["show"], environment: environment)
+        #expect(missing.status == 64)
+        #expect(missing.stderr.contains(spanish ? "Falta el argumento '<id>'" : "Missing expected argument '<id>'"), "\(missing.stderr)")
+        #expect(missing.stderr.contains(spanish ? "Uso:" : "Usage:"), "\(missing.stderr)")
+        #expect(missing.stderr.contains(spanish ? "Vea 'puente show --help' para más información." : "See 'puente show --help' for more information."),
+                "\(missing.stderr)")
+        let unknown = try puente.run(flags + ["list", "--pilar", "protect"], environment: environment)
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains(spanish ? "Opción desconocida '--pilar'. ¿Quiso decir '--pillar'?" : "Unknown option '--pilar'. Did you mean '--pillar'?"),
+                "\(unknown.stderr)")
+        let json = try puente.run(flags + ["--json", "show"], environment: environment)
+        #expect(json.stderr.contains(spanish ? "Falta el argumento" : "Missing expected argument"), "\(json.stderr)")
+
+        // A completion script is written as the parser writes it, whatever the language.
+        let script = try puente.run(flags + ["--generate-completion-script", "bash"], environment: environment)
+        let english = try puente.run(["--lang", "en", "--generate-completion-script", "bash"])
+        #expect(script.status == 0 && script.stdout == english.stdout)
     }
 }

@@ -160,7 +160,7 @@ enum Terminal {
     /// A command that only groups others, run without one of them: its help goes to standard
     /// error and the exit code is 64 (usage), as for any other input the command cannot take.
     static func missingSubcommand(_ command: any ParsableCommand.Type) throws {
-        let help = Puente.helpMessage(for: command)
+        let help = HelpText.localized(Puente.helpMessage(for: command))
         guard !jsonErrors else { throw fail(code: "usage", message: help, status: 64) }
         err(help)
         throw ExitCode(64)
