@@ -114,7 +114,11 @@ public struct EntityDetail: Sendable {
 /// An open conflict: a register with several live values.
 public struct ConflictItem: Sendable, Equatable {
     public let entity: EntityRef
+    /// The entity's title in English, else in Spanish.
     public let title: String?
+    /// The entity's title in each language, as it holds them.
+    public let titleEN: String?
+    public let titleES: String?
     public let field: String
     public let values: [RegisterValue]
     public let authors: [ReplicaID: ReplicaInfo]

@@ -116,3 +116,26 @@ import Testing
         #expect(StoreSettings.store(in: ["note", "3f2a", "--", "--store", "/z"]) == nil)
     }
 }
+
+/// Numbers are written as both delegations write them, and an indicator's arrows mean one
+/// thing everywhere: baseline → latest (date) → target.
+@Suite struct IndicatorWordsTests {
+    @Test func numbersAreGroupedByThousands() {
+        #expect(Names.number("109000.5") == "109,000.5")
+        #expect(Names.number("1234567") == "1,234,567")
+        #expect(Names.number("-5000") == "-5,000")
+        #expect(Names.number("999") == "999")
+        #expect(Names.number("0.25") == "0.25")
+        #expect(Names.number(nil) == "—")
+        #expect(Names.number("n/a") == "n/a", "what is not a plain decimal is shown as it is")
+    }
+
+    @Test func theCourseIsBaselineLatestTarget() {
+        #expect(Names.course(baseline: "87000", latest: "109000", latestDate: "2022-12-31", target: "60000", unit: "deaths")
+                == "87,000 → 109,000 (2022-12-31) → 60,000 deaths")
+        #expect(Names.course(baseline: nil, latest: nil, latestDate: nil, target: "4", unit: nil) == "— → — → 4")
+        #expect(Names.progress(0.5) == "50%")
+        #expect(Names.progress(nil) == "—")
+        #expect(Names.progress(-0.8148).hasPrefix("-81% ("), "a negative progress says what it means")
+    }
+}

@@ -160,3 +160,65 @@ public struct BriefingReader {
                                notes: notes, indicators: indicators)
     }
 }
+
+/// What a round should take up first, before the per-pillar sections: the briefing's
+/// commitments whose assessments differ, that are overdue or stalled, the open conflicts on
+/// them, and what changed since a point (the previous round).
+public struct BriefingAgenda: Sendable, Equatable {
+    public let disagreements: [CommitmentSummary]
+    /// Who wrote each delegation's assessment of each disagreement.
+    public let assessors: [String: [Delegation: String]]
+    public let overdue: [CommitmentSummary]
+    public let stalled: [CommitmentSummary]
+    public let conflicts: [ConflictItem]
+    /// The commitments the open conflicts are on (their own fields, or an indicator's or a note's).
+    public let conflictCommitments: Set<String>
+    /// The start of `changes` as a UTC timestamp; nil when no start was given (no changes listed).
+    public let since: String?
+    public let changes: [ReviewChange]
+}
+
+extension Replica {
+    /// The agenda of the briefing for `dialogue` (its commitments), or for every commitment:
+    /// the review's lists as of `date`, whole, kept to the briefing's commitments, with what
+    /// changed since `since` when given.
+    public func agenda(dialogue: EntityRef? = nil, asOf date: String? = nil, since: ReviewSince? = nil) throws -> BriefingAgenda {
+        let review = try review(asOf: date, since: since)
+        // What each conflict is on: a commitment, or an indicator's or a note's parent.
+        var on = [EntityRef: String]()
+        for item in review.conflictList {
+            switch item.entity.type {
+            case .commitment, .dialogue: on[item.entity] = item.entity.text
+            case .indicator, .note: on[item.entity] = try state(item.entity).parent
+            }
+        }
+        let members = try dialogue.map { Set(try commitments(CommitmentFilter(dialogue: $0)).map(\.id)) }
+        func kept(_ id: String) -> Bool { members?.contains(id) ?? true }
+        // With a round, its commitments, and the round itself for conflicts.
+        let conflicts = review.conflictList.filter { item in on[item.entity].map { kept($0) || $0 == dialogue?.text } ?? false }
+        return BriefingAgenda(disagreements: review.disagreements.filter { kept($0.id) },
+                              assessors: review.assessors.filter { kept($0.key) },
+                              overdue: review.overdue.filter { kept($0.id) }, stalled: review.stalled.filter { kept($0.id) },
+                              conflicts: conflicts,
+                              conflictCommitments: Set(conflicts.compactMap { on[$0.entity] }.filter { $0.hasPrefix("commitment/") }),
+                              since: review.since, changes: review.changes.filter { kept($0.commitment.id) })
+    }
+
+    /// The dialogue round before `dialogue` (the latest standing one dated before it), or, with
+    /// none given, the latest dated on or before `date`: where a briefing's "changed since" starts
+    /// by default. Nil when there is none.
+    public func previousRound(before dialogue: EntityRef?, asOf date: String? = nil) throws -> (dialogue: EntityRef, date: String)? {
+        let rounds = try entities(of: .dialogue).filter { $0.isAccepted && !$0.retracted }.compactMap { state -> (EntityRef, String)? in
+            state.displayValue("date")?.stringValue.map { (state.entity, $0) }
+        }
+        let limit: (String) -> Bool
+        if let dialogue {
+            guard let own = rounds.first(where: { $0.0 == dialogue })?.1 else { return nil }
+            limit = { $0 < own }
+        } else {
+            let asOf = date ?? today
+            limit = { $0 <= asOf }
+        }
+        return rounds.filter { limit($0.1) && $0.0 != dialogue }.max { ($0.1, $0.0.text) < ($1.1, $1.0.text) }.map { ($0.0, $0.1) }
+    }
+}

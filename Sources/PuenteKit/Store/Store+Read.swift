@@ -280,12 +280,13 @@ extension StoreTransaction {
         var current: (entity: String, field: String, titleEN: String?, titleES: String?, values: [RegisterValue])?
         func handOver() throws {
             guard let gathered = current, let entity = EntityRef(text: gathered.entity) else { return }
-            let title = Store.storedValue(gathered.titleEN)?.stringValue ?? Store.storedValue(gathered.titleES)?.stringValue
+            let titleEN = Store.storedValue(gathered.titleEN)?.stringValue
+            let titleES = Store.storedValue(gathered.titleES)?.stringValue
             // One author may hold several live values (a write that named none of its own).
             let authors = Dictionary(gathered.values.compactMap { value in
                 replicas[value.op.replica].map { (value.op.replica, $0) }
             }, uniquingKeysWith: { first, _ in first })
-            try each(ConflictItem(entity: entity, title: title, field: gathered.field, values: gathered.values, authors: authors))
+            try each(ConflictItem(entity: entity, title: titleEN ?? titleES, titleEN: titleEN, titleES: titleES, field: gathered.field, values: gathered.values, authors: authors))
         }
         while let row = try rows.next() {
             let entityText: String = row["entity"]

@@ -132,12 +132,14 @@ enum EntityView {
             Terminal.out()
             Terminal.out(t("show.indicators"))
             for indicator in indicators {
-                let latest = indicator.series["readings"]?.last { !$0.retracted }?.value["value"]?.stringValue ?? "—"
+                let latest = indicator.series["readings"]?.last { !$0.retracted }?.value
                 Terminal.out("  \(Replica.shortID(indicator.entity.text))  "
                              + Names.title(en: text(indicator, "name.en"), es: text(indicator, "name.es"))
                              + " [\(Names.indicatorKind(text(indicator, "kind")))] "
-                             + t("show.indicator-line", text(indicator, "baseline") ?? "—", text(indicator, "target") ?? "—",
-                                 latest, text(indicator, "unit") ?? "") + by(indicator.create.map { [$0.op.replica] } ?? [], detail))
+                             + t("show.indicator-line", Names.course(baseline: text(indicator, "baseline"), latest: latest?["value"]?.stringValue,
+                                                                     latestDate: latest?["date"]?.stringValue, target: text(indicator, "target"),
+                                                                     unit: text(indicator, "unit")))
+                             + by(indicator.create.map { [$0.op.replica] } ?? [], detail))
             }
         }
         let notes = detail.children.filter { $0.entity.type == .note && !$0.retracted }

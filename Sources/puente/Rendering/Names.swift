@@ -36,6 +36,44 @@ enum Names {
         return text
     }
 
+    /// A decimal as both delegations write it (Mexico, like the United States, writes
+    /// `109,000.5`): the whole part grouped by thousands with commas. Text that is not a plain
+    /// decimal is shown as it is; nil is "—".
+    static func number(_ text: String?) -> String {
+        guard let text else { return "—" }
+        var body = Substring(text)
+        let sign = body.hasPrefix("-") ? "-" : ""
+        if !sign.isEmpty { body = body.dropFirst() }
+        let parts = body.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let whole = parts.first, !whole.isEmpty, whole.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+              parts.count == 1 || parts[1].utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return UntrustedText.singleLine(text) }
+        var grouped = ""
+        for (index, digit) in whole.enumerated() {
+            if index > 0, (whole.count - index) % 3 == 0 { grouped.append(",") }
+            grouped.append(digit)
+        }
+        return sign + grouped + (parts.count > 1 ? "." + parts[1] : "")
+    }
+
+    /// An indicator's course, the one meaning of its arrows everywhere: baseline → latest
+    /// reading (with its date, when `dated`) → target, then the unit; "—" for what is not known.
+    static func course(_ indicator: IndicatorProgress, dated: Bool = true) -> String {
+        course(baseline: indicator.baseline, latest: indicator.latest, latestDate: dated ? indicator.latestDate : nil,
+               target: indicator.target, unit: indicator.unit)
+    }
+
+    static func course(baseline: String?, latest: String?, latestDate: String?, target: String?, unit: String?) -> String {
+        "\(number(baseline)) → \(number(latest))" + (latestDate.map { " (\($0))" } ?? "") + " → \(number(target))"
+            + (unit.map { " " + UntrustedText.singleLine($0) } ?? "")
+    }
+
+    /// Progress from baseline toward target as a percentage; a negative one says what it means.
+    static func progress(_ value: Double?) -> String {
+        guard let value else { return "—" }
+        let percent = String(format: "%.0f%%", value * 100)
+        return value < 0 ? percent + " (" + t("progress.away") + ")" : percent
+    }
+
     /// A register value as text for the terminal, on one line (``UntrustedText``).
     static func value(_ value: JSONValue?, field: String) -> String {
         UntrustedText.singleLine(rawValue(value, field: field))

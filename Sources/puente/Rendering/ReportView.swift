@@ -25,11 +25,77 @@ enum ReportView {
         return "\(note.date) — \(note.text)" + (who.isEmpty ? "" : " (\(who))")
     }
 
+    /// `name [kind]: baseline → latest (date) → target unit · progress P%`.
     static func indicator(_ indicator: IndicatorProgress) -> String {
-        let progress = indicator.progress.map { String(format: "%.0f%%", $0 * 100) } ?? "—"
-        return "\(Names.title(en: indicator.nameEN, es: indicator.nameES)) [\(Names.indicatorKind(indicator.kind.rawValue))]: "
-            + "\(indicator.baseline ?? "—") → \(indicator.latest ?? "—")" + (indicator.latestDate.map { " (\($0))" } ?? "")
-            + " / \(t("report.target")) \(indicator.target ?? "—") \(indicator.unit ?? ""), \(t("report.progress")) \(progress)"
+        "\(Names.title(en: indicator.nameEN, es: indicator.nameES)) [\(Names.indicatorKind(indicator.kind.rawValue))]: "
+            + Names.course(indicator) + " · \(t("report.progress")) \(Names.progress(indicator.progress))"
+    }
+
+    /// The agenda a briefing opens with, and the words for where its "changed since" starts.
+    struct Agenda {
+        let items: BriefingAgenda
+        /// A round's title and date; else the start as the review gives it.
+        let sinceLabel: String?
+
+        var since: String? { items.since.map { sinceLabel ?? $0 } }
+
+        /// One line of a section: the commitment's (or entity's) title, its short id, what is at issue.
+        struct Line {
+            let title: String
+            let id: String
+            let detail: String
+        }
+
+        struct Section {
+            let heading: String
+            let lines: [Line]
+        }
+
+        static func line(_ c: CommitmentSummary, _ detail: String) -> Line {
+            Line(title: Names.title(en: c.titleEN, es: c.titleES), id: Replica.shortID(c.id), detail: detail)
+        }
+
+        /// Assessments that differ, overdue, stalled, open conflicts, and (when a start was given) what changed.
+        var sections: [Section] {
+            var out = [
+                Section(heading: t("review.disagreements", items.disagreements.count), lines: items.disagreements.map { c in
+                    let who = items.assessors[c.id] ?? [:]
+                    return Self.line(c, [(Delegation.us, c.assessmentUS), (.mx, c.assessmentMX)].map { delegation, rating in
+                        Names.delegation(delegation) + ": " + Names.rating(rating) + (who[delegation].map { " (\($0))" } ?? "")
+                    }.joined(separator: " · "))
+                }),
+                Section(heading: t("review.overdue", items.overdue.count), lines: items.overdue.map { c in
+                    Self.line(c, t("field.due") + " " + (c.due ?? "—") + " · " + Names.status(c.status))
+                }),
+                Section(heading: t("review.stalled", items.stalled.count), lines: items.stalled.map { c in
+                    Self.line(c, Names.owner(c.owner.rawValue) + (c.due.map { " · " + t("field.due") + " " + $0 } ?? ""))
+                }),
+                Section(heading: t("report.agenda-conflicts", items.conflicts.count), lines: items.conflicts.map { item in
+                    let values = item.values.map { Names.value($0.value, field: item.field) }
+                    return Line(title: Names.title(en: item.titleEN, es: item.titleES), id: Replica.shortID(item.entity.text),
+                                detail: Names.field(item.field) + ": " + values.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+                                    .joined(separator: " / "))
+                }),
+            ]
+            if let since {
+                out.append(Section(heading: t("review.changes", items.changes.count, since), lines: items.changes.map { change in
+                    let what = change.created ? t("review.new") : change.fields.map(Names.field).joined(separator: ", ")
+                    return Self.line(change.commitment, what + (change.authors.isEmpty ? "" : " (" + change.authors.joined(separator: ", ") + ")"))
+                }))
+            }
+            return out
+        }
+
+        /// The agenda lists a commitment is on, for the CSV's column.
+        func flags(_ id: String) -> [String] {
+            var out = [String]()
+            if items.disagreements.contains(where: { $0.id == id }) { out.append(t("report.flag-disagreement")) }
+            if items.overdue.contains(where: { $0.id == id }) { out.append(t("report.flag-overdue")) }
+            if items.stalled.contains(where: { $0.id == id }) { out.append(t("report.flag-stalled")) }
+            if items.conflictCommitments.contains(id) { out.append(t("report.flag-conflict")) }
+            if since != nil, items.changes.contains(where: { $0.commitment.id == id }) { out.append(t("report.flag-changed")) }
+            return out
+        }
     }
 
     /// A report's text, written a piece at a time to `emit` in chunks of about 64 KiB, so a
@@ -60,14 +126,14 @@ enum ReportView {
     }
 
     /// Writes the briefing in `format` (markdown, html, csv or json) to `emit`.
-    static func write(_ format: String, _ head: BriefingHead, _ reader: BriefingReader,
+    static func write(_ format: String, _ head: BriefingHead, _ agenda: Agenda, _ reader: BriefingReader,
                       to emit: @escaping ([UInt8]) throws -> Void) throws {
         let out = Output(emit)
         switch format {
-        case "html": try html(head, reader, out)
-        case "csv": try csv(head, reader, out)
-        case "json": try json(head, reader, out)
-        default: try markdown(head, reader, out)
+        case "html": try html(head, agenda, reader, out)
+        case "csv": try csv(head, agenda, reader, out)
+        case "json": try json(head, agenda, reader, out)
+        default: try markdown(head, agenda, reader, out)
         }
         try out.flush()
     }
@@ -93,7 +159,7 @@ enum ReportView {
 
     // MARK: Markdown
 
-    static func markdown(_ head: BriefingHead, _ reader: BriefingReader, _ output: Output) throws {
+    static func markdown(_ head: BriefingHead, _ agenda: Agenda, _ reader: BriefingReader, _ output: Output) throws {
         let cell = UntrustedText.markdown
         var out = ["# " + heading(head), "",
                    "_" + t("report.as-of", head.asOf, head.count) + "_", "",
@@ -117,6 +183,12 @@ enum ReportView {
                     "| " + Delegation.allCases.map { d in
                         cell(dialogue.readouts[d].map { $0.text + ($0.author.map { a in " (\(a))" } ?? "") } ?? "—")
                     }.joined(separator: " | ") + " |"]
+        }
+        out += ["", "## " + t("report.agenda")]
+        for section in agenda.sections {
+            out += ["", "### " + cell(section.heading), ""]
+            out += section.lines.isEmpty ? [t("report.agenda-none")]
+                : section.lines.map { "- \(cell($0.title)) `\($0.id)` — \(cell($0.detail))" }
         }
         for line in out { try output.line(line) }
         try byPillar(head, reader, group: { pillar, count in
@@ -144,11 +216,12 @@ enum ReportView {
 
     // MARK: CSV
 
-    static func csv(_ head: BriefingHead, _ reader: BriefingReader, _ output: Output) throws {
+    static func csv(_ head: BriefingHead, _ agenda: Agenda, _ reader: BriefingReader, _ output: Output) throws {
         let field = UntrustedText.csv
         let header = ["id", t("col.owner"), t("report.goal"), t("field.area"), t("field.status"), t("field.due"), t("field.priority"),
                       t("report.title"), t("report.assessment-of", Names.delegation(.us)), t("report.why"),
-                      t("report.assessment-of", Names.delegation(.mx)), t("report.why"), t("show.indicators"), t("report.latest-note")]
+                      t("report.assessment-of", Names.delegation(.mx)), t("report.why"), t("show.indicators"), t("report.latest-note"),
+                      t("report.agenda-column")]
         try output.line(header.map(field).joined(separator: ","), end: "\r\n")
         try reader.commitments(byPillar: false) { commitment in
             let c = commitment.summary
@@ -157,14 +230,15 @@ enum ReportView {
             let row = [c.id, Names.owner(c.owner.rawValue), Names.pillar(c.pillar), Names.area(c.area), Names.status(c.status),
                        c.due ?? "", Names.priority(c.priority), Names.title(en: c.titleEN, es: c.titleES),
                        Names.rating(us?.rating), us?.why ?? "", Names.rating(mx?.rating), mx?.why ?? "",
-                       commitment.indicators.map(indicator).joined(separator: "; "), commitment.notes.first.map(note) ?? ""]
+                       commitment.indicators.map(indicator).joined(separator: "; "), commitment.notes.first.map(note) ?? "",
+                       agenda.flags(c.id).joined(separator: "; ")]
             try output.line(row.map(field).joined(separator: ","), end: "\r\n")
         }
     }
 
     // MARK: JSON
 
-    static func json(_ head: BriefingHead, _ reader: BriefingReader, _ output: Output) throws {
+    static func json(_ head: BriefingHead, _ agenda: Agenda, _ reader: BriefingReader, _ output: Output) throws {
         func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
         var dialogue = JSONValue.null
         if let d = head.dialogue {
@@ -175,8 +249,19 @@ enum ReportView {
                             (key.rawValue, JSONValue.object(["text": .string(value.text), "author": optional(value.author)]))
                         }))]
         }
+        let items = agenda.items
+        func ids(_ list: [CommitmentSummary]) -> JSONValue { .array(list.map { .string($0.id) }) }
+        let agendaJSON: JSONValue = [
+            "disagreements": ids(items.disagreements), "overdue": ids(items.overdue), "stalled": ids(items.stalled),
+            "conflicts": .array(items.conflicts.map { ["entity": .string($0.entity.text), "field": .string($0.field)] }),
+            "since": optional(items.since),
+            "changes": items.since == nil ? .null : .array(items.changes.map { change in
+                ["id": .string(change.commitment.id), "created": .bool(change.created),
+                 "fields": .array(change.fields.map(JSONValue.string)), "authors": .array(change.authors.map(JSONValue.string))]
+            }),
+        ]
         try CanonicalJSON.writeObject([
-            "as_of": .value(.string(head.asOf)), "dialogue": .value(dialogue),
+            "as_of": .value(.string(head.asOf)), "dialogue": .value(dialogue), "agenda": .value(agendaJSON),
             "by_pillar": .value(.object(head.byPillar.mapValues { row in .object(row.mapValues { .int(Int64($0)) }) })),
             "commitments": .items { item in
                 try reader.commitments(byPillar: false) { commitment in
@@ -248,7 +333,7 @@ enum ReportView {
         @media print{body{max-width:none}h2{break-after:avoid;page-break-after:avoid}a{color:inherit}}
         """
 
-    static func html(_ head: BriefingHead, _ reader: BriefingReader, _ output: Output) throws {
+    static func html(_ head: BriefingHead, _ agenda: Agenda, _ reader: BriefingReader, _ output: Output) throws {
         let lang = Language.current == .es ? "es" : "en"
         var out = ["<!DOCTYPE html>", "<html lang=\"\(lang)\">", "<head>", "<meta charset=\"utf-8\"/>",
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>",
@@ -279,6 +364,14 @@ enum ReportView {
                            "<td>" + escape(dialogue.readouts[d].map { $0.text + ($0.author.map { a in " (\(a))" } ?? "") } ?? "—") + "</td>"
                        }.joined() + "</tr></tbody></table>")
         }
+        out.append("<section class=\"agenda\"><h2>\(escape(t("report.agenda")))</h2>")
+        for section in agenda.sections {
+            out.append("<h3>\(escape(section.heading))</h3>")
+            out.append(section.lines.isEmpty ? "<p>\(escape(t("report.agenda-none")))</p>"
+                : "<ul>" + section.lines.map { "<li>\(escape($0.title)) <span class=\"id\">\($0.id)</span> — \(escape($0.detail))</li>" }
+                    .joined() + "</ul>")
+        }
+        out.append("</section>")
         for line in out { try output.line(line) }
         try byPillar(head, reader, group: { pillar, count in
             try output.line("<section class=\"pillar\"><h2>\(escape(Names.pillar(pillar))) (\(count))</h2>")

@@ -142,7 +142,7 @@ enum ReviewView {
             Terminal.out(Style.bold(t("review.conflicts", review.conflicts)))
             for item in review.conflictList.prefix(shownConflicts) {
                 Terminal.out("  " + Terminal.cell(Replica.shortID(item.entity.text), 9)
-                             + Terminal.cell(item.title ?? "—", 52) + " " + Names.field(item.field) + " ×\(item.values.count)")
+                             + Terminal.cell(Names.title(en: item.titleEN, es: item.titleES), 52) + " " + Names.field(item.field) + " ×\(item.values.count)")
             }
             if review.conflicts > shownConflicts { Terminal.out("  " + t("review.more", review.conflicts - shownConflicts)) }
         }
@@ -153,6 +153,7 @@ enum ReviewView {
             Terminal.out(Style.bold(t("review.indicators.\(kind.rawValue)", count)))
             for indicator in items.prefix(shown) { Terminal.out("  " + indicatorLine(indicator)) }
             if count > shown { Terminal.out("  " + t("review.more", count - shown)) }
+            if items.prefix(shown).contains(where: { ($0.progress ?? 0) < 0 }) { Terminal.out("  " + t("review.negative-progress")) }
         }
         if let since = review.since {
             Terminal.out()
@@ -223,9 +224,12 @@ enum ReviewView {
             percent = String(format: "%4.0f%%", progress * 100)
             if progress < 0 { percent = Style.red(percent) }
         }
-        let values = "\(indicator.latest ?? "—") → \(indicator.target ?? "—") \(indicator.unit ?? "")"
-        return Terminal.cell(Replica.shortID(indicator.id), 9) + Terminal.cell(name, 38) + " [" + gauge + "] " + percent + "  "
-            + Terminal.cell(values, 26)
+        // baseline → latest (date) → target: the date goes when the line has no room for it.
+        let room = 32
+        let dated = Names.course(indicator)
+        let values = dated.count <= room ? dated : Names.course(indicator, dated: false)
+        return Terminal.cell(Replica.shortID(indicator.id), 9) + Terminal.cell(name, 30) + " [" + gauge + "] " + percent + "  "
+            + Terminal.cell(values, room)
     }
 
     /// The first `shown` of `count` commitments, one per line. The titles give way to the

@@ -28,7 +28,7 @@ struct ListConflicts: ParsableCommand {
             var count = 0
             try replica.conflicts { item in
                 count += 1
-                Terminal.out("\(Replica.shortID(item.entity.text))  \(item.title ?? "—")  — \(Names.field(item.field))")
+                Terminal.out("\(Replica.shortID(item.entity.text))  \(Names.title(en: item.titleEN, es: item.titleES))  — \(Names.field(item.field))")
                 // Each value once, with its authors, and under it the command that keeps it.
                 var seen = [JSONValue]()
                 for value in item.values where !seen.contains(value.value) {

@@ -8,22 +8,18 @@ struct ReviewCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Option(name: .customLong("as-of"), help: ArgumentHelp(t("help.as-of"), valueName: "YYYY-MM-DD")) var asOf: String?
-    @Option(help: ArgumentHelp(t("help.since"), valueName: "YYYY-MM-DD|last-import")) var since: String?
+    @Option(help: ArgumentHelp(t("help.since"), valueName: "YYYY-MM-DD|last-import|dialogue:ID")) var since: String?
 
     func validate() throws {
         if let asOf { try Parse.check(.date, asOf, "--as-of") }
-        if let since, since != "last-import", !Validation.isDate(since) { throw ValidationError(t("error.since", since)) }
-    }
-
-    var sincePoint: ReviewSince? {
-        guard let since else { return nil }
-        return since == "last-import" ? .lastImport : .date(since)
+        if let since { try SincePoint.validate(since) }
     }
 
     func run() throws {
         try Terminal.run {
             // The terminal shows the first rows of each list; JSON carries every one, written as it is read.
             let replica = try global.openReplica()
+            let sincePoint = try since.map { try SincePoint.resolve($0, in: replica).point }
             if global.json {
                 try replica.review(asOf: asOf, since: sincePoint) { try ReviewView.writeJSON($0) }
             } else {
