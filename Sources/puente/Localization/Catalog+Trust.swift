@@ -72,6 +72,7 @@ extension Catalog {
         "passphrase.again": Phrase(en: "The same passphrase again: ", es: "La misma frase de paso otra vez: "),
         "passphrase.mismatch": Phrase(en: "the two passphrases differ; nothing was created.", es: "las dos frases de paso difieren; no se creó nada."),
         "passphrase.short": Phrase(en: "the passphrase must have at least 12 characters.", es: "la frase de paso debe tener al menos 12 caracteres."),
+        "passphrase.try-again": Phrase(en: "That passphrase does not open the key; try again.", es: "Esa frase de paso no abre la clave; inténtelo de nuevo."),
         "passphrase.empty-variable": Phrase(en: "{0} is set but empty: give it the passphrase, or unset it to be asked.",
                                             es: "{0} está definida pero vacía: asígnele la frase de paso, o elimínela para que se le pregunte."),
         "passphrase.none": Phrase(en: "a passphrase is needed: set PUENTE_PASSPHRASE, or run this in a terminal to be asked.",

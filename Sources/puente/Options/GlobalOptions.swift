@@ -27,7 +27,9 @@ struct GlobalOptions: ParsableArguments {
     /// Opens the store, or explains how to make one.
     /// Says so, once, when opening it upgraded an earlier store format.
     func openReplica() throws -> Replica {
-        let replica = try Replica.open(folder: storeFolder, passphrase: { try Passphrase.existing(prompt: t("passphrase.replica-prompt")) })
+        let replica = try Passphrase.retrying(prompt: t("passphrase.replica-prompt")) { passphrase in
+            try Replica.open(folder: storeFolder, passphrase: passphrase)
+        }
         if let upgrade = replica.storeUpgrade {
             Terminal.err(t("store.upgraded", upgrade.fromFormat, upgrade.operations, upgrade.keptAt))
             if upgrade.documentsLeft > 0 { Terminal.err(t("store.upgraded-left", upgrade.documentsLeft)) }

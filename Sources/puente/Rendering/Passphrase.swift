@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PuenteCrypto
+import PuenteKit
 
 #if canImport(Glibc)
 import Glibc
@@ -17,6 +18,24 @@ enum Passphrase {
         try refuseEmptyVariable("PUENTE_PASSPHRASE")
         if let secret = SecretBuffer.fromEnvironment("PUENTE_PASSPHRASE") { return secret }
         return try ask(prompt)
+    }
+
+    /// Runs `body` with a way to get the passphrase of an existing key (``existing(prompt:)``).
+    /// One typed at the terminal that turns out wrong is asked for again, three tries in all, as
+    /// `sudo` and `ssh` do; one from `PUENTE_PASSPHRASE` is tried once (a script would only fail
+    /// the same way again).
+    static func retrying<T>(prompt: String = t("passphrase.prompt"),
+                            _ body: (_ passphrase: @escaping () throws -> SecretBuffer) throws -> T) throws -> T {
+        let typed = getenv("PUENTE_PASSPHRASE") == nil
+        var attempt = 1
+        while true {
+            do {
+                return try body { try existing(prompt: prompt) }
+            } catch let error as PuenteError where error.code == .wrongPassphrase && typed && attempt < 3 {
+                attempt += 1
+                Terminal.err(t("passphrase.try-again"))
+            }
+        }
     }
 
     /// A new passphrase: `variable` (or `PUENTE_PASSPHRASE`) for scripts, else asked twice.
@@ -52,8 +71,10 @@ enum Passphrase {
         guard tcgetattr(fd, &saved) == 0 else { throw PassphraseProblem("passphrase.none") }
         var quiet = saved
         quiet.c_lflag &= ~tcflag_t(ECHO)
-        _ = Array(prompt.utf8).withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
+        // Echo off (and typeahead dropped) before the prompt shows, as readpassphrase(3) does:
+        // what is typed once the prompt is seen is the answer, and is never echoed.
         tcsetattr(fd, TCSAFLUSH, &quiet)
+        _ = Array(prompt.utf8).withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
         defer {
             tcsetattr(fd, TCSAFLUSH, &saved)
             _ = write(fd, "\n", 1)

@@ -57,8 +57,9 @@ struct KeysRootCommand: ParsableCommand {
                 let replica = try global.openReplica()
                 let parsed = try IdentityCard(file: try CardSource.read(card))
                 guard Fingerprint(typed: fingerprint) == parsed.fingerprint else { throw CardError(.fingerprint) }
-                let certificate = try replica.certify(card: parsed, passphrase: try Passphrase.existing(), keyPath: rootKey,
-                                                      version: version)
+                let certificate = try Passphrase.retrying { passphrase in
+                    try replica.certify(card: parsed, passphrase: try passphrase(), keyPath: rootKey, version: version)
+                }
                 if global.json {
                     Terminal.json(["member": .string(certificate.member.hex), "name": .string(certificate.name),
                                    "delegation": .string(certificate.delegation.rawValue), "version": .int(certificate.version)])
@@ -89,7 +90,9 @@ struct KeysRootCommand: ParsableCommand {
             try Terminal.run {
                 let replica = try global.openReplica()
                 let target = try replica.resolveReplica(replicaID)
-                let result = try replica.revoke(target, lastGoodSeq: lastGood, passphrase: try Passphrase.existing(), keyPath: rootKey)
+                let result = try Passphrase.retrying { passphrase in
+                    try replica.revoke(target, lastGoodSeq: lastGood, passphrase: try passphrase(), keyPath: rootKey)
+                }
                 if global.json {
                     Terminal.json(["replica": .string(target.hex), "last_good_seq": .int(lastGood),
                                    "last_good_hash": .string(result.revocation.lastGoodHash),
@@ -115,6 +118,7 @@ struct KeysRootCommand: ParsableCommand {
         func run() throws {
             try Terminal.run {
                 let replica = try global.openReplica()
+                // Not retried: the old passphrase is known wrong only once the new one was asked for.
                 let old = try Passphrase.existing()
                 let new = try Passphrase.new(variable: "PUENTE_NEW_PASSPHRASE")
                 let result = try replica.rotateRoot(passphrase: old, newPassphrase: new, keyPath: rootKey)
@@ -159,8 +163,9 @@ struct RekeyStore: ParsableCommand {
 
     func run() throws {
         try Terminal.run {
-            let replica = try Replica.rekey(folder: global.storeFolder,
-                                            passphrase: { try Passphrase.existing(prompt: t("passphrase.replica-prompt")) })
+            let replica = try Passphrase.retrying(prompt: t("passphrase.replica-prompt")) { passphrase in
+                try Replica.rekey(folder: global.storeFolder, passphrase: passphrase)
+            }
             if global.json {
                 Terminal.json(["replica": .string(replica.identity.replica.hex)])
             } else {
