@@ -233,8 +233,8 @@ extension Replica {
     }
 
     /// Re-derives all state from the op log with the same function incremental writes use.
-    public func rebuild() throws {
-        try store.rebuild()
+    public func rebuild(watch: WorkWatch = .none) throws {
+        try store.rebuild(watch: watch)
     }
 
     /// A rebuild that writes full-text entries `searchBatchSize` at a time.

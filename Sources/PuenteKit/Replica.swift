@@ -170,12 +170,12 @@ public final class Replica: Sendable {
 
     /// Runs `body` with an appender in one transaction; the policy refuses the whole batch or none of it.
     @discardableResult
-    func commit<T>(enforcePolicy: Bool = true, _ body: (OpAppender) throws -> T) throws -> T {
+    func commit<T>(enforcePolicy: Bool = true, watch: WorkWatch = .none, _ body: (OpAppender) throws -> T) throws -> T {
         let wall = wallClock.nowMillis()
         return try store.write { tx in
             let appender = try OpAppender(tx, wall: wall)
             let result = try body(appender)
-            try appender.finish(enforcePolicy: enforcePolicy)
+            try appender.finish(enforcePolicy: enforcePolicy, watch: watch)
             return result
         }
     }

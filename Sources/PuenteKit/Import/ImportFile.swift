@@ -210,9 +210,9 @@ extension Replica {
     /// any order or at once, make one entity whose creates merge. Commitments owned by the
     /// other delegation are left for it to import (the policy lets only the owner record them)
     /// and counted in the report.
-    public func importFile(_ file: ImportFile) throws -> ImportReport {
+    public func importFile(_ file: ImportFile, watch: WorkWatch = .none) throws -> ImportReport {
         let mine = identity.delegation
-        return try commit { appender in
+        return try commit(watch: watch) { appender in
             var report = ImportReport()
             var dialogueByExternalID = [String: EntityRef]()
             for dialogue in file.dialogues {
@@ -225,7 +225,8 @@ extension Replica {
                     report.dialoguesCreated += 1
                 }
             }
-            for commitment in file.commitments {
+            for (index, commitment) in file.commitments.enumerated() {
+                try watch.step(.importing, index, of: file.commitments.count)
                 if let dialogue = commitment.dialogue, dialogueByExternalID[dialogue] == nil {
                     // A dialogue of an earlier file, already in the store.
                     let named: JSONValue = .object(["external_id": .string(dialogue)])

@@ -214,7 +214,7 @@ extension Store {
 
         /// Materializes every touched entity, settles revocation branches, counts rejections and
         /// moves the clock; returns the report.
-        func finish() throws -> ReceiveReport {
+        func finish(watch: WorkWatch = .none) throws -> ReceiveReport {
             if report.refused.values.contains(where: { $0.code == .ownReplicaAhead }) {
                 try db.execute(sql: "UPDATE local_replica SET halted = 'own-replica-ahead'")
             }
@@ -224,7 +224,8 @@ extension Store {
                                  search: &search)
             stepEntities = [:]
             try search.apply(db)
-            report.conflictsCreated = max(0, try rematerialize(db, entities: touched, trust: trust, known: known) + steppedConflicts)
+            report.conflictsCreated = max(0, try rematerialize(db, entities: touched, trust: trust, known: known, watch: watch,
+                                                               phase: .materializing) + steppedConflicts)
             known = [:]
             // A chain that now reaches its revocation's seq settles which branch counts.
             if trust.cuts != trustBefore.cuts {

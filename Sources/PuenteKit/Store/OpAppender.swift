@@ -118,9 +118,10 @@ final class OpAppender {
 
     /// Materializes what the batch touched, refuses the whole batch if the policy refused any
     /// of it, and records the new head and clock.
-    func finish(enforcePolicy: Bool = true) throws {
+    func finish(enforcePolicy: Bool = true, watch: WorkWatch = .none) throws {
         try Store.rematerialize(db, entities: dirty, trust: trust,
-                                known: Dictionary(written.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
+                                known: Dictionary(written.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }),
+                                watch: watch, phase: .materializing)
         dirty.removeAll()
         for op in written where enforcePolicy {
             if let (field, scalar) = LocalText.forbidden(in: op) {

@@ -79,7 +79,8 @@ extension Store {
     ///
     /// `searchBatchSize`: how many changed full-text entries are written together (tests vary it).
     static func rematerialize(_ db: Database, entities: Set<String>, trust: TrustMap, known: [OpID: Op] = [:],
-                              searchBatchSize: Int = SearchIndexUpdates.defaultBatchSize) throws -> Int {
+                              searchBatchSize: Int = SearchIndexUpdates.defaultBatchSize, watch: WorkWatch = .none,
+                              phase: WorkPhase = .rebuilding) throws -> Int {
         // Parents before children, so a child reads its parent's fresh state.
         var queue = entities.sorted { rank($0) == rank($1) ? $0 < $1 : rank($0) < rank($1) }
         var done = Set<String>()
@@ -88,6 +89,7 @@ extension Store {
         var search = SearchIndexUpdates(batchSize: searchBatchSize)
         while index < queue.count {
             let entityText = queue[index]
+            try watch.step(phase, index, of: queue.count)
             index += 1
             guard done.insert(entityText).inserted, let entity = EntityRef(text: entityText) else { continue }
             let (before, after, delta) = try rematerializeOne(db, entity: entity, trust: trust, known: known, search: &search)

@@ -59,14 +59,14 @@ extension Store {
 
     /// Re-derives every materialized row from the stored operations, with the same function
     /// incremental writes use.
-    func rebuild(searchBatchSize: Int = SearchIndexUpdates.defaultBatchSize) throws {
+    func rebuild(searchBatchSize: Int = SearchIndexUpdates.defaultBatchSize, watch: WorkWatch = .none) throws {
         try write { tx in
             let db = tx.db
             try db.execute(sql: "DELETE FROM entity")
             try db.execute(sql: "DELETE FROM commitment_fts")
             try db.execute(sql: "UPDATE operation SET status = 'pending', reason = 'waiting-create'")
             let entities = try String.fetchSet(db, sql: "SELECT DISTINCT entity FROM operation")
-            try Self.rematerialize(db, entities: entities, trust: try TrustMap.load(db), searchBatchSize: searchBatchSize)
+            try Self.rematerialize(db, entities: entities, trust: try TrustMap.load(db), searchBatchSize: searchBatchSize, watch: watch)
         }
     }
 }

@@ -18,6 +18,8 @@ struct BundleExporter {
     let card: IdentityCard
     /// How many bytes of `ops.jsonl` may wait between the reading thread and deflate (tests lower it).
     var pipeCapacity = Self.pipeCapacity
+    /// Told how far the export is; stops it when asked (the file is not written).
+    var watch: WorkWatch = .none
 
     typealias ZipWriter = Replica.ZipWriter
 
@@ -64,9 +66,10 @@ struct BundleExporter {
         // names the lines' hash, size and count, follows them.
         let spans = plan.segments.map { (replica: $0.replica, from: $0.from, to: $0.to) }
         let pipe = BytePipe(capacity: pipeCapacity)
-        let producer = BackgroundWork { [store] () throws -> Lines in
+        let total = plan.segments.reduce(0) { $0 + $1.count }
+        let producer = BackgroundWork { [store, watch] () throws -> Lines in
             do {
-                let result = try Self.writeLines(store, spans, covered: plan.covered, to: pipe)
+                let result = try Self.writeLines(store, spans, covered: plan.covered, to: pipe, watch: watch, total: total)
                 pipe.finish()
                 return result
             } catch {
@@ -172,7 +175,7 @@ struct BundleExporter {
     /// recipient is known to hold on this store's chain: a reference to what they hold travels
     /// without its hash digits. A stored operation that does not decode stops the export.
     static func writeLines(_ store: Store, _ spans: [(replica: ReplicaID, from: Int64, to: Int64)], covered: [ReplicaID: Int64],
-                           to pipe: BytePipe) throws -> Lines {
+                           to pipe: BytePipe, watch: WorkWatch = .none, total: Int = 0) throws -> Lines {
         let hasher = try SHA256Hasher()
         var buffer = [UInt8]()
         buffer.reserveCapacity(linePieceSize + 4096)
@@ -192,6 +195,7 @@ struct BundleExporter {
                 // This segment's lines so far: what a later line's references are checked against.
                 var earlier = SegmentTargets(replica: span.replica, from: span.from)
                 try tx.operationBytes(span.replica, from: span.from, to: span.to) { bytes, hash in
+                    try watch.step(.exporting, count, of: total)
                     guard let parts = ThinWireBytes.canonical(bytes) else {
                         throw OpDecodingError("stored operation \(span.replica.short):\(earlier.next) is not in its canonical form")
                     }

@@ -56,6 +56,8 @@ struct BundleImporter {
     let wallClock: any WallClock
     /// How many received operations materialization keeps in memory (``Store/Intake/knownCap``).
     let knownCap: Int
+    /// Told how far verifying and receiving are; stops them when asked (nothing is kept).
+    var watch: WorkWatch = .none
 
     /// A bundle whose container, manifest, signature, documents and `ops.jsonl` were checked.
     struct Verified {
@@ -137,7 +139,7 @@ struct BundleImporter {
         }
         guard exporterTrusted else { throw BundleError(.untrustedExporter, manifest.exporter.short) }
 
-        try Self.checkLines(container, manifest)
+        try Self.checkLines(container, manifest, watch: watch)
         return Verified(container: container, manifest: manifest, certificates: certificates, revocations: revocations,
                         rotations: rotations, cards: cards, proofs: proofs)
     }
@@ -146,7 +148,7 @@ struct BundleImporter {
     /// The manifest's word is checked as the stream inflates: its declared size first, then each
     /// line, so a stream that contradicts it (a line too many, an empty line, a line over the
     /// limit) stops at the first contradiction rather than at the end of gigabytes.
-    private static func checkLines(_ container: StrictZip, _ manifest: BundleManifest) throws {
+    private static func checkLines(_ container: StrictZip, _ manifest: BundleManifest, watch: WorkWatch) throws {
         let opsReader = try container.open("ops.jsonl", limit: Replica.maximumBundleSize)
         guard opsReader.entry.size == manifest.opsSize else { throw BundleError(.opsSize) }
         guard manifest.segments.reduce(0, { $0 + $1.count }) == manifest.opsCount else { throw BundleError(.opsCount) }
@@ -154,6 +156,7 @@ struct BundleImporter {
         var newlines = 0
         var lineLength = 0
         while let piece = try opsReader.next() {
+            try watch.step(.verifying, newlines, of: manifest.opsCount)
             hasher.update(piece)
             try piece.withUnsafeBufferPointer { buffer throws(BundleError) in
                 for byte in buffer {
@@ -202,7 +205,8 @@ struct BundleImporter {
             let intake = try tx.intake(wall: wall, knownCap: knownCap)
             var attested = [BundleManifest.Segment]()
             for segment in manifest.segments {
-                let outcome = try Self.receive(segment, from: lines, wire: manifest.wire, into: intake, tx)
+                let outcome = try Self.receive(segment, from: lines, wire: manifest.wire, into: intake, tx,
+                                               watch: watch, total: manifest.opsCount)
                 switch outcome {
                 case nil:
                     attested.append(segment)
@@ -217,7 +221,7 @@ struct BundleImporter {
                     refused[segment.replica] = refusal
                 }
             }
-            var report = try intake.finish()
+            var report = try intake.finish(watch: watch)
             report.refused = [:]
             for segment in attested {
                 try tx.attest(segment.replica, seq: segment.to, hash: segment.headHash, signature: segment.headSignature)
@@ -241,9 +245,9 @@ struct BundleImporter {
     /// last is the attested head and the store took them all; rolled back otherwise, with why.
     /// Its lines are read and checked either way: a line that does not belong refuses the bundle.
     private static func receive(_ segment: BundleManifest.Segment, from lines: LineReader, wire: Int, into intake: Store.Intake,
-                                _ tx: StoreTransaction) throws -> Outcome? {
+                                _ tx: StoreTransaction, watch: WorkWatch, total: Int) throws -> Outcome? {
         guard let key = try tx.key(segment.replica).flatMap({ try? PublicKey(raw: $0.signingKey, kind: .ed25519) }) else {
-            _ = try readSegment(segment, from: lines, wire: wire, tx: tx) { _ in }
+            _ = try readSegment(segment, from: lines, wire: wire, tx: tx, watch: watch, total: total) { _ in }
             return .refused(.unknownAuthor)
         }
         let isAttested = key.verify(signature: segment.headSignature,
@@ -259,7 +263,7 @@ struct BundleImporter {
         var unresolved: OpID?
         try tx.inSavepoint {
             let chain = try intake.begin(segment.replica)
-            unresolved = try readSegment(segment, from: lines, wire: wire, tx: tx) { op in
+            unresolved = try readSegment(segment, from: lines, wire: wire, tx: tx, watch: watch, total: total) { op in
                 if let previous, op.prev != previous.hash || op.hlc <= previous.hlc { linked = false }
                 previous = op
                 guard linked, receiveError == nil else { return }
@@ -312,11 +316,12 @@ struct BundleImporter {
     /// without being restored or handed on, and that target is returned. A line that is not
     /// well formed throws ``BundleError`` (the whole bundle is refused).
     private static func readSegment(_ segment: BundleManifest.Segment, from lines: LineReader, wire: Int, tx: StoreTransaction,
-                                    _ handle: (Op) throws -> Void) throws -> OpID? {
+                                    watch: WorkWatch, total: Int, _ handle: (Op) throws -> Void) throws -> OpID? {
         var previous: Op?
         var unresolved: OpID?
         var earlier = SegmentTargets(replica: segment.replica, from: segment.from)
         for offset in 0..<segment.count {
+            try watch.step(.importing, lines.count, of: total)
             guard let line = try lines.next() else { throw BundleError(.opsCount) }
             let seq = segment.from + Int64(offset)
             let op: Op

@@ -67,7 +67,7 @@ extension Replica {
     /// stable name (``exchangeFileName(for:)``) that replaces the previous one, and says where
     /// each desk whose bundle was read stands against this store. A bundle refused is reported
     /// and the others are still read; what a refused bundle would have brought is not exported.
-    public func exchange(folder: String, full: Bool = false) throws -> ExchangeReport {
+    public func exchange(folder: String, full: Bool = false, watch: WorkWatch = .none) throws -> ExchangeReport {
         var report = ExchangeReport()
         let names = try FileManager.default.contentsOfDirectory(atPath: folder)
             .filter { $0.hasSuffix("." + Self.bundleExtension) && !$0.hasPrefix(".") }.sorted()
@@ -84,7 +84,7 @@ extension Replica {
                     report.read.append(.init(file: path, outcome: .held))
                     continue
                 }
-                report.read.append(.init(file: path, outcome: .imported(try importBundle(path: path))))
+                report.read.append(.init(file: path, outcome: .imported(try importBundle(path: path, watch: watch))))
             } catch let error as BundleError {
                 report.read.append(.init(file: path, outcome: .refused(error)))
             }
@@ -92,7 +92,8 @@ extension Replica {
         let others = try store.read { tx in Set(try tx.trust.delegations.filter { $0.key != identity.replica }.values) }
         for delegation in Delegation.allCases where others.contains(delegation) {
             let path = (folder as NSString).appendingPathComponent(exchangeFileName(for: delegation))
-            report.written.append(.init(delegation: delegation, report: try exportBundle(to: path, for: delegation, full: full)))
+            report.written.append(.init(delegation: delegation, report: try exportBundle(to: path, for: delegation, full: full,
+                                                                                           watch: watch)))
         }
         report.peers = try store.read { tx in
             let known = try tx.replicas()

@@ -44,15 +44,18 @@ extension Replica {
     /// Writes a signed bundle (``BundleExporter``): incremental by default, against the
     /// pointwise minimum of what the replicas of `delegation` (or of every peer) are known to
     /// have; everything with `full`.
-    public func exportBundle(to path: String, for delegation: Delegation? = nil, full: Bool = false) throws -> ExportReport {
-        try exportBundle(to: path, for: delegation, full: full, pipeCapacity: BundleExporter.pipeCapacity)
+    public func exportBundle(to path: String, for delegation: Delegation? = nil, full: Bool = false,
+                             watch: WorkWatch = .none) throws -> ExportReport {
+        try exportBundle(to: path, for: delegation, full: full, pipeCapacity: BundleExporter.pipeCapacity, watch: watch)
     }
 
-    /// ``exportBundle(to:for:full:)`` with the pipe between its threads `pipeCapacity` bytes long.
-    func exportBundle(to path: String, for delegation: Delegation? = nil, full: Bool = false, pipeCapacity: Int) throws -> ExportReport {
+    /// ``exportBundle(to:for:full:watch:)`` with the pipe between its threads `pipeCapacity` bytes long.
+    func exportBundle(to path: String, for delegation: Delegation? = nil, full: Bool = false, pipeCapacity: Int,
+                      watch: WorkWatch = .none) throws -> ExportReport {
         var exporter = BundleExporter(store: store, identity: identity, signingKey: signingKey, wallClock: wallClock,
                                       card: try identityCard())
         exporter.pipeCapacity = pipeCapacity
+        exporter.watch = watch
         return try exporter.export(to: path, for: delegation, full: full)
     }
 
@@ -68,8 +71,8 @@ extension Replica {
     /// Imports the bundle file at `path`, read piece by piece: memory stays bounded whatever the
     /// bundle's size. Throws ``BundleError`` `unreadable` or `too-large` for the file itself;
     /// otherwise as ``importBundle(bytes:)``.
-    public func importBundle(path: String) throws -> BundleImportReport {
-        try importBundle(source: openBundle(path: path, limit: Self.maximumBundleFileSize))
+    public func importBundle(path: String, watch: WorkWatch = .none) throws -> BundleImportReport {
+        try importBundle(source: openBundle(path: path, limit: Self.maximumBundleFileSize), watch: watch)
     }
 
     /// Verifies a bundle, then applies every good segment in one transaction.
@@ -85,8 +88,8 @@ extension Replica {
 
     /// Imports through ``BundleImporter``. Tests lower `knownCap` (``Store/Intake/knownCap``)
     /// to make materialization read operations back from the log.
-    func importBundle(source: any BundleBytes, knownCap: Int = Store.Intake.knownCap) throws -> BundleImportReport {
-        try BundleImporter(store: store, wallClock: wallClock, knownCap: knownCap).run(source)
+    func importBundle(source: any BundleBytes, knownCap: Int = Store.Intake.knownCap, watch: WorkWatch = .none) throws -> BundleImportReport {
+        try BundleImporter(store: store, wallClock: wallClock, knownCap: knownCap, watch: watch).run(source)
     }
 
     /// Per peer replica: what we have from it, what it is known to have from us, and what is held.

@@ -16,7 +16,8 @@ struct ImportCommand: ParsableCommand {
             // A sync bundle given to `import`: say which command takes it.
             if ImportSource.isBundle(bytes) { throw Terminal.fail(code: "bundle-not-import", message: t("error.bundle-not-import", file), status: 64) }
             let replica = try global.openReplica()
-            let report = try replica.importFile(try ImportFile(bytes: bytes))
+            let parsed = try ImportFile(bytes: bytes)
+            let report = try LongWork.run(interrupted: t("interrupted.import")) { watch in try replica.importFile(parsed, watch: watch) }
             ImportSource.print(report, json: global.json)
         }
     }

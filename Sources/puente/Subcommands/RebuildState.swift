@@ -13,7 +13,7 @@ struct RebuildState: ParsableCommand {
         try Terminal.run {
             let replica = try global.openReplica()
             let before = try replica.digest()
-            try replica.rebuild()
+            try LongWork.run(interrupted: t("interrupted.rebuild")) { watch in try replica.rebuild(watch: watch) }
             let after = try replica.digest()
             if global.json {
                 Terminal.json(["before": .string(before.state), "after": .string(after.state)])

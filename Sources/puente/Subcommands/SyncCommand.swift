@@ -29,7 +29,9 @@ struct SyncCommand: ParsableCommand {
         func run() throws {
             try Terminal.run {
                 let replica = try global.openReplica()
-                let report = try replica.exchange(folder: folder, full: full)
+                let report = try LongWork.run(interrupted: t("interrupted.exchange")) { watch in
+                    try replica.exchange(folder: folder, full: full, watch: watch)
+                }
                 if global.json {
                     Terminal.json(Self.json(report))
                 } else {
@@ -102,7 +104,9 @@ struct SyncCommand: ParsableCommand {
         func run() throws {
             try Terminal.run {
                 let replica = try global.openReplica()
-                let report = try replica.exportBundle(to: to, for: recipient.flatMap(Parse.delegation), full: full)
+                let report = try LongWork.run(interrupted: t("interrupted.export")) { watch in
+                    try replica.exportBundle(to: to, for: recipient.flatMap(Parse.delegation), full: full, watch: watch)
+                }
                 if global.json {
                     Terminal.json(["path": .string(report.path), "operations": .int(Int64(report.operations)),
                                    "bytes": .int(Int64(report.bytes)), "authors": .int(Int64(report.segments.count))])
@@ -126,9 +130,11 @@ struct SyncCommand: ParsableCommand {
                 let replica = try global.openReplica()
                 var refusedAny = false
                 var results = [JSONValue]()
-                for file in files {
+                for (index, file) in files.enumerated() {
                     do {
-                        let report = try replica.importBundle(path: file)
+                        // Interrupted: this bundle is left out whole; those before it stay imported.
+                        let message = index == 0 ? t("interrupted.import") : t("interrupted.bundle", file)
+                        let report = try LongWork.run(interrupted: message) { watch in try replica.importBundle(path: file, watch: watch) }
                         refusedAny = refusedAny || report.partlyRefused
                         if global.json {
                             results.append(SyncView.json(report, file: file))
