@@ -338,10 +338,12 @@ public struct WriteBatch {
         return try appender.append(entity: entity.text, kind: .retract, field: "", value: .null, refs: [ref]).id
     }
 
-    /// Retracts one reading of an indicator.
+    /// Retracts one reading of an indicator, with the standing readings equal to it (the same
+    /// reading recorded or imported by another desk too), in one operation.
     @discardableResult
     public func retractReading(_ indicator: EntityRef, reading: OpID) throws -> OpID {
-        let ref = try appender.ref(to: reading)
-        return try appender.append(entity: indicator.text, kind: .retract, field: "readings", value: .null, refs: [ref]).id
+        let twins = try appender.equalEntries(entity: indicator.text, field: "readings", as: reading).filter { $0 != reading }
+        let refs = try ([reading] + twins.prefix(Op.maximumReferences - 1)).map { try appender.ref(to: $0) }
+        return try appender.append(entity: indicator.text, kind: .retract, field: "readings", value: .null, refs: refs).id
     }
 }

@@ -100,6 +100,20 @@ final class OpAppender {
             """, arguments: [entity, field, String(decoding: CanonicalJSON.encode(element), as: UTF8.self)])
     }
 
+    /// The standing entries of a series whose value equals that of `entry` (itself included
+    /// when it stands), in operation order.
+    func equalEntries(entity: String, field: String, as entry: OpID) throws -> [OpID] {
+        try refresh(entity)
+        return try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT e.replica, e.seq FROM series_entry e
+            WHERE e.entity = ? AND e.field = ? AND e.retracted = 0
+              AND e.value = (SELECT o.value FROM series_entry o WHERE o.entity = e.entity AND o.field = e.field AND o.replica = ? AND o.seq = ?)
+            ORDER BY e.replica, e.seq
+            """), arguments: [entity, field, entry.replica.hex, entry.seq]).compactMap { row in
+            ReplicaID(hex: row[0]).map { OpID(replica: $0, seq: row[1]) }
+        }
+    }
+
     /// A reference to one stored operation.
     func ref(to id: OpID) throws -> OpRef {
         let refs = try Self.refs(db, sql: "SELECT replica, seq, hash FROM operation WHERE replica = ? AND seq = ?",

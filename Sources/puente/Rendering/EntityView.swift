@@ -121,10 +121,21 @@ enum EntityView {
         for (field, entries) in state.series.sorted(by: { $0.key < $1.key }) {
             Terminal.out()
             Terminal.out(Names.field(field))
-            // Each entry with its handle, which `indicator retract` takes.
+            // Each entry with its handle, which `indicator retract` takes. Standing entries that
+            // are equal (two desks recorded the same reading, or both imported it) are one line
+            // with every handle and author, as equal register values are one value.
+            var lines = [(value: JSONValue, retracted: Bool, entries: [SeriesEntry])]()
             for entry in entries {
-                Terminal.out("  • " + Replica.entryHandle(entry.op) + "  " + Names.value(entry.value, field: field)
-                             + (entry.retracted ? "  " + t("show.retracted-mark") : "") + by([entry.op.replica], detail))
+                if !entry.retracted, let index = lines.firstIndex(where: { !$0.retracted && $0.value == entry.value }) {
+                    lines[index].entries.append(entry)
+                } else {
+                    lines.append((entry.value, entry.retracted, [entry]))
+                }
+            }
+            for line in lines {
+                Terminal.out("  • " + line.entries.map { Replica.entryHandle($0.op) }.joined(separator: ", ") + "  "
+                             + Names.value(line.value, field: field) + (line.retracted ? "  " + t("show.retracted-mark") : "")
+                             + by(line.entries.map(\.op.replica), detail))
             }
         }
         let indicators = detail.children.filter { $0.entity.type == .indicator && !$0.retracted }

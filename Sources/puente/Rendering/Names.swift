@@ -89,6 +89,7 @@ enum Names {
         case "kind": return value.stringValue.map { DialogueKind(rawValue: $0) != nil ? dialogueKind($0) : indicatorKind($0) } ?? "—"
         case "direction": return direction(value.stringValue)
         case "dialogue": return value.stringValue.map(Replica.shortID) ?? "—"
+        case "baseline", "target": return value.stringValue.map(number) ?? "—"
         default: break
         }
         if field.hasPrefix("assessment.") {
@@ -96,7 +97,7 @@ enum Names {
             return rating(value["rating"]?.stringValue) + why
         }
         if let reading = value.objectValue, let number = reading["value"]?.stringValue, let date = reading["date"]?.stringValue {
-            return "\(date): \(number)" + (reading["source"]?.stringValue.map { " (\($0))" } ?? "")
+            return "\(date): \(Names.number(number))" + (reading["source"]?.stringValue.map { " (\($0))" } ?? "")
         }
         switch value {
         case .null: return "—"

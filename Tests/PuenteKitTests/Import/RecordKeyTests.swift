@@ -109,6 +109,40 @@ import Testing
         #expect(try observer.digest().state == mx.digest().state)
     }
 
+    /// A joint indicator's reading imported by both desks is one reading shown with both
+    /// authors; retracting it retracts both entries, on every store.
+    static let jointReadingFile = """
+        {"format": "puente-import/1", "commitments": [{"external_id": "joint-x", "owner": "joint", "pillar": "protect",
+          "status": "in-progress", "title": {"en": "Reduce drug overdose deaths in the United States"},
+          "indicators": [{"external_id": "joint-x-i1", "name": {"en": "Drug overdose deaths per year"}, "kind": "outcome",
+            "direction": "decrease", "baseline": 87000, "target": 60000,
+            "readings": [{"date": "2022-12-31", "value": 109000}]}]}]}
+        """
+
+    @Test(arguments: [Store.Intake.stepFrom, 0]) func aReadingBothDesksImportedIsRetractedOnce(_ stepFrom: Int) throws {
+        let group = try ReplicaGroup([.us, .mx])
+        let (us, mx) = (group.replicas[0], group.replicas[1])
+        let file = try ImportFile(bytes: Array(Self.jointReadingFile.utf8))
+        _ = try us.importFile(file)
+        _ = try mx.importFile(file)
+        try Self.exchange(us, mx, stepFrom: stepFrom)
+        let indicator = try #require(try us.entities(of: .indicator).first?.entity)
+        #expect(try us.entities(of: .indicator).count == 1)
+        let entries = try us.state(indicator).series["readings"] ?? []
+        #expect(entries.count == 2 && entries[0].value == entries[1].value, "each desk's import of the reading is kept")
+        // The U.S. desk retracts "the" reading by its own entry's handle: both entries go.
+        let own = try #require(entries.first { $0.op.replica == us.identity.replica })
+        try us.retractReading(indicator, reading: own.op)
+        try Self.exchange(us, mx, stepFrom: stepFrom)
+        for desk in [us, mx] {
+            #expect(try desk.state(indicator).series["readings"]?.allSatisfy(\.retracted) == true)
+            let rows = try desk.materializedRows()
+            try desk.rebuild()
+            #expect(try desk.materializedRows() == rows)
+        }
+        #expect(try us.digest() == mx.digest())
+    }
+
     /// Records created before records were keyed (their id derived from the create's content)
     /// stay valid, and importing the file again matches them instead of making a second record.
     @Test func anEarlierStoresImportedRecordsAreMatched() throws {
