@@ -6,7 +6,8 @@ import Glibc
 
 /// The built binary run on a pseudo-terminal of its own, as a person at a terminal runs it: the
 /// terminal is its standard input, output and error and its controlling terminal (`/dev/tty`),
-/// in a new session, with SIGINT and every other signal at its default and unblocked. The test
+/// in a new session (led by the shell that starts it and reports its exit status), with SIGINT
+/// and every other signal at its default and unblocked. The test
 /// reads what it shows and answers once a prompt has appeared (`expect`, then `send`): text sent
 /// before a program turns echo off would be discarded by its `TCSAFLUSH`, as a person's
 /// typeahead is.
@@ -59,7 +60,14 @@ public final class TerminalSession {
         let setSession: Int32 = 0x80
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | setSession))
 
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        // Through a shell that waits for the program and writes its exit status on the terminal:
+        // a process of the test's that reaps children it did not start (Foundation's `Process`
+        // may) can then take the shell's status, never the program's. The shell catches SIGINT
+        // with a handler that does nothing (`trap :`); a handler, unlike an ignored signal, is
+        // not passed on, so the program gets SIGINT as it would from Ctrl-C.
+        let script = "trap : INT; \"$0\" \"$@\"; printf '\\n%s%d%s\\n' '\(Self.exitMarker)' $? '>>'"
+        let words: [String] = ["/bin/sh", "-c", script, executable] + arguments
+        let argv = words.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
@@ -67,7 +75,7 @@ public final class TerminalSession {
         let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
         var child: pid_t = 0
-        let status = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
+        let status = posix_spawn(&child, "/bin/sh", &actions, &attributes, argv, envp)
         guard status == 0 else {
             close(master)
             throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EINVAL)
@@ -76,11 +84,9 @@ public final class TerminalSession {
     }
 
     deinit {
-        if exitStatus == nil {
-            kill(pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-        }
+        if exitStatus == nil { kill(-pid, SIGKILL) }
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, WNOHANG)
         close(master)
     }
 
@@ -125,32 +131,34 @@ public final class TerminalSession {
         _ = bytes.withUnsafeBufferPointer { Glibc.write(master, $0.baseAddress, $0.count) }
     }
 
-    /// Sends SIGINT, as Ctrl-C does (to the child, which leads its own process group).
+    static let exitMarker = "<<puente-exit:"
+
+    /// Sends SIGINT to the terminal's process group, as Ctrl-C does.
     public func interrupt() {
-        kill(pid, SIGINT)
+        kill(-pid, SIGINT)
     }
 
-    /// Waits for the child to end (killing it after `seconds`), reading what it still shows;
-    /// returns its exit status, or 128 + the signal that ended it.
+    /// Waits for the program to end (killing it after `seconds`), reading what it shows to the
+    /// end; returns its exit status as its shell reported it (128 + the signal that ended it),
+    /// or -1 when it did not end in time. The status line is taken out of ``output``.
     public func finish(within seconds: Double = 60) -> Int32 {
         if let exitStatus { return exitStatus }
         let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline, read(for: 0.05) {}
+        var code: Int32 = -1
+        let marker = Array(Self.exitMarker.utf8)
+        if let start = output.ranges(of: marker).last {
+            let digits = output[start.upperBound...].prefix { (0x30...0x39).contains($0) }
+            code = Int32(String(decoding: digits, as: UTF8.self)) ?? -1
+            // The line the shell added (with the newline before it) is not the program's.
+            var cut = start.lowerBound
+            while cut > 0, output[cut - 1] == 0x0a || output[cut - 1] == 0x0d { cut -= 1 }
+            output.removeSubrange(cut...)
+        } else {
+            kill(-pid, SIGKILL)
+        }
         var status: Int32 = 0
-        while true {
-            let done = waitpid(pid, &status, WNOHANG)
-            if done == pid { break }
-            if Date() >= deadline {
-                kill(pid, SIGKILL)
-                waitpid(pid, &status, 0)
-                break
-            }
-            read(for: 0.05)
-        }
-        while read(for: 0.05), output.count < 1 << 24 {
-            var descriptor = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
-            if poll(&descriptor, 1, 0) <= 0 { break }
-        }
-        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        _ = waitpid(pid, &status, WNOHANG)
         exitStatus = code
         return code
     }

@@ -15,13 +15,19 @@ import Testing
         try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".puente") }.sorted()
     }
 
+    /// A U.S. and a Mexican store that trust each other, and an empty folder between them.
+    func desks() throws -> (stores: SyncEndToEndTests.Stores, us: String, mx: String, stick: String) {
+        let stores = try SyncEndToEndTests().makeStores([("us", "us"), ("mx", "mx")])
+        let stick = stores.folder.sub("stick")
+        try FileManager.default.createDirectory(atPath: stick, withIntermediateDirectories: false)
+        return (stores, stores.paths[0], stores.paths[1], stick)
+    }
+
     @Test(arguments: [0, 1]) func aStickCarriesBothWaysAndConvergenceIsSaid(_ language: Int) throws {
         let (name, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
         let sync = SyncEndToEndTests()
-        let stores = try sync.makeStores([("us", "us"), ("mx", "mx")])
-        let (us, mx) = (stores.paths[0], stores.paths[1])
-        let stick = stores.folder.sub("stick")
-        try FileManager.default.createDirectory(atPath: stick, withIntermediateDirectories: false)
+        let (stores, us, mx, stick) = try desks()
+        defer { withExtendedLifetime(stores) {} }  // the temporary folder lives as long as the test
         func exchange(_ store: String) throws -> PuenteProcess.Result {
             try puente.run(["--store", store] + flags + ["sync", "exchange", stick], environment: environment)
         }
@@ -60,11 +66,8 @@ import Testing
 
     @Test(arguments: [0, 1]) func aDamagedBundleIsRefusedAndTheOthersAreRead(_ language: Int) throws {
         let (name, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
-        let sync = SyncEndToEndTests()
-        let stores = try sync.makeStores([("us", "us"), ("mx", "mx")])
-        let (us, mx) = (stores.paths[0], stores.paths[1])
-        let stick = stores.folder.sub("stick")
-        try FileManager.default.createDirectory(atPath: stick, withIntermediateDirectories: false)
+        let (stores, us, mx, stick) = try desks()
+        defer { withExtendedLifetime(stores) {} }  // the temporary folder lives as long as the test
         #expect(try puente.run(["--store", us, "add", "--title-en", "Operation Southbound", "--pillar", "prevent"]).status == 0)
         #expect(try puente.run(["--store", us, "sync", "exchange", stick]).status == 0)
         try Data("not a bundle".utf8).write(to: URL(fileURLWithPath: stick + "/a-damaged.puente"))

@@ -5,12 +5,13 @@ import Testing
 
 /// The binary on a terminal of its own (``TerminalSession``), as a desk officer runs it: a
 /// mistyped passphrase is asked for again, three tries in all, in both languages.
-@Suite(.timeLimit(.minutes(3))) struct PassphrasePromptEndToEndTests {
+@Suite(.timeLimit(.minutes(10))) struct PassphrasePromptEndToEndTests {
     let puente = PuenteProcess()
 
     @Test(arguments: [0, 1]) func aMistypedPassphraseIsAskedForAgain(_ language: Int) throws {
         let spanish = language == 1
-        let environment = ["LANG": spanish ? "es_MX.UTF-8" : "en_US.UTF-8"]
+        // No pager: what `list` prints is read as it is (PagerEndToEndTests covers the pager).
+        let environment = ["LANG": spanish ? "es_MX.UTF-8" : "en_US.UTF-8", "PUENTE_PAGER": ""]
         let folder = try TemporaryFolder()
         let store = folder.sub("us")
         let created = try puente.run(["--store", store, "init", "--delegation", "us", "--name", "INL desk", "--passphrase"],
@@ -44,7 +45,7 @@ import Testing
 
 /// Long work at a terminal shows how far it is, and Ctrl-C stops it with nothing kept: exit
 /// 130 and a sentence in the user's language; piped, no progress line is written.
-@Suite(.timeLimit(.minutes(3))) struct InterruptionEndToEndTests {
+@Suite(.timeLimit(.minutes(10))) struct InterruptionEndToEndTests {
     let puente = PuenteProcess()
 
     /// An import file of `count` U.S. commitments (load-test records, not part of the fixture).
@@ -110,5 +111,35 @@ import Testing
         #expect(receiving.text.contains(spanish ? "no se importó nada" : "nothing was imported"), "\(receiving.text)")
         #expect(try puente.run(["--store", mx, "digest"]).stdout == mexican, "the store is unchanged")
         #expect(try puente.run(["--store", mx, "sync", "import", bundle]).status == 0, "and the bundle imports whole afterwards")
+    }
+}
+
+/// `list` and `log` go through the pager on a terminal, as git's do, and never when piped.
+@Suite(.timeLimit(.minutes(10))) struct PagerEndToEndTests {
+    let puente = PuenteProcess()
+
+    @Test(arguments: [0, 1]) func longListingsGoThroughThePagerOnATerminal(_ language: Int) throws {
+        let lang = language == 1 ? "es" : "en"
+        let folder = try TemporaryFolder()
+        let store = folder.sub("us")
+        #expect(try puente.run(["--store", store, "init", "--delegation", "us", "--name", "INL desk"]).status == 0)
+        #expect(try puente.run(["--store", store, "import", Repository.path("Fixtures/bicentennial.json")]).status == 0)
+        // A pager that marks every line it shows.
+        for command in [["list"], ["log", "--limit", "5"]] {
+            let paged = try TerminalSession(puente.binary, ["--store", store, "--lang", lang] + command,
+                                            environment: ["PAGER": "sed s/^/PAGED:/"], removing: ["PUENTE_PAGER"])
+            #expect(paged.finish() == 0, "\(paged.text)")
+            // A terminal ends lines with CR LF (one Character in Swift).
+            let lines = paged.text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n")
+            #expect(lines.count >= 5 && lines.allSatisfy { $0.hasPrefix("PAGED:") }, "\(command): \(paged.text.prefix(500))")
+            // PUENTE_PAGER comes first; an empty one means no pager.
+            let none = try TerminalSession(puente.binary, ["--store", store, "--lang", lang] + command,
+                                           environment: ["PAGER": "sed s/^/PAGED:/", "PUENTE_PAGER": ""])
+            #expect(none.finish() == 0)
+            #expect(!none.text.contains("PAGED:") && none.text.contains("  "), "\(none.text.prefix(300))")
+            // Piped, never.
+            let piped = try puente.run(["--store", store, "--lang", lang] + command, environment: ["PAGER": "sed s/^/PAGED:/"])
+            #expect(piped.status == 0 && !piped.stdout.contains("PAGED:"))
+        }
     }
 }

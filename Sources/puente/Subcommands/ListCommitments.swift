@@ -45,6 +45,9 @@ struct ListCommitments: ParsableCommand {
                 try Terminal.jsonArray { item in try replica.commitments(filter) { try item(JSONForms.summary($0)) } }
                 return
             }
+            // On a terminal, through the pager (nothing changes when piped).
+            Pager.start()
+            defer { Pager.finish() }
             // The terminal shows one page unless --limit or --all says otherwise; one row more than
             // the page tells whether there are more.
             let paging = limit == nil && !all

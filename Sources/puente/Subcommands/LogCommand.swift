@@ -31,6 +31,9 @@ struct LogCommand: ParsableCommand {
                 Terminal.json(.array(entries.map(JSONForms.history) + dropped.map(JSONForms.dropped)))
                 return
             }
+            // On a terminal, through the pager (nothing changes when piped).
+            Pager.start()
+            defer { Pager.finish() }
             if entries.isEmpty && dropped.isEmpty { Terminal.out(t(rejected ? "log.none-rejected" : "log.empty")) }
             for entry in entries {
                 Terminal.out(Replica.shortID(entry.op.entity) + "  " + HistoryLine.render(entry))
