@@ -56,7 +56,7 @@ import Testing
         let stores = try sync.makeStores([("us", "us"), ("mx", "mx")])
         let (us, mx) = (stores.paths[0], stores.paths[1])
         let file = stores.folder.sub("joint.json")
-        try Data(RecordKeyFile.jointReading.utf8).write(to: URL(fileURLWithPath: file))
+        try Data(SampleImports.jointReading.utf8).write(to: URL(fileURLWithPath: file))
         for store in [us, mx] { #expect(try puente.run(["--store", store, "import", file]).status == 0) }
         for (from, to) in [(us, mx), (mx, us)] {
             #expect(try puente.run(["--store", from, "sync", "export", "--to", from + ".puente"]).status == 0)
@@ -70,16 +70,4 @@ import Testing
         #expect(lines.first?.contains("109,000") == true && lines.first?.contains("(US)") == true
                 && lines.first?.contains("(MX)") == true, "\(shown.stdout)")
     }
-}
-
-/// A joint commitment with an indicator and one reading, as both desks might import it (the
-/// overdose figures of the fixture, whose sources `Fixtures/README.md` lists).
-enum RecordKeyFile {
-    static let jointReading = """
-        {"format": "puente-import/1", "commitments": [{"external_id": "joint-x", "owner": "joint", "pillar": "protect",
-          "status": "in-progress", "title": {"en": "Reduce drug overdose deaths in the United States"},
-          "indicators": [{"external_id": "joint-x-i1", "name": {"en": "Drug overdose deaths per year"}, "kind": "outcome",
-            "direction": "decrease", "baseline": 87000, "target": 60000,
-            "readings": [{"date": "2022-12-31", "value": 109000}]}]}]}
-        """
 }

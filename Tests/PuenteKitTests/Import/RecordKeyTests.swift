@@ -111,18 +111,10 @@ import Testing
 
     /// A joint indicator's reading imported by both desks is one reading shown with both
     /// authors; retracting it retracts both entries, on every store.
-    static let jointReadingFile = """
-        {"format": "puente-import/1", "commitments": [{"external_id": "joint-x", "owner": "joint", "pillar": "protect",
-          "status": "in-progress", "title": {"en": "Reduce drug overdose deaths in the United States"},
-          "indicators": [{"external_id": "joint-x-i1", "name": {"en": "Drug overdose deaths per year"}, "kind": "outcome",
-            "direction": "decrease", "baseline": 87000, "target": 60000,
-            "readings": [{"date": "2022-12-31", "value": 109000}]}]}]}
-        """
-
     @Test(arguments: [Store.Intake.stepFrom, 0]) func aReadingBothDesksImportedIsRetractedOnce(_ stepFrom: Int) throws {
         let group = try ReplicaGroup([.us, .mx])
         let (us, mx) = (group.replicas[0], group.replicas[1])
-        let file = try ImportFile(bytes: Array(Self.jointReadingFile.utf8))
+        let file = try ImportFile(bytes: Array(SampleImports.jointReading.utf8))
         _ = try us.importFile(file)
         _ = try mx.importFile(file)
         try Self.exchange(us, mx, stepFrom: stepFrom)
