@@ -57,8 +57,8 @@ extension Collection where Element == UInt8 {
     /// Lowercase hexadecimal.
     ///
     /// Inlinable, so each caller gets a copy specialized to its collection: hashes are written
-    /// as hex for every operation an import stores, and the generic version, iterating through
-    /// protocol witnesses across the module boundary, was 4% of an import's instructions.
+    /// as hex for every operation an import stores, and a generic version, iterating through
+    /// protocol witnesses across the module boundary, costs about 4% of an import's instructions.
     @inlinable
     public var hex: String {
         String(unsafeUninitializedCapacity: count * 2) { buffer in

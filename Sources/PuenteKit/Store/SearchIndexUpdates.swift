@@ -4,10 +4,10 @@ import GRDB
 ///
 /// FTS5 holds new entries in memory and writes them out as a new index segment whenever a
 /// statement opens a statement journal, because SQLite's statement savepoints reach every
-/// virtual table of the connection. Each commitment's entry used to be written between its
-/// other rows, where updating `commitment_summary` (which has triggers) opened one: every entry
-/// became a segment of its own, merged again and again — 7% of an import's instructions. Written
-/// together with plain single-row statements, a batch of entries becomes one segment.
+/// virtual table of the connection. An entry written between a commitment's other rows, where
+/// updating `commitment_summary` (which has triggers) opens one, would become a segment of its
+/// own, merged again and again (measured at 7% of an import's instructions). Written together
+/// with plain single-row statements, a batch of entries becomes one segment.
 struct SearchIndexUpdates {
     /// Past this many changed entries the batch is written, so memory stays bounded (an entry
     /// holds a commitment's titles, summaries, area and lead).

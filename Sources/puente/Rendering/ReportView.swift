@@ -99,7 +99,7 @@ enum ReportView {
     }
 
     /// A report's text, written a piece at a time to `emit` in chunks of about 64 KiB, so a
-    /// briefing of any size is written without being held (it was 757 MiB for 100,000 commitments).
+    /// briefing of any size is written without being held (held whole, 100,000 commitments take hundreds of MiB).
     final class Output {
         private let emit: ([UInt8]) throws -> Void
         private var buffer = [UInt8]()

@@ -57,7 +57,7 @@ enum ReviewView {
     // MARK: JSON
 
     /// Writes the whole review as JSON, each list an item at a time as it is read: a record of
-    /// 100,000 commitments is written without holding its lists (they were 865 MiB as one value).
+    /// 100,000 commitments is written without holding its lists (as one value they are most of a GiB).
     static func writeJSON(_ lists: ReviewLists) throws {
         func table(_ counts: [String: [String: Int]]) -> JSONValue {
             .object(counts.mapValues { row in .object(row.mapValues { .int(Int64($0)) }) })

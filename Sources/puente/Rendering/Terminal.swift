@@ -49,7 +49,7 @@ enum Terminal {
         FileHandle.standardError.write(Data((UntrustedText.escaped(text) + "\n").utf8))
     }
 
-    /// Standard output, buffered: a listing of 100,000 commitments was 100,000 `write` calls.
+    /// Standard output, buffered, so a long listing is a few large `write` calls, not one per line.
     /// Written out when 64 KiB wait, before anything goes to standard error, and at exit.
     final class OutputBuffer: @unchecked Sendable {
         private let lock = NSLock()
