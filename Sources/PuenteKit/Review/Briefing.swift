@@ -183,25 +183,39 @@ extension Replica {
     /// the review's lists as of `date`, whole, kept to the briefing's commitments, with what
     /// changed since `since` when given.
     public func agenda(dialogue: EntityRef? = nil, asOf date: String? = nil, since: ReviewSince? = nil) throws -> BriefingAgenda {
-        let review = try review(asOf: date, since: since)
-        // What each conflict is on: a commitment, or an indicator's or a note's parent.
+        let members = try dialogue.map { Set(try commitments(CommitmentFilter(dialogue: $0)).map(\.id)) }
+        func kept(_ id: String) -> Bool { members?.contains(id) ?? true }
+        // Only the review's lists the agenda shows, read whole and kept to the briefing's
+        // commitments as they are read (not its counts or indicators).
+        var disagreements = [CommitmentSummary](), assessors = [String: [Delegation: String]]()
+        var overdue = [CommitmentSummary](), stalled = [CommitmentSummary](), changes = [ReviewChange]()
+        var allConflicts = [ConflictItem]()
+        let start = try review(asOf: date, since: since) { lists -> String? in
+            _ = try lists.disagreements(limit: nil) { commitment, by in
+                guard kept(commitment.id) else { return }
+                disagreements.append(commitment)
+                if !by.isEmpty { assessors[commitment.id] = by }
+            }
+            _ = try lists.overdue(limit: nil) { if kept($0.id) { overdue.append($0) } }
+            _ = try lists.stalled(limit: nil) { if kept($0.id) { stalled.append($0) } }
+            try lists.conflicts(limit: nil) { allConflicts.append($0) }
+            if lists.since != nil { _ = try lists.changes(limit: nil) { if kept($0.commitment.id) { changes.append($0) } } }
+            return lists.since
+        }
+        // What each conflict is on: a commitment, or an indicator's or a note's parent; with a
+        // round, the round itself too.
         var on = [EntityRef: String]()
-        for item in review.conflictList {
+        for item in allConflicts {
             switch item.entity.type {
             case .commitment, .dialogue: on[item.entity] = item.entity.text
             case .indicator, .note: on[item.entity] = try state(item.entity).parent
             }
         }
-        let members = try dialogue.map { Set(try commitments(CommitmentFilter(dialogue: $0)).map(\.id)) }
-        func kept(_ id: String) -> Bool { members?.contains(id) ?? true }
-        // With a round, its commitments, and the round itself for conflicts.
-        let conflicts = review.conflictList.filter { item in on[item.entity].map { kept($0) || $0 == dialogue?.text } ?? false }
-        return BriefingAgenda(disagreements: review.disagreements.filter { kept($0.id) },
-                              assessors: review.assessors.filter { kept($0.key) },
-                              overdue: review.overdue.filter { kept($0.id) }, stalled: review.stalled.filter { kept($0.id) },
+        let conflicts = allConflicts.filter { item in on[item.entity].map { kept($0) || $0 == dialogue?.text } ?? false }
+        return BriefingAgenda(disagreements: disagreements, assessors: assessors, overdue: overdue, stalled: stalled,
                               conflicts: conflicts,
                               conflictCommitments: Set(conflicts.compactMap { on[$0.entity] }.filter { $0.hasPrefix("commitment/") }),
-                              since: review.since, changes: review.changes.filter { kept($0.commitment.id) })
+                              since: start, changes: changes)
     }
 
     /// The dialogue round before `dialogue` (the latest standing one dated before it), or, with

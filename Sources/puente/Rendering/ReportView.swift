@@ -86,15 +86,25 @@ enum ReportView {
             return out
         }
 
-        /// The agenda lists a commitment is on, for the CSV's column.
+        /// The agenda lists a commitment is on, for the CSV's column: one lookup per list, not a
+        /// search of each list per row.
         func flags(_ id: String) -> [String] {
-            var out = [String]()
-            if items.disagreements.contains(where: { $0.id == id }) { out.append(t("report.flag-disagreement")) }
-            if items.overdue.contains(where: { $0.id == id }) { out.append(t("report.flag-overdue")) }
-            if items.stalled.contains(where: { $0.id == id }) { out.append(t("report.flag-stalled")) }
-            if items.conflictCommitments.contains(id) { out.append(t("report.flag-conflict")) }
-            if since != nil, items.changes.contains(where: { $0.commitment.id == id }) { out.append(t("report.flag-changed")) }
-            return out
+            lists.compactMap { $0.ids.contains(id) ? $0.flag : nil }
+        }
+
+        /// Each list's commitment ids with its flag, in the column's order.
+        private let lists: [(flag: String, ids: Set<String>)]
+
+        init(items: BriefingAgenda, sinceLabel: String?) {
+            self.items = items
+            self.sinceLabel = sinceLabel
+            lists = [
+                (t("report.flag-disagreement"), Set(items.disagreements.map(\.id))),
+                (t("report.flag-overdue"), Set(items.overdue.map(\.id))),
+                (t("report.flag-stalled"), Set(items.stalled.map(\.id))),
+                (t("report.flag-conflict"), items.conflictCommitments),
+                (t("report.flag-changed"), items.since == nil ? [] : Set(items.changes.map(\.commitment.id))),
+            ]
         }
     }
 
