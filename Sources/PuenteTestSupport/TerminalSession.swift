@@ -8,7 +8,7 @@ import Glibc
 /// terminal is its standard input, output and error and its controlling terminal (`/dev/tty`),
 /// in a new session (led by the shell that starts it and reports its exit status), with SIGINT
 /// and every other signal at its default and unblocked. The test
-/// reads what it shows and answers once a prompt has appeared (`expect`, then `send`): text sent
+/// reads what it shows and answers once a prompt has appeared (`expect(_:count:)`, then `send`): text sent
 /// before a program turns echo off would be discarded by its `TCSAFLUSH`, as a person's
 /// typeahead is.
 ///
@@ -100,18 +100,6 @@ public final class TerminalSession {
         guard count > 0 else { return false }  // EIO: every holder of the terminal closed it
         output.append(contentsOf: buffer[0..<count])
         return true
-    }
-
-    /// Waits until the terminal has shown `text` (after what it showed before `since`, if given);
-    /// false when `seconds` pass first or the child ends without showing it.
-    public func expect(_ text: String, after since: Int = 0, within seconds: Double = 30) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        let wanted = Array(text.utf8)
-        while Date() < deadline {
-            if output.count >= since, output[since...].firstRange(of: wanted) != nil { return true }
-            if !read(for: 0.1) { return output.count >= since && output[since...].firstRange(of: wanted) != nil }
-        }
-        return false
     }
 
     /// Waits until the terminal has shown `text` at least `count` times in all.

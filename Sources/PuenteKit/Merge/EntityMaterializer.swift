@@ -32,7 +32,8 @@ public enum EntityMaterializer {
         // (by operation id) is the one the entity row names.
         var creates = [LoggedOperation]()
         for logged in ops where logged.op.kind == .create {
-            if logged.op.hasValidEntity, creates.isEmpty || logged.op.isRecordCreate {
+            // A record's create joins the others; a content-derived one stands alone.
+            if logged.op.isRecordCreate || (creates.isEmpty && logged.op.hasDerivedEntity) {
                 creates.append(logged)
             } else {
                 statuses[logged.op.id] = .rejected(OpReason(.entityIDMismatch))

@@ -134,10 +134,7 @@ public struct Op: Hashable, Sendable {
 
     /// Whether this `create` names a valid entity: the one its content derives, or, for an
     /// imported record, the one its type, fixed members and external id derive.
-    public var hasValidEntity: Bool {
-        guard kind == .create, let ref = EntityRef(text: entity) else { return false }
-        return Op.recordEntity(type: ref.type, value: value) == ref || hasDerivedEntity
-    }
+    public var hasValidEntity: Bool { isRecordCreate || hasDerivedEntity }
 
     /// Whether this is a `create` of an imported record (its entity is keyed by `external_id`):
     /// one of possibly several creates of its entity, by every desk that imported the record.

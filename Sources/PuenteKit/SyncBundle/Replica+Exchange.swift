@@ -62,7 +62,7 @@ extension Replica {
     }
 
     /// The USB-stick routine in one step: imports every bundle in `folder` this store does not
-    /// already hold (``holdsBundle(path:)``), then writes into it, for each delegation with a
+    /// already hold (each segment's head and each trust document), then writes into it, for each delegation with a
     /// trusted desk besides this one, a bundle of what that delegation's desks lack, under a
     /// stable name (``exchangeFileName(for:)``) that replaces the previous one, and says where
     /// each desk whose bundle was read stands against this store. A bundle refused is reported
@@ -105,13 +105,6 @@ extension Replica {
             }
         }.sorted { ($0.delegation.rawValue, $0.name, $0.replica) < ($1.delegation.rawValue, $1.name, $1.replica) }
         return report
-    }
-
-    /// Whether this store already holds everything the bundle at `path` carries, so importing
-    /// it again would change nothing.
-    public func holdsBundle(path: String) throws -> Bool {
-        let manifest = try signedManifest(path: path).manifest
-        return try store.read { tx in try tx.holds(manifest) }
     }
 
     /// A bundle's manifest with its signature, read from the container without checking either:

@@ -45,7 +45,6 @@ extension Catalog {
         "report.title": Phrase(en: "Title", es: "Título"),
         "report.latest-notes": Phrase(en: "Latest notes", es: "Notas recientes"),
         "report.latest-note": Phrase(en: "Latest note", es: "Nota más reciente"),
-        "report.target": Phrase(en: "target", es: "meta"),
         "report.progress": Phrase(en: "progress", es: "avance"),
         "report.agenda": Phrase(en: "Agenda", es: "Orden del día"),
         "report.agenda-conflicts": Phrase(en: "Open conflicts ({0})", es: "Conflictos abiertos ({0})"),

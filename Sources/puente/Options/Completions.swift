@@ -7,19 +7,24 @@ import PuenteKit
 enum Completions {
     static let file = CompletionKind.file()
     static let folder = CompletionKind.directory
-    static let status = CompletionKind.list(CommitmentStatus.allCases.map(\.rawValue))
-    static let pillar = CompletionKind.list(Pillar.allCases.map(\.rawValue))
-    static let priority = CompletionKind.list(Priority.allCases.map(\.rawValue))
-    static let owner = CompletionKind.list(Owner.allCases.map(\.rawValue))
-    static let delegation = CompletionKind.list(Delegation.allCases.map(\.rawValue))
-    static let language = CompletionKind.list(Language.allCases.map(\.rawValue))
-    static let rating = CompletionKind.list(Rating.allCases.map(\.rawValue))
-    static let dialogueKind = CompletionKind.list(DialogueKind.allCases.map(\.rawValue))
-    static let indicatorKind = CompletionKind.list(IndicatorKind.allCases.map(\.rawValue))
-    static let direction = CompletionKind.list(Direction.allCases.map(\.rawValue))
-    static let area = CompletionKind.list(BuiltInArea.allCases.map(\.rawValue))
-    static let sort = CompletionKind.list(CommitmentSort.allCases.map(\.rawValue))
-    static let format = CompletionKind.list(["markdown", "html", "csv", "json"])
+    static let status = codes(CommitmentStatus.self)
+    static let pillar = codes(Pillar.self)
+    static let priority = codes(Priority.self)
+    static let owner = codes(Owner.self)
+    static let delegation = codes(Delegation.self)
+    static let language = codes(Language.self)
+    static let rating = codes(Rating.self)
+    static let dialogueKind = codes(DialogueKind.self)
+    static let indicatorKind = codes(IndicatorKind.self)
+    static let direction = codes(Direction.self)
+    static let area = codes(BuiltInArea.self)
+    static let sort = codes(CommitmentSort.self)
+    static let format = CompletionKind.list(ReportCommand.formats)
     /// Every field any record has, in the form `set` and `resolve` take.
     static let field = CompletionKind.list(Array(Set(EntityType.allCases.flatMap { FieldCatalog.fields(of: $0).keys })).sorted())
+
+    /// Every code of an enumeration.
+    static func codes<T: CaseIterable & RawRepresentable>(_: T.Type) -> CompletionKind where T.RawValue == String {
+        .list(T.allCases.map(\.rawValue))
+    }
 }

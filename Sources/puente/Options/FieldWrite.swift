@@ -26,6 +26,16 @@ enum FieldWrite {
         return live.count == 1 ? live[0].value == value : live.isEmpty && value == .null
     }
 
+    /// A list change as typed: `+x` adds x, `-x` removes it; without a sign, an add where the
+    /// command allows it (`update --tag x`), else a usage mistake (`set ID tags x`).
+    static func element(_ typed: String, field: String, spec: FieldSpec, of type: EntityType, replica: Replica,
+                        signRequired: Bool) throws -> (add: Bool, element: JSONValue) {
+        let signed = typed.hasPrefix("+") || typed.hasPrefix("-")
+        let text = signed ? String(typed.dropFirst()) : typed
+        guard !text.isEmpty, signed || !signRequired else { throw ValidationError(t("error.set-sign", field)) }
+        return (!typed.hasPrefix("-"), try Parse.value(text, for: spec, of: type, replica: replica))
+    }
+
     static func write(_ replica: Replica, entity: EntityRef, field: String, value: String, clear: Bool, resolve: Bool) throws -> Outcome {
         guard let spec = FieldCatalog.fields(of: entity.type)[field] else {
             throw PuenteError(.unknownField, [entity.type.rawValue, field, ""])
@@ -41,12 +51,9 @@ enum FieldWrite {
             if try holds(replica, entity, field, json) { return .unchanged(json) }
             return .written(try replica.set(entity, field: field, value: json))
         case .set:
-            guard let sign = value.first, sign == "+" || sign == "-", value.count > 1 else {
-                throw ValidationError(t("error.set-sign", field))
-            }
-            let element = try Parse.value(String(value.dropFirst()), for: spec, of: entity.type, replica: replica)
-            return .written(sign == "+" ? try replica.addElement(entity, field: field, element: element)
-                : try replica.removeElement(entity, field: field, element: element))
+            let change = try element(value, field: field, spec: spec, of: entity.type, replica: replica, signRequired: true)
+            return .written(change.add ? try replica.addElement(entity, field: field, element: change.element)
+                : try replica.removeElement(entity, field: field, element: change.element))
         case .series:
             throw ValidationError(t("error.use-record"))
         }

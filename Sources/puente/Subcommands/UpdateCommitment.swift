@@ -48,10 +48,8 @@ struct UpdateCommitment: ParsableCommand {
             var elements = [(field: String, add: Bool, element: JSONValue)]()
             for (field, typed) in tags.map({ ("tags", $0) }) + agencies.map({ ("agencies", $0) }) {
                 guard let spec = fields[field] else { continue }
-                let add = !typed.hasPrefix("-")
-                let text = typed.hasPrefix("+") || typed.hasPrefix("-") ? String(typed.dropFirst()) : typed
-                guard !text.isEmpty else { throw ValidationError(t("error.set-sign", field)) }
-                elements.append((field, add, try Parse.value(text, for: spec, of: .commitment, replica: replica)))
+                let change = try FieldWrite.element(typed, field: field, spec: spec, of: .commitment, replica: replica, signRequired: false)
+                elements.append((field, change.add, change.element))
             }
             let delegation = replica.identity.delegation
             var changed = [String]()
