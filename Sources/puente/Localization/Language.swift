@@ -9,19 +9,20 @@ enum Language: String, CaseIterable, Sendable {
     /// Decided once per process, before parsing, so help text is in the same language.
     static let current: Language = {
         let environment = ProcessInfo.processInfo.environment
-        let folder = StoreSettings.folder(store: StoreSettings.store(in: Array(CommandLine.arguments.dropFirst())), environment: environment)
-        return detect(arguments: CommandLine.arguments, environment: environment, saved: StoreSettings.language(inFolder: folder))
+        return detect(arguments: CommandLine.arguments, environment: environment, saved: StoreSettings.language(
+            inFolder: StoreSettings.folder(store: StoreSettings.store(in: Array(CommandLine.arguments.dropFirst())), environment: environment)))
     }()
 
     /// `saved`, the store's own choice, comes after `--lang` and before the locale: the locale
-    /// is the laptop's, which a desk may not choose, and it is always set.
-    static func detect(arguments: [String], environment: [String: String], saved: Language? = nil) -> Language {
+    /// is the laptop's, which a desk may not choose, and it is always set. It is read only when
+    /// `--lang` is not given.
+    static func detect(arguments: [String], environment: [String: String], saved: @autoclosure () -> Language? = nil) -> Language {
         for (index, argument) in arguments.enumerated() {
             if argument == "--" { break }
             if argument.hasPrefix("--lang=") { return Language(rawValue: String(argument.dropFirst(7))) ?? .en }
             if argument == "--lang", index + 1 < arguments.count { return Language(rawValue: arguments[index + 1]) ?? .en }
         }
-        if let saved { return saved }
+        if let saved = saved() { return saved }
         for name in ["LC_ALL", "LC_MESSAGES", "LANG"] {
             if let value = environment[name], !value.isEmpty {
                 return value.lowercased().hasPrefix("es") ? .es : .en
