@@ -168,29 +168,17 @@ extension OpAppender {
     /// or commitment with that external id is another record, so a crafted external id
     /// cannot stand in for this one.
     func record(_ type: EntityType, value: JSONValue) throws -> EntityRef? {
-        guard let key = Op.recordEntity(type: type, value: value), let externalID = value["external_id"]?.stringValue else {
-            return nil
-        }
-        if try String.fetchOne(try db.cachedStatement(sql: "SELECT state FROM entity WHERE id = ?"), arguments: [key.text]) == "accepted" {
-            return key
-        }
-        let id: String?
-        switch type {
-        case .commitment:
-            id = try String.fetchOne(try db.cachedStatement(sql: """
-                SELECT id FROM entity WHERE type = 'commitment' AND external_id = ? AND owner = ? AND state = 'accepted' ORDER BY id LIMIT 1
-                """), arguments: [externalID, value["owner"]?.stringValue])
-        case .indicator:
-            id = try String.fetchOne(try db.cachedStatement(sql: """
-                SELECT id FROM entity WHERE type = 'indicator' AND external_id = ? AND parent = ? AND state = 'accepted' ORDER BY id LIMIT 1
-                """), arguments: [externalID, value["commitment"]?.stringValue])
-        case .dialogue:
-            id = try String.fetchOne(try db.cachedStatement(sql: """
-                SELECT id FROM entity WHERE type = 'dialogue' AND external_id = ? AND state = 'accepted' ORDER BY id LIMIT 1
-                """), arguments: [externalID])
-        case .note:
-            id = nil
-        }
+        guard type != .note, let key = Op.recordEntity(type: type, value: value),
+              let externalID = value["external_id"]?.stringValue else { return nil }
+        // One lookup in `entity_by_external_id` finds both: the keyed entity first, else the
+        // earliest one made before records were keyed, with the same owner or commitment.
+        let owner = type == .commitment ? value["owner"]?.stringValue : nil
+        let commitment = type == .indicator ? value["commitment"]?.stringValue : nil
+        let id = try String.fetchOne(try db.cachedStatement(sql: """
+            SELECT id FROM entity WHERE type = ? AND external_id = ? AND state = 'accepted'
+                AND (?3 IS NULL OR owner = ?3) AND (?4 IS NULL OR parent = ?4)
+            ORDER BY id <> ?5, id LIMIT 1
+            """), arguments: [type.rawValue, externalID, owner, commitment, key.text])
         return id.flatMap(EntityRef.init(text:))
     }
 }
