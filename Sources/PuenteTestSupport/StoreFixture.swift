@@ -1,12 +1,17 @@
 import Foundation
 
-/// A store written in the earlier store format (format 1, the migrations' store), frozen under
-/// `Fixtures/stores/v1-mx-sspc` with what its binary showed (`expected/`).
+/// Stores written in earlier store formats, frozen under `Fixtures/stores/` with what the
+/// binary that wrote each one showed (`expected/`): `v1-mx-sspc` (format 1, the migrations'
+/// store) and `v2-mx-sspc` (format 2).
 public enum StoreFixture {
-    public static let folder = Repository.path("Fixtures/stores/v1-mx-sspc")
+    public static let v1 = "v1-mx-sspc"
+    public static let v2 = "v2-mx-sspc"
+
+    public static func folder(_ fixture: String) -> String { Repository.path("Fixtures/stores/" + fixture) }
 
     /// The fixture's store and keys, unpacked into `parent`/mx-sspc; returns that folder.
-    public static func unpack(into parent: String) throws -> String {
+    public static func unpack(into parent: String, fixture: String = v1) throws -> String {
+        let folder = folder(fixture)
         let store = parent + "/mx-sspc"
         try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: false,
                                                 attributes: [.posixPermissions: 0o700])
@@ -31,7 +36,7 @@ public enum StoreFixture {
     }
 
     /// What the binary that wrote the fixture printed (`expected/NAME`).
-    public static func expected(_ name: String) throws -> String {
-        try String(contentsOfFile: folder + "/expected/" + name, encoding: .utf8)
+    public static func expected(_ name: String, fixture: String = v1) throws -> String {
+        try String(contentsOfFile: folder(fixture) + "/expected/" + name, encoding: .utf8)
     }
 }

@@ -20,6 +20,9 @@ import Testing
 
     static func expected(_ name: String) throws -> String { try StoreFixture.expected(name) }
 
+    /// The format this binary writes.
+    static let current = 3
+
     static func format(_ path: String) throws -> Int {
         try DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? -1 }
     }
@@ -38,7 +41,7 @@ import Testing
         #expect(first.stderr.contains(database + ".v1"), "\(first.stderr)")
         // The store as it was is kept byte for byte; the new one is in the current format.
         #expect(try Data(contentsOf: URL(fileURLWithPath: database + ".v1")) == original)
-        #expect(try Self.format(database) == 2)
+        #expect(try Self.format(database) == Self.current)
         #expect(!FileManager.default.fileExists(atPath: database + ".upgrading"))
 
         for (arguments, file) in [(["list"], "list.json"), (["log", "--limit", "1000"], "log.json"),
@@ -58,6 +61,50 @@ import Testing
         // And the upgraded store writes on.
         let note = try puente.run(["--store", store, "note", Self.commitment, "Nota después de la actualización"])
         #expect(note.status == 0, "\(note.stderr)")
+    }
+
+    /// A store of format 2 (`Fixtures/stores/v2-mx-sspc`: the Mexican desk after the demo,
+    /// written by the binary of that format) opens upgraded by the same replay, shows the same
+    /// record, digest and trust, and counts its open conflict from the entities' own counts.
+    @Test func aStoreOfFormatTwoOpensUpgradedAndShowsTheSameRecord() throws {
+        let folder = try TemporaryFolder()
+        let store = try StoreFixture.unpack(into: folder.path, fixture: StoreFixture.v2)
+        let database = store + "/store.sqlite"
+        let original = try Data(contentsOf: URL(fileURLWithPath: database))
+        #expect(try Self.format(database) == 2)
+        func expected(_ name: String) throws -> String { try StoreFixture.expected(name, fixture: StoreFixture.v2) }
+
+        for language in DocumentedCommandsEndToEndTests.languages {
+            let copy = folder.sub("copy-\(language.name)")
+            try FileManager.default.copyItem(atPath: store, toPath: copy)
+            let first = try puente.run(["--store", copy] + language.flags + ["digest"], environment: language.environment)
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stdout == (try expected("digest.txt")))
+            #expect(first.stderr.contains(language.name == "es" ? "se actualizó: 79 operaciones reproducidas"
+                                                                  : "upgraded: 79 operations replayed"), "\(first.stderr)")
+            #expect(first.stderr.contains(copy + "/store.sqlite.v2"), "\(first.stderr)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: copy + "/store.sqlite.v2")) == original)
+            #expect(try Self.format(copy + "/store.sqlite") == Self.current)
+        }
+
+        let copy = folder.sub("copy-en")
+        for (arguments, file) in [(["list"], "list.json"), (["log", "--limit", "1000"], "log.json"),
+                                  (["log", "--rejected", "--limit", "1000"], "log-rejected.json"), (["keys", "list"], "keys.json"),
+                                  (["sync", "status"], "sync-status.json"), (["conflicts"], "conflicts.json"),
+                                  (["review", "--as-of", "2024-05-01", "--since", "last-import"], "review.json"),
+                                  (["show", "--history", "commitment/5205d41f-69fd-853a-b2c5-65a5ef2ca879"], "show.json")] {
+            let result = try puente.run(["--store", copy, "--json"] + arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            #expect(result.stdout == (try expected(file)), "\(arguments)")
+            #expect(result.stderr.isEmpty, "\(arguments): \(result.stderr)")
+        }
+        // The review's count of open conflicts is the entities' own counts: one, as listed.
+        let counted = try DatabaseQueue(path: copy + "/store.sqlite").read { db in
+            try Int.fetchOne(db, sql: "SELECT sum(conflicts) FROM entity")
+        }
+        #expect(counted == 1)
+        let rebuilt = try puente.run(["--store", copy, "rebuild"])
+        #expect(rebuilt.stdout.contains("unchanged"), "\(rebuilt.stdout)")
     }
 
     @Test func theUpgradeIsAnnouncedInSpanish() throws {
@@ -101,11 +148,12 @@ import Testing
         let store = folder.sub("store")
         #expect(try puente.run(["--store", store, "init", "--delegation", "mx", "--name", "SSPC"]).status == 0)
         let database = store + "/store.sqlite"
-        #expect(try Self.format(database) == 2)
+        #expect(try Self.format(database) == Self.current)
         try DatabaseQueue(path: database).write { db in try db.execute(sql: "PRAGMA user_version = 9") }
         let english = try puente.run(["--store", store, "list"])
         #expect(english.status != 0)
-        #expect(english.stderr.contains("later version of Puente (store format 9; this version reads format 2)"), "\(english.stderr)")
+        #expect(english.stderr.contains("later version of Puente (store format 9; this version reads format \(Self.current))"),
+                "\(english.stderr)")
         let spanish = try puente.run(["--store", store, "--lang", "es", "list"])
         #expect(spanish.stderr.contains("versión posterior de Puente (formato 9"), "\(spanish.stderr)")
         #expect(try Self.format(database) == 9)

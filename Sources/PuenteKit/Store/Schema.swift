@@ -10,8 +10,9 @@ import GRDB
 /// Checks compare with chains of `=`, not `IN` lists of three or more constants: SQLite
 /// checks those by building a temporary b-tree each time a row is written.
 enum Schema {
-    /// The format this code writes. 1 was the format of the migrations that came before.
-    static let version = 2
+    /// The format this code writes. 1 was the format of the migrations that came before; 2
+    /// had no count of each entity's open conflicts.
+    static let version = 3
 
     /// Creates every table, index and trigger of the current format and records its number.
     static func create(_ db: Database) throws {
@@ -169,6 +170,8 @@ enum Schema {
     /// entities, never operations. `dangling` counts references of the entity's operations that
     /// name no operation of it: while there are any, a new operation is not stepped alone
     /// (``EntityMaterializer/step(_:on:targets:trusted:cuts:)``) but the entity is materialized whole.
+    /// `conflicts` counts the entity's registers whose live values differ (0 unless accepted):
+    /// the review's count of open conflicts reads the entities that have any, not every value.
     static let state = """
         CREATE TABLE entity (
             id TEXT PRIMARY KEY NOT NULL,
@@ -181,6 +184,7 @@ enum Schema {
             created_hlc TEXT NOT NULL,
             retracted INTEGER NOT NULL DEFAULT 0 CHECK (retracted IN (0, 1)),
             dangling INTEGER NOT NULL DEFAULT 0 CHECK (dangling >= 0),
+            conflicts INTEGER NOT NULL DEFAULT 0 CHECK (conflicts >= 0),
             changed_at INTEGER,
             CHECK (substr(id, 1, length(type) + 1) = type || '/'),
             CHECK ((type = 'commitment') = (owner IS NOT NULL) OR state <> 'accepted')
@@ -188,6 +192,7 @@ enum Schema {
         CREATE INDEX entity_by_parent ON entity(parent) WHERE parent IS NOT NULL;
         CREATE INDEX entity_by_external_id ON entity(type, external_id) WHERE external_id IS NOT NULL;
         CREATE INDEX entity_by_change ON entity(changed_at);
+        CREATE INDEX entity_with_conflicts ON entity(conflicts) WHERE conflicts > 0;
 
         CREATE TABLE register_value (
             entity TEXT NOT NULL REFERENCES entity(id) ON DELETE CASCADE,

@@ -168,14 +168,13 @@ extension Store {
         let id = state.entity.text
         let isCommitment = state.entity.type == .commitment
         let old = try Row.fetchOne(try db.cachedStatement(sql: """
-            SELECT type, state, owner, parent, external_id, creator, created_hlc, retracted, dangling, changed_at FROM entity WHERE id = ?
+            SELECT type, state, owner, parent, external_id, creator, created_hlc, retracted, dangling, conflicts, changed_at FROM entity WHERE id = ?
             """), arguments: [id])
         let oldAccepted = old.map { ($0[1] as String) == "accepted" } ?? false
         let oldRegisters = oldAccepted ? try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT field, replica, seq, winner, value FROM register_value WHERE entity = ?
             """), arguments: [id]) : []
-        let conflictsBefore = Dictionary(grouping: oldRegisters, by: { $0[0] as String }).values
-            .filter { Set($0.map { $0[4] as String }).count > 1 }.count
+        let conflictsBefore = oldAccepted ? Int(old?["conflicts"] as Int64? ?? 0) : 0
         let before = (conflictsBefore, old.map { $0[1] as String })
 
         guard let create = state.create else {
@@ -187,13 +186,14 @@ extension Store {
                                              state.parent.databaseValue, state.externalID.databaseValue,
                                              create.op.replica.hex.databaseValue, create.op.hlc.text.databaseValue,
                                              (state.retracted ? 1 : 0).databaseValue, state.danglingReferences.databaseValue,
+                                             (state.isAccepted ? state.conflictedFields.count : 0).databaseValue,
                                              changedAt.databaseValue]
         if let old {
             let last = entityValues.count - 1  // changed_at, which moves with almost every write
             if (0..<last).contains(where: { old[$0] as DatabaseValue != entityValues[$0] }) {
                 try db.cachedStatement(sql: """
                     UPDATE entity SET type = ?, state = ?, owner = ?, parent = ?, external_id = ?, creator = ?, created_hlc = ?,
-                        retracted = ?, dangling = ?, changed_at = ? WHERE id = ?
+                        retracted = ?, dangling = ?, conflicts = ?, changed_at = ? WHERE id = ?
                     """).execute(arguments: StatementArguments(entityValues + [id.databaseValue]))
             } else if old[last] as DatabaseValue != entityValues[last] {
                 // SQLite updates the indexes of the columns an UPDATE sets: this one touches only
@@ -203,8 +203,9 @@ extension Store {
             }
         } else {
             try db.cachedStatement(sql: """
-                INSERT INTO entity (type, state, owner, parent, external_id, creator, created_hlc, retracted, dangling, changed_at, id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO entity (type, state, owner, parent, external_id, creator, created_hlc, retracted, dangling, conflicts,
+                    changed_at, id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: StatementArguments(entityValues + [id.databaseValue]))
         }
         guard state.isAccepted else {

@@ -152,10 +152,13 @@ extension StoreTransaction {
             """), arguments: [entity, limit]).map { row in try Op(storedBytes: Array(row["bytes"] as Data), hash: row["hash"]) }
     }
 
-    /// How many open conflicts (registers whose live values differ) there are.
+    /// How many open conflicts (registers whose live values differ) there are: each entity
+    /// keeps its own count, and only the entities that have any are read.
     func conflictCount() throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(Store.openConflictsSQL))") ?? 0
+        try Int.fetchOne(try db.cachedStatement(sql: Self.conflictCountSQL)) ?? 0
     }
+
+    static let conflictCountSQL = "SELECT coalesce(sum(conflicts), 0) FROM entity WHERE conflicts > 0"
 
     /// How many standing indicators there are of each kind.
     func indicatorCounts() throws -> [IndicatorKind: Int] {

@@ -50,6 +50,10 @@ extension Store {
             break
         case let .register(field, value, supersedes):
             conflictDelta = try stepRegister(db, entity: op.entity, field: field, value: value, supersedes: Set(supersedes))
+            if conflictDelta != 0 {
+                try db.cachedStatement(sql: "UPDATE entity SET conflicts = conflicts + ? WHERE id = ?")
+                    .execute(arguments: [conflictDelta, op.entity])
+            }
         case let .add(field, key, add):
             try db.cachedStatement(sql: "INSERT INTO set_element (entity, field, element, replica, seq) VALUES (?, ?, ?, ?, ?)")
                 .execute(arguments: [op.entity, field, String(decoding: key, as: UTF8.self), add.replica.hex, add.seq])

@@ -15,8 +15,8 @@ final class Store: Sendable {
         // writes to the file, and the upgrade keeps the file exactly as it was.
         var upgrade: StoreUpgradeReport?
         let current = Self.headerFormat(path) == Schema.version
-        if !current, try Self.probeFormat(path) == StoreUpgrade.migrationsFormat {
-            upgrade = try StoreUpgrade.run(path: path)
+        if !current, let format = try Self.probeFormat(path), format < Schema.version {
+            upgrade = try StoreUpgrade.run(path: path, from: format)
         }
         let pool = try Self.pool(path)
         // A header in the current format is what almost every open finds: no transaction then.

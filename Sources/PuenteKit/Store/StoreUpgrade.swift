@@ -21,18 +21,20 @@ public struct StoreUpgradeReport: Sendable, Equatable {
 /// the one before), and its local facts (arrivals, imports, held operations, signed heads,
 /// what peers have, dropped runs). The state is then derived again, as `rebuild` derives it.
 ///
-/// The file as it was is kept beside the new one (`store.sqlite.v1`); nothing is altered in
-/// place. A crash while the new file is written leaves the old store as it was (the partial
+/// The file as it was is kept beside the new one (`store.sqlite.v1` for format 1, and so on);
+/// nothing is altered in place. A crash while the new file is written leaves the old store as it was (the partial
 /// file is removed by the next attempt); the new file replaces the old one by one rename.
 enum StoreUpgrade {
-    /// The earlier format: the store of the migrations that came before (GRDB's `grdb_migrations`).
+    /// The first format: the store of the migrations that came before (GRDB's `grdb_migrations`).
     static let migrationsFormat = 1
 
-    /// Replays the store at `path` (in format 1) into the current format and puts the result
-    /// in its place.
-    static func run(path: String) throws -> StoreUpgradeReport {
+    /// Replays the store at `path`, in the earlier format `format`, into the current format and
+    /// puts the result in its place. Every earlier format keeps the tables and columns the
+    /// replay reads (the log, the keys, the trust documents and the local facts); only the
+    /// derived state differs, and it is derived again.
+    static func run(path: String, from format: Int) throws -> StoreUpgradeReport {
         let building = path + ".upgrading"
-        let kept = path + ".v\(migrationsFormat)"
+        let kept = path + ".v\(format)"
         for suffix in ["", "-journal", "-wal", "-shm"] { unlink(building + suffix) }
         var oldConfiguration = Configuration()
         oldConfiguration.busyMode = .timeout(30)
@@ -84,7 +86,7 @@ enum StoreUpgrade {
         // The rename reaches the disk with the folder; the upgrade is done either way (the new
         // file is complete and synced), so a folder that cannot be synced does not undo it.
         try? synchronize((path as NSString).deletingLastPathComponent)
-        return StoreUpgradeReport(fromFormat: migrationsFormat, operations: counts.operations,
+        return StoreUpgradeReport(fromFormat: format, operations: counts.operations,
                                   documentsLeft: counts.documentsLeft, keptAt: kept)
     }
 
@@ -99,7 +101,7 @@ enum StoreUpgrade {
     /// An upgrade failure; ``run(path:)`` adds the store's path.
     private static func fail(_ what: String) -> PuenteError { PuenteError(.storeUpgrade, [what]) }
 
-    /// Replays everything `old` (format 1) holds into `db` (the current format, empty).
+    /// Replays everything `old` (an earlier format) holds into `db` (the current format, empty).
     static func replay(from old: Database, into db: Database) throws -> (operations: Int, documentsLeft: Int) {
         for table in ["replica", "local_replica", "operation", "held_operation", "attestation", "peer_have",
                       "certificate", "revocation", "rotation", "fork_proof", "import_event"]
