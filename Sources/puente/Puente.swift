@@ -27,19 +27,23 @@ struct Puente: ParsableCommand {
 
     /// Words that begin with a dash and can only be values are given to the parser as values
     /// (``DashValues``) before it reads them.
-    /// A mistyped command is named, with the closest one, in the user's language.
+    /// A mistyped command is named, with the closest one, in the user's language. That is looked
+    /// for only when the parser refuses the words: a command that parses names no unknown
+    /// command, and reading every command's configuration to find one took a twentieth of `show`.
     static func main() {
         let arguments = DashValues.rewrite(Array(CommandLine.arguments.dropFirst()))
-        if let unknown = InputWords.unknownCommand(arguments) {
-            let failure = Terminal.fail(code: "usage", message: t("error.unknown-command", unknown.word, unknown.path)
-                                        + Parse.didYouMean(unknown.suggestion) + " " + t("error.unknown-command-help", unknown.path),
-                                        status: 64)
-            Foundation.exit(failure.rawValue)
-        }
+        var parsed = false
         do {
             var command = try parseAsRoot(arguments)
+            parsed = true
             try command.run()
         } catch {
+            if !parsed, let unknown = InputWords.unknownCommand(arguments) {
+                let failure = Terminal.fail(code: "usage", message: t("error.unknown-command", unknown.word, unknown.path)
+                                            + Parse.didYouMean(unknown.suggestion) + " " + t("error.unknown-command-help", unknown.path),
+                                            status: 64)
+                Foundation.exit(failure.rawValue)
+            }
             // With --json, a mistake the parser found is one JSON line too; what Puente already
             // said (an ExitCode), help and the version go out as the parser writes them.
             let status = exitCode(for: error)

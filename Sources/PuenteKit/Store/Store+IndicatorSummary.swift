@@ -106,11 +106,13 @@ extension Store {
         }
         let values = [parent.databaseValue] + parentOrder + row().values
         if let old {
-            guard (0..<values.count).contains(where: { old[$0] as DatabaseValue != values[$0] }) else { return }
+            // Only the columns that changed, as for a commitment's summary (its indexes).
+            let columns = ["parent", "parent_due", "parent_title"] + IndicatorSummaryRow.columns
+            let changed = values.indices.filter { old[$0] as DatabaseValue != values[$0] }
+            guard !changed.isEmpty else { return }
             try db.cachedStatement(sql: """
-                UPDATE indicator_summary SET parent = ?, parent_due = ?, parent_title = ?,
-                    \(IndicatorSummaryRow.columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?
-                """).execute(arguments: StatementArguments(values + [id.databaseValue]))
+                UPDATE indicator_summary SET \(changed.map { "\(columns[$0]) = ?" }.joined(separator: ", ")) WHERE id = ?
+                """).execute(arguments: StatementArguments(changed.map { values[$0] } + [id.databaseValue]))
         } else {
             try db.cachedStatement(sql: """
                 INSERT INTO indicator_summary (parent, parent_due, parent_title, \(IndicatorSummaryRow.columns.joined(separator: ", ")), id)

@@ -168,7 +168,7 @@ extension Store {
         let id = state.entity.text
         let isCommitment = state.entity.type == .commitment
         let old = try Row.fetchOne(try db.cachedStatement(sql: """
-            SELECT type, state, owner, parent, external_id, creator, created_hlc, retracted, dangling, conflicts, changed_at FROM entity WHERE id = ?
+            SELECT \(entityColumns.joined(separator: ", ")) FROM entity WHERE id = ?
             """), arguments: [id])
         let oldAccepted = old.map { ($0[1] as String) == "accepted" } ?? false
         let oldRegisters = oldAccepted ? try Row.fetchAll(try db.cachedStatement(sql: """
@@ -189,23 +189,18 @@ extension Store {
                                              (state.isAccepted ? state.conflictedFields.count : 0).databaseValue,
                                              changedAt.databaseValue]
         if let old {
-            let last = entityValues.count - 1  // changed_at, which moves with almost every write
-            if (0..<last).contains(where: { old[$0] as DatabaseValue != entityValues[$0] }) {
+            // Only the columns that changed (most often `changed_at` alone): SQLite rewrites the
+            // entry of every index that holds a column an UPDATE sets.
+            let changed = entityValues.indices.filter { old[$0] as DatabaseValue != entityValues[$0] }
+            if !changed.isEmpty {
                 try db.cachedStatement(sql: """
-                    UPDATE entity SET type = ?, state = ?, owner = ?, parent = ?, external_id = ?, creator = ?, created_hlc = ?,
-                        retracted = ?, dangling = ?, conflicts = ?, changed_at = ? WHERE id = ?
-                    """).execute(arguments: StatementArguments(entityValues + [id.databaseValue]))
-            } else if old[last] as DatabaseValue != entityValues[last] {
-                // SQLite updates the indexes of the columns an UPDATE sets: this one touches only
-                // entity_by_change.
-                try db.cachedStatement(sql: "UPDATE entity SET changed_at = ? WHERE id = ?")
-                    .execute(arguments: [entityValues[last], id.databaseValue])
+                    UPDATE entity SET \(changed.map { "\(entityColumns[$0]) = ?" }.joined(separator: ", ")) WHERE id = ?
+                    """).execute(arguments: StatementArguments(changed.map { entityValues[$0] } + [id.databaseValue]))
             }
         } else {
             try db.cachedStatement(sql: """
-                INSERT INTO entity (type, state, owner, parent, external_id, creator, created_hlc, retracted, dangling, conflicts,
-                    changed_at, id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO entity (\(entityColumns.joined(separator: ", ")), id)
+                VALUES (\(entityColumns.map { _ in "?" }.joined(separator: ", ")), ?)
                 """).execute(arguments: StatementArguments(entityValues + [id.databaseValue]))
         }
         guard state.isAccepted else {
@@ -314,6 +309,10 @@ extension Store {
         return before
     }
 
+    /// The columns of `entity` after `id`, in the order ``write(_:state:changedAt:search:)`` reads and writes them.
+    private static let entityColumns = ["type", "state", "owner", "parent", "external_id", "creator", "created_hlc", "retracted",
+                                        "dangling", "conflicts", "changed_at"]
+
     /// The columns of `commitment_summary` after `id` and the full-text fields among them.
     private static let summaryColumns = ["owner", "title_en", "title_es", "summary_en", "summary_es", "pillar", "area",
                                          "status", "priority", "due", "dialogue", "lead", "assessment_us", "assessment_mx",
@@ -339,9 +338,12 @@ extension Store {
             """), arguments: [id]).map { row in (0..<summaryColumns.count).map { row[$0] as DatabaseValue } }
         if let old {
             guard old != values else { return }
+            // Only the columns that changed: SQLite rewrites the entry of every index that holds
+            // a column an UPDATE sets, changed or not, and this table has six.
+            let changed = summaryColumns.indices.filter { old[$0] != values[$0] }
             try db.cachedStatement(sql: """
-                UPDATE commitment_summary SET \(summaryColumns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?
-                """).execute(arguments: StatementArguments(values + [id.databaseValue]))
+                UPDATE commitment_summary SET \(changed.map { "\(summaryColumns[$0]) = ?" }.joined(separator: ", ")) WHERE id = ?
+                """).execute(arguments: StatementArguments(changed.map { values[$0] } + [id.databaseValue]))
             if body(old) == body(values) { return }
         } else {
             try db.cachedStatement(sql: """
