@@ -3,7 +3,7 @@
 // answer each file. Run through Fixtures/bundles/regenerate.sh.
 import Foundation
 import PuenteCrypto
-@_spi(Testing) import PuenteKit
+import PuenteKit
 import PuenteTestSupport
 
 func write(_ bytes: [UInt8], _ path: String) throws {

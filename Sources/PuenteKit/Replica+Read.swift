@@ -276,8 +276,7 @@ extension Replica {
 
     /// Registers another replica's key and trusts it for `delegation`, with no card or
     /// fingerprint check: for tests only. People trust keys through ``trust(card:fingerprint:)``.
-    @_spi(Testing)
-    public func trustReplica(signingKey: [UInt8], agreementKey: [UInt8]?, delegation: Delegation, name: String) throws {
+    package func trustReplica(signingKey: [UInt8], agreementKey: [UInt8]?, delegation: Delegation, name: String) throws {
         guard signingKey.count == 32, let id = ReplicaID(hex: Digest.sha256hex(signingKey)) else {
             throw PuenteError(.invalidValue, ["key", "32 bytes"])
         }
@@ -303,8 +302,7 @@ extension Replica {
     /// Every materialized row, every operation's status and every full-text entry, as sorted
     /// text lines: what the digest covers and everything it leaves out. Tests compare it
     /// before and after a rebuild.
-    @_spi(Testing)
-    public func materializedRows() throws -> [String] {
+    package func materializedRows() throws -> [String] {
         try store.read { tx in try tx.materializedRows() }
     }
 }

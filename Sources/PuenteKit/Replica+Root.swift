@@ -184,8 +184,7 @@ extension Replica {
     /// Stores a certificate with none of the checks ``certify(card:passphrase:keyPath:version:)``
     /// and bundle import make — as a hostile or broken client would — so tests can show that
     /// other stores refuse it when it arrives.
-    @_spi(Testing)
-    public func storeUnchecked(_ certificate: Certificate) throws {
+    package func storeUnchecked(_ certificate: Certificate) throws {
         try store.write { tx in try tx.storeUnchecked(certificate) }
     }
 }

@@ -220,15 +220,13 @@ extension Replica {
     }
 
     /// ``receive(_:)`` with a small cap on held operations, so tests can reach it.
-    @_spi(Testing)
-    public func receive(_ operations: [Op], heldCap: Int) throws -> ReceiveReport {
+    package func receive(_ operations: [Op], heldCap: Int) throws -> ReceiveReport {
         try store.receive(operations, wall: wallClock.nowMillis(), heldCap: heldCap)
     }
 
     /// ``receive(_:)`` stepping the operations of entities that hold at least `stepFrom`
     /// operations (0: of every entity that can be stepped), so tests can reach the step.
-    @_spi(Testing)
-    public func receive(_ operations: [Op], stepFrom: Int) throws -> ReceiveReport {
+    package func receive(_ operations: [Op], stepFrom: Int) throws -> ReceiveReport {
         try store.receive(operations, wall: wallClock.nowMillis(), stepFrom: stepFrom)
     }
 
@@ -238,8 +236,7 @@ extension Replica {
     }
 
     /// A rebuild that writes full-text entries `searchBatchSize` at a time.
-    @_spi(Testing)
-    public func rebuild(searchBatchSize: Int) throws {
+    package func rebuild(searchBatchSize: Int) throws {
         try store.rebuild(searchBatchSize: searchBatchSize)
     }
 

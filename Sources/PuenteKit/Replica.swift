@@ -181,24 +181,21 @@ public final class Replica: Sendable {
     }
 
     /// The fork proofs this store holds, as their canonical bytes (what bundles carry).
-    @_spi(Testing)
-    public func forkProofDocuments() throws -> [[UInt8]] {
+    package func forkProofDocuments() throws -> [[UInt8]] {
         try store.read { tx in try tx.forkProofs() }
     }
 
     /// Writes a batch without the local refusals (policy, forbidden characters), as a modified
     /// or hostile client would; every store still judges the operations by the policy.
-    @_spi(Testing)
     @discardableResult
-    public func batchUnchecked<T>(_ body: (WriteBatch) throws -> T) throws -> T {
+    package func batchUnchecked<T>(_ body: (WriteBatch) throws -> T) throws -> T {
         try commit(enforcePolicy: false) { try body(WriteBatch(appender: $0, delegation: identity.delegation)) }
     }
 
     /// Appends one operation to the local chain without the local policy refusal, as a
     /// modified or hostile client would; the merge engine still rejects it on every store.
-    @_spi(Testing)
     @discardableResult
-    public func appendUnchecked(entity: String, kind: OpKind, field: String, value: JSONValue,
+    package func appendUnchecked(entity: String, kind: OpKind, field: String, value: JSONValue,
                                 refs: [OpRef] = []) throws -> Op {
         try commit(enforcePolicy: false) {
             try $0.append(entity: entity, kind: kind, field: field, value: value, refs: refs, deriveEntity: false)

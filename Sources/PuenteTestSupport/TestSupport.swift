@@ -1,5 +1,5 @@
 import Foundation
-@_spi(Testing) import PuenteKit
+import PuenteKit
 import Synchronization
 
 /// A wall clock tests set by hand, and can set back.

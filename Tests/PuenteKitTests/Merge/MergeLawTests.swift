@@ -1,6 +1,6 @@
 import Foundation
 import PropertyBased
-@_spi(Testing) import PuenteKit
+import PuenteKit
 import PuenteTestSupport
 import Testing
 

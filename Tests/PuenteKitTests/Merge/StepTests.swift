@@ -1,6 +1,6 @@
 import Foundation
 import PropertyBased
-@_spi(Testing) @testable import PuenteKit
+@testable import PuenteKit
 import PuenteTestSupport
 import Testing
 

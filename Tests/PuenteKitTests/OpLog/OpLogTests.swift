@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-@_spi(Testing) import PuenteKit
+import PuenteKit
 import PuenteCrypto
 import PuenteTestSupport
 import Testing

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import PuenteCrypto
-@_spi(Testing) @testable import PuenteKit
+@testable import PuenteKit
 import PuenteTestSupport
 import Testing
 

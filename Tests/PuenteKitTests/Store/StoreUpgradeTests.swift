@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-@_spi(Testing) @testable import PuenteKit
+@testable import PuenteKit
 import PuenteCrypto
 import PuenteTestSupport
 import Testing

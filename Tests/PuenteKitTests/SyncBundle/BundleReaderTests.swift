@@ -1,5 +1,5 @@
 import Foundation
-@_spi(Testing) @testable import PuenteKit
+@testable import PuenteKit
 import PuenteTestSupport
 import Testing
 

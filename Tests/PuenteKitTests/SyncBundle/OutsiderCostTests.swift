@@ -1,5 +1,5 @@
 import Foundation
-@_spi(Testing) import PuenteKit
+import PuenteKit
 import PuenteCrypto
 import PuenteTestSupport
 import Testing

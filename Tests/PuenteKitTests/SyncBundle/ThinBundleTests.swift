@@ -1,5 +1,5 @@
 import Foundation
-@testable @_spi(Testing) import PuenteKit
+@testable import PuenteKit
 import PuenteTestSupport
 import Testing
 
