@@ -17,8 +17,14 @@ public struct CommitmentSummary: Sendable, Equatable, Codable {
     public let assessmentUS: String?
     public let assessmentMX: String?
     public let conflicts: Int
+    /// Where the commitment comes from (a ``SourceKind`` code), when recorded.
+    public let source: String?
 
     public var entity: EntityRef? { EntityRef(text: id) }
+
+    /// Whether the commitment is an outside analysts' recommendation, which neither government
+    /// agreed: never counted or shown as an agreed or fulfilled commitment.
+    public var isRecommendation: Bool { source == SourceKind.recommendation.rawValue }
 }
 
 /// How a listing is ordered.
@@ -45,6 +51,7 @@ public struct CommitmentFilter: Sendable {
     public var overdueAsOf: String?
     public var dueBefore: String?
     public var dialogue: EntityRef?
+    public var source: SourceKind?
     /// Words to find in either language (titles, summaries, area, lead), case and accents folded;
     /// each word matches as a prefix.
     public var text: String?
@@ -53,7 +60,8 @@ public struct CommitmentFilter: Sendable {
 
     public init(owner: Owner? = nil, pillar: Pillar? = nil, area: String? = nil, status: CommitmentStatus? = nil,
                 overdueAsOf: String? = nil, dueBefore: String? = nil, dialogue: EntityRef? = nil, text: String? = nil,
-                sort: CommitmentSort = .due, limit: Int? = nil) {
+                sort: CommitmentSort = .due, limit: Int? = nil, source: SourceKind? = nil) {
+        self.source = source
         self.sort = sort
         self.limit = limit
         self.owner = owner

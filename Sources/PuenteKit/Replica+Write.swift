@@ -15,11 +15,15 @@ public struct CommitmentDraft: Sendable {
     public var agencies: [String]
     public var tags: [String]
     public var externalID: String?
+    /// Where the commitment comes from, and the passage that says so.
+    public var source: SourceKind?
+    public var citation: String?
 
     public init(owner: Owner, titleEN: String? = nil, titleES: String? = nil, summaryEN: String? = nil,
                 summaryES: String? = nil, pillar: Pillar, area: String? = nil, lead: String? = nil,
                 priority: Priority? = nil, due: String? = nil, status: CommitmentStatus = .agreed,
-                dialogue: EntityRef? = nil, agencies: [String] = [], tags: [String] = [], externalID: String? = nil) {
+                dialogue: EntityRef? = nil, agencies: [String] = [], tags: [String] = [], externalID: String? = nil,
+                source: SourceKind? = nil, citation: String? = nil) {
         self.owner = owner
         self.titleEN = titleEN
         self.titleES = titleES
@@ -35,6 +39,8 @@ public struct CommitmentDraft: Sendable {
         self.agencies = agencies
         self.tags = tags
         self.externalID = externalID
+        self.source = source
+        self.citation = citation
     }
 
     var createValue: JSONValue {
@@ -52,6 +58,8 @@ public struct CommitmentDraft: Sendable {
         if !agencies.isEmpty { members["agencies"] = .array(agencies.map(JSONValue.string)) }
         if !tags.isEmpty { members["tags"] = .array(tags.map(JSONValue.string)) }
         members["external_id"] = externalID.map(JSONValue.string)
+        members["source"] = source.map { .string($0.rawValue) }
+        members["citation"] = citation.map(JSONValue.string)
         return .object(members)
     }
 }
@@ -67,10 +75,13 @@ public struct DialogueDraft: Sendable {
     public var statementEN: String?
     public var statementES: String?
     public var externalID: String?
+    /// Where the record of the dialogue comes from, and the passage that says so.
+    public var source: SourceKind?
+    public var citation: String?
 
     public init(titleEN: String? = nil, titleES: String? = nil, date: String, place: String? = nil,
                 kind: DialogueKind, participants: [String] = [], statementEN: String? = nil,
-                statementES: String? = nil, externalID: String? = nil) {
+                statementES: String? = nil, externalID: String? = nil, source: SourceKind? = nil, citation: String? = nil) {
         self.titleEN = titleEN
         self.titleES = titleES
         self.date = date
@@ -80,6 +91,8 @@ public struct DialogueDraft: Sendable {
         self.statementEN = statementEN
         self.statementES = statementES
         self.externalID = externalID
+        self.source = source
+        self.citation = citation
     }
 
     var createValue: JSONValue {
@@ -91,6 +104,8 @@ public struct DialogueDraft: Sendable {
         members["statement.es"] = statementES.map(JSONValue.string)
         if !participants.isEmpty { members["participants"] = .array(participants.map(JSONValue.string)) }
         members["external_id"] = externalID.map(JSONValue.string)
+        members["source"] = source.map { .string($0.rawValue) }
+        members["citation"] = citation.map(JSONValue.string)
         return .object(members)
     }
 }

@@ -60,20 +60,22 @@ public struct ImportFile: Sendable {
         for (index, value) in (try reader.array(top["dialogues"], "dialogues")).enumerated() {
             let path = "dialogues[\(index)]"
             let d = try reader.object(value, path, required: ["external_id", "title", "date", "kind"],
-                                      optional: ["place", "participants", "statement"])
+                                      optional: ["place", "participants", "statement", "source"])
             let externalID = try reader.text(d["external_id"], path + ".external_id", max: 200)
             guard dialogueIDs.insert(externalID).inserted else {
                 throw ImportFileError(problem: "duplicate-external-id", path: path + ".external_id")
             }
             let title = try reader.bilingual(d["title"], path + ".title", max: 1_000)
             let statement = try d["statement"].map { try reader.bilingual($0, path + ".statement", max: 20_000) }
+            let source = try reader.source(d["source"], path + ".source")
             dialogues.append(Dialogue(draft: DialogueDraft(
                 titleEN: title.en, titleES: title.es,
                 date: try reader.rule(.date, d["date"], path + ".date"),
                 place: try d["place"].map { try reader.text($0, path + ".place", max: 1_000) },
                 kind: DialogueKind(rawValue: try reader.rule(.oneOf(DialogueKind.allCases.map(\.rawValue)), d["kind"], path + ".kind")) ?? .workingGroup,
                 participants: try reader.texts(d["participants"], path + ".participants", rule: .text(maxLength: 1_000)),
-                statementEN: statement?.en, statementES: statement?.es, externalID: externalID)))
+                statementEN: statement?.en, statementES: statement?.es, externalID: externalID,
+                source: source.kind, citation: source.citation)))
         }
         var commitmentIDs = Set<String>()
         var commitments = [Commitment]()
@@ -81,7 +83,7 @@ public struct ImportFile: Sendable {
             let path = "commitments[\(index)]"
             let c = try reader.object(value, path, required: ["external_id", "title", "owner", "pillar", "status"],
                                       optional: ["summary", "area", "agencies", "lead", "priority", "dialogue", "due",
-                                                 "tags", "indicators"])
+                                                 "tags", "indicators", "source"])
             let externalID = try reader.text(c["external_id"], path + ".external_id", max: 200)
             guard commitmentIDs.insert(externalID).inserted else {
                 throw ImportFileError(problem: "duplicate-external-id", path: path + ".external_id")
@@ -89,6 +91,7 @@ public struct ImportFile: Sendable {
             let title = try reader.bilingual(c["title"], path + ".title", max: 1_000)
             let summary = try c["summary"].map { try reader.bilingual($0, path + ".summary", max: 20_000) }
             let dialogue = try c["dialogue"].map { try reader.text($0, path + ".dialogue", max: 200) }
+            let source = try reader.source(c["source"], path + ".source")
             var indicators = [Indicator]()
             for (position, item) in (try reader.array(c["indicators"], path + ".indicators")).enumerated() {
                 let ipath = path + ".indicators[\(position)]"
@@ -124,7 +127,7 @@ public struct ImportFile: Sendable {
                 status: CommitmentStatus(rawValue: try reader.rule(.oneOf(CommitmentStatus.allCases.map(\.rawValue)), c["status"], path + ".status")) ?? .agreed,
                 agencies: try reader.texts(c["agencies"], path + ".agencies", rule: .text(maxLength: 1_000)),
                 tags: try reader.texts(c["tags"], path + ".tags", rule: .slug),
-                externalID: externalID)
+                externalID: externalID, source: source.kind, citation: source.citation)
             commitments.append(Commitment(draft: draft, dialogue: dialogue, indicators: indicators))
         }
         self.dialogues = dialogues
@@ -133,6 +136,14 @@ public struct ImportFile: Sendable {
 
     /// Typed access to the parsed JSON, each failure naming its path.
     private struct Reader {
+        /// A record's `source`: `{"kind": …, "citation": …}`, the citation optional.
+        func source(_ value: JSONValue?, _ path: String) throws -> (kind: SourceKind?, citation: String?) {
+            guard let value else { return (nil, nil) }
+            let o = try object(value, path, required: ["kind"], optional: ["citation"])
+            return (SourceKind(rawValue: try rule(.oneOf(SourceKind.allCases.map(\.rawValue)), o["kind"], path + ".kind")),
+                    try o["citation"].map { try text($0, path + ".citation", max: 1_000) })
+        }
+
         func object(_ value: JSONValue?, _ path: String, required: Set<String>, optional: Set<String>) throws -> [String: JSONValue] {
             guard let object = value?.objectValue else { throw ImportFileError(problem: "type:object", path: path) }
             for key in object.keys.sorted() where !required.contains(key) && !optional.contains(key) {

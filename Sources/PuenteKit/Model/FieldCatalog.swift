@@ -76,6 +76,8 @@ public enum FieldCatalog {
         FieldSpec("due", .register, .owner, .date),
         FieldSpec("status", .register, .owner, .oneOf(CommitmentStatus.allCases.map(\.rawValue)), nullable: false),
         FieldSpec("dialogue", .register, .owner, .link(.dialogue)),
+        FieldSpec("source", .register, .owner, .oneOf(SourceKind.allCases.map(\.rawValue))),
+        FieldSpec("citation", .register, .owner, shortText),
         FieldSpec("assessment.us", .register, .delegation(.us), .assessment, inCreate: false),
         FieldSpec("assessment.mx", .register, .delegation(.mx), .assessment, inCreate: false),
         FieldSpec("agencies", .set, .owner, shortText),
@@ -92,6 +94,8 @@ public enum FieldCatalog {
         FieldSpec("statement.en", .register, .anyone, longText),
         FieldSpec("statement.es", .register, .anyone, longText),
         FieldSpec("participants", .set, .anyone, shortText),
+        FieldSpec("source", .register, .anyone, .oneOf(SourceKind.allCases.map(\.rawValue))),
+        FieldSpec("citation", .register, .anyone, shortText),
         FieldSpec("readout.us", .register, .delegation(.us), longText, inCreate: false),
         FieldSpec("readout.mx", .register, .delegation(.mx), longText, inCreate: false),
     ])

@@ -51,6 +51,21 @@ public enum Rating: String, CaseIterable, Codable, Sendable {
     case notAssessed = "not-assessed"
 }
 
+/// Where a commitment or a dialogue comes from: what the record rests on.
+public enum SourceKind: String, CaseIterable, Codable, Sendable {
+    /// A statement both governments issued.
+    case jointStatement = "joint-statement"
+    /// An action plan or its published summary.
+    case actionPlan = "action-plan"
+    /// One government's announcement (unilateral).
+    case announcement
+    /// A signed or formally agreed text.
+    case agreement
+    /// Outside analysts' recommendation: not agreed by either government.
+    case recommendation
+    case other
+}
+
 public enum Priority: String, CaseIterable, Codable, Sendable {
     case high
     case medium

@@ -11,8 +11,8 @@ import GRDB
 /// checks those by building a temporary b-tree each time a row is written.
 enum Schema {
     /// The format this code writes. 1 was the format of the migrations that came before; 2
-    /// had no count of each entity's open conflicts.
-    static let version = 3
+    /// had no count of each entity's open conflicts; 3 no commitment's source in its summary.
+    static let version = 4
 
     /// Creates every table, index and trigger of the current format and records its number.
     static func create(_ db: Database) throws {
@@ -242,7 +242,8 @@ enum Schema {
     /// - one summary row per standing indicator, in the review's order (its commitment's due
     ///   date and title, carried by a trigger whoever writes the commitment's summary);
     /// - tallies per goal, owner and status and per indicator kind, kept by triggers (`''`
-    ///   stands for no goal or no status).
+    ///   stands for no goal or no status; an outside analysts' recommendation is tallied as
+    ///   `recommended`, whatever its status, and is in no list of open commitments).
     static let readModels = """
         CREATE TABLE commitment_summary (
             id TEXT PRIMARY KEY NOT NULL REFERENCES entity(id) ON DELETE CASCADE,
@@ -261,14 +262,17 @@ enum Schema {
             assessment_us TEXT,
             assessment_mx TEXT,
             conflicts INTEGER NOT NULL DEFAULT 0 CHECK (conflicts >= 0),
-            created_hlc TEXT NOT NULL
+            created_hlc TEXT NOT NULL,
+            source TEXT
         ) WITHOUT ROWID;
         CREATE INDEX commitment_by_due ON commitment_summary(due);
         CREATE INDEX commitment_by_pillar_status ON commitment_summary(pillar, status);
+        CREATE INDEX commitment_by_source ON commitment_summary(source) WHERE source IS NOT NULL;
         CREATE INDEX commitment_list_order ON commitment_summary(due IS NULL, due, coalesce(title_en, title_es), id);
-        CREATE INDEX commitment_status_order ON commitment_summary(status, due IS NULL, due, coalesce(title_en, title_es), id);
-        CREATE INDEX commitment_open_by_due ON commitment_summary(due, coalesce(title_en, title_es), id, status)
-            WHERE status = 'proposed' OR status = 'agreed' OR status = 'in-progress' OR status = 'stalled';
+        CREATE INDEX commitment_status_order ON commitment_summary(status, due IS NULL, due, coalesce(title_en, title_es), id, source);
+        CREATE INDEX commitment_open_by_due ON commitment_summary(due, coalesce(title_en, title_es), id, status, source)
+            WHERE (status = 'proposed' OR status = 'agreed' OR status = 'in-progress' OR status = 'stalled')
+                AND source IS NOT 'recommendation';
         CREATE INDEX commitment_disagreement ON commitment_summary(
             due IS NULL, due, coalesce(title_en, title_es), id, assessment_us, assessment_mx)
             WHERE assessment_us <> assessment_mx AND assessment_us <> 'not-assessed' AND assessment_mx <> 'not-assessed';
@@ -308,18 +312,23 @@ enum Schema {
             PRIMARY KEY (pillar, owner, status)
         ) WITHOUT ROWID;
         CREATE TRIGGER commitment_tally_insert AFTER INSERT ON commitment_summary BEGIN
-            INSERT INTO commitment_tally (pillar, owner, status, n) VALUES (coalesce(new.pillar, ''), new.owner, coalesce(new.status, ''), 1)
+            INSERT INTO commitment_tally (pillar, owner, status, n)
+                VALUES (coalesce(new.pillar, ''), new.owner, CASE WHEN new.source IS 'recommendation' THEN 'recommended' ELSE coalesce(new.status, '') END, 1)
                 ON CONFLICT (pillar, owner, status) DO UPDATE SET n = n + 1;
         END;
         CREATE TRIGGER commitment_tally_delete AFTER DELETE ON commitment_summary BEGIN
             UPDATE commitment_tally SET n = n - 1
-                WHERE pillar = coalesce(old.pillar, '') AND owner = old.owner AND status = coalesce(old.status, '');
+                WHERE pillar = coalesce(old.pillar, '') AND owner = old.owner
+                    AND status = CASE WHEN old.source IS 'recommendation' THEN 'recommended' ELSE coalesce(old.status, '') END;
         END;
-        CREATE TRIGGER commitment_tally_update AFTER UPDATE OF pillar, owner, status ON commitment_summary
-            WHEN old.pillar IS NOT new.pillar OR old.owner IS NOT new.owner OR old.status IS NOT new.status BEGIN
+        CREATE TRIGGER commitment_tally_update AFTER UPDATE OF pillar, owner, status, source ON commitment_summary
+            WHEN old.pillar IS NOT new.pillar OR old.owner IS NOT new.owner OR old.status IS NOT new.status
+                OR (old.source IS 'recommendation') <> (new.source IS 'recommendation') BEGIN
             UPDATE commitment_tally SET n = n - 1
-                WHERE pillar = coalesce(old.pillar, '') AND owner = old.owner AND status = coalesce(old.status, '');
-            INSERT INTO commitment_tally (pillar, owner, status, n) VALUES (coalesce(new.pillar, ''), new.owner, coalesce(new.status, ''), 1)
+                WHERE pillar = coalesce(old.pillar, '') AND owner = old.owner
+                    AND status = CASE WHEN old.source IS 'recommendation' THEN 'recommended' ELSE coalesce(old.status, '') END;
+            INSERT INTO commitment_tally (pillar, owner, status, n)
+                VALUES (coalesce(new.pillar, ''), new.owner, CASE WHEN new.source IS 'recommendation' THEN 'recommended' ELSE coalesce(new.status, '') END, 1)
                 ON CONFLICT (pillar, owner, status) DO UPDATE SET n = n + 1;
         END;
 

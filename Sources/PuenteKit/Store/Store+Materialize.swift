@@ -316,7 +316,7 @@ extension Store {
     /// The columns of `commitment_summary` after `id` and the full-text fields among them.
     private static let summaryColumns = ["owner", "title_en", "title_es", "summary_en", "summary_es", "pillar", "area",
                                          "status", "priority", "due", "dialogue", "lead", "assessment_us", "assessment_mx",
-                                         "conflicts", "created_hlc"]
+                                         "conflicts", "created_hlc", "source"]
     private static let searchedColumns = [1, 2, 3, 4, 6, 11]
 
     /// The summary row and its full-text entry, each written only when it changed.
@@ -329,7 +329,7 @@ extension Store {
         let values: [DatabaseValue] = [owner.rawValue.databaseValue, text("title.en"), text("title.es"), text("summary.en"),
                                        text("summary.es"), text("pillar"), text("area"), text("status"), text("priority"),
                                        text("due"), text("dialogue"), text("lead"), rating("assessment.us"),
-                                       rating("assessment.mx"), conflicts.databaseValue, created.databaseValue]
+                                       rating("assessment.mx"), conflicts.databaseValue, created.databaseValue, text("source")]
         func body(_ row: [DatabaseValue]) -> String {
             searchedColumns.compactMap { String.fromDatabaseValue(row[$0]) }.joined(separator: " ")
         }

@@ -116,7 +116,7 @@ extension Store {
 /// so the select list and the decoding cannot drift apart. A row is read by position, with no
 /// lookup by column name per value: listings read up to every commitment.
 enum SummaryColumn: Int, CaseIterable {
-    case id, owner, titleEN, titleES, pillar, area, status, priority, due, dialogue, lead, assessmentUS, assessmentMX, conflicts
+    case id, owner, titleEN, titleES, pillar, area, status, priority, due, dialogue, lead, assessmentUS, assessmentMX, conflicts, source
 
     var column: String {
         switch self {
@@ -134,6 +134,7 @@ enum SummaryColumn: Int, CaseIterable {
         case .assessmentUS: "c.assessment_us"
         case .assessmentMX: "c.assessment_mx"
         case .conflicts: "c.conflicts"
+        case .source: "c.source"
         }
     }
 
@@ -153,7 +154,8 @@ extension CommitmentSummary {
         guard let id: String = value(.id), let owner = (value(.owner) as String?).flatMap(Owner.init(rawValue:)) else { return nil }
         self.init(id: id, owner: owner, titleEN: value(.titleEN), titleES: value(.titleES), pillar: value(.pillar), area: value(.area),
                   status: value(.status), priority: value(.priority), due: value(.due), dialogue: value(.dialogue), lead: value(.lead),
-                  assessmentUS: value(.assessmentUS), assessmentMX: value(.assessmentMX), conflicts: value(.conflicts) ?? 0)
+                  assessmentUS: value(.assessmentUS), assessmentMX: value(.assessmentMX), conflicts: value(.conflicts) ?? 0,
+                  source: value(.source))
     }
 }
 
@@ -409,11 +411,12 @@ struct CommitmentQuery {
         if let area = filter.area { clauses.append("area = ?"); arguments.append(area) }
         if let status = filter.status { clauses.append("status = ?"); arguments.append(status.rawValue) }
         if let date = filter.overdueAsOf {
-            clauses.append("due < ? AND status NOT IN ('fulfilled', 'withdrawn')")
+            clauses.append("due < ? AND status NOT IN ('fulfilled', 'withdrawn') AND " + ReviewList.notRecommendation)
             arguments.append(date)
         }
         if let date = filter.dueBefore { clauses.append("due < ?"); arguments.append(date) }
         if let dialogue = filter.dialogue { clauses.append("dialogue = ?"); arguments.append(dialogue.text) }
+        if let source = filter.source { clauses.append("source = ?"); arguments.append(source.rawValue) }
         var join = ""
         if let text = filter.text, let query = Self.ftsQuery(text) {
             join = "JOIN commitment_search s ON s.id = c.id JOIN commitment_fts f ON f.rowid = s.key "

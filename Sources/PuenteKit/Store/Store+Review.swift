@@ -16,12 +16,16 @@ struct ReviewList: Sendable {
         "SELECT \(SummaryColumn.list) FROM commitment_summary c INDEXED BY \(index) WHERE \(condition) ORDER BY \(order)" + cut
     }
 
-    /// Open statuses, written as the WHERE clause of `commitment_open_by_due` is (SQLite uses a
-    /// partial index only for a query that repeats its condition).
+    /// Open statuses of what is not a recommendation, written as the WHERE clause of
+    /// `commitment_open_by_due` is (SQLite uses a partial index only for a query that repeats
+    /// its condition). An outside analysts' recommendation is no one's commitment: it is never
+    /// overdue, due or stalled.
     static let openStatuses: String = {
         let terms: [String] = CommitmentStatus.allCases.filter(\.isOpen).map { "status = '\($0.rawValue)'" }
-        return "(" + terms.joined(separator: " OR ") + ")"
+        return "(" + terms.joined(separator: " OR ") + ") AND " + notRecommendation
     }()
+
+    static let notRecommendation = "source IS NOT '\(SourceKind.recommendation.rawValue)'"
 
     /// `list`'s order for commitments that all have a due date: the order of `commitment_open_by_due`.
     static let datedOrder = "due, coalesce(title_en, title_es), c.id"
@@ -32,7 +36,8 @@ struct ReviewList: Sendable {
     static let dueSoon = ReviewList(index: "commitment_open_by_due", condition: openStatuses + " AND due >= ? AND due <= ?",
                                     order: datedOrder)
     /// In the status given, in list order.
-    static let stalled = ReviewList(index: "commitment_status_order", condition: "status = ?", order: SummaryColumn.dueOrder)
+    static let stalled = ReviewList(index: "commitment_status_order", condition: "status = ? AND " + notRecommendation,
+                                    order: SummaryColumn.dueOrder)
     /// Assessed by both delegations, differently: the WHERE clause of `commitment_disagreement`.
     static let disagreements: ReviewList = {
         let unassessed = Rating.notAssessed.rawValue
@@ -269,12 +274,15 @@ extension StoreTransaction {
         return count
     }
 
-    /// A briefing's commitments per pillar (`-` for none) and status (`proposed` for none),
-    /// those of `dialogue` or all.
+    /// A briefing's commitments per pillar (`-` for none) and status (`proposed` for none;
+    /// `recommended` for outside analysts' recommendations, as the tallies count them), those
+    /// of `dialogue` or all.
     func briefingCounts(dialogue: EntityRef?) throws -> [String: [String: Int]] {
         var byPillar = [String: [String: Int]]()
         for row in try Row.fetchAll(db, sql: """
-            SELECT coalesce(pillar, '-') AS pillar, coalesce(status, 'proposed') AS status, count(*) AS n FROM commitment_summary c
+            SELECT coalesce(pillar, '-') AS pillar,
+                CASE WHEN source IS 'recommendation' THEN 'recommended' ELSE coalesce(status, 'proposed') END AS status,
+                count(*) AS n FROM commitment_summary c
             \(Self.briefingCondition(dialogue: dialogue, pillar: false)) GROUP BY 1, 2
             """, arguments: Self.briefingArguments(dialogue: dialogue, pillar: nil)) {
             byPillar[row["pillar"], default: [:]][row["status"]] = row["n"]

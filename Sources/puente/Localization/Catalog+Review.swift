@@ -13,6 +13,7 @@ extension Catalog {
         "status-short.fulfilled": Phrase(en: "done", es: "cumplido"),
         "status-short.stalled": Phrase(en: "stalled", es: "estanc."),
         "status-short.withdrawn": Phrase(en: "withdr.", es: "retir."),
+        "status-short.recommended": Phrase(en: "recomm.", es: "recom."),
         "review.due-soon": Phrase(en: "Due within {1} days ({0})", es: "Vencen en {1} días ({0})"),
         "review.indicators.outcome": Phrase(en: "Outcome indicators ({0}): progress from baseline toward target",
                                             es: "Indicadores de resultado ({0}): avance desde la línea base hacia la meta"),

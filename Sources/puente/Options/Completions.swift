@@ -10,6 +10,7 @@ enum Completions {
     static let status = codes(CommitmentStatus.self)
     static let pillar = codes(Pillar.self)
     static let priority = codes(Priority.self)
+    static let source = codes(SourceKind.self)
     static let owner = codes(Owner.self)
     static let delegation = codes(Delegation.self)
     static let language = codes(Language.self)

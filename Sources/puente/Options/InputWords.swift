@@ -86,7 +86,7 @@ enum InputWords {
     /// Which catalog words a field's values are displayed with (`status` → `status.in-progress`).
     static func valueWords(field: String, type: EntityType) -> String? {
         switch field {
-        case "status", "pillar", "priority", "direction", "area": return field
+        case "status", "pillar", "priority", "direction", "area", "source": return field
         case "kind": return type == .dialogue ? "dialogue-kind" : "indicator-kind"
         default: return nil
         }

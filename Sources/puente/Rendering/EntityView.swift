@@ -168,7 +168,7 @@ enum EntityView {
             Terminal.out()
             Terminal.out(t("show.dialogue-commitments", commitments.count))
             for commitment in commitments {
-                Terminal.out("  " + Replica.shortID(commitment.id) + "  " + Terminal.cell(Names.status(commitment.status), 12) + " "
+                Terminal.out("  " + Replica.shortID(commitment.id) + "  " + Terminal.cell(Names.status(of: commitment), 12) + " "
                              + Terminal.cell(commitment.due ?? "—", 10) + "  " + Names.title(en: commitment.titleEN, es: commitment.titleES))
             }
         }

@@ -4,12 +4,17 @@ import PuenteKit
 enum JSONForms {
     static func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
 
+    /// `source` is there only when the commitment records one, so listings of records made
+    /// before sources were recorded read as they did.
     static func summary(_ c: CommitmentSummary) -> JSONValue {
-        ["id": .string(c.id), "short_id": .string(Replica.shortID(c.id)), "owner": .string(c.owner.rawValue),
-         "title": ["en": optional(c.titleEN), "es": optional(c.titleES)], "pillar": optional(c.pillar),
-         "area": optional(c.area), "status": optional(c.status), "priority": optional(c.priority), "due": optional(c.due),
-         "dialogue": optional(c.dialogue), "lead": optional(c.lead),
-         "assessment": ["us": optional(c.assessmentUS), "mx": optional(c.assessmentMX)], "conflicts": .int(Int64(c.conflicts))]
+        var object: [String: JSONValue] = [
+            "id": .string(c.id), "short_id": .string(Replica.shortID(c.id)), "owner": .string(c.owner.rawValue),
+            "title": ["en": optional(c.titleEN), "es": optional(c.titleES)], "pillar": optional(c.pillar),
+            "area": optional(c.area), "status": optional(c.status), "priority": optional(c.priority), "due": optional(c.due),
+            "dialogue": optional(c.dialogue), "lead": optional(c.lead),
+            "assessment": ["us": optional(c.assessmentUS), "mx": optional(c.assessmentMX)], "conflicts": .int(Int64(c.conflicts))]
+        object["source"] = c.source.map(JSONValue.string)
+        return .object(object)
     }
 
     static func opID(_ id: OpID) -> JSONValue { .string(id.description) }

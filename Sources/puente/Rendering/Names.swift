@@ -12,6 +12,20 @@ enum Names {
     static func indicatorKind(_ kind: String?) -> String { kind.map { t("indicator-kind.\($0)") } ?? "—" }
     static func direction(_ direction: String?) -> String { direction.map { t("direction.\($0)") } ?? "—" }
 
+    /// A source kind, with what it means where that matters: "recommendation (outside analysts;
+    /// neither government agreed to it)".
+    static func source(_ source: String?) -> String {
+        guard let source, SourceKind(rawValue: source) != nil else { return source.map(UntrustedText.singleLine) ?? "—" }
+        let note = Catalog.phrases["source-note.\(source)"] != nil ? " (" + t("source-note.\(source)") + ")" : ""
+        return t("source.\(source)") + note
+    }
+
+    /// A commitment's status as listings show it: a recommendation is never shown as agreed,
+    /// under way or fulfilled, whatever its status says, since neither government agreed to it.
+    static func status(of commitment: CommitmentSummary) -> String {
+        commitment.isRecommendation ? t("status.recommended") : status(commitment.status)
+    }
+
     /// A built-in area's name, or the area as written.
     static func area(_ area: String?) -> String {
         guard let area else { return "—" }
@@ -85,6 +99,7 @@ enum Names {
         case "status": return status(value.stringValue)
         case "pillar": return pillar(value.stringValue)
         case "priority": return priority(value.stringValue)
+        case "source": return source(value.stringValue)
         case "area": return area(value.stringValue)
         case "kind": return value.stringValue.map { DialogueKind(rawValue: $0) != nil ? dialogueKind($0) : indicatorKind($0) } ?? "—"
         case "direction": return direction(value.stringValue)

@@ -4,7 +4,7 @@ import PuenteKit
 /// The briefing for a dialogue round, as Markdown, self-contained HTML, CSV or JSON, in the
 /// display language (titles fall back to the other language, marked).
 enum ReportView {
-    static let statuses = CommitmentStatus.allCases.map(\.rawValue)
+    static let statuses = ReviewView.statuses
 
     static func heading(_ head: BriefingHead) -> String {
         guard let dialogue = head.dialogue else { return t("report.title-all") }
@@ -65,7 +65,7 @@ enum ReportView {
                     }.joined(separator: " · "))
                 }),
                 Section(heading: t("review.overdue", items.overdue.count), lines: items.overdue.map { c in
-                    Self.line(c, t("field.due") + " " + (c.due ?? "—") + " · " + Names.status(c.status))
+                    Self.line(c, t("field.due") + " " + (c.due ?? "—") + " · " + Names.status(of: c))
                 }),
                 Section(heading: t("review.stalled", items.stalled.count), lines: items.stalled.map { c in
                     Self.line(c, Names.owner(c.owner.rawValue) + (c.due.map { " · " + t("field.due") + " " + $0 } ?? ""))
@@ -174,11 +174,13 @@ enum ReportView {
         var out = ["# " + heading(head), "",
                    "_" + t("report.as-of", head.asOf, head.count) + "_", "",
                    "## " + t("report.summary"), "",
-                   "| " + t("report.goal") + " | " + statuses.map { Names.status($0) }.joined(separator: " | ") + " | " + t("review.total") + " |",
-                   "|---|" + statuses.map { _ in "---:|" }.joined() + "---:|"]
+                   "| " + t("report.goal") + " | " + ReviewView.columns(head.byPillar).map { Names.status($0) }.joined(separator: " | ")
+                       + " | " + t("review.total") + " |",
+                   "|---|" + ReviewView.columns(head.byPillar).map { _ in "---:|" }.joined() + "---:|"]
         for pillar in Pillar.allCases.map(\.rawValue) {
             let row = head.byPillar[pillar] ?? [:]
-            out.append("| \(Names.pillar(pillar)) | " + statuses.map { String(row[$0] ?? 0) }.joined(separator: " | ") + " | \(total(row)) |")
+            out.append("| \(Names.pillar(pillar)) | " + ReviewView.columns(head.byPillar).map { String(row[$0] ?? 0) }.joined(separator: " | ")
+                       + " | \(total(row)) |")
         }
         if let dialogue = head.dialogue {
             out += ["", "## " + t("report.dialogue"), "",
@@ -207,7 +209,7 @@ enum ReportView {
         }) { commitment in
             let c = commitment.summary
             var out = ["", "### \(cell(Names.title(en: c.titleEN, es: c.titleES))) `\(Replica.shortID(c.id))`", "",
-                       "\(t("col.owner")): \(Names.owner(c.owner.rawValue)) · \(t("field.status")): \(Names.status(c.status)) · "
+                       "\(t("col.owner")): \(Names.owner(c.owner.rawValue)) · \(t("field.status")): \(Names.status(of: c)) · "
                            + "\(t("field.due")): \(cell(c.due ?? "—")) · \(t("field.priority")): \(Names.priority(c.priority)) · "
                            + "\(t("field.area")): \(cell(Names.area(c.area)))"]
             if let summary = summaryText(commitment) { out += ["", cell(summary)] }
@@ -237,7 +239,7 @@ enum ReportView {
             let c = commitment.summary
             let us = commitment.assessments[.us]
             let mx = commitment.assessments[.mx]
-            let row = [c.id, Names.owner(c.owner.rawValue), Names.pillar(c.pillar), Names.area(c.area), Names.status(c.status),
+            let row = [c.id, Names.owner(c.owner.rawValue), Names.pillar(c.pillar), Names.area(c.area), Names.status(of: c),
                        c.due ?? "", Names.priority(c.priority), Names.title(en: c.titleEN, es: c.titleES),
                        Names.rating(us?.rating), us?.why ?? "", Names.rating(mx?.rating), mx?.why ?? "",
                        commitment.indicators.map(indicator).joined(separator: "; "), commitment.notes.first.map(note) ?? "",
@@ -299,7 +301,7 @@ enum ReportView {
     static func escape(_ text: String) -> String { UntrustedText.html(text) }
 
     static let statusColors = ["proposed": "#b0b7c3", "agreed": "#5b8def", "in-progress": "#2bb3c0", "fulfilled": "#3aa356",
-                               "stalled": "#d64545", "withdrawn": "#7d7d7d"]
+                               "stalled": "#d64545", "withdrawn": "#7d7d7d", "recommended": "#a05fb5"]
 
     static func number(_ value: Double) -> String { String(format: "%.1f", value) }
 
@@ -352,10 +354,11 @@ enum ReportView {
                    "<p class=\"meta\">\(escape(t("report.as-of", head.asOf, head.count)))</p>",
                    "<h2>\(escape(t("report.summary")))</h2>",
                    "<table class=\"summary\"><thead><tr><th>\(escape(t("report.goal")))</th>"
-                       + statuses.map { "<th>\(escape(Names.status($0)))</th>" }.joined() + "<th>\(escape(t("review.total")))</th></tr></thead><tbody>"]
+                       + ReviewView.columns(head.byPillar).map { "<th>\(escape(Names.status($0)))</th>" }.joined()
+                       + "<th>\(escape(t("review.total")))</th></tr></thead><tbody>"]
         for pillar in Pillar.allCases.map(\.rawValue) {
             let row = head.byPillar[pillar] ?? [:]
-            out.append("<tr><th>\(escape(Names.pillar(pillar)))</th>" + statuses.map { "<td class=\"n\">\(row[$0] ?? 0)</td>" }.joined()
+            out.append("<tr><th>\(escape(Names.pillar(pillar)))</th>" + ReviewView.columns(head.byPillar).map { "<td class=\"n\">\(row[$0] ?? 0)</td>" }.joined()
                        + "<td class=\"n\">\(total(row))</td></tr>")
         }
         out.append("</tbody></table>")
@@ -390,7 +393,7 @@ enum ReportView {
             let c = commitment.summary
             var out = ["<div class=\"commitment\"><h3>\(escape(Names.title(en: c.titleEN, es: c.titleES))) "
                        + "<span class=\"id\">\(Replica.shortID(c.id))</span></h3>"]
-            out.append("<p class=\"meta\">" + [("col.owner", Names.owner(c.owner.rawValue)), ("field.status", Names.status(c.status)),
+            out.append("<p class=\"meta\">" + [("col.owner", Names.owner(c.owner.rawValue)), ("field.status", Names.status(of: c)),
                                                ("field.due", c.due ?? "—"), ("field.priority", Names.priority(c.priority)),
                                                ("field.area", Names.area(c.area))]
                 .map { "\(escape(t($0.0))): \(escape($0.1))" }.joined(separator: " · ") + "</p>")

@@ -39,7 +39,16 @@ enum Style {
 
 /// The dashboard's layout (within 100 columns) and its JSON twin.
 enum ReviewView {
-    static let statuses = CommitmentStatus.allCases.map(\.rawValue)
+    /// The statuses the tallies count, and `recommended`: outside analysts' recommendations,
+    /// which neither government agreed to, counted apart whatever their status says.
+    static let statuses = CommitmentStatus.allCases.map(\.rawValue) + ["recommended"]
+
+    /// The statuses a table of `counts` shows: every status, and `recommended` only where there
+    /// are recommendations (a terminal grid has room for it then, the bar giving up a column).
+    static func columns(_ counts: [String: [String: Int]]) -> [String] {
+        let recommended = counts.values.contains { ($0["recommended"] ?? 0) > 0 }
+        return statuses.filter { $0 != "recommended" || recommended }
+    }
     static let barWidth = 24
     /// Commitments and indicators shown per section, conflicts, and changed commitments.
     static let shown = 25
@@ -51,7 +60,7 @@ enum ReviewView {
     /// Each status's mark in the stacked bars: a distinct glyph (legible without color) and a color.
     static let marks: [String: (glyph: String, color: String)] = [
         "proposed": ("░", "2"), "agreed": ("▒", "34"), "in-progress": ("▓", "36"),
-        "fulfilled": ("█", "32"), "stalled": ("!", "31"), "withdrawn": ("x", "90"),
+        "fulfilled": ("█", "32"), "stalled": ("!", "31"), "withdrawn": ("x", "90"), "recommended": ("?", "35"),
     ]
 
     // MARK: JSON
@@ -118,13 +127,13 @@ enum ReviewView {
         grid(t("review.by-pillar"), rows: Pillar.allCases.map(\.rawValue), counts: review.byPillar, name: Names.pillar)
         Terminal.out()
         grid(t("review.by-owner"), rows: Owner.allCases.map(\.rawValue), counts: review.byOwner, name: Names.owner)
-        Terminal.out("  " + statuses.map { mark($0) + " " + Names.status($0) }.joined(separator: "  "))
+        Terminal.out("  " + columns(review.byPillar).map { mark($0) + " " + Names.status($0) }.joined(separator: "  "))
         section(t("review.overdue", review.overdueCount), review.overdue, count: review.overdueCount, paint: Style.red) { c in
-            "\(c.due ?? "")  \(Names.status(c.status))"
+            "\(c.due ?? "")  \(Names.status(of: c))"
         }
         section(t("review.due-soon", review.dueSoonCount, ProgressReview.dueSoonDays), review.dueSoon, count: review.dueSoonCount,
                 paint: Style.yellow) { c in
-            "\(c.due ?? "")  \(Names.status(c.status))"
+            "\(c.due ?? "")  \(Names.status(of: c))"
         }
         section(t("review.stalled", review.stalledCount), review.stalled, count: review.stalledCount, paint: Style.red) { c in
             Names.owner(c.owner.rawValue)
@@ -177,17 +186,19 @@ enum ReviewView {
     /// segments follow its statuses.
     static func grid(_ title: String, rows: [String], counts: [String: [String: Int]], name: (String?) -> String) {
         let column = 9
-        Terminal.out(Style.bold(Terminal.cell(title, 15)) + statuses.map { " " + Terminal.cell(t("status-short.\($0)"), column - 1) }.joined()
+        let shown = columns(counts)
+        Terminal.out(Style.bold(Terminal.cell(title, 15)) + shown.map { " " + Terminal.cell(t("status-short.\($0)"), column - 1) }.joined()
                      + " " + t("review.total"))
         let largest = max(1, rows.map { (counts[$0] ?? [:]).values.reduce(0, +) }.max() ?? 1)
-        // A total wider than 5 digits takes its room from the bar, so the line stays in 100 columns.
+        // A total wider than 5 digits, or a column of recommendations, takes its room from the
+        // bar, so the line stays in 100 columns.
         let totalWidth = max(5, String(largest).count)
-        let width = barWidth - (totalWidth - 5)
+        let width = barWidth - (totalWidth - 5) - (shown.count - statuses.count + 1) * column
         for row in rows {
             let line = counts[row] ?? [:]
             let total = line.values.reduce(0, +)
             Terminal.out(Terminal.cell(name(row), 15)
-                         + statuses.map { " " + Terminal.cell(line[$0].map(String.init) ?? "·", column - 1) }.joined()
+                         + shown.map { " " + Terminal.cell(line[$0].map(String.init) ?? "·", column - 1) }.joined()
                          + " " + Terminal.cell(String(total), totalWidth) + " " + bar(line, total: total, largest: largest, width: width))
         }
     }

@@ -21,6 +21,8 @@ struct AddCommitment: ParsableCommand {
     @Option(help: ArgumentHelp(t("help.dialogue"), valueName: "id")) var dialogue: String?
     @Option(name: .customLong("agency"), help: ArgumentHelp(t("help.agency"), valueName: "name")) var agencies: [String] = []
     @Option(name: .customLong("tag"), help: ArgumentHelp(t("help.tag"), valueName: "tag")) var tags: [String] = []
+    @Option(help: ArgumentHelp(t("help.commitment-source"), valueName: "kind"), completion: Completions.source) var source: String?
+    @Option(help: ArgumentHelp(t("help.citation"), valueName: "text")) var citation: String?
 
     mutating func validate() throws {
         if titleEN == nil && titleES == nil { throw ValidationError(t("error.title-required")) }
@@ -28,6 +30,7 @@ struct AddCommitment: ParsableCommand {
         status = try Parse.choice(status, among: CommitmentStatus.allCases.map(\.rawValue), words: "status", "--status")
         if let typed = owner { owner = try Parse.choice(typed, among: Owner.allCases.map(\.rawValue), words: "owner", "--owner") }
         if let typed = priority { priority = try Parse.choice(typed, among: Priority.allCases.map(\.rawValue), words: "priority", "--priority") }
+        if let typed = source { source = try Parse.choice(typed, among: SourceKind.allCases.map(\.rawValue), words: "source", "--source") }
         if let due { try Parse.check(.date, due, "--due") }
         if let area { try Parse.check(.slug, area, "--area") }
         for tag in tags { try Parse.check(.slug, tag, "--tag") }
@@ -43,7 +46,7 @@ struct AddCommitment: ParsableCommand {
                 pillar: Pillar(rawValue: pillar) ?? .protect, area: area, lead: lead,
                 priority: priority.flatMap(Priority.init(rawValue:)), due: due,
                 status: CommitmentStatus(rawValue: status) ?? .agreed, dialogue: dialogueRef,
-                agencies: agencies, tags: tags))
+                agencies: agencies, tags: tags, source: source.flatMap(SourceKind.init(rawValue:)), citation: citation))
             if global.json {
                 Terminal.json(["id": .string(ref.text)])
             } else {

@@ -15,6 +15,7 @@ struct ListCommitments: ParsableCommand {
     @Option(name: .customLong("due-before"), help: ArgumentHelp(t("help.filter-due-before"), valueName: "YYYY-MM-DD")) var dueBefore: String?
     @Option(help: ArgumentHelp(t("help.filter-dialogue"), valueName: "id")) var dialogue: String?
     @Option(help: ArgumentHelp(t("help.filter-text"), valueName: "words")) var text: String?
+    @Option(help: ArgumentHelp(t("help.filter-source"), valueName: "kind"), completion: Completions.source) var source: String?
     @Option(help: ArgumentHelp(t("help.sort"), valueName: "due|title|status|owner|pillar|created|relevance"), completion: Completions.sort) var sort: String?
     @Option(help: ArgumentHelp(t("help.list-limit"), valueName: "n")) var limit: Int?
     @Flag(help: ArgumentHelp(t("help.list-all"))) var all = false
@@ -28,6 +29,7 @@ struct ListCommitments: ParsableCommand {
         if let typed = pillar { pillar = try Parse.choice(typed, among: Pillar.allCases.map(\.rawValue), words: "pillar", "--pillar") }
         if let typed = status { status = try Parse.choice(typed, among: CommitmentStatus.allCases.map(\.rawValue), words: "status", "--status") }
         if let dueBefore { try Parse.check(.date, dueBefore, "--due-before") }
+        if let typed = source { source = try Parse.choice(typed, among: SourceKind.allCases.map(\.rawValue), words: "source", "--source") }
         if let typed = sort { sort = try Parse.choice(typed, among: CommitmentSort.allCases.map(\.rawValue), words: nil, "--sort") }
         if let limit, limit < 1 { throw ValidationError(t("error.limit")) }
         if limit != nil, all { throw ValidationError(t("error.limit-all")) }
@@ -40,7 +42,8 @@ struct ListCommitments: ParsableCommand {
                 owner: owner.flatMap(Owner.init(rawValue:)), pillar: pillar.flatMap(Pillar.init(rawValue:)), area: area,
                 status: status.flatMap(CommitmentStatus.init(rawValue:)), overdueAsOf: overdue ? replica.today : nil,
                 dueBefore: dueBefore, dialogue: try dialogue.map { try replica.resolveID($0, as: .dialogue) }, text: text,
-                sort: sort.flatMap(CommitmentSort.init(rawValue:)) ?? (text == nil ? .due : .relevance), limit: limit)
+                sort: sort.flatMap(CommitmentSort.init(rawValue:)) ?? (text == nil ? .due : .relevance), limit: limit,
+                source: source.flatMap(SourceKind.init(rawValue:)))
             if global.json {
                 try Terminal.jsonArray { item in try replica.commitments(filter) { try item(JSONForms.summary($0)) } }
                 return
@@ -73,7 +76,7 @@ struct ListCommitments: ParsableCommand {
                 shown += 1
                 let conflict = row.conflicts > 0 ? " ⚠" : ""
                 Terminal.out([Terminal.cell(Replica.shortID(row.id), 9), Terminal.cell(Names.owner(row.owner.rawValue), 8),
-                              Terminal.cell(Names.pillar(row.pillar), 10), Terminal.cell(Names.status(row.status), 12),
+                              Terminal.cell(Names.pillar(row.pillar), 10), Terminal.cell(Names.status(of: row), 12),
                               Terminal.cell(row.due ?? "—", 11),
                               Terminal.cell(Names.title(en: row.titleEN, es: row.titleES), titleWidth) + conflict].joined(separator: " "))
             }

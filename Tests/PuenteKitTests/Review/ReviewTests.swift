@@ -23,9 +23,12 @@ import Testing
             Repository.path("Fixtures/bicentennial.json"))))))
         for n in 1...30 {
             let pillar = Pillar.allCases[n % Pillar.allCases.count]
+            // Every fifth one is outside analysts' recommendation, in any status and due date an
+            // import may give it: it is tallied as recommended and in no list of open commitments.
             try us.addCommitment(CommitmentDraft(owner: .joint, titleEN: "Joint follow-up \(n)", pillar: pillar,
                                                  due: n % 7 == 0 ? nil : "202\(4 + n % 3)-0\(1 + n % 9)-\(10 + n % 19)",
-                                                 status: CommitmentStatus.allCases[n % CommitmentStatus.allCases.count]))
+                                                 status: CommitmentStatus.allCases[n % CommitmentStatus.allCases.count],
+                                                 source: n % 5 == 0 ? .recommendation : .jointStatement))
         }
         try group.syncAll()
         let joint = try us.commitments().filter { $0.owner == .joint }.compactMap(\.entity)
@@ -79,14 +82,18 @@ import Testing
         var byPillar = [String: [String: Int]]()
         var byOwner = [String: [String: Int]]()
         for c in all {
-            byPillar[c.pillar ?? "-", default: [:]][c.status ?? "proposed", default: 0] += 1
-            byOwner[c.owner.rawValue, default: [:]][c.status ?? "proposed", default: 0] += 1
+            let status = c.isRecommendation ? "recommended" : c.status ?? "proposed"
+            byPillar[c.pillar ?? "-", default: [:]][status, default: 0] += 1
+            byOwner[c.owner.rawValue, default: [:]][status, default: 0] += 1
         }
-        func isOpen(_ c: CommitmentSummary) -> Bool { c.status.flatMap(CommitmentStatus.init(rawValue:))?.isOpen ?? false }
+        // A recommendation is no one's commitment: never overdue, due or stalled.
+        func isOpen(_ c: CommitmentSummary) -> Bool {
+            !c.isRecommendation && (c.status.flatMap(CommitmentStatus.init(rawValue:))?.isOpen ?? false)
+        }
         let soon = Replica.addDays(ProgressReview.dueSoonDays, to: asOf)
         let overdue = all.filter { isOpen($0) && ($0.due.map { $0 < asOf } ?? false) }
         let dueSoon = all.filter { isOpen($0) && ($0.due.map { $0 >= asOf && $0 <= soon } ?? false) }
-        let stalled = all.filter { $0.status == "stalled" }
+        let stalled = all.filter { $0.status == "stalled" && !$0.isRecommendation }
         let disagreements = all.filter { c in
             guard let us = c.assessmentUS, let mx = c.assessmentMX else { return false }
             return us != mx && us != "not-assessed" && mx != "not-assessed"
@@ -149,8 +156,20 @@ import Testing
         #expect(review.indicators.contains { $0.latest != nil } && review.indicators.contains { $0.progress.map { $0 < 0 } ?? false })
         let expected = try Self.definition(us, asOf: Self.asOf)
         #expect(review == expected)
+        #expect(review.byPillar.values.contains { ($0["recommended"] ?? 0) > 0 })
+        // Set as a recommendation, an overdue commitment leaves every list; set back, it returns.
+        let first = try #require(review.overdue.first { !$0.isRecommendation })
+        let ref = try #require(first.entity)
+        try us.set(ref, field: "source", value: "recommendation")
+        let moved = try us.review(asOf: Self.asOf)
+        let movedDefinition = try Self.definition(us, asOf: Self.asOf)
+        #expect(!moved.overdue.contains { $0.id == first.id } && moved == movedDefinition)
+        try us.set(ref, field: "source", value: "other")
+        let back = try us.review(asOf: Self.asOf)
+        let backDefinition = try Self.definition(us, asOf: Self.asOf)
+        #expect(back.overdue.contains { $0.id == first.id } && back == backDefinition)
         try us.rebuild()
-        #expect(try us.review(asOf: Self.asOf) == expected)
+        #expect(try us.review(asOf: Self.asOf) == back)
     }
 
     /// Full-text entries are written in batches, after the rows they index. Every batch size
