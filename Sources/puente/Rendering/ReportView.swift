@@ -211,7 +211,8 @@ enum ReportView {
             var out = ["", "### \(cell(Names.title(en: c.titleEN, es: c.titleES))) `\(Replica.shortID(c.id))`", "",
                        "\(t("col.owner")): \(Names.owner(c.owner.rawValue)) · \(t("field.status")): \(Names.status(of: c)) · "
                            + "\(t("field.due")): \(cell(c.due ?? "—")) · \(t("field.priority")): \(Names.priority(c.priority)) · "
-                           + "\(t("field.area")): \(cell(Names.area(c.area)))"]
+                           + "\(t("field.area")): \(cell(Names.area(c.area)))"
+                           + (c.source.map { " · \(t("field.source")): \(cell(Names.source($0)))" } ?? "")]
             if let summary = summaryText(commitment) { out += ["", cell(summary)] }
             out += ["", "| | " + Names.delegation(.us) + " | " + Names.delegation(.mx) + " |", "|---|---|---|",
                     "| \(t("report.assessment")) | " + Delegation.allCases.map { cell(assessment(commitment.assessments[$0])) }
@@ -393,10 +394,11 @@ enum ReportView {
             let c = commitment.summary
             var out = ["<div class=\"commitment\"><h3>\(escape(Names.title(en: c.titleEN, es: c.titleES))) "
                        + "<span class=\"id\">\(Replica.shortID(c.id))</span></h3>"]
-            out.append("<p class=\"meta\">" + [("col.owner", Names.owner(c.owner.rawValue)), ("field.status", Names.status(of: c)),
-                                               ("field.due", c.due ?? "—"), ("field.priority", Names.priority(c.priority)),
-                                               ("field.area", Names.area(c.area))]
-                .map { "\(escape(t($0.0))): \(escape($0.1))" }.joined(separator: " · ") + "</p>")
+            var meta: [(String, String)] = [("col.owner", Names.owner(c.owner.rawValue)), ("field.status", Names.status(of: c)),
+                                             ("field.due", c.due ?? "—"), ("field.priority", Names.priority(c.priority)),
+                                             ("field.area", Names.area(c.area))]
+            if let source = c.source { meta.append(("field.source", Names.source(source))) }
+            out.append("<p class=\"meta\">" + meta.map { "\(escape(t($0.0))): \(escape($0.1))" }.joined(separator: " · ") + "</p>")
             if let summary = summaryText(commitment) { out.append("<p>\(escape(summary))</p>") }
             out.append("<table class=\"assessments\"><thead><tr><th></th>"
                        + Delegation.allCases.map { "<th>\(escape(Names.delegation($0)))</th>" }.joined()

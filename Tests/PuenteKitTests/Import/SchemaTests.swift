@@ -17,11 +17,66 @@ import Testing
         for commitment in file.commitments {
             #expect(commitment.draft.titleEN != nil && commitment.draft.titleES != nil)
             #expect(commitment.draft.summaryEN != nil && commitment.draft.summaryES != nil)
-            #expect(!commitment.draft.agencies.isEmpty && commitment.draft.due != nil && commitment.draft.area != nil)
+            #expect(!commitment.draft.agencies.isEmpty && commitment.draft.area != nil)
+            // A recommendation is proposed and undated: the sources give it no status or deadline.
+            if commitment.draft.source == .recommendation {
+                #expect(commitment.draft.status == .proposed && commitment.draft.due == nil, "\(commitment.draft.externalID ?? "")")
+            } else {
+                #expect(commitment.draft.due != nil)
+            }
         }
         for pillar in Pillar.allCases { #expect(file.commitments.contains { $0.draft.pillar == pillar }) }
         for dialogue in ["hlsd-2021-10-08", "bf-implementation-2023-04-13"] {
             #expect(file.dialogues.contains { $0.draft.externalID == dialogue })
+        }
+    }
+
+    /// The five public documents the fixture is drawn from (`../shared/seeds`, Fixtures/README.md).
+    static let seeds = ["000_0379052a5d4a04bb.txt", "001_8370e64e482d7947.txt", "002_9eb9475f2359a046.txt",
+                        "003_aaa748ad6e1e3460.txt", "004_3eb1ec100d045683.txt"]
+
+    /// Every citation of the fixture names a seed file and quotes it: `FILE: “passage”`. Where
+    /// the seeds are at hand (`PUENTE_SHARED`, else `../shared` beside the repository), the
+    /// passage is found in that file word for word.
+    @Test func everyCitationNamesASeedFileAndQuotesIt() throws {
+        let file = try ImportFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: Repository.path("Fixtures/bicentennial.json")))))
+        let shared = ProcessInfo.processInfo.environment["PUENTE_SHARED"] ?? Repository.path("../shared")
+        let cited = file.commitments.compactMap { c in c.draft.citation.map { (c.draft.externalID ?? "", $0) } }
+            + file.dialogues.compactMap { d in d.draft.citation.map { (d.draft.externalID ?? "", $0) } }
+        #expect(cited.count >= 12)
+        for (record, citation) in cited {
+            let parts = citation.components(separatedBy: ": “")
+            let document = parts[0]
+            #expect(parts.count == 2 && citation.hasSuffix("”") && Self.seeds.contains(document), "\(record): \(citation)")
+            let passage = String(parts.last?.dropLast() ?? "")
+            #expect(passage.count >= 20, "\(record)")
+            if let text = try? String(contentsOfFile: shared + "/seeds/" + document, encoding: .utf8) {
+                #expect(text.contains(passage), "\(record): the passage is not in \(document)")
+            }
+        }
+        // Every recommendation says where it was recommended.
+        for commitment in file.commitments where commitment.draft.source == .recommendation {
+            #expect(commitment.draft.citation != nil, "\(commitment.draft.externalID ?? "")")
+        }
+    }
+
+    /// The fixture's recommendations, through the review: tallied apart, and in no list of
+    /// open commitments, whatever day the review is for.
+    @Test func noRecommendationOfTheFixtureCountsAsAgreedOrIsOverdue() throws {
+        let group = try ReplicaGroup([.us, .mx])
+        let (us, mx) = (group.replicas[0], group.replicas[1])
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Repository.path("Fixtures/bicentennial.json"))))
+        _ = try us.importFile(try ImportFile(bytes: bytes))
+        try group.syncAll()
+        _ = try mx.importFile(try ImportFile(bytes: bytes))
+        try group.syncAll()
+        let recommendations = Set(try us.commitments(CommitmentFilter(source: .recommendation)).map(\.id))
+        #expect(recommendations.count == 12)
+        for asOf in ["2024-05-01", "2026-12-05"] {
+            let review = try us.review(asOf: asOf)
+            #expect(review.byPillar.values.reduce(0) { $0 + ($1["recommended"] ?? 0) } == 12)
+            let listed = (review.overdue + review.dueSoon + review.stalled).map(\.id)
+            #expect(recommendations.isDisjoint(with: listed), "\(asOf)")
         }
     }
 
