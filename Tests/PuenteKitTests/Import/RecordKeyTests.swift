@@ -145,7 +145,12 @@ import Testing
         #expect(report.alreadyPresent > 0)
         #expect(report.dialoguesCreated == 0)
         #expect(try replica.commitments().count == before + report.commitmentsCreated)
+        // One record per external id and owner: a record is keyed by both (a later file that
+        // gives a record another owner, as the corrected fixture does for the public-health
+        // approach, now joint, makes another record).
         let records = try replica.entities(of: .commitment).filter(\.isAccepted)
-        #expect(Set(records.compactMap(\.externalID)).count == records.count, "one record per external id")
+        #expect(Set(records.map { "\($0.externalID ?? "")|\($0.owner?.rawValue ?? "")" }).count == records.count,
+                "one record per external id and owner")
+        #expect(Set(records.compactMap(\.externalID)).count >= records.count - 1)
     }
 }
