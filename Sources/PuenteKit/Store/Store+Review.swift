@@ -7,9 +7,12 @@ struct ReviewList: Sendable {
     let index: String
     let condition: String
     let order: String
+    /// A count the tallies hold, when they hold it (the one argument is the status): read in
+    /// the small tally table instead of counting index entries.
+    var tallyCount: String? = nil
 
     var countSQL: String {
-        "SELECT count(*) FROM commitment_summary c INDEXED BY \(index) WHERE \(condition)"
+        tallyCount ?? "SELECT count(*) FROM commitment_summary c INDEXED BY \(index) WHERE \(condition)"
     }
 
     func listSQL(cut: String) -> String {
@@ -36,8 +39,11 @@ struct ReviewList: Sendable {
     static let dueSoon = ReviewList(index: "commitment_open_by_due", condition: openStatuses + " AND due >= ? AND due <= ?",
                                     order: datedOrder)
     /// In the status given, in list order.
+    /// Its count is the tallies' (which count a recommendation as `recommended`, never as its
+    /// status): counting the index took a seventh of `review` on 100,000 commitments.
     static let stalled = ReviewList(index: "commitment_status_order", condition: "status = ? AND " + notRecommendation,
-                                    order: SummaryColumn.dueOrder)
+                                    order: SummaryColumn.dueOrder,
+                                    tallyCount: "SELECT coalesce(sum(n), 0) FROM commitment_tally WHERE status = ?")
     /// Assessed by both delegations, differently: the WHERE clause of `commitment_disagreement`.
     static let disagreements: ReviewList = {
         let unassessed = Rating.notAssessed.rawValue
