@@ -265,7 +265,7 @@ import Testing
         #expect(shown.stdout.contains("\(short)  "), "\(shown.stdout)")
         let retracted = try puente.run(["--store", store] + flags + ["note", "retract", short], environment: environment)
         #expect(retracted.status == 0, "\(retracted.stderr)")
-        #expect(retracted.stdout.contains(language == 0 ? "retracted" : "retirada"))
+        #expect(retracted.stdout.contains(language == 0 ? "retracted" : "anulada"))
         let after = try json(try puente.run(["--store", store, "--json", "show", commitment]).stdout)
         #expect(!(after["children"]?.arrayValue ?? []).contains { $0["id"]?.stringValue == note && $0["retracted"] != true })
         #expect(!(try puente.run(["--store", store] + flags + ["show", commitment], environment: environment).stdout.contains(short)))

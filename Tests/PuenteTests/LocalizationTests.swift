@@ -54,6 +54,11 @@ import Testing
         ["card", "certificate", "rotation"].forEach { keys.insert("keys.via.\($0)") }
         ["revoked", "forked", "off-chain"].forEach { keys.insert("keys.cut.\($0)") }
         CommitmentStatus.allCases.forEach { keys.insert("status-short.\($0.rawValue)") }
+        // A recommendation is tallied and listed as `recommended`; every source kind has its
+        // word, and those whose meaning matters their note; a past due date its own label.
+        ["status.recommended", "status-short.recommended", "label.due-past", "source-note.announcement",
+         "source-note.recommendation"].forEach { keys.insert($0) }
+        SourceKind.allCases.forEach { keys.insert("source.\($0.rawValue)") }
         IndicatorKind.allCases.forEach { keys.insert("review.indicators.\($0.rawValue)") }
         return keys
     }

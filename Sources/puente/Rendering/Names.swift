@@ -12,6 +12,13 @@ enum Names {
     static func indicatorKind(_ kind: String?) -> String { kind.map { t("indicator-kind.\($0)") } ?? "—" }
     static func direction(_ direction: String?) -> String { direction.map { t("direction.\($0)") } ?? "—" }
 
+    /// The catalog key of a due date's label: "Due" / "Vence", or for a date before `asOf`
+    /// "Was due" / "Venció".
+    static func dueLabel(_ due: String?, asOf: String) -> String {
+        guard let due, due < asOf else { return "field.due" }
+        return "label.due-past"
+    }
+
     /// A source kind, with what it means where that matters: "recommendation (outside analysts;
     /// neither government agreed to it)".
     static func source(_ source: String?) -> String {

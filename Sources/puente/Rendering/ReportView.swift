@@ -65,7 +65,7 @@ enum ReportView {
                     }.joined(separator: " · "))
                 }),
                 Section(heading: t("review.overdue", items.overdue.count), lines: items.overdue.map { c in
-                    Self.line(c, t("field.due") + " " + (c.due ?? "—") + " · " + Names.status(of: c))
+                    Self.line(c, t("label.due-past") + " " + (c.due ?? "—") + " · " + Names.status(of: c))
                 }),
                 Section(heading: t("review.stalled", items.stalled.count), lines: items.stalled.map { c in
                     Self.line(c, Names.owner(c.owner.rawValue) + (c.due.map { " · " + t("field.due") + " " + $0 } ?? ""))
@@ -210,7 +210,7 @@ enum ReportView {
             let c = commitment.summary
             var out = ["", "### \(cell(Names.title(en: c.titleEN, es: c.titleES))) `\(Replica.shortID(c.id))`", "",
                        "\(t("col.owner")): \(Names.owner(c.owner.rawValue)) · \(t("field.status")): \(Names.status(of: c)) · "
-                           + "\(t("field.due")): \(cell(c.due ?? "—")) · \(t("field.priority")): \(Names.priority(c.priority)) · "
+                           + "\(t(Names.dueLabel(c.due, asOf: head.asOf))): \(cell(c.due ?? "—")) · \(t("field.priority")): \(Names.priority(c.priority)) · "
                            + "\(t("field.area")): \(cell(Names.area(c.area)))"
                            + (c.source.map { " · \(t("field.source")): \(cell(Names.source($0)))" } ?? "")]
             if let summary = summaryText(commitment) { out += ["", cell(summary)] }
@@ -395,7 +395,7 @@ enum ReportView {
             var out = ["<div class=\"commitment\"><h3>\(escape(Names.title(en: c.titleEN, es: c.titleES))) "
                        + "<span class=\"id\">\(Replica.shortID(c.id))</span></h3>"]
             var meta: [(String, String)] = [("col.owner", Names.owner(c.owner.rawValue)), ("field.status", Names.status(of: c)),
-                                             ("field.due", c.due ?? "—"), ("field.priority", Names.priority(c.priority)),
+                                             (Names.dueLabel(c.due, asOf: head.asOf), c.due ?? "—"), ("field.priority", Names.priority(c.priority)),
                                              ("field.area", Names.area(c.area))]
             if let source = c.source { meta.append(("field.source", Names.source(source))) }
             out.append("<p class=\"meta\">" + meta.map { "\(escape(t($0.0))): \(escape($0.1))" }.joined(separator: " · ") + "</p>")
