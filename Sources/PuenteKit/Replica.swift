@@ -31,6 +31,14 @@ public final class Replica: Sendable {
     /// Set when opening this store upgraded it from an earlier format (once: the next open finds
     /// it current).
     public var storeUpgrade: StoreUpgradeReport? { store.upgrade }
+
+    /// The earlier format of the store in `folder` when opening it will upgrade it first (a
+    /// replay of every operation, minutes for a large store), with the format it will have;
+    /// nil when it is current, new or not there. Reads the file's header, and nothing else
+    /// unless the header is not current.
+    public static func pendingUpgrade(folder: String) -> (from: Int, to: Int)? {
+        Store.pendingUpgrade(path: path(folder, databaseFile)).map { ($0, Store.format) }
+    }
     let wallClock: any WallClock
     let signingKey: PrivateKey
 

@@ -29,6 +29,15 @@ final class Store: Sendable {
         self.upgrade = upgrade
     }
 
+    /// The format this code writes.
+    static var format: Int { Schema.version }
+
+    /// The earlier format of the store at `path`, when opening it will upgrade it.
+    static func pendingUpgrade(path: String) -> Int? {
+        guard headerFormat(path) != Schema.version, let format = try? probeFormat(path), format < Schema.version else { return nil }
+        return format
+    }
+
     private static func settleFormat(_ pool: DatabasePool, path: String) throws {
         try pool.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {

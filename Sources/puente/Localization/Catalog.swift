@@ -375,6 +375,8 @@ enum Catalog {
                                  es: "Para resolver uno, ejecute el comando bajo el valor que desea conservar."),
         "log.empty": Phrase(en: "The log is empty.", es: "El registro está vacío."),
         "log.none-rejected": Phrase(en: "No operation was rejected.", es: "No se rechazó ninguna operación."),
+        "store.upgrading": Phrase(en: "Upgrading this store from format {0} to format {1}: every operation is replayed and checked, which takes a few minutes on a large store. If it is stopped, the store stays as it was.",
+                                  es: "Se actualiza este almacén del formato {0} al formato {1}: cada operación se reproduce y se verifica, lo que en un almacén grande lleva unos minutos. Si se interrumpe, el almacén queda como estaba."),
         "store.upgraded": Phrase(en: "This store was in an earlier format ({0}) and has been upgraded: {1} operations replayed, each checked against its hash and chain. The store as it was is kept, untouched, at {2}; delete that file once you no longer need it.",
                                  es: "Este almacén tenía un formato anterior ({0}) y se actualizó: {1} operaciones reproducidas, cada una verificada contra su hash y su cadena. El almacén tal como estaba se conserva, sin cambios, en {2}; borre ese archivo cuando ya no lo necesite."),
         "store.upgraded-left": Phrase(en: "{0} trust documents that the current rules refuse were not carried over; they remain only in the kept file.",
