@@ -56,7 +56,7 @@ import Testing
         CommitmentStatus.allCases.forEach { keys.insert("status-short.\($0.rawValue)") }
         // A recommendation is tallied and listed as `recommended`; every source kind has its
         // word, and those whose meaning matters their note; a past due date its own label.
-        ["status.recommended", "status-short.recommended", "label.due-past", "source-note.announcement",
+        ["status.recommended", "status.set-aside", "status-short.recommended", "label.due-past", "source-note.announcement",
          "source-note.recommendation"].forEach { keys.insert($0) }
         SourceKind.allCases.forEach { keys.insert("source.\($0.rawValue)") }
         IndicatorKind.allCases.forEach { keys.insert("review.indicators.\($0.rawValue)") }

@@ -106,6 +106,41 @@ import Testing
         #expect(after.arrayValue?.isEmpty == true)
     }
 
+    /// A recommendation has its own path: adopted, it takes the source of what adopted it (and
+    /// is listed, tallied and reviewed as a commitment from then on, its history keeping what it
+    /// was); set aside (withdrawn), it is listed as such. Test records, not the sources' own.
+    @Test(arguments: [0, 1]) func aRecommendationIsAdoptedOrSetAside(_ language: Int) throws {
+        let (name, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let folder = try TemporaryFolder()
+        let store = folder.sub("us")
+        func run(_ arguments: [String]) throws -> PuenteProcess.Result {
+            try puente.run(["--store", store] + flags + arguments, environment: environment)
+        }
+        #expect(try puente.run(["--store", store, "init", "--delegation", "us", "--name", "INL desk"]).status == 0)
+        var ids = [String]()
+        for title in ["A recommendation that is adopted", "A recommendation that is set aside"] {
+            let added = try puente.run(["--store", store, "--json", "add", "--title-en", title, "--pillar", "prevent",
+                                        "--status", "proposed", "--source", "recommendation", "--citation", "test: “\(title)”"])
+            ids.append(try #require(try json(added.stdout)["id"]?.stringValue))
+        }
+        let adopted = try run(["update", String(ids[0].dropFirst("commitment/".count).prefix(8)), "--status", "agreed",
+                               "--source", name == "en" ? "announcement" : "anuncio", "--citation", "test: “adopted”"])
+        #expect(adopted.status == 0, "\(adopted.stderr)")
+        let setAside = try run(["set", String(ids[1].dropFirst("commitment/".count).prefix(8)), "status", "withdrawn"])
+        #expect(setAside.status == 0, "\(setAside.stderr)")
+
+        let listed = try run(["list"])
+        let first = try #require(listed.stdout.split(separator: "\n").first { $0.contains("is adopted") })
+        #expect(first.contains(name == "en" ? "agreed" : "acordado"), "\(first)")
+        let second = try #require(listed.stdout.split(separator: "\n").first { $0.contains("is set aside") })
+        #expect(second.contains(name == "en" ? "set aside" : "descartado"), "\(second)")
+        let review = try json(try run(["--json", "review"]).stdout)
+        #expect(review["by_pillar"]?["prevent"]?["agreed"]?.intValue == 1 && review["by_pillar"]?["prevent"]?["recommended"]?.intValue == 1)
+        // What it was stays in its history.
+        let history = try run(["show", "--history", ids[0]])
+        #expect(history.stdout.contains(name == "en" ? "recommendation" : "recomendación"), "\(history.stdout)")
+    }
+
     /// An import file records each commitment's and dialogue's source; a kind it does not know
     /// is refused with the path, in both languages, and nothing is written.
     @Test(arguments: [0, 1]) func anImportFileRecordsSourcesAndRefusesAnUnknownKind(_ language: Int) throws {

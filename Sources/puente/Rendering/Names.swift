@@ -28,9 +28,12 @@ enum Names {
     }
 
     /// A commitment's status as listings show it: a recommendation is never shown as agreed,
-    /// under way or fulfilled, whatever its status says, since neither government agreed to it.
+    /// under way or fulfilled, whatever its status says, since neither government agreed to it;
+    /// it is "recommended" until it is adopted (its source is then what adopted it) or set aside
+    /// (withdrawn).
     static func status(of commitment: CommitmentSummary) -> String {
-        commitment.isRecommendation ? t("status.recommended") : status(commitment.status)
+        guard commitment.isRecommendation else { return status(commitment.status) }
+        return commitment.status == CommitmentStatus.withdrawn.rawValue ? t("status.set-aside") : t("status.recommended")
     }
 
     /// A built-in area's name, or the area as written.

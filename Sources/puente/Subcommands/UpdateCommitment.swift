@@ -20,14 +20,18 @@ struct UpdateCommitment: ParsableCommand {
     @Option(help: ArgumentHelp(t("help.update-assess"), valueName: "rating"), completion: Completions.rating) var assess: String?
     @Option(help: ArgumentHelp(t("help.why"), valueName: "text")) var why: String?
     @Option(help: ArgumentHelp(t("help.update-note"), valueName: "text")) var note: String?
+    @Option(help: ArgumentHelp(t("help.update-source"), valueName: "kind"), completion: Completions.source) var source: String?
+    @Option(help: ArgumentHelp(t("help.citation"), valueName: "text")) var citation: String?
 
     mutating func validate() throws {
         if let typed = status { status = try Parse.choice(typed, among: CommitmentStatus.allCases.map(\.rawValue), words: "status", "--status") }
         if let typed = priority { priority = try Parse.choice(typed, among: Priority.allCases.map(\.rawValue), words: "priority", "--priority") }
         if let typed = assess { assess = try Parse.choice(typed, among: Rating.allCases.map(\.rawValue), words: "rating", "--assess") }
+        if let typed = source { source = try Parse.choice(typed, among: SourceKind.allCases.map(\.rawValue), words: "source", "--source") }
         if let due { try Parse.check(.date, due, "--due") }
         if why != nil, assess == nil { throw ValidationError(t("error.why-without-assess")) }
-        if status == nil, due == nil, priority == nil, lead == nil, tags.isEmpty, agencies.isEmpty, assess == nil, note == nil {
+        if status == nil, due == nil, priority == nil, lead == nil, tags.isEmpty, agencies.isEmpty, assess == nil, note == nil,
+           source == nil, citation == nil {
             throw ValidationError(t("error.update-nothing"))
         }
     }
@@ -39,7 +43,8 @@ struct UpdateCommitment: ParsableCommand {
             let fields = FieldCatalog.fields(of: .commitment)
             // Registers first, each only when it changes; then list elements, the assessment, the note.
             var registers = [(field: String, value: JSONValue)]()
-            for (field, typed) in [("status", status), ("due", due), ("priority", priority), ("lead", lead)] {
+            for (field, typed) in [("status", status), ("due", due), ("priority", priority), ("lead", lead), ("source", source),
+                                   ("citation", citation)] {
                 guard let typed, let spec = fields[field] else { continue }
                 let value = try Parse.value(typed, for: spec, of: .commitment, replica: replica)
                 if try FieldWrite.holds(replica, entity, field, value) { continue }
