@@ -31,14 +31,6 @@ public final class Replica: Sendable {
     /// Set when opening this store upgraded it from an earlier format (once: the next open finds
     /// it current).
     public var storeUpgrade: StoreUpgradeReport? { store.upgrade }
-
-    /// The earlier format of the store in `folder` when opening it will upgrade it first (a
-    /// replay of every operation, minutes for a large store), with the format it will have;
-    /// nil when it is current, new or not there. Reads the file's header, and nothing else
-    /// unless the header is not current.
-    public static func pendingUpgrade(folder: String) -> (from: Int, to: Int)? {
-        Store.pendingUpgrade(path: path(folder, databaseFile)).map { ($0, Store.format) }
-    }
     let wallClock: any WallClock
     let signingKey: PrivateKey
 
@@ -91,9 +83,12 @@ public final class Replica: Sendable {
     }
 
     /// Opens the store in `folder`, refusing key files that others can read. An encrypted key
-    /// asks `passphrase` for its passphrase (only then).
+    /// asks `passphrase` for its passphrase (only then). `willUpgrade` is told the store's
+    /// earlier format and the current one just before an upgrade replays it (minutes for a
+    /// large store).
     public static func open(folder: String, wallClock: any WallClock = SystemWallClock(),
-                            passphrase: (() throws -> SecretBuffer)? = nil) throws -> Replica {
+                            passphrase: (() throws -> SecretBuffer)? = nil,
+                            willUpgrade: (_ from: Int, _ to: Int) -> Void = { _, _ in }) throws -> Replica {
         let databasePath = path(folder, databaseFile)
         var status = stat()
         guard stat(databasePath, &status) == 0 else {
@@ -112,7 +107,7 @@ public final class Replica: Sendable {
         } catch let error as CryptoError {
             throw PuenteError(.keyFileUnreadable, [keyPath, "\(error)"])
         }
-        let store = try Store(path: databasePath)
+        let store = try Store(path: databasePath, willUpgrade: willUpgrade)
         guard let identity = try store.localIdentity() else { throw PuenteError(.storeUnreadable, [databasePath]) }
         let staged = path(folder, signingKeyFile + ".new")
         if Digest.sha256hex(try signing.rawPublicKey()) != identity.replica.hex, FileManager.default.fileExists(atPath: staged),
@@ -120,7 +115,7 @@ public final class Replica: Sendable {
            Digest.sha256hex(try stagedKey.rawPublicKey()) == identity.replica.hex {
             // A re-key stopped between recording the new key and moving its files: finish it.
             try finishRekey(folder: folder, retiring: ReplicaID(signingKey: try signing.rawPublicKey()))
-            return try open(folder: folder, wallClock: wallClock, passphrase: passphrase)
+            return try open(folder: folder, wallClock: wallClock, passphrase: passphrase, willUpgrade: willUpgrade)
         }
         guard Digest.sha256hex(try signing.rawPublicKey()) == identity.replica.hex else {
             throw PuenteError(.keyFileUnreadable, [keyPath, "key does not belong to this store"])

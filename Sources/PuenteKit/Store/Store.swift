@@ -10,12 +10,14 @@ final class Store: Sendable {
     /// Set when opening this store upgraded it from an earlier format.
     let upgrade: StoreUpgradeReport?
 
-    init(path: String) throws {
+    /// `willUpgrade` is told the earlier format and the current one just before an upgrade.
+    init(path: String, willUpgrade: (_ from: Int, _ to: Int) -> Void = { _, _ in }) throws {
         // An earlier store is upgraded before anything opens it for writing: opening a pool
         // writes to the file, and the upgrade keeps the file exactly as it was.
         var upgrade: StoreUpgradeReport?
         let current = Self.headerFormat(path) == Schema.version
         if !current, let format = try Self.probeFormat(path), format < Schema.version {
+            willUpgrade(format, Schema.version)
             upgrade = try StoreUpgrade.run(path: path, from: format)
         }
         let pool = try Self.pool(path)
@@ -27,15 +29,6 @@ final class Store: Sendable {
         }
         writer = pool
         self.upgrade = upgrade
-    }
-
-    /// The format this code writes.
-    static var format: Int { Schema.version }
-
-    /// The earlier format of the store at `path`, when opening it will upgrade it.
-    static func pendingUpgrade(path: String) -> Int? {
-        guard headerFormat(path) != Schema.version, let format = try? probeFormat(path), format < Schema.version else { return nil }
-        return format
     }
 
     private static func settleFormat(_ pool: DatabasePool, path: String) throws {

@@ -27,12 +27,9 @@ struct GlobalOptions: ParsableArguments {
     /// Opens the store, or explains how to make one.
     /// Says so, once, when opening it upgraded an earlier store format.
     func openReplica() throws -> Replica {
-        // An upgrade replays every operation: on a large store it takes minutes, so say so first.
-        if let pending = Replica.pendingUpgrade(folder: storeFolder) {
-            Terminal.err(t("store.upgrading", pending.from, pending.to))
-        }
         let replica = try Passphrase.retrying(prompt: t("passphrase.replica-prompt")) { passphrase in
-            try Replica.open(folder: storeFolder, passphrase: passphrase)
+            // An upgrade replays every operation: on a large store it takes minutes, so say so first.
+            try Replica.open(folder: storeFolder, passphrase: passphrase) { from, to in Terminal.err(t("store.upgrading", from, to)) }
         }
         if let upgrade = replica.storeUpgrade {
             Terminal.err(t("store.upgraded", upgrade.fromFormat, upgrade.operations, upgrade.keptAt))

@@ -4,8 +4,6 @@ import PuenteKit
 /// The briefing for a dialogue round, as Markdown, self-contained HTML, CSV or JSON, in the
 /// display language (titles fall back to the other language, marked).
 enum ReportView {
-    static let statuses = ReviewView.statuses
-
     static func heading(_ head: BriefingHead) -> String {
         guard let dialogue = head.dialogue else { return t("report.title-all") }
         return t("report.title-dialogue", Names.title(en: dialogue.titleEN, es: dialogue.titleES))
@@ -171,16 +169,16 @@ enum ReportView {
 
     static func markdown(_ head: BriefingHead, _ agenda: Agenda, _ reader: BriefingReader, _ output: Output) throws {
         let cell = UntrustedText.markdown
+        let columns = ReviewView.columns(head.byPillar)
         var out = ["# " + heading(head), "",
                    "_" + t("report.as-of", head.asOf, head.count) + "_", "",
                    "## " + t("report.summary"), "",
-                   "| " + t("report.goal") + " | " + ReviewView.columns(head.byPillar).map { Names.status($0) }.joined(separator: " | ")
+                   "| " + t("report.goal") + " | " + columns.map { Names.status($0) }.joined(separator: " | ")
                        + " | " + t("review.total") + " |",
-                   "|---|" + ReviewView.columns(head.byPillar).map { _ in "---:|" }.joined() + "---:|"]
+                   "|---|" + columns.map { _ in "---:|" }.joined() + "---:|"]
         for pillar in Pillar.allCases.map(\.rawValue) {
             let row = head.byPillar[pillar] ?? [:]
-            out.append("| \(Names.pillar(pillar)) | " + ReviewView.columns(head.byPillar).map { String(row[$0] ?? 0) }.joined(separator: " | ")
-                       + " | \(total(row)) |")
+            out.append("| \(Names.pillar(pillar)) | " + columns.map { String(row[$0] ?? 0) }.joined(separator: " | ") + " | \(total(row)) |")
         }
         if let dialogue = head.dialogue {
             out += ["", "## " + t("report.dialogue"), "",
@@ -312,7 +310,7 @@ enum ReportView {
         let sum = max(1, total(row))
         var x = 0.0
         var parts = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"480\" height=\"46\" viewBox=\"0 0 480 46\" role=\"img\" aria-label=\"\(escape(label))\">"]
-        for status in statuses {
+        for status in ReviewView.statuses {
             let count = row[status] ?? 0
             guard count > 0 else { continue }
             let w = width * Double(count) / Double(sum)
@@ -324,7 +322,7 @@ enum ReportView {
             x += w
         }
         var legendX = 0.0
-        for status in statuses where (row[status] ?? 0) > 0 {
+        for status in ReviewView.statuses where (row[status] ?? 0) > 0 {
             let name = escape(Names.status(status))
             parts.append("<rect x=\"\(number(legendX))\" y=\"28\" width=\"10\" height=\"10\" fill=\"\(statusColors[status] ?? "#999")\"/>")
             parts.append("<text x=\"\(number(legendX + 13))\" y=\"37\" font-size=\"10\" fill=\"#333\">\(name)</text>")
@@ -348,6 +346,7 @@ enum ReportView {
 
     static func html(_ head: BriefingHead, _ agenda: Agenda, _ reader: BriefingReader, _ output: Output) throws {
         let lang = Language.current == .es ? "es" : "en"
+        let columns = ReviewView.columns(head.byPillar)
         var out = ["<!DOCTYPE html>", "<html lang=\"\(lang)\">", "<head>", "<meta charset=\"utf-8\"/>",
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>",
                    "<title>\(escape(heading(head)))</title>", "<style>\(css)</style>", "</head>", "<body>",
@@ -355,11 +354,11 @@ enum ReportView {
                    "<p class=\"meta\">\(escape(t("report.as-of", head.asOf, head.count)))</p>",
                    "<h2>\(escape(t("report.summary")))</h2>",
                    "<table class=\"summary\"><thead><tr><th>\(escape(t("report.goal")))</th>"
-                       + ReviewView.columns(head.byPillar).map { "<th>\(escape(Names.status($0)))</th>" }.joined()
+                       + columns.map { "<th>\(escape(Names.status($0)))</th>" }.joined()
                        + "<th>\(escape(t("review.total")))</th></tr></thead><tbody>"]
         for pillar in Pillar.allCases.map(\.rawValue) {
             let row = head.byPillar[pillar] ?? [:]
-            out.append("<tr><th>\(escape(Names.pillar(pillar)))</th>" + ReviewView.columns(head.byPillar).map { "<td class=\"n\">\(row[$0] ?? 0)</td>" }.joined()
+            out.append("<tr><th>\(escape(Names.pillar(pillar)))</th>" + columns.map { "<td class=\"n\">\(row[$0] ?? 0)</td>" }.joined()
                        + "<td class=\"n\">\(total(row))</td></tr>")
         }
         out.append("</tbody></table>")
