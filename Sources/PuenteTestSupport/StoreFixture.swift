@@ -2,10 +2,12 @@ import Foundation
 
 /// Stores written in earlier store formats, frozen under `Fixtures/stores/` with what the
 /// binary that wrote each one showed (`expected/`): `v1-mx-sspc` (format 1, the migrations'
-/// store) and `v2-mx-sspc` (format 2).
+/// store), `v2-mx-sspc` (format 2) and `v4-mx-sspc` (format 4, the last that kept each
+/// operation as its canonical text).
 public enum StoreFixture {
     public static let v1 = "v1-mx-sspc"
     public static let v2 = "v2-mx-sspc"
+    public static let v4 = "v4-mx-sspc"
 
     public static func folder(_ fixture: String) -> String { Repository.path("Fixtures/stores/" + fixture) }
 

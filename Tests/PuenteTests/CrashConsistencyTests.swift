@@ -78,7 +78,7 @@ import Glibc
         let queue = try DatabaseQueue(path: store + "/" + Replica.databaseFile)
         return try queue.read { db in
             let operations = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM operation WHERE replica = (SELECT replica FROM local_replica)
+                SELECT count(*) FROM operation_text WHERE replica = (SELECT replica FROM local_replica)
                 """) ?? -1
             let ids = try String.fetchSet(db, sql: """
                 SELECT external_id FROM entity WHERE type = 'commitment' AND state = 'accepted' AND external_id IS NOT NULL

@@ -21,7 +21,7 @@ import Testing
     static func expected(_ name: String) throws -> String { try StoreFixture.expected(name) }
 
     /// The format this binary writes.
-    static let current = 4
+    static let current = 5
 
     static func format(_ path: String) throws -> Int {
         try DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? -1 }
@@ -63,16 +63,18 @@ import Testing
         #expect(note.status == 0, "\(note.stderr)")
     }
 
-    /// A store of format 2 (`Fixtures/stores/v2-mx-sspc`: the Mexican desk after the demo,
-    /// written by the binary of that format) opens upgraded by the same replay, shows the same
+    /// A store of format 2 or 4 (`Fixtures/stores/v2-mx-sspc`, `v4-mx-sspc`: the Mexican desk
+    /// after the demo, written by the binary of that format; 4 is the last that kept each
+    /// operation as its canonical text) opens upgraded by the same replay, shows the same
     /// record, digest and trust, and counts its open conflict from the entities' own counts.
-    @Test func aStoreOfFormatTwoOpensUpgradedAndShowsTheSameRecord() throws {
+    @Test(arguments: [(StoreFixture.v2, 2, 79), (StoreFixture.v4, 4, 78)])
+    func aStoreOfFormatTwoOrFourOpensUpgradedAndShowsTheSameRecord(fixture: String, format: Int, operations: Int) throws {
         let folder = try TemporaryFolder()
-        let store = try StoreFixture.unpack(into: folder.path, fixture: StoreFixture.v2)
+        let store = try StoreFixture.unpack(into: folder.path, fixture: fixture)
         let database = store + "/store.sqlite"
         let original = try Data(contentsOf: URL(fileURLWithPath: database))
-        #expect(try Self.format(database) == 2)
-        func expected(_ name: String) throws -> String { try StoreFixture.expected(name, fixture: StoreFixture.v2) }
+        #expect(try Self.format(database) == format)
+        func expected(_ name: String) throws -> String { try StoreFixture.expected(name, fixture: fixture) }
 
         for language in DocumentedCommandsEndToEndTests.languages {
             let copy = folder.sub("copy-\(language.name)")
@@ -80,14 +82,14 @@ import Testing
             let first = try puente.run(["--store", copy] + language.flags + ["digest"], environment: language.environment)
             #expect(first.status == 0, "\(first.stderr)")
             #expect(first.stdout == (try expected("digest.txt")))
-            #expect(first.stderr.contains(language.name == "es" ? "se actualizó: 79 operaciones reproducidas"
-                                                                  : "upgraded: 79 operations replayed"), "\(first.stderr)")
+            #expect(first.stderr.contains(language.name == "es" ? "se actualizó: \(operations) operaciones reproducidas"
+                                                                  : "upgraded: \(operations) operations replayed"), "\(first.stderr)")
             // Said first, before the replay, since a large store takes minutes.
-            let notice = language.name == "es" ? "Se actualiza este almacén del formato 2 al formato \(Self.current)"
-                                               : "Upgrading this store from format 2 to format \(Self.current)"
+            let notice = language.name == "es" ? "Se actualiza este almacén del formato \(format) al formato \(Self.current)"
+                                               : "Upgrading this store from format \(format) to format \(Self.current)"
             #expect(first.stderr.hasPrefix(notice), "\(first.stderr)")
-            #expect(first.stderr.contains(copy + "/store.sqlite.v2"), "\(first.stderr)")
-            #expect(try Data(contentsOf: URL(fileURLWithPath: copy + "/store.sqlite.v2")) == original)
+            #expect(first.stderr.contains(copy + "/store.sqlite.v\(format)"), "\(first.stderr)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: copy + "/store.sqlite.v\(format)")) == original)
             #expect(try Self.format(copy + "/store.sqlite") == Self.current)
         }
 

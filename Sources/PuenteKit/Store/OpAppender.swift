@@ -13,6 +13,7 @@ final class OpAppender {
     /// The wall clock of this transaction, in milliseconds.
     let wall: UInt64
     private let trust: TrustMap
+    private let keys: OperationKeys
     private(set) var touched = Set<String>()
     private var dirty = Set<String>()
     private(set) var written = [Op]()
@@ -34,6 +35,7 @@ final class OpAppender {
         self.headSeq = row["head_seq"]
         self.headHash = row["head_hash"]
         self.trust = try transaction.trust
+        keys = try OperationKeys(db)
     }
 
     /// Appends one operation to the local chain.
@@ -56,10 +58,7 @@ final class OpAppender {
         }
         let hash = op.hash
         // The status is a placeholder: `finish` materializes the entity in this transaction.
-        try db.cachedStatement(sql: """
-            INSERT INTO operation (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason, arrived)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'accepted', NULL, ?)
-            """).execute(arguments: [replica.hex, seq, hlc.text, hash, op.entity, kind.rawValue, field, Data(bytes), Int64(wall)])
+        try OperationRow.insert(db, op, hash: hash, arrived: Int64(wall), keys: keys)
         headSeq = seq
         headHash = hash
         touched.insert(op.entity)
@@ -86,7 +85,7 @@ final class OpAppender {
     func liveValueRefs(entity: String, field: String) throws -> [OpRef] {
         try refresh(entity)
         return try Self.refs(db, sql: """
-            SELECT o.replica, o.seq, o.hash FROM register_value v JOIN operation o ON o.replica = v.replica AND o.seq = v.seq
+            SELECT o.replica, o.seq, o.hash FROM register_value v JOIN operation_text o ON o.replica = v.replica AND o.seq = v.seq
             WHERE v.entity = ? AND v.field = ?
             """, arguments: [entity, field])
     }
@@ -95,7 +94,7 @@ final class OpAppender {
     func liveAddRefs(entity: String, field: String, element: JSONValue) throws -> [OpRef] {
         try refresh(entity)
         return try Self.refs(db, sql: """
-            SELECT o.replica, o.seq, o.hash FROM set_element s JOIN operation o ON o.replica = s.replica AND o.seq = s.seq
+            SELECT o.replica, o.seq, o.hash FROM set_element s JOIN operation_text o ON o.replica = s.replica AND o.seq = s.seq
             WHERE s.entity = ? AND s.field = ? AND s.element = ?
             """, arguments: [entity, field, String(decoding: CanonicalJSON.encode(element), as: UTF8.self)])
     }
@@ -116,7 +115,7 @@ final class OpAppender {
 
     /// A reference to one stored operation.
     func ref(to id: OpID) throws -> OpRef {
-        let refs = try Self.refs(db, sql: "SELECT replica, seq, hash FROM operation WHERE replica = ? AND seq = ?",
+        let refs = try Self.refs(db, sql: "SELECT replica, seq, hash FROM operation_text WHERE replica = ? AND seq = ?",
                                  arguments: [id.replica.hex, id.seq])
         guard let ref = refs.first else { throw PuenteError(.notFound, [id.description]) }
         return ref
@@ -141,7 +140,7 @@ final class OpAppender {
             if let (field, scalar) = LocalText.forbidden(in: op) {
                 throw PuenteError(.invalidValue, [field, "control:" + LocalText.describe(scalar)])
             }
-            let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT status, reason FROM operation WHERE replica = ? AND seq = ?"), arguments: [op.replica.hex, op.seq])
+            let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT status, reason FROM operation_text WHERE replica = ? AND seq = ?"), arguments: [op.replica.hex, op.seq])
             guard let row, row["status"] as String == "accepted" else {
                 let reason = (row?["reason"] as String?).flatMap(OpReason.init(text:))
                 throw PuenteError(.refused, [op.entity, op.field], reason: reason)
@@ -155,7 +154,7 @@ final class OpAppender {
 extension OpAppender {
     /// The stored `create` of an entity, if any.
     func createOp(of entity: String) throws -> OpID? {
-        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT replica, seq FROM operation WHERE entity = ? AND kind = 'create' AND status = 'accepted'"), arguments: [entity]), let replica = ReplicaID(hex: row["replica"]) else { return nil }
+        guard let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT replica, seq FROM operation_text WHERE entity = ? AND kind = 'create' AND status = 'accepted'"), arguments: [entity]), let replica = ReplicaID(hex: row["replica"]) else { return nil }
         return OpID(replica: replica, seq: row["seq"])
     }
 }

@@ -11,8 +11,9 @@ import GRDB
 /// checks those by building a temporary b-tree each time a row is written.
 enum Schema {
     /// The format this code writes. 1 was the format of the migrations that came before; 2
-    /// had no count of each entity's open conflicts; 3 no commitment's source in its summary.
-    static let version = 4
+    /// had no count of each entity's open conflicts; 3 no commitment's source in its summary;
+    /// 4 kept each operation as its canonical text, keyed by its author's and entity's text ids.
+    static let version = 5
 
     /// Creates every table, index and trigger of the current format and records its number.
     static func create(_ db: Database) throws {
@@ -21,10 +22,13 @@ enum Schema {
     }
 
     /// Keys: every replica and root this store knows (`trusted` when a person trusted its card
-    /// by hand), its chain's head here, and which of them is this store's own.
+    /// by hand), its chain's head here, and which of them is this store's own. `key` is the
+    /// replica's number in this store only (the log refers to authors by it); `id` is its
+    /// public name. Replicas are never deleted, so a key never changes hands.
     static let identities = """
         CREATE TABLE replica (
-            id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 64 AND id NOT GLOB '*[^0-9a-f]*'),
+            key INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE CHECK (length(id) = 64 AND id NOT GLOB '*[^0-9a-f]*'),
             delegation TEXT NOT NULL CHECK (delegation IN ('us', 'mx')),
             role TEXT NOT NULL DEFAULT 'replica' CHECK (role IN ('replica', 'root')),
             name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
@@ -53,24 +57,50 @@ enum Schema {
     /// The operation log, in each author's chain order, with what materialization decided of
     /// each operation; operations held until a gap in their chain fills; signed heads; what
     /// each peer has; and local facts outside the digest (arrivals, imports, dropped runs).
+    ///
+    /// An operation is kept as what cannot be derived (``OperationRow``): its author's and
+    /// entity's keys, its clock as two integers, its hash as 32 bytes, kind and status as codes
+    /// (kind: create 0, set 1, add 2, remove 3, append 4, retract 5; status: accepted 0,
+    /// pending 1, rejected 2), the value's canonical JSON and its references in a compact form.
+    /// Its canonical bytes are those members joined in their fixed order, `prev` being the hash
+    /// of the author's previous row, and are checked against `hash` whenever they are read.
+    /// `entity_name` numbers every entity an operation names, whether or not it is materialized.
+    /// `operation_text` shows the log with its public names, for the reads that want them.
     static let log = """
+        CREATE TABLE entity_name (
+            key INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE
+        );
+
         CREATE TABLE operation (
-            replica TEXT NOT NULL REFERENCES replica(id),
+            author INTEGER NOT NULL REFERENCES replica(key),
             seq INTEGER NOT NULL CHECK (seq >= 1),
-            hlc TEXT NOT NULL CHECK (length(hlc) = 17),
-            hash TEXT NOT NULL CHECK (length(hash) = 64),
-            entity TEXT NOT NULL,
-            kind TEXT NOT NULL CHECK (kind = 'create' OR kind = 'set' OR kind = 'add' OR kind = 'remove' OR kind = 'append' OR kind = 'retract'),
+            millis INTEGER NOT NULL CHECK (millis >= 0),
+            counter INTEGER NOT NULL CHECK (counter >= 0 AND counter <= 65535),
+            hash BLOB NOT NULL CHECK (length(hash) = 32),
+            entity INTEGER NOT NULL REFERENCES entity_name(key),
+            kind INTEGER NOT NULL CHECK (kind >= 0 AND kind <= 5),
             field TEXT NOT NULL,
-            bytes BLOB NOT NULL,
-            status TEXT NOT NULL DEFAULT 'pending' CHECK (status = 'accepted' OR status = 'pending' OR status = 'rejected'),
+            value BLOB NOT NULL,
+            refs BLOB,
+            status INTEGER NOT NULL DEFAULT 0 CHECK (status >= 0 AND status <= 2),
             reason TEXT,
             arrived INTEGER,
-            CHECK ((status = 'accepted') = (reason IS NULL)),
-            PRIMARY KEY (replica, seq)
+            CHECK ((status = 0) = (reason IS NULL)),
+            PRIMARY KEY (author, seq)
         ) WITHOUT ROWID;
         CREATE INDEX operation_by_entity ON operation(entity);
-        CREATE INDEX operation_by_status ON operation(status) WHERE status <> 'accepted';
+        CREATE INDEX operation_by_status ON operation(status) WHERE status <> 0;
+
+        CREATE VIEW operation_text AS
+            SELECT r.id AS replica, o.seq AS seq, printf('%012x-%04x', o.millis, o.counter) AS hlc,
+                lower(hex(o.hash)) AS hash, n.id AS entity,
+                CASE o.kind WHEN 0 THEN 'create' WHEN 1 THEN 'set' WHEN 2 THEN 'add' WHEN 3 THEN 'remove'
+                    WHEN 4 THEN 'append' ELSE 'retract' END AS kind,
+                o.field AS field,
+                CASE o.status WHEN 0 THEN 'accepted' WHEN 1 THEN 'pending' ELSE 'rejected' END AS status,
+                o.reason AS reason, o.arrived AS arrived
+            FROM operation o JOIN replica r ON r.key = o.author JOIN entity_name n ON n.key = o.entity;
 
         CREATE TABLE held_operation (
             replica TEXT NOT NULL REFERENCES replica(id),
@@ -202,8 +232,7 @@ enum Schema {
             hlc TEXT NOT NULL,
             value TEXT NOT NULL,
             winner INTEGER NOT NULL CHECK (winner IN (0, 1)),
-            PRIMARY KEY (entity, field, replica, seq),
-            FOREIGN KEY (replica, seq) REFERENCES operation(replica, seq)
+            PRIMARY KEY (entity, field, replica, seq)
         ) WITHOUT ROWID;
         CREATE UNIQUE INDEX register_one_winner ON register_value(entity, field) WHERE winner = 1;
         CREATE INDEX register_conflict ON register_value(entity, field, winner) WHERE winner = 0;
@@ -214,8 +243,7 @@ enum Schema {
             element TEXT NOT NULL,
             replica TEXT NOT NULL,
             seq INTEGER NOT NULL,
-            PRIMARY KEY (entity, field, element, replica, seq),
-            FOREIGN KEY (replica, seq) REFERENCES operation(replica, seq)
+            PRIMARY KEY (entity, field, element, replica, seq)
         ) WITHOUT ROWID;
 
         CREATE TABLE series_entry (
@@ -226,8 +254,7 @@ enum Schema {
             hlc TEXT NOT NULL,
             value TEXT NOT NULL,
             retracted INTEGER NOT NULL CHECK (retracted IN (0, 1)),
-            PRIMARY KEY (entity, field, replica, seq),
-            FOREIGN KEY (replica, seq) REFERENCES operation(replica, seq)
+            PRIMARY KEY (entity, field, replica, seq)
         ) WITHOUT ROWID;
 
         """

@@ -26,7 +26,7 @@ extension StoreTransaction {
     /// operations up to its head (the head's operation, with that hash, is in the log, so the
     /// chain before it is too), and each certificate, revocation, rotation and fork proof.
     func holds(_ manifest: BundleManifest) throws -> Bool {
-        let operation = try db.cachedStatement(sql: "SELECT hash FROM operation WHERE replica = ? AND seq = ?")
+        let operation = try db.cachedStatement(sql: "SELECT hash FROM operation_text WHERE replica = ? AND seq = ?")
         for segment in manifest.segments {
             guard try String.fetchOne(operation, arguments: [segment.replica.hex, segment.to]) == segment.headHash else { return false }
         }
@@ -70,7 +70,7 @@ extension StoreTransaction {
     func attestedHead(_ replica: ReplicaID, atMost seq: Int64) throws -> (seq: Int64, hash: String, signature: [UInt8])? {
         guard let row = try Row.fetchOne(db, sql: """
             SELECT a.seq, a.hash, a.signature FROM attestation a
-            JOIN operation o ON o.replica = a.replica AND o.seq = a.seq AND o.hash = a.hash
+            JOIN operation_text o ON o.replica = a.replica AND o.seq = a.seq AND o.hash = a.hash
             WHERE a.replica = ? AND a.seq <= ? ORDER BY a.seq DESC LIMIT 1
             """, arguments: [replica.hex, seq]) else { return nil }
         return (row["seq"], row["hash"], Array(row["signature"] as Data))
@@ -79,17 +79,24 @@ extension StoreTransaction {
     /// Hands the canonical bytes and hash of `replica`'s operations from `from` to `to` to
     /// `each`, in chain order, one at a time.
     func operationBytes(_ replica: ReplicaID, from: Int64, to: Int64, each: ([UInt8], String) throws -> Void) throws {
-        let cursor = try Row.fetchCursor(db, sql: "SELECT bytes, hash FROM operation WHERE replica = ? AND seq BETWEEN ? AND ? ORDER BY seq",
-                                         arguments: [replica.hex, from, to])
+        let keys = try OperationKeys(db)
+        let cursor = try Row.fetchCursor(db, sql: """
+            SELECT \(OperationRow.chainColumns) FROM \(OperationRow.from)
+            WHERE o.author = (SELECT key FROM replica WHERE id = ?) AND o.seq BETWEEN ? AND ? ORDER BY o.seq
+            """, arguments: [replica.hex, from, to])
+        var prev = from <= 1 ? Op.genesisPrev : try String.fetchOne(db, sql: "SELECT hash FROM operation_text WHERE replica = ? AND seq = ?",
+                                                                      arguments: [replica.hex, from - 1])
         while let row = try cursor.next() {
-            try each(Array(row["bytes"] as Data), row["hash"])
+            let rebuilt = try OperationRow.rebuild(row, keys: keys, prev: prev)
+            try each(rebuilt.bytes, rebuilt.hash)
+            prev = rebuilt.hash
         }
     }
 
     /// What a thin line's reference restores from the store: the hash, entity and field of the
     /// operation `id`, whether it is in the log or held after a gap.
     func wireTarget(_ id: OpID) throws -> ThinWire.Target? {
-        let statement = try db.cachedStatement(sql: "SELECT hash, entity, field FROM operation WHERE replica = ? AND seq = ?")
+        let statement = try db.cachedStatement(sql: "SELECT hash, entity, field FROM operation_text WHERE replica = ? AND seq = ?")
         if let row = try Row.fetchOne(statement, arguments: [id.replica.hex, id.seq]) {
             return ThinWire.Target(hash: row["hash"], entity: row["entity"], field: row["field"])
         }

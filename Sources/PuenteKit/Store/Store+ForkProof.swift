@@ -15,7 +15,7 @@ extension Store {
     static func forkProof(_ db: Database, replica: ReplicaID, incoming: [Op], signature: [UInt8]) throws -> ForkProof? {
         var diverging: Op?
         for op in incoming {
-            guard let stored = try String.fetchOne(db, sql: "SELECT hash FROM operation WHERE replica = ? AND seq = ?",
+            guard let stored = try String.fetchOne(db, sql: "SELECT hash FROM operation_text WHERE replica = ? AND seq = ?",
                                                    arguments: [replica.hex, op.seq]) else { break }
             if stored != op.hash {
                 diverging = op
@@ -25,14 +25,17 @@ extension Store {
         guard let first = diverging, let theirs = incoming.firstIndex(of: first) else { return nil }
         // Our branch: from the same seq to the nearest attested head on our chain.
         guard let head = try Row.fetchOne(db, sql: """
-            SELECT a.seq, a.signature FROM attestation a JOIN operation o ON o.replica = a.replica AND o.seq = a.seq AND o.hash = a.hash
+            SELECT a.seq, a.signature FROM attestation a JOIN operation_text o ON o.replica = a.replica AND o.seq = a.seq AND o.hash = a.hash
             WHERE a.replica = ? AND a.seq >= ? ORDER BY a.seq LIMIT 1
             """, arguments: [replica.hex, first.seq]) else { return nil }
         let headSeq: Int64 = head["seq"]
         guard headSeq - first.seq < Int64(ForkProof.maximumBranchLength), incoming.count - theirs <= ForkProof.maximumBranchLength
         else { return nil }
-        let ours = try Data.fetchAll(db, sql: "SELECT bytes FROM operation WHERE replica = ? AND seq BETWEEN ? AND ? ORDER BY seq",
-                                     arguments: [replica.hex, first.seq, headSeq]).map { try Op(canonicalBytes: Array($0)) }
+        let keys = try OperationKeys(db)
+        let ours = try Row.fetchAll(db, sql: """
+            SELECT \(OperationRow.columns) FROM \(OperationRow.from)
+            WHERE o.author = (SELECT key FROM replica WHERE id = ?) AND o.seq BETWEEN ? AND ? ORDER BY o.seq
+            """, arguments: [replica.hex, first.seq, headSeq]).map { try OperationRow.op($0, keys: keys) }
         return ForkProof(replica: replica, seq: first.seq, branches: [
             ForkProof.Branch(ops: ours, headSignature: Array(head["signature"] as Data)),
             ForkProof.Branch(ops: Array(incoming[theirs...]), headSignature: signature),

@@ -146,7 +146,7 @@ extension StoreTransaction {
 
     /// The stored hash of `replica`'s operation `seq`, if held.
     func operationHash(_ replica: ReplicaID, seq: Int64) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT hash FROM operation WHERE replica = ? AND seq = ?", arguments: [replica.hex, seq])
+        try String.fetchOne(db, sql: "SELECT hash FROM operation_text WHERE replica = ? AND seq = ?", arguments: [replica.hex, seq])
     }
 
     /// Keeps a signed attestation of `replica`'s head (`seq`, `hash`); the first one stands.
@@ -157,7 +157,7 @@ extension StoreTransaction {
 
     /// Materializes again every entity `author` wrote: its operations' standing changed.
     func rematerialize(authoredBy author: ReplicaID) throws {
-        let entities = try String.fetchSet(db, sql: "SELECT DISTINCT entity FROM operation WHERE replica = ?", arguments: [author.hex])
+        let entities = try String.fetchSet(db, sql: "SELECT DISTINCT entity FROM operation_text WHERE replica = ?", arguments: [author.hex])
         try Store.rematerialize(db, entities: entities, trust: try trust)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PuenteCrypto
 
 /// The trust configuration resolved for one transaction: who is trusted for which delegation,
 /// and where chains stop counting.
@@ -12,7 +13,7 @@ struct TrustMap {
     static func load(_ db: Database) throws -> TrustMap {
         let facts = try facts(db)
         let resolved = TrustResolver.resolve(facts)
-        let statement = try db.cachedStatement(sql: "SELECT hash FROM operation WHERE replica = ? AND seq = ?")
+        let statement = try db.cachedStatement(sql: "SELECT hash FROM operation_text WHERE replica = ? AND seq = ?")
         var hashes = [OpID: String]()
         for (replica, revocation) in resolved.revocations where revocation.seq > 0 {
             hashes[OpID(replica: replica, seq: revocation.seq)] = try String.fetchOne(statement, arguments: [replica.hex, revocation.seq])
@@ -87,12 +88,14 @@ extension Store {
         var index = 0
         var conflictDelta = 0
         var search = SearchIndexUpdates(batchSize: searchBatchSize)
+        let keys = try OperationKeys(db)
         while index < queue.count {
             let entityText = queue[index]
             try watch.step(phase, index, of: queue.count)
             index += 1
             guard done.insert(entityText).inserted, let entity = EntityRef(text: entityText) else { continue }
-            let (before, after, delta) = try rematerializeOne(db, entity: entity, trust: trust, known: known, search: &search)
+            let (before, after, delta) = try rematerializeOne(db, entity: entity, trust: trust, known: known, keys: keys,
+                                                              search: &search)
             conflictDelta += delta
             if search.isFull { try search.apply(db) }
             if before != after, entity.type == .commitment || entity.type == .dialogue {
@@ -110,27 +113,26 @@ extension Store {
 
     /// Loads one entity's operations, materializes it, and writes its rows. Returns its stored
     /// state before and after, and the change in its number of open conflicts.
-    private static func rematerializeOne(_ db: Database, entity: EntityRef, trust: TrustMap, known: [OpID: Op],
+    private static func rematerializeOne(_ db: Database, entity: EntityRef, trust: TrustMap, known: [OpID: Op], keys: OperationKeys,
                                          search: inout SearchIndexUpdates) throws -> (before: String?, after: String?, conflictDelta: Int) {
         let rows = try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT bytes, hash, status, reason, replica, seq, arrived FROM operation WHERE entity = ?
+            SELECT \(OperationRow.columns) FROM \(OperationRow.from) WHERE n.id = ?
             """), arguments: [entity.text])
         var logged = [LoggedOperation]()
-        var stored = [OpID: (String, String?)]()
+        var stored = [OpID: (Int, String?)]()
         var arrived = [OpID: Int64]()
         logged.reserveCapacity(rows.count)
         for row in rows {
-            let hash: String = row[1]
             let op: Op
-            if !known.isEmpty, let replica = ReplicaID(hex: row[4]), let held = known[OpID(replica: replica, seq: row[5])],
-               held.hash == hash {
+            if !known.isEmpty, let replica = try keys.replica(key: row["author"]),
+               let held = known[OpID(replica: replica, seq: row["seq"])], held.hash == Array(row["hash"] as Data).hex {
                 op = held
             } else {
-                op = try Op(storedBytes: Array(row[0] as Data), hash: hash)
+                op = try OperationRow.op(row, keys: keys)
             }
-            logged.append(LoggedOperation(op: op, hash: hash))
-            stored[op.id] = (row[2], row[3])
-            if let at = row[6] as Int64? { arrived[op.id] = at }
+            logged.append(LoggedOperation(op: op, hash: op.hash))
+            stored[op.id] = (row["status"], row["reason"])
+            if let at = row["arrived"] as Int64? { arrived[op.id] = at }
         }
         let parent = try parentContext(db, entity: entity, operations: logged)
         let state = EntityMaterializer.materialize(entity: entity, operations: logged, parent: parent,
@@ -140,8 +142,10 @@ extension Store {
         let (conflictsBefore, stateBefore) = try write(db, state: state, changedAt: changedAt, search: &search)
         for (id, status) in state.statuses {
             let reason = status.reason?.text
-            if let old = stored[id], old.0 == status.name, old.1 == reason { continue }
-            try db.cachedStatement(sql: "UPDATE operation SET status = ?, reason = ? WHERE replica = ? AND seq = ?").execute(arguments: [status.name, reason, id.replica.hex, id.seq])
+            let code = OperationRow.statusCode(status)
+            if let old = stored[id], old.0 == code, old.1 == reason { continue }
+            try db.cachedStatement(sql: "UPDATE operation SET status = ?, reason = ? WHERE author = ? AND seq = ?")
+                .execute(arguments: [code, reason, try keys.key(of: id.replica), id.seq])
         }
         let conflictsAfter = state.isAccepted ? state.conflictedFields.count : 0
         return (stateBefore, state.create == nil ? nil : state.createStatus.name, conflictsAfter - conflictsBefore)

@@ -28,15 +28,20 @@ extension Store {
     /// The values of the operations `op` supersedes or removes: present ones on its entity only.
     static func previousValues(_ db: Database, of op: Op) throws -> [JSONValue] {
         guard !op.refs.isEmpty else { return [] }
-        let statement = try db.cachedStatement(sql: "SELECT bytes, hash, status FROM operation WHERE replica = ? AND seq = ?")
+        let statement = try db.cachedStatement(sql: """
+            SELECT \(OperationRow.columns) FROM \(OperationRow.from)
+            WHERE o.author = (SELECT key FROM replica WHERE id = ?) AND o.seq = ?
+            """)
+        let keys = try OperationKeys(db)
         var values = [JSONValue]()
         // Only what the write really superseded: a reference counts when its target is present
         // with that hash, accepted, and on the same entity and field (DESIGN); any other is
         // dormant, and showing its value would put words in the write's mouth.
         for ref in op.refs {
             guard let row = try Row.fetchOne(statement, arguments: [ref.target.replica.hex, ref.target.seq]),
-                  ref.matches(hash: row["hash"]), row["status"] as String == "accepted" else { continue }
-            let target = try Op(storedBytes: Array(row["bytes"] as Data), hash: row["hash"])
+                  OperationRow.status(row).isAccepted else { continue }
+            let target = try OperationRow.op(row, keys: keys)
+            guard ref.matches(hash: target.hash) else { continue }
             guard target.entity == op.entity, target.kind == .create || target.field == op.field else { continue }
             if target.kind == .create {
                 if let value = target.value[op.field] { values.append(value) }
@@ -48,16 +53,19 @@ extension Store {
     }
 
     static func logged(_ db: Database, entity: String) throws -> [(LoggedOperation, OpStatus)] {
-        try Row.fetchAll(db, sql: "SELECT bytes, hash, status, reason FROM operation WHERE entity = ? ORDER BY hlc, replica, seq",
-                         arguments: [entity]).map { row in
-            (LoggedOperation(op: try Op(storedBytes: Array(row["bytes"] as Data), hash: row["hash"]), hash: row["hash"]), status(row))
-        }
+        let keys = try OperationKeys(db)
+        return try Row.fetchAll(db, sql: """
+            SELECT \(OperationRow.columns) FROM \(OperationRow.from) WHERE n.id = ?
+            """, arguments: [entity]).map { row in
+            let op = try OperationRow.op(row, keys: keys)
+            return (LoggedOperation(op: op, hash: op.hash), OperationRow.status(row))
+        }.sorted { ($0.0.op.hlc, $0.0.op.replica, $0.0.op.seq) < ($1.0.op.hlc, $1.0.op.replica, $1.0.op.seq) }
     }
 
     /// When each operation of `entity` arrived here (milliseconds).
     static func arrivals(_ db: Database, entity: String) throws -> [OpID: UInt64] {
         var arrived = [OpID: UInt64]()
-        for row in try Row.fetchAll(db, sql: "SELECT replica, seq, arrived FROM operation WHERE entity = ?", arguments: [entity]) {
+        for row in try Row.fetchAll(db, sql: "SELECT replica, seq, arrived FROM operation_text WHERE entity = ?", arguments: [entity]) {
             if let replica = ReplicaID(hex: row["replica"]) { arrived[OpID(replica: replica, seq: row["seq"])] = row["arrived"] }
         }
         return arrived
@@ -79,8 +87,9 @@ extension Store {
 
     /// ``listedClock(_:arrived:)`` in SQL, as clock text.
     static let listedClockSQL = """
-        CASE WHEN hlc > printf('%012x-ffff', arrived + \(HybridLogicalClock.maximumForwardSkewMillis))
-        THEN printf('%012x-0000', arrived + \(HybridLogicalClock.maximumForwardSkewMillis)) ELSE hlc END
+        CASE WHEN o.millis > o.arrived + \(HybridLogicalClock.maximumForwardSkewMillis)
+        THEN printf('%012x-0000', o.arrived + \(HybridLogicalClock.maximumForwardSkewMillis))
+        ELSE printf('%012x-%04x', o.millis, o.counter) END
         """
 
     /// A value as the materialized tables keep it (canonical JSON text).
@@ -233,8 +242,11 @@ extension StoreTransaction {
 
     /// The operations of `author` after `seq`, in chain order.
     func operations(of author: ReplicaID, after seq: Int64) throws -> [Op] {
-        try Data.fetchAll(db, sql: "SELECT bytes FROM operation WHERE replica = ? AND seq > ? ORDER BY seq",
-                          arguments: [author.hex, seq]).map { try Op(canonicalBytes: Array($0)) }
+        let keys = try OperationKeys(db)
+        return try Row.fetchAll(db, sql: """
+            SELECT \(OperationRow.columns) FROM \(OperationRow.from)
+            WHERE o.author = (SELECT key FROM replica WHERE id = ?) AND o.seq > ? ORDER BY o.seq
+            """, arguments: [author.hex, seq]).map { try OperationRow.op($0, keys: keys) }
     }
 
     /// Every recorded run of dropped operations, newest first (``Store/droppedOperations(_:replicas:)``).
@@ -315,23 +327,24 @@ extension StoreTransaction {
             // operations are read through their index.
             var conditions = [String]()
             var arguments = [DatabaseValueConvertible]()
-            if rejectedOnly { conditions.append("status <> 'accepted' AND status = 'rejected'") }
+            if rejectedOnly { conditions.append("o.status <> 0 AND o.status = 2") }
             if let entities {
-                conditions.append("entity IN (\(entities.map { _ in "?" }.joined(separator: ", ")))")
+                conditions.append("n.id IN (\(entities.map { _ in "?" }.joined(separator: ", ")))")
                 arguments += entities
             }
             if let authors {
-                conditions.append("replica IN (\(authors.map { _ in "?" }.joined(separator: ", ")))")
+                conditions.append("r.id IN (\(authors.map { _ in "?" }.joined(separator: ", ")))")
                 arguments += authors.map(\.hex)
             }
             rows = try Row.fetchAll(db, sql: """
-                SELECT bytes, status, reason, arrived FROM operation
+                SELECT \(OperationRow.columns) FROM \(OperationRow.from) JOIN replica r ON r.key = o.author
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-                ORDER BY \(Store.listedClockSQL) DESC, replica, seq DESC LIMIT ?
+                ORDER BY \(Store.listedClockSQL) DESC, r.id, o.seq DESC LIMIT ?
                 """, arguments: StatementArguments(arguments + [limit]))
         }
+        let keys = try OperationKeys(db)
         return try (rows ?? []).map { row in
-            LoggedRow(op: try Op(canonicalBytes: Array(row["bytes"] as Data)), status: Store.status(row), arrived: row["arrived"])
+            LoggedRow(op: try OperationRow.op(row, keys: keys), status: OperationRow.status(row), arrived: row["arrived"])
         }
     }
 
@@ -346,7 +359,8 @@ extension StoreTransaction {
         let ids = try authors.map { $0.map(\.hex).sorted() } ?? String.fetchAll(db, sql: "SELECT id FROM replica ORDER BY id")
         for replica in ids {
             let cursor = try Row.fetchCursor(db.makeStatement(sql: """
-                SELECT bytes, status, reason, arrived, \(Store.listedClockSQL) AS hlc FROM operation WHERE replica = ? ORDER BY seq DESC
+                SELECT \(OperationRow.columns), \(Store.listedClockSQL) AS hlc FROM \(OperationRow.from)
+                WHERE o.author = (SELECT key FROM replica WHERE id = ?) ORDER BY o.seq DESC
                 """), arguments: [replica])
             if let row = try cursor.next() { chains.append((cursor, row.copy(), row["hlc"])) }
         }
@@ -383,7 +397,7 @@ extension StoreTransaction {
             "SELECT 'indicator-tally', * FROM indicator_tally WHERE n > 0",
             "SELECT 'search', s.id, f.body FROM commitment_fts f JOIN commitment_search s ON s.key = f.rowid",
             "SELECT 'fts-rows', count(*) FROM commitment_fts",
-            "SELECT 'status', replica, seq, status, reason FROM operation",
+            "SELECT 'status', replica, seq, status, reason FROM operation_text",
         ]
         var lines = [String]()
         for sql in queries {

@@ -46,15 +46,11 @@ extension Store {
     /// Stores one operation that continues its author's chain. Its status is a placeholder that
     /// the materialization of its entity, later in the same transaction, overwrites when it
     /// differs; most operations are accepted, so most rows are written once.
-    static func appendVerified(_ db: Database, op: Op, bytes: [UInt8], hash: String,
-                               headHash: String, headHLC: HLCTimestamp, arrived: Int64?) throws {
+    static func appendVerified(_ db: Database, op: Op, hash: String, headHash: String, headHLC: HLCTimestamp,
+                               arrived: Int64?, keys: OperationKeys) throws {
         guard op.prev == headHash else { throw PuenteError(.brokenChain, [op.replica.hex, String(op.seq), "prev"]) }
         guard op.hlc > headHLC else { throw PuenteError(.brokenChain, [op.replica.hex, String(op.seq), "hlc"]) }
-        try db.cachedStatement(sql: """
-            INSERT INTO operation (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason, arrived)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'accepted', NULL, ?)
-            """).execute(arguments: [op.replica.hex, op.seq, op.hlc.text, hash, op.entity, op.kind.rawValue, op.field, Data(bytes),
-                                     arrived])
+        try OperationRow.insert(db, op, hash: hash, arrived: arrived, keys: keys)
     }
 
     /// Re-derives every materialized row from the stored operations, with the same function
@@ -64,8 +60,8 @@ extension Store {
             let db = tx.db
             try db.execute(sql: "DELETE FROM entity")
             try db.execute(sql: "DELETE FROM commitment_fts")
-            try db.execute(sql: "UPDATE operation SET status = 'pending', reason = 'waiting-create'")
-            let entities = try String.fetchSet(db, sql: "SELECT DISTINCT entity FROM operation")
+            try db.execute(sql: "UPDATE operation SET status = 1, reason = 'waiting-create'")
+            let entities = try String.fetchSet(db, sql: "SELECT DISTINCT entity FROM operation_text")
             try Self.rematerialize(db, entities: entities, trust: try TrustMap.load(db), searchBatchSize: searchBatchSize, watch: watch)
         }
     }

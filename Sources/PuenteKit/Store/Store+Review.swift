@@ -155,12 +155,13 @@ extension StoreTransaction {
     /// The `create` operations of the newest `limit` standing notes on `entity`, newest first
     /// (a note is accepted only with its create), in one statement.
     func newestNotes(on entity: String, limit: Int) throws -> [Op] {
-        try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT o.bytes, o.hash FROM entity e
-            JOIN operation o ON o.entity = e.id AND o.kind = 'create' AND o.status = 'accepted'
+        let keys = try OperationKeys(db)
+        return try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT \(OperationRow.columns) FROM entity e JOIN entity_name n ON n.id = e.id
+            JOIN operation o ON o.entity = n.key AND o.kind = 0 AND o.status = 0
             WHERE e.parent = ? AND e.type = 'note' AND e.state = 'accepted' AND e.retracted = 0
             ORDER BY e.created_hlc DESC, e.id LIMIT ?
-            """), arguments: [entity, limit]).map { row in try Op(storedBytes: Array(row["bytes"] as Data), hash: row["hash"]) }
+            """), arguments: [entity, limit]).map { row in try OperationRow.op(row, keys: keys) }
     }
 
     /// How many open conflicts (registers whose live values differ) there are: each entity
@@ -239,10 +240,10 @@ extension StoreTransaction {
         var changed = [String: (fields: Set<String>, authors: Set<String>, created: Bool)]()
         func note(target: String, row: Row) {
             let entity: String = row["entity"]
-            let kind: String = row["kind"]
+            let created: Bool = row["created"]
             let field: String = row["field"]
             var entry = changed[target] ?? ([], [], false)
-            if entity == target, kind == OpKind.create.rawValue { entry.created = true }
+            if entity == target, created { entry.created = true }
             let name = entity.hasPrefix("indicator/") ? "indicators" : entity.hasPrefix("note/") ? "notes" : field
             if !name.isEmpty { entry.fields.insert(name) }
             if let id = ReplicaID(hex: row["replica"]) { entry.authors.insert(replicas[id]?.name ?? id.short) }
@@ -250,17 +251,22 @@ extension StoreTransaction {
         }
         if limit == nil {
             let all = try Row.fetchCursor(db, sql: """
-                SELECT o.replica, o.entity, o.kind, o.field, CASE WHEN e.type = 'commitment' THEN e.id ELSE e.parent END AS target
-                FROM entity e INDEXED BY entity_by_change JOIN operation o INDEXED BY operation_by_entity ON o.entity = e.id
-                WHERE e.changed_at >= ? AND o.arrived >= ? AND o.status = 'accepted'
+                SELECT r.id AS replica, e.id AS entity, o.kind = 0 AS created, o.field,
+                    CASE WHEN e.type = 'commitment' THEN e.id ELSE e.parent END AS target
+                FROM entity e INDEXED BY entity_by_change JOIN entity_name n ON n.id = e.id
+                JOIN operation o INDEXED BY operation_by_entity ON o.entity = n.key JOIN replica r ON r.key = o.author
+                WHERE e.changed_at >= ? AND o.arrived >= ? AND o.status = 0
                 """, arguments: [start, start])
             while let row = try all.next() {
                 if let target = row["target"] as String? { note(target: target, row: row) }
             }
         }
         let operations = try db.cachedStatement(sql: """
-            SELECT o.replica, o.entity, o.kind, o.field FROM operation o INDEXED BY operation_by_entity
-            WHERE o.entity IN (SELECT ? UNION ALL SELECT id FROM entity WHERE parent = ?) AND o.arrived >= ? AND o.status = 'accepted'
+            SELECT r.id AS replica, n.id AS entity, o.kind = 0 AS created, o.field FROM operation o INDEXED BY operation_by_entity
+            JOIN entity_name n ON n.key = o.entity JOIN replica r ON r.key = o.author
+            WHERE o.entity IN (SELECT key FROM entity_name WHERE id = ?1
+                               UNION ALL SELECT c.key FROM entity e JOIN entity_name c ON c.id = e.id WHERE e.parent = ?1)
+                AND o.arrived >= ?2 AND o.status = 0
             """)
         var handed = 0
         var count = 0
@@ -269,7 +275,7 @@ extension StoreTransaction {
             if let limit, handed >= limit { continue }
             guard let commitment = CommitmentSummary(row: row) else { continue }
             if limit != nil {
-                let found = try Row.fetchCursor(operations, arguments: [commitment.id, commitment.id, start])
+                let found = try Row.fetchCursor(operations, arguments: [commitment.id, start])
                 while let operation = try found.next() { note(target: commitment.id, row: operation) }
             }
             let entry = changed.removeValue(forKey: commitment.id) ?? ([], [], false)

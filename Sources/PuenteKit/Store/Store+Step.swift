@@ -16,32 +16,34 @@ extension Store {
     ///
     /// `entities` keeps what was read of each entity's row for the next operation on it: a step
     /// changes none of it.
-    static func step(_ db: Database, _ op: Op, hash: String, trust: TrustMap, minimumHistory: Int,
+    static func step(_ db: Database, _ op: Op, hash: String, trust: TrustMap, minimumHistory: Int, keys: OperationKeys,
                      entities: inout [String: EntityMaterializer.AcceptedEntity]) throws -> (conflictDelta: Int, accepted: Bool)? {
         guard op.kind != .create, !(op.kind == .retract && op.field.isEmpty) else { return nil }
         let accepted: EntityMaterializer.AcceptedEntity
         if let known = entities[op.entity] {
             accepted = known
         } else {
-            guard let read = try acceptedEntity(db, op.entity, minimumHistory: minimumHistory) else { return nil }
+            guard let read = try acceptedEntity(db, op.entity, minimumHistory: minimumHistory, keys: keys) else { return nil }
             accepted = read
             entities[op.entity] = read
         }
         var targets = [OpID: (operation: LoggedOperation, accepted: Bool)]()
-        let targetStatement = try db.cachedStatement(sql: "SELECT entity, hash, status, bytes FROM operation WHERE replica = ? AND seq = ?")
+        let targetStatement = try db.cachedStatement(sql: """
+            SELECT \(OperationRow.columns) FROM \(OperationRow.from) WHERE o.author = ? AND o.seq = ?
+            """)
         for ref in op.refs where targets[ref.target] == nil {
-            guard let target = try Row.fetchOne(targetStatement, arguments: [ref.target.replica.hex, ref.target.seq]),
-                  (target["entity"] as String) == op.entity else { return nil }
-            let targetHash: String = target["hash"]
-            guard ref.matches(hash: targetHash) else { return nil }
-            let operation = try Op(storedBytes: Array(target["bytes"] as Data), hash: targetHash)
-            targets[ref.target] = (LoggedOperation(op: operation, hash: targetHash), (target["status"] as String) == "accepted")
+            guard let author = keys.knownKey(of: ref.target.replica),
+                  let target = try Row.fetchOne(targetStatement, arguments: [author, ref.target.seq]),
+                  (target["entity_id"] as String) == op.entity else { return nil }
+            let operation = try OperationRow.op(target, keys: keys)
+            guard ref.matches(hash: operation.hash) else { return nil }
+            targets[ref.target] = (LoggedOperation(op: operation, hash: operation.hash), OperationRow.status(target).isAccepted)
         }
         guard let step = EntityMaterializer.step(LoggedOperation(op: op, hash: hash), on: accepted, targets: targets,
                                                  trusted: trust.delegations, cuts: trust.cuts) else { return nil }
         guard step.status.isAccepted else {
-            try db.cachedStatement(sql: "UPDATE operation SET status = ?, reason = ? WHERE replica = ? AND seq = ?")
-                .execute(arguments: [step.status.name, step.status.reason?.text, op.replica.hex, op.seq])
+            try db.cachedStatement(sql: "UPDATE operation SET status = ?, reason = ? WHERE author = ? AND seq = ?")
+                .execute(arguments: [OperationRow.statusCode(step.status), step.status.reason?.text, try keys.key(of: op.replica), op.seq])
             return (0, false)
         }
         var conflictDelta = 0
@@ -82,7 +84,8 @@ extension Store {
     /// What judging an operation alone reads of its entity: nil unless the entity is accepted,
     /// has no dangling reference (and, for an indicator, its commitment is accepted) and holds
     /// at least `minimumHistory` operations.
-    private static func acceptedEntity(_ db: Database, _ id: String, minimumHistory: Int) throws -> EntityMaterializer.AcceptedEntity? {
+    private static func acceptedEntity(_ db: Database, _ id: String, minimumHistory: Int,
+                                       keys: OperationKeys) throws -> EntityMaterializer.AcceptedEntity? {
         guard let entity = EntityRef(text: id),
               let row = try Row.fetchOne(try db.cachedStatement(sql: """
                   SELECT state, owner, creator, parent, dangling FROM entity WHERE id = ?
@@ -102,7 +105,7 @@ extension Store {
             // Counted in the entity index alone, once per entity and transaction.
             let count = try Int.fetchOne(try db.cachedStatement(sql: """
                 SELECT count(*) FROM (SELECT 1 FROM operation WHERE entity = ? LIMIT ?)
-                """), arguments: [id, minimumHistory]) ?? 0
+                """), arguments: [try keys.entityKey(id), minimumHistory]) ?? 0
             guard count >= minimumHistory else { return nil }
         }
         return EntityMaterializer.AcceptedEntity(entity: entity, owner: owner, creator: creator)
@@ -153,7 +156,7 @@ extension Store {
         return (textsAfter.count > 1 ? 1 : 0) - (textsBefore.count > 1 ? 1 : 0)
     }
 
-    /// Brings entities changed by ``step(_:_:hash:trust:minimumHistory:entities:)`` up to date: each one in
+    /// Brings entities changed by ``step(_:_:hash:trust:minimumHistory:keys:entities:)`` up to date: each one in
     /// `changed` (an operation of it was accepted) gets `arrived` as its change time when that
     /// is later (what `review --since` reads), and each one's summary rows are rewritten from
     /// its stored rows: a commitment's summary and full-text entry, an indicator's review row.

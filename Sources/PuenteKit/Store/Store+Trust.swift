@@ -143,7 +143,7 @@ extension Store {
         guard !authors.isEmpty else { return }
         let placeholders = authors.map { _ in "?" }.joined(separator: ",")
         let arguments = StatementArguments(authors.map(\.hex))
-        let entities = try String.fetchSet(db, sql: "SELECT DISTINCT entity FROM operation WHERE replica IN (\(placeholders))",
+        let entities = try String.fetchSet(db, sql: "SELECT DISTINCT entity FROM operation_text WHERE replica IN (\(placeholders))",
                                            arguments: arguments)
         let statusesBefore = try statuses(db, entities: entities)
 
@@ -153,22 +153,22 @@ extension Store {
             let seq = revocation.seq
             // This store's own key revoked: it stops writing (its seqs past the cut must never be reused).
             if replica.hex == local { try db.execute(sql: "UPDATE local_replica SET halted = 'revoked'") }
-            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM operation WHERE replica = ? AND seq > ?",
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM operation_text WHERE replica = ? AND seq > ?",
                                          arguments: [replica.hex, seq]) ?? 0
             if count > 0 {
-                let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM operation WHERE replica = ?", arguments: [replica.hex]) ?? seq + 1
+                let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM operation_text WHERE replica = ?", arguments: [replica.hex]) ?? seq + 1
                 try recordDropped(db, replica, (seq + 1)...max(seq + 1, last), count: count,
                                   reason: OpReason(.revoked, [String(seq)]))
                 // The materialized rows that name them go first; the entities are recomputed below.
                 for table in ["register_value", "set_element", "series_entry"] {
                     try db.execute(sql: "DELETE FROM \(table) WHERE replica = ? AND seq > ?", arguments: [replica.hex, seq])
                 }
-                try db.execute(sql: "DELETE FROM operation WHERE replica = ? AND seq > ?", arguments: [replica.hex, seq])
+                try db.execute(sql: "DELETE FROM operation WHERE author = (SELECT key FROM replica WHERE id = ?) AND seq > ?", arguments: [replica.hex, seq])
                 effect.dropped += count
             }
             try db.execute(sql: "DELETE FROM held_operation WHERE replica = ? AND seq > ?", arguments: [replica.hex, seq])
             try db.execute(sql: "DELETE FROM attestation WHERE replica = ? AND seq > ?", arguments: [replica.hex, seq])
-            let head = try Row.fetchOne(db, sql: "SELECT seq, hash, hlc FROM operation WHERE replica = ? ORDER BY seq DESC LIMIT 1",
+            let head = try Row.fetchOne(db, sql: "SELECT seq, hash, hlc FROM operation_text WHERE replica = ? ORDER BY seq DESC LIMIT 1",
                                         arguments: [replica.hex])
             try db.execute(sql: "UPDATE replica SET head_seq = ?, head_hash = ?, head_hlc = ? WHERE id = ? AND head_seq > ?",
                            arguments: [head?["seq"] ?? 0, head?["hash"] ?? Op.genesisPrev, head?["hlc"] ?? HLCTimestamp.zero.text,
@@ -186,7 +186,7 @@ extension Store {
 
     private static func statuses(_ db: Database, entities: Set<String>) throws -> [String: String] {
         var result = [String: String]()
-        let statement = try db.cachedStatement(sql: "SELECT replica, seq, status FROM operation WHERE entity = ?")
+        let statement = try db.cachedStatement(sql: "SELECT replica, seq, status FROM operation_text WHERE entity = ?")
         for entity in entities {
             for row in try Row.fetchAll(statement, arguments: [entity]) {
                 result["\(row["replica"] as String):\(row["seq"] as Int64)"] = row["status"]

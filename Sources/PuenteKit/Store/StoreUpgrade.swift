@@ -155,21 +155,33 @@ enum StoreUpgrade {
             try db.execute(sql: "UPDATE replica SET head_seq = ?, head_hash = ?, head_hlc = ? WHERE id = ?",
                            arguments: [head.seq, head.hash, head.hlc.text, head.author])
         }
-        let rows = try Row.fetchCursor(old, sql: "SELECT replica, seq, hash, bytes, arrived FROM operation ORDER BY replica, seq")
+        // Before format 5 an operation was kept as its canonical text; since, as the members
+        // it cannot derive (``OperationRow``), rebuilt here and checked against its hash.
+        let compact = try !old.columns(in: "operation").contains { $0.name == "bytes" }
+        let oldKeys = compact ? try OperationKeys(old) : nil
+        let keys = try OperationKeys(db)
+        let rows = try Row.fetchCursor(old, sql: compact ? """
+            SELECT r.id AS replica, \(OperationRow.chainColumns) FROM \(OperationRow.from) JOIN replica r ON r.key = o.author
+            ORDER BY r.id, o.seq
+            """ : "SELECT replica, seq, hash, bytes, arrived FROM operation ORDER BY replica, seq")
         while let row = try rows.next() {
             let author: String = row["replica"]
             let seq: Int64 = row["seq"]
-            let bytes = Array(row["bytes"] as Data)
             if head?.author != author {
                 try storeHead()
                 head = (author, 0, Op.genesisPrev, .zero)
             }
-            guard let current = head, let op = try? Op(canonicalBytes: bytes), op.replica.hex == author, op.seq == seq,
-                  seq == current.seq + 1, op.hash == (row["hash"] as String) else {
+            let op: Op?
+            if let oldKeys {
+                op = try? OperationRow.op(row, keys: oldKeys, prev: head?.hash)
+            } else {
+                op = (try? Op(canonicalBytes: Array(row["bytes"] as Data))).flatMap { $0.hash == (row["hash"] as String) ? $0 : nil }
+            }
+            guard let current = head, let op, op.replica.hex == author, op.seq == seq, seq == current.seq + 1 else {
                 throw fail("operation \(author.prefix(12)):\(seq) does not match its stored hash or chain")
             }
-            try Store.appendVerified(db, op: op, bytes: bytes, hash: op.hash, headHash: current.hash, headHLC: current.hlc,
-                                     arrived: row["arrived"])
+            try Store.appendVerified(db, op: op, hash: op.hash, headHash: current.hash, headHLC: current.hlc,
+                                     arrived: row["arrived"], keys: keys)
             head = (author, seq, op.hash, op.hlc)
             operations += 1
         }
@@ -204,7 +216,7 @@ enum StoreUpgrade {
         }
 
         // The state, derived again from the log.
-        let entities = try String.fetchSet(db, sql: "SELECT DISTINCT entity FROM operation")
+        let entities = try String.fetchSet(db, sql: "SELECT DISTINCT entity FROM operation_text")
         try Store.rematerialize(db, entities: entities, trust: try TrustMap.load(db))
         return (operations, left)
     }

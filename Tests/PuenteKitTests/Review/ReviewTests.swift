@@ -336,7 +336,7 @@ import Testing
             var authors = [String: Set<String>]()
             var created = Set<String>()
             for row in try Row.fetchAll(db, sql: """
-                SELECT o.replica, o.entity, o.kind, o.field, e.parent FROM operation o LEFT JOIN entity e ON e.id = o.entity
+                SELECT o.replica, o.entity, o.kind, o.field, e.parent FROM operation_text o LEFT JOIN entity e ON e.id = o.entity
                 WHERE o.arrived >= ? AND o.status = 'accepted'
                 """, arguments: [start]) {
                 let entity: String = row[1]

@@ -15,10 +15,10 @@ import Testing
         try queue.write(Schema.create)
         try queue.write { db in
             for sql in [
-                "INSERT INTO operation (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason, arrived) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO operation (author, seq, millis, counter, hash, entity, kind, field, value, refs, status, reason, arrived) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 "INSERT INTO entity (type, state, owner, parent, external_id, creator, created_hlc, retracted, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 "INSERT INTO commitment_summary (id, owner, status, created_hlc) VALUES (?, ?, ?, ?)",
-                "UPDATE operation SET status = ?, reason = ? WHERE replica = ? AND seq = ?",
+                "UPDATE operation SET status = ?, reason = ? WHERE author = ? AND seq = ?",
                 "UPDATE entity SET type = ?, state = ?, owner = ? WHERE id = ?",
             ] {
                 let unbound = StatementArguments(Array(repeating: DatabaseValue.null, count: sql.filter { $0 == "?" }.count))
@@ -42,13 +42,21 @@ import Testing
                     return false
                 }
             }
-            let operation = "INSERT INTO operation (replica, seq, hlc, hash, entity, kind, field, bytes, status, reason) VALUES (?, 1, '0193a0b0c0d0-0000', ?, 'commitment/x', ?, '', x'00', ?, ?)"
-            let hash = String(repeating: "d", count: 64)
-            #expect(!refused(operation, [replica, hash, "retract", "accepted", nil]))
-            #expect(!refused(operation, [replica, hash, "append", "pending", "unknown-author"]))
-            #expect(refused(operation, [replica, hash, "delete", "accepted", nil]))
-            #expect(refused(operation, [replica, hash, "set", "done", "x"]))
-            #expect(refused(operation, [replica, hash, "Set", "accepted", nil]))
+            let author = db.lastInsertedRowID
+            try db.execute(sql: "INSERT INTO entity_name (id) VALUES ('commitment/x')")
+            let name = db.lastInsertedRowID
+            let operation = """
+                INSERT INTO operation (author, seq, millis, counter, hash, entity, kind, field, value, status, reason)
+                VALUES (?, 1, 1734000000000, 0, ?, ?, ?, '', x'00', ?, ?)
+                """
+            let hash = Data(repeating: 0xdd, count: 32)
+            // kind: create 0 … retract 5; status: accepted 0, pending 1, rejected 2.
+            #expect(!refused(operation, [author, hash, name, 5, 0, nil]))
+            #expect(!refused(operation, [author, hash, name, 4, 1, "unknown-author"]))
+            #expect(refused(operation, [author, hash, name, 6, 0, nil]))
+            #expect(refused(operation, [author, hash, name, 1, 3, "x"]))
+            #expect(refused(operation, [author, hash, name, 1, 0, "x"]))
+            #expect(refused(operation, [author, Data(repeating: 0xdd, count: 31), name, 1, 0, nil]))
             let entity = "INSERT INTO entity (id, type, state, owner, creator, created_hlc) VALUES (?, ?, ?, ?, ?, '0193a0b0c0d0-0000')"
             #expect(!refused(entity, ["commitment/x", "commitment", "accepted", "joint", replica]))
             #expect(!refused(entity, ["note/x", "note", "pending", nil, replica]))

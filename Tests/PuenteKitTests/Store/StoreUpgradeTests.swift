@@ -49,8 +49,10 @@ import Testing
         let folder = try TemporaryFolder()
         let store = try StoreFixture.unpack(into: folder.path)
         let path = store + "/" + Replica.databaseFile
-        let facts = """
-            SELECT 'op', replica, seq, hash, hex(bytes), status, coalesce(reason, ''), coalesce(arrived, -1) FROM operation
+        // The log's form changed with format 5: the fields every format has, then each
+        // operation's canonical bytes as each format gives them back.
+        func facts(operations: String) -> String { """
+            SELECT 'op', replica, seq, hash, '', status, coalesce(reason, ''), coalesce(arrived, -1) FROM \(operations)
             UNION ALL SELECT 'held', replica, seq, hex(bytes), '', '', '', 0 FROM held_operation
             UNION ALL SELECT 'attestation', replica, seq, hash, hex(signature), '', '', 0 FROM attestation
             UNION ALL SELECT 'have', peer, seq, replica, hash, '', '', 0 FROM peer_have
@@ -61,17 +63,28 @@ import Testing
             UNION ALL SELECT 'proof', replica, seq, digest, hex(bytes), '', '', 0 FROM fork_proof
             UNION ALL SELECT 'revocation', digest, 0, hex(bytes), '', '', '', 0 FROM revocation
             ORDER BY 1, 2, 3, 4
-            """
-        func read(_ path: String) throws -> [[String]] {
+            """ }
+        func read(_ path: String, operations: String) throws -> [[String]] {
             try DatabaseQueue(path: path).read { db in
-                try Row.fetchAll(db, sql: facts).map { row in (0..<8).map { (row[$0] as DatabaseValue).description } }
+                try Row.fetchAll(db, sql: facts(operations: operations)).map { row in (0..<8).map { (row[$0] as DatabaseValue).description } }
             }
         }
-        let before = try read(path)
+        let before = try read(path, operations: "operation")
+        let bytesBefore = try DatabaseQueue(path: path).read { db in
+            try Row.fetchAll(db, sql: "SELECT replica, bytes FROM operation ORDER BY replica, seq").map { row in
+                [row["replica"] as String, (row["bytes"] as Data).base64EncodedString()]
+            }
+        }
         #expect(["held", "proof", "dropped", "revocation"].allSatisfy { kind in before.contains { $0[0] == "\"\(kind)\"" } })
         let replica = try Replica.open(folder: store)
         #expect(replica.storeUpgrade != nil)
-        #expect(try read(path) == before)
+        #expect(try read(path, operations: "operation_text") == before)
+        let authors = Set(bytesBefore.map { $0[0] }).sorted().compactMap(ReplicaID.init(hex:))
+        let bytesAfter = try authors.flatMap { author in
+            try replica.operations(of: author).map { [author.hex, Data($0.canonicalBytes).base64EncodedString()] }
+        }
+        #expect(bytesAfter.count == bytesBefore.count)
+        #expect(bytesAfter == bytesBefore)
         let rows = try replica.materializedRows()
         try replica.rebuild()
         #expect(try replica.materializedRows() == rows)

@@ -106,17 +106,20 @@ import Testing
         #expect(zip.entries["ops.jsonl"]?.dataOffset == 30 + "ops.jsonl".utf8.count)
 
         try DatabaseQueue(path: us.folder + "/" + Replica.databaseFile).write { db in
-            try db.execute(sql: "UPDATE operation SET bytes = CAST('{\"kind\":\"set\"}' AS BLOB) WHERE replica = ? AND seq = 3",
-                           arguments: [us.identity.replica.hex])
+            try db.execute(sql: """
+                UPDATE operation SET value = CAST('"stopped"' AS BLOB) WHERE author = (SELECT key FROM replica WHERE id = ?) AND seq = 3
+                """, arguments: [us.identity.replica.hex])
         }
+        // The row no longer rebuilds to the bytes its hash names.
         let bad = folder.sub("bad.puente")
-        #expect(throws: OpDecodingError.self) { try us.exportBundle(to: bad, full: true) }
+        let error = #expect(throws: PuenteError.self) { try us.exportBundle(to: bad, full: true) }
+        #expect(error?.code == .storeUnreadable)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["good.puente"])
 
         // The reading thread fails before its first line: the lines' column is gone. The
         // database's own error is reported, and nothing is written either.
         try DatabaseQueue(path: us.folder + "/" + Replica.databaseFile).write { db in
-            try db.execute(sql: "ALTER TABLE operation RENAME COLUMN bytes TO gone")
+            try db.execute(sql: "ALTER TABLE operation RENAME COLUMN value TO gone")
         }
         #expect(throws: DatabaseError.self) { try us.exportBundle(to: bad, full: true) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["good.puente"])
