@@ -85,8 +85,9 @@ final class OpAppender {
     func liveValueRefs(entity: String, field: String) throws -> [OpRef] {
         try refresh(entity)
         return try Self.refs(db, sql: """
-            SELECT o.replica, o.seq, o.hash FROM register_value v JOIN operation_text o ON o.replica = v.replica AND o.seq = v.seq
-            WHERE v.entity = ? AND v.field = ?
+            SELECT r.id, v.seq, lower(hex(o.hash)) FROM register_value v JOIN operation o ON o.author = v.author AND o.seq = v.seq
+            JOIN replica r ON r.key = v.author
+            WHERE v.entity = (SELECT key FROM entity WHERE id = ?) AND v.field = ?
             """, arguments: [entity, field])
     }
 
@@ -94,8 +95,9 @@ final class OpAppender {
     func liveAddRefs(entity: String, field: String, element: JSONValue) throws -> [OpRef] {
         try refresh(entity)
         return try Self.refs(db, sql: """
-            SELECT o.replica, o.seq, o.hash FROM set_element s JOIN operation_text o ON o.replica = s.replica AND o.seq = s.seq
-            WHERE s.entity = ? AND s.field = ? AND s.element = ?
+            SELECT r.id, s.seq, lower(hex(o.hash)) FROM set_element s JOIN operation o ON o.author = s.author AND o.seq = s.seq
+            JOIN replica r ON r.key = s.author
+            WHERE s.entity = (SELECT key FROM entity WHERE id = ?) AND s.field = ? AND s.element = ?
             """, arguments: [entity, field, String(decoding: CanonicalJSON.encode(element), as: UTF8.self)])
     }
 
@@ -104,10 +106,11 @@ final class OpAppender {
     func equalEntries(entity: String, field: String, as entry: OpID) throws -> [OpID] {
         try refresh(entity)
         return try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT e.replica, e.seq FROM series_entry e
-            WHERE e.entity = ? AND e.field = ? AND e.retracted = 0
-              AND e.value = (SELECT o.value FROM series_entry o WHERE o.entity = e.entity AND o.field = e.field AND o.replica = ? AND o.seq = ?)
-            ORDER BY e.replica, e.seq
+            SELECT r.id, e.seq FROM series_entry e JOIN replica r ON r.key = e.author
+            WHERE e.entity = (SELECT key FROM entity WHERE id = ?) AND e.field = ? AND e.retracted = 0
+              AND e.value = (SELECT o.value FROM series_entry o WHERE o.entity = e.entity AND o.field = e.field
+                             AND o.author = (SELECT key FROM replica WHERE id = ?) AND o.seq = ?)
+            ORDER BY r.id, e.seq
             """), arguments: [entity, field, entry.replica.hex, entry.seq]).compactMap { row in
             ReplicaID(hex: row[0]).map { OpID(replica: $0, seq: row[1]) }
         }

@@ -12,8 +12,9 @@ import GRDB
 enum Schema {
     /// The format this code writes. 1 was the format of the migrations that came before; 2
     /// had no count of each entity's open conflicts; 3 no commitment's source in its summary;
-    /// 4 kept each operation as its canonical text, keyed by its author's and entity's text ids.
-    static let version = 5
+    /// 4 kept each operation as its canonical text, keyed by its author's and entity's text ids;
+    /// 5 named the entity and author of each materialized value by their text ids.
+    static let version = 6
 
     /// Creates every table, index and trigger of the current format and records its number.
     static func create(_ db: Database) throws {
@@ -202,9 +203,12 @@ enum Schema {
     /// (``EntityMaterializer/step(_:on:targets:trusted:cuts:)``) but the entity is materialized whole.
     /// `conflicts` counts the entity's registers whose live values differ (0 unless accepted):
     /// the review's count of open conflicts reads the entities that have any, not every value.
+    /// An entity's values, elements and entries name it by `key` (its `entity_name.key`) and
+    /// their authors by `replica.key`: a row per live value costs its value and a few bytes.
     static let state = """
         CREATE TABLE entity (
             id TEXT PRIMARY KEY NOT NULL,
+            key INTEGER NOT NULL UNIQUE REFERENCES entity_name(key),
             type TEXT NOT NULL CHECK (type = 'commitment' OR type = 'dialogue' OR type = 'indicator' OR type = 'note'),
             state TEXT NOT NULL CHECK (state = 'accepted' OR state = 'pending' OR state = 'rejected'),
             owner TEXT CHECK (owner = 'us' OR owner = 'mx' OR owner = 'joint'),
@@ -225,36 +229,36 @@ enum Schema {
         CREATE INDEX entity_with_conflicts ON entity(conflicts) WHERE conflicts > 0;
 
         CREATE TABLE register_value (
-            entity TEXT NOT NULL REFERENCES entity(id) ON DELETE CASCADE,
+            entity INTEGER NOT NULL REFERENCES entity(key) ON DELETE CASCADE,
             field TEXT NOT NULL,
-            replica TEXT NOT NULL,
+            author INTEGER NOT NULL,
             seq INTEGER NOT NULL,
             hlc TEXT NOT NULL,
             value TEXT NOT NULL,
             winner INTEGER NOT NULL CHECK (winner IN (0, 1)),
-            PRIMARY KEY (entity, field, replica, seq)
+            PRIMARY KEY (entity, field, author, seq)
         ) WITHOUT ROWID;
         CREATE UNIQUE INDEX register_one_winner ON register_value(entity, field) WHERE winner = 1;
         CREATE INDEX register_conflict ON register_value(entity, field, winner) WHERE winner = 0;
 
         CREATE TABLE set_element (
-            entity TEXT NOT NULL REFERENCES entity(id) ON DELETE CASCADE,
+            entity INTEGER NOT NULL REFERENCES entity(key) ON DELETE CASCADE,
             field TEXT NOT NULL,
             element TEXT NOT NULL,
-            replica TEXT NOT NULL,
+            author INTEGER NOT NULL,
             seq INTEGER NOT NULL,
-            PRIMARY KEY (entity, field, element, replica, seq)
+            PRIMARY KEY (entity, field, element, author, seq)
         ) WITHOUT ROWID;
 
         CREATE TABLE series_entry (
-            entity TEXT NOT NULL REFERENCES entity(id) ON DELETE CASCADE,
+            entity INTEGER NOT NULL REFERENCES entity(key) ON DELETE CASCADE,
             field TEXT NOT NULL,
-            replica TEXT NOT NULL,
+            author INTEGER NOT NULL,
             seq INTEGER NOT NULL,
             hlc TEXT NOT NULL,
             value TEXT NOT NULL,
             retracted INTEGER NOT NULL CHECK (retracted IN (0, 1)),
-            PRIMARY KEY (entity, field, replica, seq)
+            PRIMARY KEY (entity, field, author, seq)
         ) WITHOUT ROWID;
 
         """

@@ -30,19 +30,22 @@ extension Store {
                 line(["e", .string(row[0]), optional(row[1]), optional(row[2]), optional(row[3]), .bool(row[4] as Int == 1)])
             }
             let registers = try Row.fetchCursor(db, sql: """
-                SELECT entity, field, replica, seq, value FROM register_value ORDER BY entity, field, replica, seq
+                SELECT n.id, v.field, r.id, v.seq, v.value FROM register_value v
+                JOIN entity_name n ON n.key = v.entity JOIN replica r ON r.key = v.author ORDER BY n.id, v.field, r.id, v.seq
                 """)
             while let row = try registers.next() {
                 line(["r", .string(row[0]), .string(row[1]), .string(row[2]), .int(row[3]), .string(row[4])])
             }
             let elements = try Row.fetchCursor(db, sql: """
-                SELECT entity, field, element, replica, seq FROM set_element ORDER BY entity, field, element, replica, seq
+                SELECT n.id, s.field, s.element, r.id, s.seq FROM set_element s
+                JOIN entity_name n ON n.key = s.entity JOIN replica r ON r.key = s.author ORDER BY n.id, s.field, s.element, r.id, s.seq
                 """)
             while let row = try elements.next() {
                 line(["s", .string(row[0]), .string(row[1]), .string(row[2]), .string(row[3]), .int(row[4])])
             }
             let entries = try Row.fetchCursor(db, sql: """
-                SELECT entity, field, replica, seq, value, retracted FROM series_entry ORDER BY entity, field, replica, seq
+                SELECT n.id, e.field, r.id, e.seq, e.value, e.retracted FROM series_entry e
+                JOIN entity_name n ON n.key = e.entity JOIN replica r ON r.key = e.author ORDER BY n.id, e.field, r.id, e.seq
                 """)
             while let row = try entries.next() {
                 line(["t", .string(row[0]), .string(row[1]), .string(row[2]), .int(row[3]), .string(row[4]),

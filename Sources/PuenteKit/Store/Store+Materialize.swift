@@ -63,8 +63,9 @@ extension Store {
     /// the winner and differs from it (``EntityState/isConflict(_:)``). Values are stored as
     /// canonical JSON, so equal values are equal texts.
     static let openConflictsSQL = """
-        SELECT DISTINCT l.entity, l.field FROM register_value l INDEXED BY register_conflict
+        SELECT DISTINCT l.entity, l.field, n.id FROM register_value l INDEXED BY register_conflict
         JOIN register_value w ON w.entity = l.entity AND w.field = l.field AND w.winner = 1
+        JOIN entity_name n ON n.key = l.entity
         WHERE l.winner = 0 AND l.value <> w.value
         """
 
@@ -139,7 +140,7 @@ extension Store {
                                                    trusted: trust.delegations, cuts: trust.cuts)
         // The latest arrival of an accepted operation: what `review --since` looks for.
         let changedAt = state.statuses.compactMap { id, status in status.isAccepted ? arrived[id] : nil }.max()
-        let (conflictsBefore, stateBefore) = try write(db, state: state, changedAt: changedAt, search: &search)
+        let (conflictsBefore, stateBefore) = try write(db, state: state, changedAt: changedAt, keys: keys, search: &search)
         for (id, status) in state.statuses {
             let reason = status.reason?.text
             let code = OperationRow.statusCode(status)
@@ -167,22 +168,27 @@ extension Store {
     /// changes add one value and drop the one it supersedes, and rewriting every row of the
     /// entity (and its full-text entry) for that was most of the cost of an import. Returns the
     /// number of open conflicts the stored rows had before, and the entity's stored state before.
-    private static func write(_ db: Database, state: EntityState, changedAt: Int64?,
+    private static func write(_ db: Database, state: EntityState, changedAt: Int64?, keys: OperationKeys,
                               search: inout SearchIndexUpdates) throws -> (conflicts: Int, state: String?) {
         let id = state.entity.text
+        let entityKey = try keys.entityKey(id)
+        func author(_ replica: ReplicaID) throws -> Int64 {
+            guard let key = try keys.key(of: replica) else { throw PuenteError(.storeUnreadable, ["replica \(replica.short)"]) }
+            return key
+        }
         let isCommitment = state.entity.type == .commitment
         let old = try Row.fetchOne(try db.cachedStatement(sql: """
             SELECT \(entityColumns.joined(separator: ", ")) FROM entity WHERE id = ?
             """), arguments: [id])
         let oldAccepted = old.map { ($0[1] as String) == "accepted" } ?? false
         let oldRegisters = oldAccepted ? try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT field, replica, seq, winner, value FROM register_value WHERE entity = ?
-            """), arguments: [id]) : []
+            SELECT field, author, seq, winner, value FROM register_value WHERE entity = ?
+            """), arguments: [entityKey]) : []
         let conflictsBefore = oldAccepted ? Int(old?["conflicts"] as Int64? ?? 0) : 0
         let before = (conflictsBefore, old.map { $0[1] as String })
 
         guard let create = state.create else {
-            if old != nil { try dropEntity(db, id: id, isCommitment: isCommitment, keepEntity: false, search: &search) }
+            if old != nil { try dropEntity(db, id: id, key: entityKey, isCommitment: isCommitment, keepEntity: false, search: &search) }
             return before
         }
         let entityValues: [DatabaseValue] = [state.entity.type.rawValue.databaseValue, state.createStatus.name.databaseValue,
@@ -203,105 +209,107 @@ extension Store {
             }
         } else {
             try db.cachedStatement(sql: """
-                INSERT INTO entity (\(entityColumns.joined(separator: ", ")), id)
-                VALUES (\(entityColumns.map { _ in "?" }.joined(separator: ", ")), ?)
-                """).execute(arguments: StatementArguments(entityValues + [id.databaseValue]))
+                INSERT INTO entity (\(entityColumns.joined(separator: ", ")), id, key)
+                VALUES (\(entityColumns.map { _ in "?" }.joined(separator: ", ")), ?, ?)
+                """).execute(arguments: StatementArguments(entityValues + [id.databaseValue, entityKey.databaseValue]))
         }
         guard state.isAccepted else {
-            if oldAccepted { try dropEntity(db, id: id, isCommitment: isCommitment, keepEntity: true, search: &search) }
+            if oldAccepted { try dropEntity(db, id: id, key: entityKey, isCommitment: isCommitment, keepEntity: true, search: &search) }
             return before
         }
 
         // Registers: values that left, winners that changed, values that arrived. A winner is
         // cleared before another is set (one winner per field).
-        struct Key: Hashable { let field: String, replica: String, seq: Int64 }
+        struct Key: Hashable { let field: String, author: Int64, seq: Int64 }
         var storedWinner = [Key: Bool]()
-        for row in oldRegisters { storedWinner[Key(field: row[0], replica: row[1], seq: row[2])] = (row[3] as Int64) == 1 }
+        for row in oldRegisters { storedWinner[Key(field: row["field"], author: row["author"], seq: row["seq"])] = (row["winner"] as Int64) == 1 }
         var wanted = [Key: (value: RegisterValue, winner: Bool)]()
         for (field, values) in state.registers {
             let winner = EntityState.winner(values)?.op
             for value in values {
-                wanted[Key(field: field, replica: value.op.replica.hex, seq: value.op.seq)] = (value, value.op == winner)
+                wanted[Key(field: field, author: try author(value.op.replica), seq: value.op.seq)] = (value, value.op == winner)
             }
         }
         for (key, _) in storedWinner where wanted[key] == nil {
-            try db.cachedStatement(sql: "DELETE FROM register_value WHERE entity = ? AND field = ? AND replica = ? AND seq = ?")
-                .execute(arguments: [id, key.field, key.replica, key.seq])
+            try db.cachedStatement(sql: "DELETE FROM register_value WHERE entity = ? AND field = ? AND author = ? AND seq = ?")
+                .execute(arguments: [entityKey, key.field, key.author, key.seq])
         }
         let setWinner = try db.cachedStatement(sql: """
-            UPDATE register_value SET winner = ? WHERE entity = ? AND field = ? AND replica = ? AND seq = ?
+            UPDATE register_value SET winner = ? WHERE entity = ? AND field = ? AND author = ? AND seq = ?
             """)
         for (key, entry) in wanted where !entry.winner && storedWinner[key] == true {
-            try setWinner.execute(arguments: [0, id, key.field, key.replica, key.seq])
+            try setWinner.execute(arguments: [0, entityKey, key.field, key.author, key.seq])
         }
         let registerInsert = try db.cachedStatement(sql: """
-            INSERT INTO register_value (entity, field, replica, seq, hlc, value, winner) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO register_value (entity, field, author, seq, hlc, value, winner) VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
         for (key, entry) in wanted {
             if let stored = storedWinner[key] {
-                if entry.winner, !stored { try setWinner.execute(arguments: [1, id, key.field, key.replica, key.seq]) }
+                if entry.winner, !stored { try setWinner.execute(arguments: [1, entityKey, key.field, key.author, key.seq]) }
             } else {
-                try registerInsert.execute(arguments: [id, key.field, key.replica, key.seq, entry.value.hlc.text,
+                try registerInsert.execute(arguments: [entityKey, key.field, key.author, key.seq, entry.value.hlc.text,
                                                        String(decoding: CanonicalJSON.encode(entry.value.value), as: UTF8.self),
                                                        entry.winner ? 1 : 0])
             }
         }
 
         // Set elements: one row per add that stands.
-        struct ElementKey: Hashable { let field: String, element: String, replica: String, seq: Int64 }
+        struct ElementKey: Hashable { let field: String, element: String, author: Int64, seq: Int64 }
         var storedElements = Set<ElementKey>()
         if oldAccepted {
-            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT field, element, replica, seq FROM set_element WHERE entity = ?"),
-                                        arguments: [id]) {
-                storedElements.insert(ElementKey(field: row[0], element: row[1], replica: row[2], seq: row[3]))
+            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT field, element, author, seq FROM set_element WHERE entity = ?"),
+                                        arguments: [entityKey]) {
+                storedElements.insert(ElementKey(field: row["field"], element: row["element"], author: row["author"], seq: row["seq"]))
             }
         }
         var wantedElements = Set<ElementKey>()
         for (field, elements) in state.sets {
             for element in elements {
                 let text = String(decoding: element.key, as: UTF8.self)
-                for add in element.adds { wantedElements.insert(ElementKey(field: field, element: text, replica: add.replica.hex, seq: add.seq)) }
+                for add in element.adds {
+                    wantedElements.insert(ElementKey(field: field, element: text, author: try author(add.replica), seq: add.seq))
+                }
             }
         }
         for key in storedElements.subtracting(wantedElements) {
-            try db.cachedStatement(sql: "DELETE FROM set_element WHERE entity = ? AND field = ? AND element = ? AND replica = ? AND seq = ?")
-                .execute(arguments: [id, key.field, key.element, key.replica, key.seq])
+            try db.cachedStatement(sql: "DELETE FROM set_element WHERE entity = ? AND field = ? AND element = ? AND author = ? AND seq = ?")
+                .execute(arguments: [entityKey, key.field, key.element, key.author, key.seq])
         }
         for key in wantedElements.subtracting(storedElements) {
-            try db.cachedStatement(sql: "INSERT INTO set_element (entity, field, element, replica, seq) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [id, key.field, key.element, key.replica, key.seq])
+            try db.cachedStatement(sql: "INSERT INTO set_element (entity, field, element, author, seq) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [entityKey, key.field, key.element, key.author, key.seq])
         }
 
         // Series entries: added, dropped, or retracted since.
         var storedEntries = [Key: Bool]()
         if oldAccepted {
-            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT field, replica, seq, retracted FROM series_entry WHERE entity = ?"),
-                                        arguments: [id]) {
-                storedEntries[Key(field: row[0], replica: row[1], seq: row[2])] = (row[3] as Int64) == 1
+            for row in try Row.fetchAll(try db.cachedStatement(sql: "SELECT field, author, seq, retracted FROM series_entry WHERE entity = ?"),
+                                        arguments: [entityKey]) {
+                storedEntries[Key(field: row["field"], author: row["author"], seq: row["seq"])] = (row["retracted"] as Int64) == 1
             }
         }
         var wantedEntries = Set<Key>()
         for (field, entries) in state.series {
             for entry in entries {
-                let key = Key(field: field, replica: entry.op.replica.hex, seq: entry.op.seq)
+                let key = Key(field: field, author: try author(entry.op.replica), seq: entry.op.seq)
                 wantedEntries.insert(key)
                 if let retracted = storedEntries[key] {
                     if retracted != entry.retracted {
-                        try db.cachedStatement(sql: "UPDATE series_entry SET retracted = ? WHERE entity = ? AND field = ? AND replica = ? AND seq = ?")
-                            .execute(arguments: [entry.retracted ? 1 : 0, id, key.field, key.replica, key.seq])
+                        try db.cachedStatement(sql: "UPDATE series_entry SET retracted = ? WHERE entity = ? AND field = ? AND author = ? AND seq = ?")
+                            .execute(arguments: [entry.retracted ? 1 : 0, entityKey, key.field, key.author, key.seq])
                     }
                 } else {
                     try db.cachedStatement(sql: """
-                        INSERT INTO series_entry (entity, field, replica, seq, hlc, value, retracted) VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """).execute(arguments: [id, field, key.replica, key.seq, entry.hlc.text,
+                        INSERT INTO series_entry (entity, field, author, seq, hlc, value, retracted) VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """).execute(arguments: [entityKey, field, key.author, key.seq, entry.hlc.text,
                                                  String(decoding: CanonicalJSON.encode(entry.value), as: UTF8.self),
                                                  entry.retracted ? 1 : 0])
                 }
             }
         }
         for (key, _) in storedEntries where !wantedEntries.contains(key) {
-            try db.cachedStatement(sql: "DELETE FROM series_entry WHERE entity = ? AND field = ? AND replica = ? AND seq = ?")
-                .execute(arguments: [id, key.field, key.replica, key.seq])
+            try db.cachedStatement(sql: "DELETE FROM series_entry WHERE entity = ? AND field = ? AND author = ? AND seq = ?")
+                .execute(arguments: [entityKey, key.field, key.author, key.seq])
         }
 
         if isCommitment, let owner = state.owner {
@@ -313,7 +321,7 @@ extension Store {
         return before
     }
 
-    /// The columns of `entity` after `id`, in the order ``write(_:state:changedAt:search:)`` reads and writes them.
+    /// The columns of `entity` after `id`, in the order ``write(_:state:changedAt:keys:search:)`` reads and writes them.
     private static let entityColumns = ["type", "state", "owner", "parent", "external_id", "creator", "created_hlc", "retracted",
                                         "dangling", "conflicts", "changed_at"]
 
@@ -360,12 +368,12 @@ extension Store {
     }
 
     /// Removes the entity's materialized rows: all of them, or all but its `entity` row.
-    private static func dropEntity(_ db: Database, id: String, isCommitment: Bool, keepEntity: Bool,
+    private static func dropEntity(_ db: Database, id: String, key: Int64, isCommitment: Bool, keepEntity: Bool,
                                    search: inout SearchIndexUpdates) throws {
         if isCommitment { search.set(id, body: nil) }
         if keepEntity {
             for table in ["register_value", "set_element", "series_entry"] {
-                try db.cachedStatement(sql: "DELETE FROM \(table) WHERE entity = ?").execute(arguments: [id])
+                try db.cachedStatement(sql: "DELETE FROM \(table) WHERE entity = ?").execute(arguments: [key])
             }
             try db.cachedStatement(sql: "DELETE FROM indicator_summary WHERE id = ?").execute(arguments: [id])
             try db.cachedStatement(sql: "DELETE FROM commitment_summary WHERE id = ?").execute(arguments: [id])

@@ -232,8 +232,9 @@ extension StoreTransaction {
     /// begins with `authorPrefix`, at `seq`, with their entities.
     func standingEntries(field: String, authorPrefix: String, seq: Int64, limit: Int) throws -> [(entity: String, entry: OpID)] {
         try Row.fetchAll(db, sql: """
-            SELECT entity, replica FROM series_entry
-            WHERE field = ? AND seq = ? AND replica >= ? AND replica < ? AND retracted = 0 ORDER BY replica LIMIT ?
+            SELECT n.id AS entity, r.id AS replica FROM series_entry e
+            JOIN replica r ON r.key = e.author JOIN entity_name n ON n.key = e.entity
+            WHERE e.field = ? AND e.seq = ? AND r.id >= ? AND r.id < ? AND e.retracted = 0 ORDER BY r.id LIMIT ?
             """, arguments: [field, seq, authorPrefix, authorPrefix + "g", limit]).compactMap { row in
             guard let replica = ReplicaID(hex: row["replica"]) else { return nil }
             return (row["entity"], OpID(replica: replica, seq: seq))
@@ -283,12 +284,12 @@ extension StoreTransaction {
     func conflicts(limit: Int?, each: (ConflictItem) throws -> Void) throws {
         let replicas = try replicas()
         let rows = try Row.fetchCursor(db, sql: """
-            SELECT v.entity, v.field, v.replica, v.seq, v.hlc, v.value,
+            SELECT c.id AS entity, v.field, r.id AS replica, v.seq, v.hlc, v.value,
                 (SELECT t.value FROM register_value t WHERE t.entity = v.entity AND t.field = 'title.en' AND t.winner = 1) AS title_en,
                 (SELECT t.value FROM register_value t WHERE t.entity = v.entity AND t.field = 'title.es' AND t.winner = 1) AS title_es
-            FROM (\(Store.openConflictsSQL) ORDER BY l.entity, l.field\(limit.map { " LIMIT \(max(0, $0))" } ?? "")) c
-            JOIN register_value v ON v.entity = c.entity AND v.field = c.field
-            ORDER BY v.entity, v.field, v.replica, v.seq
+            FROM (\(Store.openConflictsSQL) ORDER BY n.id, l.field\(limit.map { " LIMIT \(max(0, $0))" } ?? "")) c
+            JOIN register_value v ON v.entity = c.entity AND v.field = c.field JOIN replica r ON r.key = v.author
+            ORDER BY c.id, v.field, r.id, v.seq
             """)
         // The conflict being gathered: its entity, field, titles and values so far.
         var current: (entity: String, field: String, titleEN: String?, titleES: String?, values: [RegisterValue])?
@@ -387,10 +388,23 @@ extension StoreTransaction {
     /// text lines: what the digest covers and everything it leaves out.
     func materializedRows() throws -> [String] {
         let queries = [
-            "SELECT 'entity', * FROM entity",
-            "SELECT 'register', * FROM register_value",
-            "SELECT 'set', * FROM set_element",
-            "SELECT 'series', * FROM series_entry",
+            // Entities and authors by their ids: keys are this store's own.
+            """
+            SELECT 'entity', id, type, state, owner, parent, external_id, creator, created_hlc, retracted, dangling, conflicts,
+                changed_at FROM entity
+            """,
+            """
+            SELECT 'register', n.id, v.field, r.id, v.seq, v.hlc, v.value, v.winner FROM register_value v
+            JOIN entity_name n ON n.key = v.entity JOIN replica r ON r.key = v.author
+            """,
+            """
+            SELECT 'set', n.id, s.field, s.element, r.id, s.seq FROM set_element s
+            JOIN entity_name n ON n.key = s.entity JOIN replica r ON r.key = s.author
+            """,
+            """
+            SELECT 'series', n.id, e.field, r.id, e.seq, e.hlc, e.value, e.retracted FROM series_entry e
+            JOIN entity_name n ON n.key = e.entity JOIN replica r ON r.key = e.author
+            """,
             "SELECT 'summary', * FROM commitment_summary",
             "SELECT 'indicator', * FROM indicator_summary",
             "SELECT 'commitment-tally', * FROM commitment_tally WHERE n > 0",

@@ -133,7 +133,10 @@ extension StoreTransaction {
 
     /// Who wrote the winning value of `field` of `entity`, if it has one.
     func winningAuthor(_ entity: String, field: String) throws -> ReplicaID? {
-        let statement = try db.cachedStatement(sql: "SELECT replica FROM register_value WHERE entity = ? AND field = ? AND winner = 1")
+        let statement = try db.cachedStatement(sql: """
+            SELECT r.id FROM register_value v JOIN replica r ON r.key = v.author
+            WHERE v.entity = (SELECT key FROM entity WHERE id = ?) AND v.field = ? AND v.winner = 1
+            """)
         return try String.fetchOne(statement, arguments: [entity, field]).flatMap(ReplicaID.init(hex:))
     }
 
@@ -141,8 +144,8 @@ extension StoreTransaction {
     func winningAssessments(_ commitment: String) throws -> [Delegation: (author: ReplicaID?, value: JSONValue)] {
         var assessments = [Delegation: (author: ReplicaID?, value: JSONValue)]()
         for row in try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT field, replica, value FROM register_value
-            WHERE entity = ? AND field IN ('assessment.us', 'assessment.mx') AND winner = 1
+            SELECT v.field, r.id AS replica, v.value FROM register_value v JOIN replica r ON r.key = v.author
+            WHERE v.entity = (SELECT key FROM entity WHERE id = ?) AND v.field IN ('assessment.us', 'assessment.mx') AND v.winner = 1
             """), arguments: [commitment]) {
             let field: String = row["field"]
             guard let delegation = Delegation(rawValue: String(field.dropFirst("assessment.".count))),

@@ -47,35 +47,41 @@ extension Store {
             return (0, false)
         }
         var conflictDelta = 0
+        let entityKey = try keys.entityKey(op.entity)
+        func author(_ replica: ReplicaID) throws -> Int64 {
+            guard let key = try keys.key(of: replica) else { throw PuenteError(.storeUnreadable, ["replica \(replica.short)"]) }
+            return key
+        }
         switch step.effect {
         case .none:
             break
         case let .register(field, value, supersedes):
-            conflictDelta = try stepRegister(db, entity: op.entity, field: field, value: value, supersedes: Set(supersedes))
+            conflictDelta = try stepRegister(db, entity: op.entity, key: entityKey, field: field, value: value,
+                                             supersedes: Set(supersedes), keys: keys)
             if conflictDelta != 0 {
                 try db.cachedStatement(sql: "UPDATE entity SET conflicts = conflicts + ? WHERE id = ?")
                     .execute(arguments: [conflictDelta, op.entity])
             }
         case let .add(field, key, add):
-            try db.cachedStatement(sql: "INSERT INTO set_element (entity, field, element, replica, seq) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [op.entity, field, String(decoding: key, as: UTF8.self), add.replica.hex, add.seq])
+            try db.cachedStatement(sql: "INSERT INTO set_element (entity, field, element, author, seq) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [entityKey, field, String(decoding: key, as: UTF8.self), try author(add.replica), add.seq])
         case let .remove(field, key, adds):
             let element = String(decoding: key, as: UTF8.self)
             for add in adds {
                 try db.cachedStatement(sql: """
-                    DELETE FROM set_element WHERE entity = ? AND field = ? AND element = ? AND replica = ? AND seq = ?
-                    """).execute(arguments: [op.entity, field, element, add.replica.hex, add.seq])
+                    DELETE FROM set_element WHERE entity = ? AND field = ? AND element = ? AND author = ? AND seq = ?
+                    """).execute(arguments: [entityKey, field, element, try author(add.replica), add.seq])
             }
         case let .append(field, entry):
             try db.cachedStatement(sql: """
-                INSERT INTO series_entry (entity, field, replica, seq, hlc, value, retracted) VALUES (?, ?, ?, ?, ?, ?, 0)
-                """).execute(arguments: [op.entity, field, entry.op.replica.hex, entry.op.seq, entry.hlc.text,
+                INSERT INTO series_entry (entity, field, author, seq, hlc, value, retracted) VALUES (?, ?, ?, ?, ?, ?, 0)
+                """).execute(arguments: [entityKey, field, try author(entry.op.replica), entry.op.seq, entry.hlc.text,
                                          String(decoding: CanonicalJSON.encode(entry.value), as: UTF8.self)])
         case let .retractEntries(field, entries):
             for entry in entries {
                 try db.cachedStatement(sql: """
-                    UPDATE series_entry SET retracted = 1 WHERE entity = ? AND field = ? AND replica = ? AND seq = ?
-                    """).execute(arguments: [op.entity, field, entry.replica.hex, entry.seq])
+                    UPDATE series_entry SET retracted = 1 WHERE entity = ? AND field = ? AND author = ? AND seq = ?
+                    """).execute(arguments: [entityKey, field, try author(entry.replica), entry.seq])
             }
         }
         return (conflictDelta, true)
@@ -114,25 +120,25 @@ extension Store {
     /// A register gains `value` and loses the values it supersedes; the winner moves when it
     /// must (cleared before another is set: one winner per field). Returns the change in open
     /// conflicts (0, 1 or -1): a register is in conflict while its live values differ.
-    private static func stepRegister(_ db: Database, entity: String, field: String, value: RegisterValue,
-                                     supersedes: Set<OpID>) throws -> Int {
+    private static func stepRegister(_ db: Database, entity: String, key entityKey: Int64, field: String, value: RegisterValue,
+                                     supersedes: Set<OpID>, keys: OperationKeys) throws -> Int {
         let rows = try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT replica, seq, hlc, winner, value FROM register_value WHERE entity = ? AND field = ?
-            """), arguments: [entity, field])
+            SELECT author, seq, hlc, winner, value FROM register_value WHERE entity = ? AND field = ?
+            """), arguments: [entityKey, field])
         let valueText = String(decoding: CanonicalJSON.encode(value.value), as: UTF8.self)
         // Values as their canonical texts, before and after: a conflict is two that differ.
         var textsAfter: Set<String> = [valueText]
         var live = [value]
         var oldWinner: OpID?
         for row in rows {
-            guard let replica = ReplicaID(hex: row["replica"]), let hlc = HLCTimestamp(text: row["hlc"]) else {
+            guard let replica = try keys.replica(key: row["author"]), let hlc = HLCTimestamp(text: row["hlc"]) else {
                 throw PuenteError(.storeUnreadable, ["register_value", entity])
             }
             let id = OpID(replica: replica, seq: row["seq"])
             if (row["winner"] as Int64) == 1 { oldWinner = id }
             if supersedes.contains(id) {
-                try db.cachedStatement(sql: "DELETE FROM register_value WHERE entity = ? AND field = ? AND replica = ? AND seq = ?")
-                    .execute(arguments: [entity, field, replica.hex, id.seq])
+                try db.cachedStatement(sql: "DELETE FROM register_value WHERE entity = ? AND field = ? AND author = ? AND seq = ?")
+                    .execute(arguments: [entityKey, field, row["author"] as Int64, id.seq])
             } else {
                 live.append(RegisterValue(op: id, hlc: hlc, value: .null))
                 textsAfter.insert(row["value"])
@@ -140,17 +146,21 @@ extension Store {
         }
         let winner = EntityState.winner(live)?.op
         let setWinner = try db.cachedStatement(sql: """
-            UPDATE register_value SET winner = ? WHERE entity = ? AND field = ? AND replica = ? AND seq = ?
+            UPDATE register_value SET winner = ? WHERE entity = ? AND field = ? AND author = ? AND seq = ?
             """)
+        func author(_ replica: ReplicaID) throws -> Int64 {
+            guard let key = try keys.key(of: replica) else { throw PuenteError(.storeUnreadable, ["replica \(replica.short)"]) }
+            return key
+        }
         if let oldWinner, oldWinner != winner, !supersedes.contains(oldWinner) {
-            try setWinner.execute(arguments: [0, entity, field, oldWinner.replica.hex, oldWinner.seq])
+            try setWinner.execute(arguments: [0, entityKey, field, try author(oldWinner.replica), oldWinner.seq])
         }
         try db.cachedStatement(sql: """
-            INSERT INTO register_value (entity, field, replica, seq, hlc, value, winner) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [entity, field, value.op.replica.hex, value.op.seq, value.hlc.text, valueText,
+            INSERT INTO register_value (entity, field, author, seq, hlc, value, winner) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [entityKey, field, try author(value.op.replica), value.op.seq, value.hlc.text, valueText,
                                      winner == value.op ? 1 : 0])
         if let winner, winner != value.op, winner != oldWinner {
-            try setWinner.execute(arguments: [1, entity, field, winner.replica.hex, winner.seq])
+            try setWinner.execute(arguments: [1, entityKey, field, try author(winner.replica), winner.seq])
         }
         let textsBefore = Set(rows.map { $0["value"] as String })
         return (textsAfter.count > 1 ? 1 : 0) - (textsBefore.count > 1 ? 1 : 0)
@@ -174,7 +184,8 @@ extension Store {
                   (row["state"] as String) == "accepted" else { continue }
             var registers = [String: [RegisterValue]]()
             for value in try Row.fetchAll(try db.cachedStatement(sql: """
-                SELECT field, replica, seq, hlc, value FROM register_value WHERE entity = ?
+                SELECT v.field, r.id AS replica, v.seq, v.hlc, v.value FROM register_value v JOIN replica r ON r.key = v.author
+                WHERE v.entity = (SELECT key FROM entity WHERE id = ?)
                 """), arguments: [id]) {
                 guard let replica = ReplicaID(hex: value["replica"]), let hlc = HLCTimestamp(text: value["hlc"]),
                       let stored = Store.storedValue(value["value"]) else {
@@ -190,7 +201,8 @@ extension Store {
                 var readings = [IndicatorSummaryRow.Reading]()
                 if standing {
                     for reading in try Row.fetchAll(try db.cachedStatement(sql: """
-                        SELECT hlc, replica, seq, value FROM series_entry WHERE entity = ? AND field = 'readings' AND retracted = 0
+                        SELECT e.hlc, r.id AS replica, e.seq, e.value FROM series_entry e JOIN replica r ON r.key = e.author
+                        WHERE e.entity = (SELECT key FROM entity WHERE id = ?) AND e.field = 'readings' AND e.retracted = 0
                         """), arguments: [id]) {
                         guard let value = Store.storedValue(reading["value"]) else { throw PuenteError(.storeUnreadable, ["series_entry", id]) }
                         readings.append(IndicatorSummaryRow.Reading(hlc: reading["hlc"], replica: reading["replica"], seq: reading["seq"], value: value))

@@ -161,7 +161,8 @@ extension Store {
                                   reason: OpReason(.revoked, [String(seq)]))
                 // The materialized rows that name them go first; the entities are recomputed below.
                 for table in ["register_value", "set_element", "series_entry"] {
-                    try db.execute(sql: "DELETE FROM \(table) WHERE replica = ? AND seq > ?", arguments: [replica.hex, seq])
+                    try db.execute(sql: "DELETE FROM \(table) WHERE author = (SELECT key FROM replica WHERE id = ?) AND seq > ?",
+                                   arguments: [replica.hex, seq])
                 }
                 try db.execute(sql: "DELETE FROM operation WHERE author = (SELECT key FROM replica WHERE id = ?) AND seq > ?", arguments: [replica.hex, seq])
                 effect.dropped += count

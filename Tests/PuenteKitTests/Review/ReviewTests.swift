@@ -263,16 +263,22 @@ import Testing
             for row in try Row.fetchAll(db, sql: "SELECT id, owner, parent, external_id, retracted FROM entity WHERE state = 'accepted' ORDER BY id") {
                 line(["e", .string(row[0]), optional(row[1]), optional(row[2]), optional(row[3]), .bool(row[4] as Int == 1)])
             }
-            for row in try Row.fetchAll(db, sql: "SELECT entity, field, replica, seq, value FROM register_value ORDER BY entity, field, replica, seq") {
+            // Materialized rows name entities and authors by this store's keys; the digest, by their ids.
+            for row in try Row.fetchAll(db, sql: """
+                SELECT n.id, v.field, r.id, v.seq, v.value FROM register_value v JOIN entity_name n ON n.key = v.entity
+                JOIN replica r ON r.key = v.author ORDER BY 1, 2, 3, 4
+                """) {
                 line(["r", .string(row[0]), .string(row[1]), .string(row[2]), .int(row[3]), .string(row[4])])
             }
             for row in try Row.fetchAll(db, sql: """
-                SELECT entity, field, element, replica, seq FROM set_element ORDER BY entity, field, element, replica, seq
+                SELECT n.id, s.field, s.element, r.id, s.seq FROM set_element s JOIN entity_name n ON n.key = s.entity
+                JOIN replica r ON r.key = s.author ORDER BY 1, 2, 3, 4, 5
                 """) {
                 line(["s", .string(row[0]), .string(row[1]), .string(row[2]), .string(row[3]), .int(row[4])])
             }
             for row in try Row.fetchAll(db, sql: """
-                SELECT entity, field, replica, seq, value, retracted FROM series_entry ORDER BY entity, field, replica, seq
+                SELECT n.id, e.field, r.id, e.seq, e.value, e.retracted FROM series_entry e JOIN entity_name n ON n.key = e.entity
+                JOIN replica r ON r.key = e.author ORDER BY 1, 2, 3, 4
                 """) {
                 line(["t", .string(row[0]), .string(row[1]), .string(row[2]), .int(row[3]), .string(row[4]), .bool(row[5] as Int == 1)])
             }
