@@ -2,11 +2,21 @@ import CLibcrypto
 
 /// SHA-2 digests through OpenSSL.
 public enum Digest {
+    /// SHA-256, fetched from OpenSSL's default provider once. OpenSSL 3's one-shot `SHA256()`
+    /// fetches the algorithm on every call, which costs more than hashing an operation of a
+    /// few hundred bytes; a fetched method is immutable and safe to share between threads.
+    nonisolated(unsafe) private static let fetchedSHA256: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
+
     /// SHA-256 of `bytes`.
     public static func sha256<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
         var out = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
         let input = Array(bytes)
         input.withUnsafeBufferPointer { buffer in
+            var length: UInt32 = 0
+            if let md = fetchedSHA256, EVP_Digest(buffer.baseAddress, buffer.count, &out, &length, md, nil) == 1,
+               length == UInt32(SHA256_DIGEST_LENGTH) {
+                return
+            }
             _ = SHA256(buffer.baseAddress, buffer.count, &out)
         }
         return out

@@ -84,7 +84,9 @@ enum OperationRow {
         out.append(contentsOf: "\",\"field\":\"".utf8)
         out.append(contentsOf: field.utf8)
         out.append(contentsOf: "\",\"hlc\":\"".utf8)
-        out.append(contentsOf: hlc.text.utf8)
+        appendHex(hlc.millis, digits: 12, to: &out)
+        out.append(UInt8(ascii: "-"))
+        appendHex(UInt64(hlc.counter), digits: 4, to: &out)
         out.append(contentsOf: "\",\"kind\":\"".utf8)
         out.append(contentsOf: kind.rawValue.utf8)
         out.append(contentsOf: "\",\"prev\":\"".utf8)
@@ -93,15 +95,42 @@ enum OperationRow {
         for (index, ref) in refs.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: ref.text.utf8)
+            out.append(contentsOf: ref.target.replica.hex.utf8)
+            out.append(UInt8(ascii: ":"))
+            appendDecimal(ref.target.seq, to: &out)
+            out.append(UInt8(ascii: ":"))
+            out.append(contentsOf: ref.hashPrefix.utf8)
             out.append(UInt8(ascii: "\""))
         }
         out.append(contentsOf: "],\"replica\":\"".utf8)
         out.append(contentsOf: replica.hex.utf8)
         out.append(contentsOf: "\",\"seq\":".utf8)
-        out.append(contentsOf: String(seq).utf8)
+        appendDecimal(seq, to: &out)
         out.append(contentsOf: ",\"value\":".utf8)
         return out
+    }
+
+    /// `value` as exactly `digits` lowercase hex digits (`HLCTimestamp.text`'s form).
+    private static func appendHex(_ value: UInt64, digits: Int, to out: inout [UInt8]) {
+        for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
+            let nibble = UInt8(truncatingIfNeeded: value >> UInt64(shift)) & 0x0f
+            out.append(nibble < 10 ? 0x30 + nibble : 0x57 + nibble)
+        }
+    }
+
+    /// A positive integer in decimal, as JSON and references write it.
+    private static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+        guard value > 0 else {
+            out.append(contentsOf: String(value).utf8)
+            return
+        }
+        var digits = [UInt8]()
+        var rest = value
+        while rest > 0 {
+            digits.append(0x30 + UInt8(rest % 10))
+            rest /= 10
+        }
+        out.append(contentsOf: digits.reversed())
     }
 
     /// The value's canonical JSON inside `op`'s canonical bytes; nil if the bytes are not the

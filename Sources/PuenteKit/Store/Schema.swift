@@ -226,7 +226,7 @@ enum Schema {
         CREATE INDEX entity_by_parent ON entity(parent) WHERE parent IS NOT NULL;
         CREATE INDEX entity_by_external_id ON entity(type, external_id) WHERE external_id IS NOT NULL;
         CREATE INDEX entity_by_change ON entity(changed_at);
-        CREATE INDEX entity_with_conflicts ON entity(conflicts) WHERE conflicts > 0;
+        CREATE INDEX entity_with_conflicts ON entity(id, conflicts) WHERE conflicts > 0;
 
         CREATE TABLE register_value (
             entity INTEGER NOT NULL REFERENCES entity(key) ON DELETE CASCADE,

@@ -62,12 +62,18 @@ extension Store {
     /// The registers with an open conflict, as `entity, field` rows: a live value that is not
     /// the winner and differs from it (``EntityState/isConflict(_:)``). Values are stored as
     /// canonical JSON, so equal values are equal texts.
-    static let openConflictsSQL = """
-        SELECT DISTINCT l.entity, l.field, n.id FROM register_value l INDEXED BY register_conflict
-        JOIN register_value w ON w.entity = l.entity AND w.field = l.field AND w.winner = 1
-        JOIN entity_name n ON n.key = l.entity
-        WHERE l.winner = 0 AND l.value <> w.value
+    ///
+    /// Read in the entities' id order (the partial index of the entities that count any open
+    /// conflict), so the first `limit` are found without reading the others.
+    static func openConflictsSQL(limit: Int?) -> String {
         """
+        SELECT DISTINCT l.entity, l.field, e.id FROM entity e INDEXED BY entity_with_conflicts
+        JOIN register_value l INDEXED BY register_conflict ON l.entity = e.key AND l.winner = 0
+        JOIN register_value w ON w.entity = l.entity AND w.field = l.field AND w.winner = 1
+        WHERE e.conflicts > 0 AND l.value <> w.value
+        ORDER BY e.id, l.field\(limit.map { " LIMIT \(max(0, $0))" } ?? "")
+        """
+    }
 
     /// Re-derives the materialized state of `entities` — and of the children whose parent's
     /// acceptance changes on the way — with ``EntityMaterializer``, the one path from

@@ -287,7 +287,7 @@ extension StoreTransaction {
             SELECT c.id AS entity, v.field, r.id AS replica, v.seq, v.hlc, v.value,
                 (SELECT t.value FROM register_value t WHERE t.entity = v.entity AND t.field = 'title.en' AND t.winner = 1) AS title_en,
                 (SELECT t.value FROM register_value t WHERE t.entity = v.entity AND t.field = 'title.es' AND t.winner = 1) AS title_es
-            FROM (\(Store.openConflictsSQL) ORDER BY n.id, l.field\(limit.map { " LIMIT \(max(0, $0))" } ?? "")) c
+            FROM (\(Store.openConflictsSQL(limit: limit))) c
             JOIN register_value v ON v.entity = c.entity AND v.field = c.field JOIN replica r ON r.key = v.author
             ORDER BY c.id, v.field, r.id, v.seq
             """)

@@ -92,6 +92,11 @@ import Testing
             // The count of open conflicts reads only the entities that have any.
             let conflicts = try plan(StoreTransaction.conflictCountSQL)
             #expect(conflicts.contains { $0.contains("COVERING INDEX entity_with_conflicts") }, "\(conflicts)")
+            // The review's first conflicts: those entities in id order, each one's registers in
+            // field order, stopping at the limit (only the fields of one entity are sorted).
+            let first = try plan(Store.openConflictsSQL(limit: 5))
+            #expect(first.first?.contains("SCAN e USING INDEX entity_with_conflicts") == true, "\(first)")
+            #expect(!first.contains { $0.contains("TEMP B-TREE FOR ORDER BY") }, "\(first)")
         }
     }
 
