@@ -188,22 +188,6 @@ extension Op {
         try self.init(json: value, canonicalBytes: bytes, hash: nil)
     }
 
-    /// Reads back an operation the store wrote: its bytes were checked when they arrived, and
-    /// its hash is stored beside them, so neither is computed again.
-    init(storedBytes bytes: [UInt8], hash: String) throws(OpDecodingError) {
-        if let op = Op.decodedFast(bytes, hash: hash) {
-            self = op
-            return
-        }
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(bytes)
-        } catch {
-            throw OpDecodingError("stored operation JSON \(error.reason.rawValue)")
-        }
-        try self.init(json: value, canonicalBytes: bytes, hash: hash)
-    }
-
     /// Decodes an operation from its JSON object, checking every member's form.
     public init(json value: JSONValue) throws(OpDecodingError) {
         try self.init(json: value, canonicalBytes: nil, hash: nil)

@@ -370,6 +370,12 @@ final class OperationKeys {
         return keyOf[replica]
     }
 
+    /// The key of a replica that wrote a stored operation (so it is registered).
+    func author(_ replica: ReplicaID) throws -> Int64 {
+        guard let key = try key(of: replica) else { throw PuenteError(.storeUnreadable, ["replica \(replica.short)"]) }
+        return key
+    }
+
     /// The key of a replica already known to this cache, without reading the table.
     func knownKey(of replica: ReplicaID) -> Int64? { keyOf[replica] }
 

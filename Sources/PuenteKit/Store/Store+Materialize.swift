@@ -178,10 +178,6 @@ extension Store {
                               search: inout SearchIndexUpdates) throws -> (conflicts: Int, state: String?) {
         let id = state.entity.text
         let entityKey = try keys.entityKey(id)
-        func author(_ replica: ReplicaID) throws -> Int64 {
-            guard let key = try keys.key(of: replica) else { throw PuenteError(.storeUnreadable, ["replica \(replica.short)"]) }
-            return key
-        }
         let isCommitment = state.entity.type == .commitment
         let old = try Row.fetchOne(try db.cachedStatement(sql: """
             SELECT \(entityColumns.joined(separator: ", ")) FROM entity WHERE id = ?
@@ -233,7 +229,7 @@ extension Store {
         for (field, values) in state.registers {
             let winner = EntityState.winner(values)?.op
             for value in values {
-                wanted[Key(field: field, author: try author(value.op.replica), seq: value.op.seq)] = (value, value.op == winner)
+                wanted[Key(field: field, author: try keys.author(value.op.replica), seq: value.op.seq)] = (value, value.op == winner)
             }
         }
         for (key, _) in storedWinner where wanted[key] == nil {
@@ -273,7 +269,7 @@ extension Store {
             for element in elements {
                 let text = String(decoding: element.key, as: UTF8.self)
                 for add in element.adds {
-                    wantedElements.insert(ElementKey(field: field, element: text, author: try author(add.replica), seq: add.seq))
+                    wantedElements.insert(ElementKey(field: field, element: text, author: try keys.author(add.replica), seq: add.seq))
                 }
             }
         }
@@ -297,7 +293,7 @@ extension Store {
         var wantedEntries = Set<Key>()
         for (field, entries) in state.series {
             for entry in entries {
-                let key = Key(field: field, author: try author(entry.op.replica), seq: entry.op.seq)
+                let key = Key(field: field, author: try keys.author(entry.op.replica), seq: entry.op.seq)
                 wantedEntries.insert(key)
                 if let retracted = storedEntries[key] {
                     if retracted != entry.retracted {

@@ -48,10 +48,6 @@ extension Store {
         }
         var conflictDelta = 0
         let entityKey = try keys.entityKey(op.entity)
-        func author(_ replica: ReplicaID) throws -> Int64 {
-            guard let key = try keys.key(of: replica) else { throw PuenteError(.storeUnreadable, ["replica \(replica.short)"]) }
-            return key
-        }
         switch step.effect {
         case .none:
             break
@@ -64,24 +60,24 @@ extension Store {
             }
         case let .add(field, key, add):
             try db.cachedStatement(sql: "INSERT INTO set_element (entity, field, element, author, seq) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [entityKey, field, String(decoding: key, as: UTF8.self), try author(add.replica), add.seq])
+                .execute(arguments: [entityKey, field, String(decoding: key, as: UTF8.self), try keys.author(add.replica), add.seq])
         case let .remove(field, key, adds):
             let element = String(decoding: key, as: UTF8.self)
             for add in adds {
                 try db.cachedStatement(sql: """
                     DELETE FROM set_element WHERE entity = ? AND field = ? AND element = ? AND author = ? AND seq = ?
-                    """).execute(arguments: [entityKey, field, element, try author(add.replica), add.seq])
+                    """).execute(arguments: [entityKey, field, element, try keys.author(add.replica), add.seq])
             }
         case let .append(field, entry):
             try db.cachedStatement(sql: """
                 INSERT INTO series_entry (entity, field, author, seq, hlc, value, retracted) VALUES (?, ?, ?, ?, ?, ?, 0)
-                """).execute(arguments: [entityKey, field, try author(entry.op.replica), entry.op.seq, entry.hlc.text,
+                """).execute(arguments: [entityKey, field, try keys.author(entry.op.replica), entry.op.seq, entry.hlc.text,
                                          String(decoding: CanonicalJSON.encode(entry.value), as: UTF8.self)])
         case let .retractEntries(field, entries):
             for entry in entries {
                 try db.cachedStatement(sql: """
                     UPDATE series_entry SET retracted = 1 WHERE entity = ? AND field = ? AND author = ? AND seq = ?
-                    """).execute(arguments: [entityKey, field, try author(entry.replica), entry.seq])
+                    """).execute(arguments: [entityKey, field, try keys.author(entry.replica), entry.seq])
             }
         }
         return (conflictDelta, true)
@@ -148,19 +144,15 @@ extension Store {
         let setWinner = try db.cachedStatement(sql: """
             UPDATE register_value SET winner = ? WHERE entity = ? AND field = ? AND author = ? AND seq = ?
             """)
-        func author(_ replica: ReplicaID) throws -> Int64 {
-            guard let key = try keys.key(of: replica) else { throw PuenteError(.storeUnreadable, ["replica \(replica.short)"]) }
-            return key
-        }
         if let oldWinner, oldWinner != winner, !supersedes.contains(oldWinner) {
-            try setWinner.execute(arguments: [0, entityKey, field, try author(oldWinner.replica), oldWinner.seq])
+            try setWinner.execute(arguments: [0, entityKey, field, try keys.author(oldWinner.replica), oldWinner.seq])
         }
         try db.cachedStatement(sql: """
             INSERT INTO register_value (entity, field, author, seq, hlc, value, winner) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [entityKey, field, try author(value.op.replica), value.op.seq, value.hlc.text, valueText,
+            """).execute(arguments: [entityKey, field, try keys.author(value.op.replica), value.op.seq, value.hlc.text, valueText,
                                      winner == value.op ? 1 : 0])
         if let winner, winner != value.op, winner != oldWinner {
-            try setWinner.execute(arguments: [1, entityKey, field, try author(winner.replica), winner.seq])
+            try setWinner.execute(arguments: [1, entityKey, field, try keys.author(winner.replica), winner.seq])
         }
         let textsBefore = Set(rows.map { $0["value"] as String })
         return (textsAfter.count > 1 ? 1 : 0) - (textsBefore.count > 1 ? 1 : 0)
