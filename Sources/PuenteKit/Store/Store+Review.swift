@@ -256,8 +256,8 @@ extension StoreTransaction {
             let all = try Row.fetchCursor(db, sql: """
                 SELECT r.id AS replica, e.id AS entity, o.kind = 0 AS created, o.field,
                     CASE WHEN e.type = 'commitment' THEN e.id ELSE e.parent END AS target
-                FROM entity e INDEXED BY entity_by_change JOIN entity_name n ON n.id = e.id
-                JOIN operation o INDEXED BY operation_by_entity ON o.entity = n.key JOIN replica r ON r.key = o.author
+                FROM entity e INDEXED BY entity_by_change
+                JOIN operation o INDEXED BY operation_by_entity ON o.entity = e.key JOIN replica r ON r.key = o.author
                 WHERE e.changed_at >= ? AND o.arrived >= ? AND o.status = 0
                 """, arguments: [start, start])
             while let row = try all.next() {
@@ -268,7 +268,7 @@ extension StoreTransaction {
             SELECT r.id AS replica, n.id AS entity, o.kind = 0 AS created, o.field FROM operation o INDEXED BY operation_by_entity
             JOIN entity_name n ON n.key = o.entity JOIN replica r ON r.key = o.author
             WHERE o.entity IN (SELECT key FROM entity_name WHERE id = ?1
-                               UNION ALL SELECT c.key FROM entity e JOIN entity_name c ON c.id = e.id WHERE e.parent = ?1)
+                               UNION ALL SELECT key FROM entity WHERE parent = ?1)
                 AND o.arrived >= ?2 AND o.status = 0
             """)
         var handed = 0
