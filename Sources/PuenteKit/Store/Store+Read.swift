@@ -98,16 +98,6 @@ extension Store {
         return try? JSONParser.parse(Array(text.utf8))
     }
 
-    /// The stored status of an operation row (`status` and `reason` columns).
-    static func status(_ row: Row) -> OpStatus {
-        let reason = (row["reason"] as String?).flatMap(OpReason.init(text:)) ?? OpReason(.notAllowed)
-        switch row["status"] as String {
-        case "accepted": return .accepted
-        case "rejected": return .rejected(reason)
-        default: return .pending(reason)
-        }
-    }
-
     /// An entity's state, computed by the merge engine from its stored operations.
     /// One entity's state, materialized from its operations; pass `trust` when reading many.
     static func state(_ db: Database, entity: EntityRef, trust: TrustMap? = nil) throws -> EntityState {
