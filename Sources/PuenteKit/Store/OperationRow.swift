@@ -11,13 +11,16 @@ import PuenteCrypto
 /// author's previous row). Reading a row back rebuilds the bytes and checks them against the
 /// stored hash, so a row that does not rebuild to what was signed is never taken for it.
 enum OperationRow {
-    /// The SQL that reads rows for ``op(_:keys:)`` from `operation o`: the entity's id from
-    /// its name, and the previous row's hash as `prev`.
-    static let columns = """
+    /// The SQL that reads rows for ``op(_:keys:prev:)`` from `operation o`, for a run of one
+    /// chain in order (each row's `prev` is the hash of the row before it): the entity's id
+    /// from its name.
+    static let chainColumns = """
         o.author, o.seq, o.millis, o.counter, o.hash, n.id AS entity_id, o.kind, o.field, o.value, o.refs,
-        o.status, o.reason, o.arrived,
-        (SELECT p.hash FROM operation p WHERE p.author = o.author AND p.seq = o.seq - 1) AS prev
+        o.status, o.reason, o.arrived
         """
+
+    /// ``chainColumns`` and the previous row's hash as `prev`, for rows read one by one.
+    static let columns = chainColumns + ", (SELECT p.hash FROM operation p WHERE p.author = o.author AND p.seq = o.seq - 1) AS prev"
 
     /// `FROM` and the join the columns need.
     static let from = "operation o JOIN entity_name n ON n.key = o.entity"
@@ -84,9 +87,7 @@ enum OperationRow {
         out.append(contentsOf: "\",\"field\":\"".utf8)
         out.append(contentsOf: field.utf8)
         out.append(contentsOf: "\",\"hlc\":\"".utf8)
-        appendHex(hlc.millis, digits: 12, to: &out)
-        out.append(UInt8(ascii: "-"))
-        appendHex(UInt64(hlc.counter), digits: 4, to: &out)
+        out.append(contentsOf: hlc.text.utf8)
         out.append(contentsOf: "\",\"kind\":\"".utf8)
         out.append(contentsOf: kind.rawValue.utf8)
         out.append(contentsOf: "\",\"prev\":\"".utf8)
@@ -95,42 +96,15 @@ enum OperationRow {
         for (index, ref) in refs.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: ref.target.replica.hex.utf8)
-            out.append(UInt8(ascii: ":"))
-            appendDecimal(ref.target.seq, to: &out)
-            out.append(UInt8(ascii: ":"))
-            out.append(contentsOf: ref.hashPrefix.utf8)
+            out.append(contentsOf: ref.text.utf8)
             out.append(UInt8(ascii: "\""))
         }
         out.append(contentsOf: "],\"replica\":\"".utf8)
         out.append(contentsOf: replica.hex.utf8)
         out.append(contentsOf: "\",\"seq\":".utf8)
-        appendDecimal(seq, to: &out)
+        out.append(contentsOf: String(seq).utf8)
         out.append(contentsOf: ",\"value\":".utf8)
         return out
-    }
-
-    /// `value` as exactly `digits` lowercase hex digits (`HLCTimestamp.text`'s form).
-    private static func appendHex(_ value: UInt64, digits: Int, to out: inout [UInt8]) {
-        for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
-            let nibble = UInt8(truncatingIfNeeded: value >> UInt64(shift)) & 0x0f
-            out.append(nibble < 10 ? 0x30 + nibble : 0x57 + nibble)
-        }
-    }
-
-    /// A positive integer in decimal, as JSON and references write it.
-    private static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
-        guard value > 0 else {
-            out.append(contentsOf: String(value).utf8)
-            return
-        }
-        var digits = [UInt8]()
-        var rest = value
-        while rest > 0 {
-            digits.append(0x30 + UInt8(rest % 10))
-            rest /= 10
-        }
-        out.append(contentsOf: digits.reversed())
     }
 
     /// The value's canonical JSON inside `op`'s canonical bytes; nil if the bytes are not the
@@ -158,13 +132,6 @@ enum OperationRow {
                                      kindCode(op.kind), op.field, Data(value), try encode(op.refs, keys: keys),
                                      statusCode(status), status.reason?.text, arrived])
     }
-
-    /// ``columns`` without `prev`, for reading a run of one chain in order: each row's `prev`
-    /// is the hash of the row before it.
-    static let chainColumns = """
-        o.author, o.seq, o.millis, o.counter, o.hash, n.id AS entity_id, o.kind, o.field, o.value, o.refs,
-        o.status, o.reason, o.arrived
-        """
 
     /// A row read with ``columns`` (or ``chainColumns`` and `prev`) as the operation it stores,
     /// its canonical bytes rebuilt and checked against its hash.
