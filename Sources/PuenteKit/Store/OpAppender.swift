@@ -35,7 +35,7 @@ final class OpAppender {
         self.headSeq = row["head_seq"]
         self.headHash = row["head_hash"]
         self.trust = try transaction.trust
-        keys = try OperationKeys(db)
+        keys = try transaction.logKeys
     }
 
     /// Appends one operation to the local chain.

@@ -79,7 +79,7 @@ extension StoreTransaction {
     /// Hands the canonical bytes and hash of `replica`'s operations from `from` to `to` to
     /// `each`, in chain order, one at a time.
     func operationBytes(_ replica: ReplicaID, from: Int64, to: Int64, each: ([UInt8], String) throws -> Void) throws {
-        let keys = try OperationKeys(db)
+        let keys = try logKeys
         let cursor = try Row.fetchCursor(db, sql: """
             SELECT \(OperationRow.chainColumns) FROM \(OperationRow.from)
             WHERE o.author = (SELECT key FROM replica WHERE id = ?) AND o.seq BETWEEN ? AND ? ORDER BY o.seq
@@ -124,9 +124,9 @@ extension StoreTransaction {
     }
 
     /// The fork proof for `incoming` against the stored chain of `replica`, if they differ
-    /// (``Store/forkProof(_:replica:incoming:signature:)``).
+    /// (``Store/forkProof(_:replica:incoming:signature:keys:)``).
     func forkProof(_ replica: ReplicaID, incoming: [Op], signature: [UInt8]) throws -> ForkProof? {
-        try Store.forkProof(db, replica: replica, incoming: incoming, signature: signature)
+        try Store.forkProof(db, replica: replica, incoming: incoming, signature: signature, keys: try logKeys)
     }
 
     /// Stores a verified fork proof; returns whether it was new.

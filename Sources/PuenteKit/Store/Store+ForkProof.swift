@@ -12,7 +12,8 @@ extension Store {
 
     /// The fork proof for `incoming` (a verified, attested run of `replica`'s chain) against the
     /// stored chain, if they differ somewhere the store holds an attested head at or beyond.
-    static func forkProof(_ db: Database, replica: ReplicaID, incoming: [Op], signature: [UInt8]) throws -> ForkProof? {
+    static func forkProof(_ db: Database, replica: ReplicaID, incoming: [Op], signature: [UInt8],
+                          keys: OperationKeys) throws -> ForkProof? {
         var diverging: Op?
         for op in incoming {
             guard let stored = try String.fetchOne(db, sql: "SELECT hash FROM operation_text WHERE replica = ? AND seq = ?",
@@ -31,7 +32,6 @@ extension Store {
         let headSeq: Int64 = head["seq"]
         guard headSeq - first.seq < Int64(ForkProof.maximumBranchLength), incoming.count - theirs <= ForkProof.maximumBranchLength
         else { return nil }
-        let keys = try OperationKeys(db)
         let ours = try Row.fetchAll(db, sql: """
             SELECT \(OperationRow.columns) FROM \(OperationRow.from)
             WHERE o.author = (SELECT key FROM replica WHERE id = ?) AND o.seq BETWEEN ? AND ? ORDER BY o.seq

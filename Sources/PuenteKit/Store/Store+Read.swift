@@ -26,13 +26,12 @@ extension Store {
     }
 
     /// The values of the operations `op` supersedes or removes: present ones on its entity only.
-    static func previousValues(_ db: Database, of op: Op) throws -> [JSONValue] {
+    static func previousValues(_ db: Database, of op: Op, keys: OperationKeys) throws -> [JSONValue] {
         guard !op.refs.isEmpty else { return [] }
         let statement = try db.cachedStatement(sql: """
             SELECT \(OperationRow.columns) FROM \(OperationRow.from)
             WHERE o.author = (SELECT key FROM replica WHERE id = ?) AND o.seq = ?
             """)
-        let keys = try OperationKeys(db)
         var values = [JSONValue]()
         // Only what the write really superseded: a reference counts when its target is present
         // with that hash, accepted, and on the same entity and field (DESIGN); any other is
@@ -52,9 +51,8 @@ extension Store {
         return values
     }
 
-    static func logged(_ db: Database, entity: String) throws -> [(LoggedOperation, OpStatus)] {
-        let keys = try OperationKeys(db)
-        return try Row.fetchAll(db, sql: """
+    static func logged(_ db: Database, entity: String, keys: OperationKeys) throws -> [(LoggedOperation, OpStatus)] {
+        try Row.fetchAll(db, sql: """
             SELECT \(OperationRow.columns) FROM \(OperationRow.from) WHERE n.id = ?
             """, arguments: [entity]).map { row in
             let op = try OperationRow.op(row, keys: keys)
@@ -100,8 +98,8 @@ extension Store {
 
     /// An entity's state, computed by the merge engine from its stored operations.
     /// One entity's state, materialized from its operations; pass `trust` when reading many.
-    static func state(_ db: Database, entity: EntityRef, trust: TrustMap? = nil) throws -> EntityState {
-        let ops = try logged(db, entity: entity.text).map(\.0)
+    static func state(_ db: Database, entity: EntityRef, trust: TrustMap? = nil, keys: OperationKeys) throws -> EntityState {
+        let ops = try logged(db, entity: entity.text, keys: keys).map(\.0)
         let parent = try parentContext(db, entity: entity, operations: ops)
         let trust = try trust ?? TrustMap.load(db)
         return EntityMaterializer.materialize(entity: entity, operations: ops, parent: parent,
@@ -169,7 +167,7 @@ struct LoggedRow {
 extension StoreTransaction {
     /// One entity's state, materialized from its operations.
     func state(_ entity: EntityRef) throws -> EntityState {
-        try Store.state(db, entity: entity, trust: try trust)
+        try Store.state(db, entity: entity, trust: try trust, keys: try logKeys)
     }
 
     /// The accepted entities of `types` whose id starts with `type/body`, at most `limit` of them.
@@ -205,7 +203,7 @@ extension StoreTransaction {
 
     /// Every operation of `entity`, in clock order, with its status.
     func logged(_ entity: EntityRef) throws -> [(LoggedOperation, OpStatus)] {
-        try Store.logged(db, entity: entity.text)
+        try Store.logged(db, entity: entity.text, keys: try logKeys)
     }
 
     /// When each operation of `entity` arrived here (milliseconds).
@@ -213,9 +211,9 @@ extension StoreTransaction {
         try Store.arrivals(db, entity: entity.text)
     }
 
-    /// The values of the operations `op` supersedes or removes (``Store/previousValues(_:of:)``).
+    /// The values of the operations `op` supersedes or removes (``Store/previousValues(_:of:keys:)``).
     func previousValues(of op: Op) throws -> [JSONValue] {
-        try Store.previousValues(db, of: op)
+        try Store.previousValues(db, of: op, keys: try logKeys)
     }
 
     /// The standing (not retracted) entries of series `field` written by an author whose id
@@ -233,7 +231,7 @@ extension StoreTransaction {
 
     /// The operations of `author` after `seq`, in chain order.
     func operations(of author: ReplicaID, after seq: Int64) throws -> [Op] {
-        let keys = try OperationKeys(db)
+        let keys = try logKeys
         return try Row.fetchAll(db, sql: """
             SELECT \(OperationRow.columns) FROM \(OperationRow.from)
             WHERE o.author = (SELECT key FROM replica WHERE id = ?) AND o.seq > ? ORDER BY o.seq
@@ -333,7 +331,7 @@ extension StoreTransaction {
                 ORDER BY \(Store.listedClockSQL) DESC, r.id, o.seq DESC LIMIT ?
                 """, arguments: StatementArguments(arguments + [limit]))
         }
-        let keys = try OperationKeys(db)
+        let keys = try logKeys
         return try (rows ?? []).map { row in
             LoggedRow(op: try OperationRow.op(row, keys: keys), status: OperationRow.status(row), arrived: row["arrived"])
         }

@@ -158,9 +158,9 @@ extension StoreTransaction {
     /// The `create` operations of the newest `limit` standing notes on `entity`, newest first
     /// (a note is accepted only with its create), in one statement.
     func newestNotes(on entity: String, limit: Int) throws -> [Op] {
-        let keys = try OperationKeys(db)
+        let keys = try logKeys
         return try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT \(OperationRow.columns) FROM entity e JOIN entity_name n ON n.id = e.id
+            SELECT \(OperationRow.columns) FROM entity e JOIN entity_name n ON n.key = e.key
             JOIN operation o ON o.entity = n.key AND o.kind = 0 AND o.status = 0
             WHERE e.parent = ? AND e.type = 'note' AND e.state = 'accepted' AND e.retracted = 0
             ORDER BY e.created_hlc DESC, e.id LIMIT ?
@@ -267,8 +267,7 @@ extension StoreTransaction {
         let operations = try db.cachedStatement(sql: """
             SELECT r.id AS replica, n.id AS entity, o.kind = 0 AS created, o.field FROM operation o INDEXED BY operation_by_entity
             JOIN entity_name n ON n.key = o.entity JOIN replica r ON r.key = o.author
-            WHERE o.entity IN (SELECT key FROM entity_name WHERE id = ?1
-                               UNION ALL SELECT key FROM entity WHERE parent = ?1)
+            WHERE o.entity IN (SELECT key FROM entity WHERE id = ?1 UNION ALL SELECT key FROM entity WHERE parent = ?1)
                 AND o.arrived >= ?2 AND o.status = 0
             """)
         var handed = 0

@@ -12,6 +12,7 @@ final class StoreTransaction {
     let db: Database
     private var trustState: TrustMap?
     private var knownReplicas: [ReplicaID: ReplicaInfo]?
+    private var operationKeys: OperationKeys?
 
     init(_ db: Database) {
         self.db = db
@@ -23,6 +24,17 @@ final class StoreTransaction {
             if let trustState { return trustState }
             let loaded = try TrustMap.load(db)
             trustState = loaded
+            return loaded
+        }
+    }
+
+    /// The integer keys the log uses, read once per transaction (``OperationKeys``): a `show`
+    /// reads every operation of an entity and of its children, and each reference's target.
+    var logKeys: OperationKeys {
+        get throws {
+            if let operationKeys { return operationKeys }
+            let loaded = try OperationKeys(db)
+            operationKeys = loaded
             return loaded
         }
     }
