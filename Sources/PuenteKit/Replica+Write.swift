@@ -240,7 +240,8 @@ extension Replica {
     }
 
     /// ``receive(_:)`` stepping the operations of entities that hold at least `stepFrom`
-    /// operations (0: of every entity that can be stepped), so tests can reach the step.
+    /// operations (0, the default: of every entity that can be stepped; `Int.max`: of none), so
+    /// tests can compare the step with the whole materialization.
     package func receive(_ operations: [Op], stepFrom: Int) throws -> ReceiveReport {
         try store.receive(operations, wall: wallClock.nowMillis(), stepFrom: stepFrom)
     }

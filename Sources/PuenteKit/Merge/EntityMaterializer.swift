@@ -57,7 +57,7 @@ public enum EntityMaterializer {
                                registers: [:], sets: [:], series: [:], retracted: false)
         }
 
-        let byID = Dictionary(ops.map { ($0.op.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let byID = Dictionary(ops.map { ($0.op.id, Referenced($0)) }, uniquingKeysWith: { first, _ in first })
         let context = Context(entity: entity, ownerDelegations: ownerDelegations(entity: entity, create: create.op, parent: parent),
                               creator: create.op.replica, byID: byID, trusted: trusted)
         for logged in ops where statuses[logged.op.id] == nil {
@@ -97,11 +97,15 @@ public enum EntityMaterializer {
         public let owner: Owner?
         /// The author of its `create`.
         public let creator: ReplicaID
+        /// How many of its creates are accepted: one, unless it is an imported record that
+        /// several desks imported (each desk's create merges into the one record).
+        public let acceptedCreates: Int
 
-        public init(entity: EntityRef, owner: Owner?, creator: ReplicaID) {
+        public init(entity: EntityRef, owner: Owner?, creator: ReplicaID, acceptedCreates: Int = 1) {
             self.entity = entity
             self.owner = owner
             self.creator = creator
+            self.acceptedCreates = acceptedCreates
         }
 
         var ownerDelegations: Set<Delegation> {
@@ -109,6 +113,38 @@ public enum EntityMaterializer {
             case .commitment, .indicator: return owner?.delegations ?? []
             case .dialogue, .note: return Set(Delegation.allCases)
             }
+        }
+    }
+
+    /// What judging an operation reads of an operation it references: the store reads these
+    /// members of a stored operation without rebuilding (and hashing) the whole of it.
+    public struct Referenced: Sendable, Equatable {
+        public let id: OpID
+        /// Its hash (64 hex digits), which a reference must name.
+        public let hash: String
+        public let entity: String
+        public let kind: OpKind
+        public let field: String
+        public let value: JSONValue
+
+        public init(id: OpID, hash: String, entity: String, kind: OpKind, field: String, value: JSONValue) {
+            self.id = id
+            self.hash = hash
+            self.entity = entity
+            self.kind = kind
+            self.field = field
+            self.value = value
+        }
+
+        public init(_ logged: LoggedOperation) {
+            self.init(id: logged.op.id, hash: logged.hash, entity: logged.op.entity, kind: logged.op.kind, field: logged.op.field,
+                      value: logged.op.value)
+        }
+
+        /// Whether this is a `create` of an imported record (``Op/isRecordCreate``).
+        var isRecordCreate: Bool {
+            guard kind == .create, let ref = EntityRef(text: entity) else { return false }
+            return Op.recordEntity(type: ref.type, value: value) == ref
         }
     }
 
@@ -136,25 +172,34 @@ public enum EntityMaterializer {
     /// state is the materialization of its other operations, none of them references this one
     /// (no dangling reference), and `targets` holds every operation it references, with whether
     /// each is accepted. Nil when it cannot be judged alone — a `create`, the retraction of the
-    /// entity itself, or a reference to an operation not in `targets`, of another entity, or
-    /// with another hash: the store materializes the entity whole then.
+    /// entity itself, a reference to an operation not in `targets`, of another entity, or
+    /// with another hash, or to a create of a record that holds several: the store materializes
+    /// the entity whole then.
     public static func step(_ logged: LoggedOperation, on entity: AcceptedEntity,
                             targets: [OpID: (operation: LoggedOperation, accepted: Bool)],
+                            trusted: [ReplicaID: Delegation], cuts: [ReplicaID: ChainCut] = [:]) -> Step? {
+        step(logged, on: entity, referenced: targets.mapValues { (Referenced($0.operation), $0.accepted) }, trusted: trusted, cuts: cuts)
+    }
+
+    /// ``step(_:on:targets:trusted:cuts:)`` with what the referenced operations' stored rows say of them.
+    public static func step(_ logged: LoggedOperation, on entity: AcceptedEntity,
+                            referenced targets: [OpID: (operation: Referenced, accepted: Bool)],
                             trusted: [ReplicaID: Delegation], cuts: [ReplicaID: ChainCut] = [:]) -> Step? {
         let op = logged.op
         guard op.kind != .create, !(op.kind == .retract && op.field.isEmpty), op.entity == entity.entity.text else { return nil }
         for ref in op.refs {
             guard let target = targets[ref.target], ref.matches(hash: target.operation.hash),
-                  target.operation.op.entity == op.entity else { return nil }
-            // An imported record may have several creates, which a reference to one names together.
-            if target.operation.op.kind == .create, target.operation.op.isRecordCreate { return nil }
+                  target.operation.entity == op.entity else { return nil }
+            // An imported record may have several creates, which a reference to one names together;
+            // with one create, a reference to it names that create alone.
+            if target.operation.kind == .create, entity.acceptedCreates != 1, target.operation.isRecordCreate { return nil }
         }
         if let cut = cuts[op.replica], op.seq >= cut.from { return Step(status: .rejected(cut.reason), effect: .none) }
         let context = Context(entity: entity.entity, ownerDelegations: entity.ownerDelegations, creator: entity.creator,
                               byID: targets.mapValues(\.operation), trusted: trusted)
         let status = context.status(of: logged)
         guard status.isAccepted else { return Step(status: status, effect: .none) }
-        let counted = op.refs.compactMap { ref in targets[ref.target].flatMap { $0.accepted ? $0.operation.op : nil } }
+        let counted = op.refs.compactMap { ref in targets[ref.target].flatMap { $0.accepted ? $0.operation : nil } }
         let effect: Effect
         switch op.kind {
         case .set:
@@ -255,7 +300,7 @@ public enum EntityMaterializer {
         /// The author of the entity's accepted `create`.
         let creator: ReplicaID
         /// The operations references may name (of this entity).
-        let byID: [OpID: LoggedOperation]
+        let byID: [OpID: Referenced]
         let trusted: [ReplicaID: Delegation]
 
         func delegationOf(_ replica: ReplicaID) -> Delegation? { trusted[replica] }
@@ -277,7 +322,7 @@ public enum EntityMaterializer {
         }
 
         /// The referenced operations that are present with the named hash.
-        func present(_ refs: [OpRef]) -> [LoggedOperation] {
+        func present(_ refs: [OpRef]) -> [Referenced] {
             refs.compactMap { ref in
                 guard let target = byID[ref.target], ref.matches(hash: target.hash) else { return nil }
                 return target
@@ -305,8 +350,8 @@ public enum EntityMaterializer {
                 if let problem = spec.rule.problem(with: op.value) { return .rejected(OpReason(.invalidValue, [op.field, problem])) }
                 return allowed(spec.writers, author: author, adders: []).map(OpStatus.rejected) ?? .accepted
             case (.remove, .set):
-                let adders = present(op.refs).filter { adds($0.op, field: op.field, element: op.value) }
-                    .compactMap { delegationOf($0.op.replica) }
+                let adders = present(op.refs).filter { adds($0, field: op.field, element: op.value) }
+                    .compactMap { delegationOf($0.id.replica) }
                 return allowed(spec.removers, author: author, adders: adders).map(OpStatus.rejected) ?? .accepted
             case (.append, .series):
                 if let problem = spec.rule.problem(with: op.value) { return .rejected(OpReason(.invalidValue, [op.field, problem])) }
@@ -339,7 +384,7 @@ public enum EntityMaterializer {
         }
 
         /// Whether `op` writes register `field` (a `set` on it, or a `create` that gives it a value).
-        func writes(_ op: Op, field: String) -> Bool {
+        func writes(_ op: Referenced, field: String) -> Bool {
             switch op.kind {
             case .set: return op.field == field
             case .create: return op.value[field] != nil
@@ -348,7 +393,7 @@ public enum EntityMaterializer {
         }
 
         /// Whether `op` adds `element` to set `field`.
-        func adds(_ op: Op, field: String, element: JSONValue) -> Bool {
+        func adds(_ op: Referenced, field: String, element: JSONValue) -> Bool {
             switch op.kind {
             case .add:
                 return op.field == field && CanonicalJSON.encode(op.value) == CanonicalJSON.encode(element)
@@ -362,8 +407,8 @@ public enum EntityMaterializer {
 
         func state(create: LoggedOperation, accepted: [LoggedOperation], statuses: [OpID: OpStatus], dangling: Int) -> EntityState {
             let acceptedIDs = Set(accepted.map(\.op.id))
-            func counted(_ refs: [OpRef]) -> [LoggedOperation] {
-                present(refs).filter { acceptedIDs.contains($0.op.id) }
+            func counted(_ refs: [OpRef]) -> [Referenced] {
+                present(refs).filter { acceptedIDs.contains($0.id) }
             }
 
             // Registers: live = accepted writes that no accepted write of the same field supersedes.
@@ -371,10 +416,10 @@ public enum EntityMaterializer {
             // names what the others wrote that is equal to what it wrote (so two desks' equal
             // imports of a value are superseded together). A different value stays live.
             let creates = accepted.filter { $0.op.kind == .create }
-            func alike(_ target: Op, field: String, element: JSONValue? = nil) -> [OpID] {
+            func alike(_ target: Referenced, field: String, element: JSONValue? = nil) -> [OpID] {
                 guard target.kind == .create, creates.count > 1 else { return [target.id] }
                 if let element {
-                    return creates.filter { adds($0.op, field: field, element: element) }.map(\.op.id)
+                    return creates.filter { adds(Referenced($0), field: field, element: element) }.map(\.op.id)
                 }
                 guard let written = target.value[field] else { return [target.id] }
                 let key = CanonicalJSON.encode(written)
@@ -391,8 +436,8 @@ public enum EntityMaterializer {
                     }
                 case .set:
                     writesByField[op.field, default: []].append(logged)
-                    for target in counted(op.refs) where writes(target.op, field: op.field) {
-                        superseded[op.field, default: []].formUnion(alike(target.op, field: op.field))
+                    for target in counted(op.refs) where writes(target, field: op.field) {
+                        superseded[op.field, default: []].formUnion(alike(target, field: op.field))
                     }
                 default:
                     break
@@ -432,8 +477,8 @@ public enum EntityMaterializer {
             var removedPairs = Set<String>()
             for logged in accepted where logged.op.kind == .remove {
                 let key = CanonicalJSON.encode(logged.op.value)
-                for target in counted(logged.op.refs) where adds(target.op, field: logged.op.field, element: logged.op.value) {
-                    for add in alike(target.op, field: logged.op.field, element: logged.op.value) {
+                for target in counted(logged.op.refs) where adds(target, field: logged.op.field, element: logged.op.value) {
+                    for add in alike(target, field: logged.op.field, element: logged.op.value) {
                         removedPairs.insert("\(logged.op.field)\u{0}\(add)\u{0}" + String(decoding: key, as: UTF8.self))
                     }
                 }
@@ -454,10 +499,10 @@ public enum EntityMaterializer {
             var entityRetracted = false
             for logged in accepted where logged.op.kind == .retract {
                 for target in counted(logged.op.refs) {
-                    if logged.op.field.isEmpty, target.op.kind == .create {
+                    if logged.op.field.isEmpty, target.kind == .create {
                         entityRetracted = true
-                    } else if !logged.op.field.isEmpty, target.op.kind == .append, target.op.field == logged.op.field {
-                        retractedEntries.insert(target.op.id)
+                    } else if !logged.op.field.isEmpty, target.kind == .append, target.field == logged.op.field {
+                        retractedEntries.insert(target.id)
                     }
                 }
             }

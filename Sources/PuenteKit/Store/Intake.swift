@@ -79,12 +79,12 @@ extension Store {
         private let keys: OperationKeys
 
         /// An entity's operations are stepped one by one (``Store/step(_:_:hash:trust:minimumHistory:keys:entities:)``)
-        /// once it holds this many operations; below, materializing it whole from its short
-        /// history costs less. Measured on the shared workload (entities of about 20 operations
-        /// taking 10 new ones in one import): stepping every operation took 14.2–14.8 s against
-        /// 11.6–13.1 s materializing whole, on the same store and bundle; stepping pays where a
-        /// history is long, and there it makes an import's cost independent of the history's length.
-        static let stepFrom = 64
+        /// once it holds this many operations; below, it is materialized whole. Every operation
+        /// that can be judged alone is stepped: a step reads the entity's row, the register's rows
+        /// and the members of the operations it references, which costs less than reading and
+        /// materializing even a short history (design note 61). Tests pass `Int.max` to compare
+        /// the two paths.
+        static let stepFrom = 0
 
         private let stepFrom: Int
 

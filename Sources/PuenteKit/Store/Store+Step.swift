@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PuenteCrypto
 
 extension Store {
     /// Takes one operation, just appended, into its entity's stored rows without reading the
@@ -27,19 +28,32 @@ extension Store {
             accepted = read
             entities[op.entity] = read
         }
-        var targets = [OpID: (operation: LoggedOperation, accepted: Bool)]()
+        // A reference counts only if it names an operation of this entity: the rows are read by
+        // key and entity, without rebuilding the operations (their members are what judging reads).
+        let entityKey = try keys.entityKey(op.entity)
+        var targets = [OpID: (operation: EntityMaterializer.Referenced, accepted: Bool)]()
         let targetStatement = try db.cachedStatement(sql: """
-            SELECT \(OperationRow.columns) FROM \(OperationRow.from) WHERE o.author = ? AND o.seq = ?
+            SELECT hash, kind, field, value, status FROM operation WHERE author = ? AND seq = ? AND entity = ?
             """)
         for ref in op.refs where targets[ref.target] == nil {
             guard let author = keys.knownKey(of: ref.target.replica),
-                  let target = try Row.fetchOne(targetStatement, arguments: [author, ref.target.seq]),
-                  (target["entity_id"] as String) == op.entity else { return nil }
-            let operation = try OperationRow.op(target, keys: keys)
-            guard ref.matches(hash: operation.hash) else { return nil }
-            targets[ref.target] = (LoggedOperation(op: operation, hash: operation.hash), OperationRow.status(target).isAccepted)
+                  let target = try Row.fetchOne(targetStatement, arguments: [author, ref.target.seq, entityKey]) else { return nil }
+            guard let kind = OperationRow.kind(code: target["kind"]), let hash = target["hash"] as Data?, hash.count == 32 else {
+                throw PuenteError(.storeUnreadable, ["operation \(ref.target.replica.short):\(ref.target.seq)"])
+            }
+            // Only a create's or an add's value is read (what it writes or adds).
+            var value = JSONValue.null
+            if kind == .create || kind == .add {
+                guard let parsed = try? JSONParser.parse(Array(target["value"] as Data)) else {
+                    throw PuenteError(.storeUnreadable, ["operation \(ref.target.replica.short):\(ref.target.seq)"])
+                }
+                value = parsed
+            }
+            let referenced = EntityMaterializer.Referenced(id: ref.target, hash: Array(hash).hex, entity: op.entity, kind: kind,
+                                                           field: target["field"], value: value)
+            targets[ref.target] = (referenced, (target["status"] as Int64) == 0)
         }
-        guard let step = EntityMaterializer.step(LoggedOperation(op: op, hash: hash), on: accepted, targets: targets,
+        guard let step = EntityMaterializer.step(LoggedOperation(op: op, hash: hash), on: accepted, referenced: targets,
                                                  trusted: trust.delegations, cuts: trust.cuts) else { return nil }
         guard step.status.isAccepted else {
             try db.cachedStatement(sql: "UPDATE operation SET status = ?, reason = ? WHERE author = ? AND seq = ?")
@@ -47,7 +61,6 @@ extension Store {
             return (0, false)
         }
         var conflictDelta = 0
-        let entityKey = try keys.entityKey(op.entity)
         switch step.effect {
         case .none:
             break
@@ -90,7 +103,7 @@ extension Store {
                                        keys: OperationKeys) throws -> EntityMaterializer.AcceptedEntity? {
         guard let entity = EntityRef(text: id),
               let row = try Row.fetchOne(try db.cachedStatement(sql: """
-                  SELECT state, owner, creator, parent, dangling FROM entity WHERE id = ?
+                  SELECT key, state, owner, creator, parent, external_id, dangling FROM entity WHERE id = ?
                   """), arguments: [id]),
               (row["state"] as String) == "accepted", (row["dangling"] as Int64) == 0,
               let creator = ReplicaID(hex: row["creator"]) else { return nil }
@@ -107,10 +120,18 @@ extension Store {
             // Counted in the entity index alone, once per entity and transaction.
             let count = try Int.fetchOne(try db.cachedStatement(sql: """
                 SELECT count(*) FROM (SELECT 1 FROM operation WHERE entity = ? LIMIT ?)
-                """), arguments: [try keys.entityKey(id), minimumHistory]) ?? 0
+                """), arguments: [row["key"] as Int64, minimumHistory]) ?? 0
             guard count >= minimumHistory else { return nil }
         }
-        return EntityMaterializer.AcceptedEntity(entity: entity, owner: owner, creator: creator)
+        // An imported record holds one create per desk that imported it: a reference to one of
+        // several names the others too, which the whole materialization resolves.
+        var acceptedCreates = 1
+        if (row["external_id"] as String?) != nil {
+            acceptedCreates = try Int.fetchOne(try db.cachedStatement(sql: """
+                SELECT count(*) FROM operation WHERE entity = ? AND kind = 0 AND status = 0
+                """), arguments: [row["key"] as Int64]) ?? 0
+        }
+        return EntityMaterializer.AcceptedEntity(entity: entity, owner: owner, creator: creator, acceptedCreates: acceptedCreates)
     }
 
     /// A register gains `value` and loses the values it supersedes; the winner moves when it

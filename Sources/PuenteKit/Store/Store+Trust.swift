@@ -120,7 +120,7 @@ extension Store {
 
     /// Every recorded run of dropped operations, newest first, with its author where known.
     static func droppedOperations(_ db: Database, replicas: [ReplicaID: ReplicaInfo]) throws -> [DroppedOperations] {
-        try try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db, sql: """
             SELECT replica, from_seq, to_seq, count, dropped_at, reason FROM dropped_operations
             ORDER BY dropped_at DESC, replica, from_seq
             """).compactMap { row in

@@ -17,7 +17,7 @@ import Testing
         _ = try b.receive(try a.operations(of: a.identity.replica), stepFrom: stepFrom)
     }
 
-    @Test(arguments: [Store.Intake.stepFrom, 0]) func bothDesksImportingTheFixtureBeforeAnyExchangeKeepOneRecordEach(_ stepFrom: Int) throws {
+    @Test(arguments: [0, Int.max]) func bothDesksImportingTheFixtureBeforeAnyExchangeKeepOneRecordEach(_ stepFrom: Int) throws {
         let group = try ReplicaGroup([.us, .mx])
         let (us, mx) = (group.replicas[0], group.replicas[1])
         let file = try Self.fixture()
@@ -48,7 +48,7 @@ import Testing
 
     /// An edit made after importing supersedes the other desk's equal import of the value it
     /// replaced (nothing is lost: the values were equal); a different imported value stays, a conflict.
-    @Test(arguments: [Store.Intake.stepFrom, 0]) func anEditSupersedesTheOtherDesksEqualImportOnly(_ stepFrom: Int) throws {
+    @Test(arguments: [0, Int.max]) func anEditSupersedesTheOtherDesksEqualImportOnly(_ stepFrom: Int) throws {
         let group = try ReplicaGroup([.us, .mx])
         let (us, mx) = (group.replicas[0], group.replicas[1])
         let record = CommitmentDraft(owner: .joint, titleEN: "Coordinate migration and law-enforcement agencies", pillar: .pursue,
@@ -111,7 +111,7 @@ import Testing
 
     /// A joint indicator's reading imported by both desks is one reading shown with both
     /// authors; retracting it retracts both entries, on every store.
-    @Test(arguments: [Store.Intake.stepFrom, 0]) func aReadingBothDesksImportedIsRetractedOnce(_ stepFrom: Int) throws {
+    @Test(arguments: [0, Int.max]) func aReadingBothDesksImportedIsRetractedOnce(_ stepFrom: Int) throws {
         let group = try ReplicaGroup([.us, .mx])
         let (us, mx) = (group.replicas[0], group.replicas[1])
         let file = try ImportFile(bytes: Array(SampleImports.jointReading.utf8))
