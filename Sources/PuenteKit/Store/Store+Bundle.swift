@@ -96,9 +96,12 @@ extension StoreTransaction {
     /// What a thin line's reference restores from the store: the hash, entity and field of the
     /// operation `id`, whether it is in the log or held after a gap.
     func wireTarget(_ id: OpID) throws -> ThinWire.Target? {
-        let statement = try db.cachedStatement(sql: "SELECT hash, entity, field FROM operation_text WHERE replica = ? AND seq = ?")
+        let statement = try db.cachedStatement(sql: """
+            SELECT o.hash, n.id AS entity, o.field FROM operation o JOIN entity_name n ON n.key = o.entity
+            WHERE o.author = (SELECT key FROM replica WHERE id = ?) AND o.seq = ?
+            """)
         if let row = try Row.fetchOne(statement, arguments: [id.replica.hex, id.seq]) {
-            return ThinWire.Target(hash: row["hash"], entity: row["entity"], field: row["field"])
+            return ThinWire.Target(hash: Array(row["hash"] as Data).hex, entity: row["entity"], field: row["field"])
         }
         let held = try db.cachedStatement(sql: "SELECT bytes FROM held_operation WHERE replica = ? AND seq = ?")
         guard let bytes = try Data.fetchOne(held, arguments: [id.replica.hex, id.seq]) else { return nil }
