@@ -13,8 +13,9 @@ enum Schema {
     /// The format this code writes. 1 was the format of the migrations that came before; 2
     /// had no count of each entity's open conflicts; 3 no commitment's source in its summary;
     /// 4 kept each operation as its canonical text, keyed by its author's and entity's text ids;
-    /// 5 named the entity and author of each materialized value by their text ids.
-    static let version = 6
+    /// 5 named the entity and author of each materialized value by their text ids; 6 indexed
+    /// each register's winner.
+    static let version = 7
 
     /// Creates every table, index and trigger of the current format and records its number.
     static func create(_ db: Database) throws {
@@ -205,6 +206,9 @@ enum Schema {
     /// the review's count of open conflicts reads the entities that have any, not every value.
     /// An entity's values, elements and entries name it by `key` (its `entity_name.key`) and
     /// their authors by `replica.key`: a row per live value costs its value and a few bytes.
+    /// A register's rows are read by their key's prefix (entity, field), winner included; the
+    /// one winner per register is the materializer's (property tests compare every row with a
+    /// rebuild's), not an index's, which cost two index writes per step and 28 bytes per operation.
     static let state = """
         CREATE TABLE entity (
             id TEXT PRIMARY KEY NOT NULL,
@@ -238,7 +242,6 @@ enum Schema {
             winner INTEGER NOT NULL CHECK (winner IN (0, 1)),
             PRIMARY KEY (entity, field, author, seq)
         ) WITHOUT ROWID;
-        CREATE UNIQUE INDEX register_one_winner ON register_value(entity, field) WHERE winner = 1;
         CREATE INDEX register_conflict ON register_value(entity, field, winner) WHERE winner = 0;
 
         CREATE TABLE set_element (
