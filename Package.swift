@@ -34,6 +34,8 @@ let package = Package(
             dependencies: [
                 "PuenteCrypto", "CPuenteZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C interface, for the few statements an import runs per operation (Store/SQLiteCall.swift).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             // A file sees the members of the modules it imports, no others: a file that does not
             // import GRDB cannot run SQL, and only Store/ imports it (docs/design.md, note 63).

@@ -125,12 +125,16 @@ enum OperationRow {
             throw PuenteError(.storeUnreadable, ["operation \(op.replica.short):\(op.seq)"])
         }
         let entity = try keys.entityKey(op.entity)
-        try db.cachedStatement(sql: """
+        // Once per operation an import receives: through SQLite's C interface (``SQLiteCall``).
+        let insert = try SQLiteCall(db, """
             INSERT INTO operation (author, seq, millis, counter, hash, entity, kind, field, value, refs, status, reason, arrived)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [author, op.seq, Int64(op.hlc.millis), Int64(op.hlc.counter), Data(digest), entity,
-                                     kindCode(op.kind), op.field, Data(value), try encode(op.refs, keys: keys),
-                                     statusCode(status), status.reason?.text, arrived])
+            """)
+        try insert.bind(.integer(author), .integer(op.seq), .integer(Int64(op.hlc.millis)), .integer(Int64(op.hlc.counter)),
+                        .bytes(digest), .integer(entity), .integer(Int64(kindCode(op.kind))), .text(op.field), .bytes(Array(value)),
+                        try encode(op.refs, keys: keys).map { .bytes(Array($0)) } ?? .null, .integer(Int64(statusCode(status))),
+                        status.reason.map { .text($0.text) } ?? .null, arrived.map { .integer($0) } ?? .null)
+        try insert.run()
     }
 
     /// A row read with ``columns`` (or ``chainColumns`` and `prev`) as the operation it stores,
@@ -161,37 +165,88 @@ enum OperationRow {
         let hash: String
     }
 
+    /// What a row of the log holds, as ``chainColumns`` (and ``columns``' `prev`) read it.
+    struct Members {
+        let author: Int64
+        let seq: Int64
+        let millis: Int64
+        let counter: Int64
+        let hash: [UInt8]
+        let entity: String?
+        let kind: Int64
+        let field: String
+        let value: [UInt8]
+        let refs: [UInt8]
+        let prev: [UInt8]?
+
+        /// A row read by GRDB, by column name.
+        init(_ row: Row) {
+            author = row["author"]
+            seq = row["seq"]
+            millis = row["millis"]
+            counter = row["counter"]
+            hash = Array(row["hash"] as Data)
+            entity = row["entity_id"]
+            kind = row["kind"]
+            field = row["field"]
+            value = Array(row["value"] as Data)
+            refs = (row["refs"] as Data?).map(Array.init) ?? []
+            prev = (row["prev"] as Data?).map(Array.init)
+        }
+
+        /// A row of ``chainColumns`` read through ``SQLiteCall``, by position (no `prev`).
+        init(chain row: SQLiteCall.Row) {
+            author = row.integer(0)
+            seq = row.integer(1)
+            millis = row.integer(2)
+            counter = row.integer(3)
+            hash = row.bytes(4)
+            entity = row.optionalText(5)
+            kind = row.integer(6)
+            field = row.text(7)
+            value = row.bytes(8)
+            refs = row.bytes(9)
+            prev = nil
+        }
+    }
+
     /// A row's canonical bytes and hash, checked; `prev` when the row was read without it.
     static func rebuild(_ row: Row, keys: OperationKeys, prev given: String? = nil) throws -> Rebuilt {
-        let seq: Int64 = row["seq"]
-        guard let replica = try keys.replica(key: row["author"]) else {
-            throw PuenteError(.storeUnreadable, ["operation author \(row["author"] as Int64? ?? -1)"])
+        try rebuild(Members(row), keys: keys, prev: given)
+    }
+
+    /// The canonical bytes and hash of the row with these members, checked.
+    static func rebuild(_ row: Members, keys: OperationKeys, prev given: String? = nil) throws -> Rebuilt {
+        let seq = row.seq
+        guard let replica = try keys.replica(key: row.author) else {
+            throw PuenteError(.storeUnreadable, ["operation author \(row.author)"])
         }
-        let place = "operation \(replica.short):\(seq)"
-        let digest = Array(row["hash"] as Data)
+        // Named only when something is wrong: a row's place is text built for a message.
+        func place() -> String { "operation \(replica.short):\(seq)" }
+        let digest = row.hash
         let prev: String
         if seq == 1 {
             prev = Op.genesisPrev
         } else if let given {
             prev = given
-        } else if let previous = row["prev"] as Data? {
-            prev = Array(previous).hex
+        } else if let previous = row.prev {
+            prev = previous.hex
         } else {
-            throw PuenteError(.storeUnreadable, [place + " (no previous operation)"])
+            throw PuenteError(.storeUnreadable, [place() + " (no previous operation)"])
         }
-        let millis: Int64 = row["millis"]
-        let counter: Int64 = row["counter"]
-        guard let kind = kind(code: row["kind"]), millis >= 0, (0...Int64(UInt16.max)).contains(counter),
-              let entity: String = row["entity_id"] else {
-            throw PuenteError(.storeUnreadable, [place])
+        let millis = row.millis
+        let counter = row.counter
+        guard let kind = kind(code: row.kind), millis >= 0, (0...Int64(UInt16.max)).contains(counter),
+              let entity = row.entity else {
+            throw PuenteError(.storeUnreadable, [place()])
         }
         let hlc = HLCTimestamp(millis: UInt64(millis), counter: UInt16(counter))
-        let field: String = row["field"]
-        let value = Array(row["value"] as Data)
-        let refs = try decode((row["refs"] as Data?).map(Array.init) ?? [], keys: keys, at: place)
+        let field = row.field
+        let value = row.value
+        let refs = try decode(row.refs, keys: keys, at: place)
         let bytes = canonicalBytes(entity: entity, field: field, hlc: hlc, kind: kind, prev: prev, refs: refs, replica: replica,
                                    seq: seq, value: value)
-        guard Digest.sha256(bytes) == digest else { throw PuenteError(.storeUnreadable, [place + " (does not match its hash)"]) }
+        guard Digest.sha256(bytes) == digest else { throw PuenteError(.storeUnreadable, [place() + " (does not match its hash)"]) }
         return Rebuilt(replica: replica, seq: seq, hlc: hlc, prev: prev, entity: entity, kind: kind, field: field, refs: refs,
                        value: value, bytes: bytes, hash: digest.hex)
     }
@@ -229,10 +284,10 @@ enum OperationRow {
         return Data(out)
     }
 
-    static func decode(_ bytes: [UInt8], keys: OperationKeys, at place: String) throws -> [OpRef] {
+    static func decode(_ bytes: [UInt8], keys: OperationKeys, at place: () -> String) throws -> [OpRef] {
         var refs = [OpRef]()
         var index = 0
-        func fail() -> PuenteError { PuenteError(.storeUnreadable, [place + " (references)"]) }
+        func fail() -> PuenteError { PuenteError(.storeUnreadable, [place() + " (references)"]) }
         while index < bytes.count {
             let tag = bytes[index]
             index += 1
@@ -356,10 +411,14 @@ final class OperationKeys {
     func entityKey(_ entity: String) throws -> Int64 {
         if let key = entityKeys[entity] { return key }
         let key: Int64
-        if let stored = try Int64.fetchOne(try db.cachedStatement(sql: "SELECT key FROM entity_name WHERE id = ?"), arguments: [entity]) {
+        let lookup = try SQLiteCall(db, "SELECT key FROM entity_name WHERE id = ?")
+        try lookup.bind(.text(entity))
+        if let stored = try lookup.first({ $0.integer(0) }) {
             key = stored
         } else {
-            try db.cachedStatement(sql: "INSERT INTO entity_name (id) VALUES (?)").execute(arguments: [entity])
+            let insert = try SQLiteCall(db, "INSERT INTO entity_name (id) VALUES (?)")
+            try insert.bind(.text(entity))
+            try insert.run()
             key = db.lastInsertedRowID
         }
         if entityKeys.count >= Self.entityCap { entityKeys.removeAll(keepingCapacity: true) }

@@ -80,14 +80,16 @@ extension StoreTransaction {
     /// `each`, in chain order, one at a time.
     func operationBytes(_ replica: ReplicaID, from: Int64, to: Int64, each: ([UInt8], String) throws -> Void) throws {
         let keys = try logKeys
-        let cursor = try Row.fetchCursor(db, sql: """
-            SELECT \(OperationRow.chainColumns) FROM \(OperationRow.from)
-            WHERE o.author = (SELECT key FROM replica WHERE id = ?) AND o.seq BETWEEN ? AND ? ORDER BY o.seq
-            """, arguments: [replica.hex, from, to])
         var prev = from <= 1 ? Op.genesisPrev : try String.fetchOne(db, sql: "SELECT hash FROM operation_text WHERE replica = ? AND seq = ?",
                                                                       arguments: [replica.hex, from - 1])
-        while let row = try cursor.next() {
-            let rebuilt = try OperationRow.rebuild(row, keys: keys, prev: prev)
+        // Every operation an export writes: read by position through ``SQLiteCall``.
+        let rows = try SQLiteCall(db, """
+            SELECT \(OperationRow.chainColumns) FROM \(OperationRow.from)
+            WHERE o.author = (SELECT key FROM replica WHERE id = ?) AND o.seq BETWEEN ? AND ? ORDER BY o.seq
+            """)
+        try rows.bind(.text(replica.hex), .integer(from), .integer(to))
+        try rows.rows { row in
+            let rebuilt = try OperationRow.rebuild(OperationRow.Members(chain: row), keys: keys, prev: prev)
             try each(rebuilt.bytes, rebuilt.hash)
             prev = rebuilt.hash
         }
@@ -96,12 +98,14 @@ extension StoreTransaction {
     /// What a thin line's reference restores from the store: the hash, entity and field of the
     /// operation `id`, whether it is in the log or held after a gap.
     func wireTarget(_ id: OpID) throws -> ThinWire.Target? {
-        let statement = try db.cachedStatement(sql: """
-            SELECT o.hash, n.id AS entity, o.field FROM operation o JOIN entity_name n ON n.key = o.entity
+        // Once per reference an import restores: through SQLite's C interface (``SQLiteCall``).
+        let stored = try SQLiteCall(db, """
+            SELECT o.hash, n.id, o.field FROM operation o JOIN entity_name n ON n.key = o.entity
             WHERE o.author = (SELECT key FROM replica WHERE id = ?) AND o.seq = ?
             """)
-        if let row = try Row.fetchOne(statement, arguments: [id.replica.hex, id.seq]) {
-            return ThinWire.Target(hash: Array(row["hash"] as Data).hex, entity: row["entity"], field: row["field"])
+        try stored.bind(.text(id.replica.hex), .integer(id.seq))
+        if let target = try stored.first({ ThinWire.Target(hash: $0.bytes(0).hex, entity: $0.text(1), field: $0.text(2)) }) {
+            return target
         }
         let held = try db.cachedStatement(sql: "SELECT bytes FROM held_operation WHERE replica = ? AND seq = ?")
         guard let bytes = try Data.fetchOne(held, arguments: [id.replica.hex, id.seq]) else { return nil }

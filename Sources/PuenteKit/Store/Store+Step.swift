@@ -32,26 +32,27 @@ extension Store {
         // key and entity, without rebuilding the operations (their members are what judging reads).
         let entityKey = try keys.entityKey(op.entity)
         var targets = [OpID: (operation: EntityMaterializer.Referenced, accepted: Bool)]()
-        let targetStatement = try db.cachedStatement(sql: """
-            SELECT hash, kind, field, value, status FROM operation WHERE author = ? AND seq = ? AND entity = ?
-            """)
         for ref in op.refs where targets[ref.target] == nil {
-            guard let author = keys.knownKey(of: ref.target.replica),
-                  let target = try Row.fetchOne(targetStatement, arguments: [author, ref.target.seq, entityKey]) else { return nil }
-            guard let kind = OperationRow.kind(code: target["kind"]), let hash = target["hash"] as Data?, hash.count == 32 else {
+            guard let author = keys.knownKey(of: ref.target.replica) else { return nil }
+            let lookup = try SQLiteCall(db, "SELECT hash, kind, field, value, status FROM operation WHERE author = ? AND seq = ? AND entity = ?")
+            try lookup.bind(.integer(author), .integer(ref.target.seq), .integer(entityKey))
+            guard let target = try lookup.first({ row in
+                (hash: row.bytes(0), kind: row.integer(1), field: row.text(2), value: row.bytes(3), accepted: row.integer(4) == 0)
+            }) else { return nil }
+            guard let kind = OperationRow.kind(code: target.kind), target.hash.count == 32 else {
                 throw PuenteError(.storeUnreadable, ["operation \(ref.target.replica.short):\(ref.target.seq)"])
             }
             // Only a create's or an add's value is read (what it writes or adds).
             var value = JSONValue.null
             if kind == .create || kind == .add {
-                guard let parsed = try? JSONParser.parse(Array(target["value"] as Data)) else {
+                guard let parsed = try? JSONParser.parse(target.value) else {
                     throw PuenteError(.storeUnreadable, ["operation \(ref.target.replica.short):\(ref.target.seq)"])
                 }
                 value = parsed
             }
-            let referenced = EntityMaterializer.Referenced(id: ref.target, hash: Array(hash).hex, entity: op.entity, kind: kind,
-                                                           field: target["field"], value: value)
-            targets[ref.target] = (referenced, (target["status"] as Int64) == 0)
+            let referenced = EntityMaterializer.Referenced(id: ref.target, hash: target.hash.hex, entity: op.entity, kind: kind,
+                                                           field: target.field, value: value)
+            targets[ref.target] = (referenced, target.accepted)
         }
         guard let step = EntityMaterializer.step(LoggedOperation(op: op, hash: hash), on: accepted, referenced: targets,
                                                  trusted: trust.delegations, cuts: trust.cuts) else { return nil }
@@ -139,43 +140,49 @@ extension Store {
     /// conflicts (0, 1 or -1): a register is in conflict while its live values differ.
     private static func stepRegister(_ db: Database, entity: String, key entityKey: Int64, field: String, value: RegisterValue,
                                      supersedes: Set<OpID>, keys: OperationKeys) throws -> Int {
-        let rows = try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT author, seq, hlc, winner, value FROM register_value WHERE entity = ? AND field = ?
-            """), arguments: [entityKey, field])
+        // Once per register an import steps: through SQLite's C interface (``SQLiteCall``).
+        struct Stored { let author: Int64, seq: Int64, hlc: String, winner: Bool, value: String }
+        var rows = [Stored]()
+        let read = try SQLiteCall(db, "SELECT author, seq, hlc, winner, value FROM register_value WHERE entity = ? AND field = ?")
+        try read.bind(.integer(entityKey), .text(field))
+        try read.rows { row in
+            rows.append(Stored(author: row.integer(0), seq: row.integer(1), hlc: row.text(2), winner: row.integer(3) == 1, value: row.text(4)))
+        }
         let valueText = String(decoding: CanonicalJSON.encode(value.value), as: UTF8.self)
         // Values as their canonical texts, before and after: a conflict is two that differ.
         var textsAfter: Set<String> = [valueText]
         var live = [value]
         var oldWinner: OpID?
         for row in rows {
-            guard let replica = try keys.replica(key: row["author"]), let hlc = HLCTimestamp(text: row["hlc"]) else {
+            guard let replica = try keys.replica(key: row.author), let hlc = HLCTimestamp(text: row.hlc) else {
                 throw PuenteError(.storeUnreadable, ["register_value", entity])
             }
-            let id = OpID(replica: replica, seq: row["seq"])
-            if (row["winner"] as Int64) == 1 { oldWinner = id }
+            let id = OpID(replica: replica, seq: row.seq)
+            if row.winner { oldWinner = id }
             if supersedes.contains(id) {
-                try db.cachedStatement(sql: "DELETE FROM register_value WHERE entity = ? AND field = ? AND author = ? AND seq = ?")
-                    .execute(arguments: [entityKey, field, row["author"] as Int64, id.seq])
+                let delete = try SQLiteCall(db, "DELETE FROM register_value WHERE entity = ? AND field = ? AND author = ? AND seq = ?")
+                try delete.bind(.integer(entityKey), .text(field), .integer(row.author), .integer(id.seq))
+                try delete.run()
             } else {
                 live.append(RegisterValue(op: id, hlc: hlc, value: .null))
-                textsAfter.insert(row["value"])
+                textsAfter.insert(row.value)
             }
         }
         let winner = EntityState.winner(live)?.op
-        let setWinner = try db.cachedStatement(sql: """
-            UPDATE register_value SET winner = ? WHERE entity = ? AND field = ? AND author = ? AND seq = ?
-            """)
-        if let oldWinner, oldWinner != winner, !supersedes.contains(oldWinner) {
-            try setWinner.execute(arguments: [0, entityKey, field, try keys.author(oldWinner.replica), oldWinner.seq])
+        func setWinner(_ flag: Int64, _ id: OpID) throws {
+            let update = try SQLiteCall(db, "UPDATE register_value SET winner = ? WHERE entity = ? AND field = ? AND author = ? AND seq = ?")
+            try update.bind(.integer(flag), .integer(entityKey), .text(field), .integer(try keys.author(id.replica)), .integer(id.seq))
+            try update.run()
         }
-        try db.cachedStatement(sql: """
+        if let oldWinner, oldWinner != winner, !supersedes.contains(oldWinner) { try setWinner(0, oldWinner) }
+        let insert = try SQLiteCall(db, """
             INSERT INTO register_value (entity, field, author, seq, hlc, value, winner) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [entityKey, field, try keys.author(value.op.replica), value.op.seq, value.hlc.text, valueText,
-                                     winner == value.op ? 1 : 0])
-        if let winner, winner != value.op, winner != oldWinner {
-            try setWinner.execute(arguments: [1, entityKey, field, try keys.author(winner.replica), winner.seq])
-        }
-        let textsBefore = Set(rows.map { $0["value"] as String })
+            """)
+        try insert.bind(.integer(entityKey), .text(field), .integer(try keys.author(value.op.replica)), .integer(value.op.seq),
+                        .text(value.hlc.text), .text(valueText), .integer(winner == value.op ? 1 : 0))
+        try insert.run()
+        if let winner, winner != value.op, winner != oldWinner { try setWinner(1, winner) }
+        let textsBefore = Set(rows.map(\.value))
         return (textsAfter.count > 1 ? 1 : 0) - (textsBefore.count > 1 ? 1 : 0)
     }
 
@@ -196,15 +203,18 @@ extension Store {
                       """), arguments: [id]),
                   (row["state"] as String) == "accepted" else { continue }
             var registers = [String: [RegisterValue]]()
-            for value in try Row.fetchAll(try db.cachedStatement(sql: """
-                SELECT v.field, r.id AS replica, v.seq, v.hlc, v.value FROM register_value v JOIN replica r ON r.key = v.author
+            let values = try SQLiteCall(db, """
+                SELECT v.field, r.id, v.seq, v.hlc, v.value FROM register_value v JOIN replica r ON r.key = v.author
                 WHERE v.entity = (SELECT key FROM entity WHERE id = ?)
-                """), arguments: [id]) {
-                guard let replica = ReplicaID(hex: value["replica"]), let hlc = HLCTimestamp(text: value["hlc"]),
-                      let stored = Store.storedValue(value["value"]) else {
+                """)
+            try values.bind(.text(id))
+            try values.rows { value in
+                guard let replica = ReplicaID(hex: value.text(1)), let hlc = HLCTimestamp(text: value.text(3)),
+                      let stored = Store.storedValue(value.text(4)) else {
                     throw PuenteError(.storeUnreadable, ["register_value", id])
                 }
-                registers[value["field"], default: []].append(RegisterValue(op: OpID(replica: replica, seq: value["seq"]), hlc: hlc, value: stored))
+                registers[value.text(0), default: []].append(RegisterValue(op: OpID(replica: replica, seq: value.integer(2)), hlc: hlc,
+                                                                           value: stored))
             }
             if entity.type == .commitment, let owner = (row["owner"] as String?).flatMap(Owner.init(rawValue:)) {
                 try writeSummary(db, id: id, owner: owner, registers: registers, created: row["created_hlc"], isNew: false, search: &search)
