@@ -215,13 +215,20 @@ extension Replica {
     /// One entity in full: state, creator, history (every operation, rejected ones too) and children.
     public func detail(_ entity: EntityRef) throws -> EntityDetail {
         try store.read { tx in
-            let state = try tx.state(entity)
+            // Each operation of the entity is read once: for its state, its history and the
+            // values its history lines supersede.
+            let (rows, state) = try tx.history(entity)
             let replicas = try tx.replicas()
-            let arrived = try tx.arrivals(entity)
-            let history = try tx.logged(entity).map { entry, status in
-                var line = HistoryEntry(op: entry.op, author: replicas[entry.op.replica], status: status,
-                                        previous: try tx.previousValues(of: entry.op))
-                line.clockAhead = Store.isClockAhead(entry.op.hlc, arrived: arrived[entry.op.id])
+            var arrived = [OpID: UInt64]()
+            var known = [OpID: (op: Op, status: OpStatus)]()
+            for row in rows {
+                arrived[row.op.id] = row.arrived
+                known[row.op.id] = (row.op, row.status)
+            }
+            let history = try rows.map { row in
+                var line = HistoryEntry(op: row.op, author: replicas[row.op.replica], status: row.status,
+                                        previous: try tx.previousValues(of: row.op, known: known))
+                line.clockAhead = Store.isClockAhead(row.op.hlc, arrived: arrived[row.op.id])
                 return line
             }.enumerated().sorted { first, second in
                 // In clock order, a stamp too far ahead counted at the limit it broke (a stable sort).

@@ -26,7 +26,11 @@ extension Store {
     }
 
     /// The values of the operations `op` supersedes or removes: present ones on its entity only.
-    static func previousValues(_ db: Database, of op: Op, keys: OperationKeys) throws -> [JSONValue] {
+    ///
+    /// `known`: operations the caller already read with their statuses (a `show` holds its
+    /// entity's whole history, where most references lead); others are read from the log.
+    static func previousValues(_ db: Database, of op: Op, keys: OperationKeys,
+                               known: [OpID: (op: Op, status: OpStatus)] = [:]) throws -> [JSONValue] {
         guard !op.refs.isEmpty else { return [] }
         let statement = try db.cachedStatement(sql: """
             SELECT \(OperationRow.columns) FROM \(OperationRow.from)
@@ -37,9 +41,15 @@ extension Store {
         // with that hash, accepted, and on the same entity and field (DESIGN); any other is
         // dormant, and showing its value would put words in the write's mouth.
         for ref in op.refs {
-            guard let row = try Row.fetchOne(statement, arguments: [ref.target.replica.hex, ref.target.seq]),
-                  OperationRow.status(row).isAccepted else { continue }
-            let target = try OperationRow.op(row, keys: keys)
+            let target: Op
+            if let held = known[ref.target] {
+                guard held.status.isAccepted else { continue }
+                target = held.op
+            } else {
+                guard let row = try Row.fetchOne(statement, arguments: [ref.target.replica.hex, ref.target.seq]),
+                      OperationRow.status(row).isAccepted else { continue }
+                target = try OperationRow.op(row, keys: keys)
+            }
             guard ref.matches(hash: target.hash) else { continue }
             guard target.entity == op.entity, target.kind == .create || target.field == op.field else { continue }
             if target.kind == .create {
@@ -58,15 +68,6 @@ extension Store {
             let op = try OperationRow.op(row, keys: keys)
             return (LoggedOperation(op: op, hash: op.hash), OperationRow.status(row))
         }.sorted { ($0.0.op.hlc, $0.0.op.replica, $0.0.op.seq) < ($1.0.op.hlc, $1.0.op.replica, $1.0.op.seq) }
-    }
-
-    /// When each operation of `entity` arrived here (milliseconds).
-    static func arrivals(_ db: Database, entity: String) throws -> [OpID: UInt64] {
-        var arrived = [OpID: UInt64]()
-        for row in try Row.fetchAll(db, sql: "SELECT replica, seq, arrived FROM operation_text WHERE entity = ?", arguments: [entity]) {
-            if let replica = ReplicaID(hex: row["replica"]) { arrived[OpID(replica: replica, seq: row["seq"])] = row["arrived"] }
-        }
-        return arrived
     }
 
     /// Whether `hlc` was more than the allowed skew ahead of the wall clock when its operation
@@ -99,7 +100,11 @@ extension Store {
     /// An entity's state, computed by the merge engine from its stored operations.
     /// One entity's state, materialized from its operations; pass `trust` when reading many.
     static func state(_ db: Database, entity: EntityRef, trust: TrustMap? = nil, keys: OperationKeys) throws -> EntityState {
-        let ops = try logged(db, entity: entity.text, keys: keys).map(\.0)
+        try state(db, entity: entity, operations: try logged(db, entity: entity.text, keys: keys).map(\.0), trust: trust)
+    }
+
+    /// `entity`'s state from `ops`, every operation the log holds of it.
+    static func state(_ db: Database, entity: EntityRef, operations ops: [LoggedOperation], trust: TrustMap? = nil) throws -> EntityState {
         let parent = try parentContext(db, entity: entity, operations: ops)
         let trust = try trust ?? TrustMap.load(db)
         return EntityMaterializer.materialize(entity: entity, operations: ops, parent: parent,
@@ -206,14 +211,23 @@ extension StoreTransaction {
         try Store.logged(db, entity: entity.text, keys: try logKeys)
     }
 
-    /// When each operation of `entity` arrived here (milliseconds).
-    func arrivals(_ entity: EntityRef) throws -> [OpID: UInt64] {
-        try Store.arrivals(db, entity: entity.text)
+    /// The values of the operations `op` supersedes or removes (``Store/previousValues(_:of:keys:known:)``).
+    func previousValues(of op: Op, known: [OpID: (op: Op, status: OpStatus)] = [:]) throws -> [JSONValue] {
+        try Store.previousValues(db, of: op, keys: try logKeys, known: known)
     }
 
-    /// The values of the operations `op` supersedes or removes (``Store/previousValues(_:of:keys:)``).
-    func previousValues(of op: Op) throws -> [JSONValue] {
-        try Store.previousValues(db, of: op, keys: try logKeys)
+    /// Every operation of `entity` with its status and arrival, in clock order, and its state
+    /// materialized from them: what `show` reads, each operation read once.
+    func history(_ entity: EntityRef) throws -> (rows: [LoggedRow], state: EntityState) {
+        let keys = try logKeys
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT \(OperationRow.columns) FROM \(OperationRow.from) WHERE n.id = ?
+            """, arguments: [entity.text]).map { row in
+            LoggedRow(op: try OperationRow.op(row, keys: keys), status: OperationRow.status(row), arrived: row["arrived"])
+        }.sorted { ($0.op.hlc, $0.op.replica, $0.op.seq) < ($1.op.hlc, $1.op.replica, $1.op.seq) }
+        let state = try Store.state(db, entity: entity, operations: rows.map { LoggedOperation(op: $0.op, hash: $0.op.hash) },
+                                    trust: try trust)
+        return (rows, state)
     }
 
     /// The standing (not retracted) entries of series `field` written by an author whose id
