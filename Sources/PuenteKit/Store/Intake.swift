@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import PuenteCrypto
 
 extension Store {
     /// Takes other replicas' operations into a store, one author's chain at a time and one
@@ -132,10 +131,9 @@ extension Store {
             if chain.isLocal, op.seq > chain.startSeq { throw PuenteError(.ownReplicaAhead, [chain.author.hex]) }
             let hash = op.hash
             if op.seq <= chain.headSeq {
-                // A bundle that comes again is all duplicates: each is checked by its key alone.
-                let stored = try SQLiteCall(db, "SELECT hash FROM operation WHERE author = ? AND seq = ?")
-                try stored.bind(.integer(try keys.author(chain.author)), .integer(op.seq))
-                guard try stored.first({ $0.bytes(0).hex }) == hash else { throw PuenteError(.fork, [chain.author.hex, String(op.seq)]) }
+                guard try Store.storedHash(db, chain.author, seq: op.seq) == hash else {
+                    throw PuenteError(.fork, [chain.author.hex, String(op.seq)])
+                }
                 chain.duplicates += 1
             } else if op.seq == chain.headSeq + 1 {
                 try Store.appendVerified(db, op: op, hash: hash, headHash: chain.headHash, headHLC: chain.headHLC,

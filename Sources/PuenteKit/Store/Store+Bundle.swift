@@ -26,9 +26,8 @@ extension StoreTransaction {
     /// operations up to its head (the head's operation, with that hash, is in the log, so the
     /// chain before it is too), and each certificate, revocation, rotation and fork proof.
     func holds(_ manifest: BundleManifest) throws -> Bool {
-        let operation = try db.cachedStatement(sql: "SELECT hash FROM operation_text WHERE replica = ? AND seq = ?")
         for segment in manifest.segments {
-            guard try String.fetchOne(operation, arguments: [segment.replica.hex, segment.to]) == segment.headHash else { return false }
+            guard try operationHash(segment.replica, seq: segment.to) == segment.headHash else { return false }
         }
         for (table, documents) in [("certificate", manifest.certificates), ("revocation", manifest.revocations),
                                    ("rotation", manifest.rotations), ("fork_proof", manifest.forkProofs)] {
@@ -80,8 +79,7 @@ extension StoreTransaction {
     /// `each`, in chain order, one at a time.
     func operationBytes(_ replica: ReplicaID, from: Int64, to: Int64, each: ([UInt8], String) throws -> Void) throws {
         let keys = try logKeys
-        var prev = from <= 1 ? Op.genesisPrev : try String.fetchOne(db, sql: "SELECT hash FROM operation_text WHERE replica = ? AND seq = ?",
-                                                                      arguments: [replica.hex, from - 1])
+        var prev = from <= 1 ? Op.genesisPrev : try operationHash(replica, seq: from - 1)
         // Every operation an export writes: read by position through ``SQLiteCall``.
         let rows = try SQLiteCall(db, """
             SELECT \(OperationRow.chainColumns) FROM \(OperationRow.from)

@@ -16,8 +16,7 @@ extension Store {
                           keys: OperationKeys) throws -> ForkProof? {
         var diverging: Op?
         for op in incoming {
-            guard let stored = try String.fetchOne(db, sql: "SELECT hash FROM operation_text WHERE replica = ? AND seq = ?",
-                                                   arguments: [replica.hex, op.seq]) else { break }
+            guard let stored = try Store.storedHash(db, replica, seq: op.seq) else { break }
             if stored != op.hash {
                 diverging = op
                 break

@@ -144,9 +144,9 @@ extension StoreTransaction {
         return (row["head_seq"], row["head_hash"])
     }
 
-    /// The stored hash of `replica`'s operation `seq`, if held.
+    /// The stored hash of `replica`'s operation `seq`, if held (``Store/storedHash(_:_:seq:)``).
     func operationHash(_ replica: ReplicaID, seq: Int64) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT hash FROM operation_text WHERE replica = ? AND seq = ?", arguments: [replica.hex, seq])
+        try Store.storedHash(db, replica, seq: seq)
     }
 
     /// Keeps a signed attestation of `replica`'s head (`seq`, `hash`); the first one stands.
@@ -227,5 +227,16 @@ extension StoreTransaction {
     func switchLocal(to key: StoredKey) throws {
         try recordKey(key, trusted: true, onConflict: .fail)
         try db.execute(sql: "UPDATE local_replica SET replica = ?, halted = NULL", arguments: [key.id.hex])
+    }
+}
+
+extension Store {
+    /// The stored hash of `replica`'s operation `seq`, if the log holds it: the one lookup of a
+    /// stored hash (a duplicate's check, a chain's previous hash, a revocation's last good
+    /// operation, a manifest's heads, a fork), by the log's key through ``SQLiteCall``.
+    static func storedHash(_ db: Database, _ replica: ReplicaID, seq: Int64) throws -> String? {
+        let stored = try SQLiteCall(db, "SELECT hash FROM operation WHERE author = (SELECT key FROM replica WHERE id = ?) AND seq = ?")
+        try stored.bind(.text(replica.hex), .integer(seq))
+        return try stored.first { $0.bytes(0).hex }
     }
 }

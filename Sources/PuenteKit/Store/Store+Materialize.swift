@@ -13,10 +13,9 @@ struct TrustMap {
     static func load(_ db: Database) throws -> TrustMap {
         let facts = try facts(db)
         let resolved = TrustResolver.resolve(facts)
-        let statement = try db.cachedStatement(sql: "SELECT hash FROM operation_text WHERE replica = ? AND seq = ?")
         var hashes = [OpID: String]()
         for (replica, revocation) in resolved.revocations where revocation.seq > 0 {
-            hashes[OpID(replica: replica, seq: revocation.seq)] = try String.fetchOne(statement, arguments: [replica.hex, revocation.seq])
+            hashes[OpID(replica: replica, seq: revocation.seq)] = try Store.storedHash(db, replica, seq: revocation.seq)
         }
         let cuts = TrustResolver.cuts(resolved, forks: facts.forks) { hashes[OpID(replica: $0, seq: $1)] }
         return TrustMap(resolved: resolved, cuts: cuts)
