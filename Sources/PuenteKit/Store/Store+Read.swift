@@ -61,13 +61,13 @@ extension Store {
         return values
     }
 
-    static func logged(_ db: Database, entity: String, keys: OperationKeys) throws -> [(LoggedOperation, OpStatus)] {
+    /// Every operation of `entity`, in clock order, with its status and arrival.
+    static func logged(_ db: Database, entity: String, keys: OperationKeys) throws -> [LoggedRow] {
         try Row.fetchAll(db, sql: """
             SELECT \(OperationRow.columns) FROM \(OperationRow.from) WHERE n.id = ?
             """, arguments: [entity]).map { row in
-            let op = try OperationRow.op(row, keys: keys)
-            return (LoggedOperation(op: op, hash: op.hash), OperationRow.status(row))
-        }.sorted { ($0.0.op.hlc, $0.0.op.replica, $0.0.op.seq) < ($1.0.op.hlc, $1.0.op.replica, $1.0.op.seq) }
+            LoggedRow(op: try OperationRow.op(row, keys: keys), status: OperationRow.status(row), arrived: row["arrived"])
+        }.sorted { ($0.op.hlc, $0.op.replica, $0.op.seq) < ($1.op.hlc, $1.op.replica, $1.op.seq) }
     }
 
     /// Whether `hlc` was more than the allowed skew ahead of the wall clock when its operation
@@ -100,7 +100,7 @@ extension Store {
     /// An entity's state, computed by the merge engine from its stored operations.
     /// One entity's state, materialized from its operations; pass `trust` when reading many.
     static func state(_ db: Database, entity: EntityRef, trust: TrustMap? = nil, keys: OperationKeys) throws -> EntityState {
-        try state(db, entity: entity, operations: try logged(db, entity: entity.text, keys: keys).map(\.0), trust: trust)
+        try state(db, entity: entity, operations: try logged(db, entity: entity.text, keys: keys).map(\.logged), trust: trust)
     }
 
     /// `entity`'s state from `ops`, every operation the log holds of it.
@@ -167,6 +167,9 @@ struct LoggedRow {
     let op: Op
     let status: OpStatus
     let arrived: UInt64?
+
+    /// The operation as the materializer takes it.
+    var logged: LoggedOperation { LoggedOperation(op: op, hash: op.hash) }
 }
 
 extension StoreTransaction {
@@ -206,11 +209,6 @@ extension StoreTransaction {
                             arguments: [type.rawValue, externalID]).flatMap(EntityRef.init(text:))
     }
 
-    /// Every operation of `entity`, in clock order, with its status.
-    func logged(_ entity: EntityRef) throws -> [(LoggedOperation, OpStatus)] {
-        try Store.logged(db, entity: entity.text, keys: try logKeys)
-    }
-
     /// The values of the operations `op` supersedes or removes (``Store/previousValues(_:of:keys:known:)``).
     func previousValues(of op: Op, known: [OpID: (op: Op, status: OpStatus)] = [:]) throws -> [JSONValue] {
         try Store.previousValues(db, of: op, keys: try logKeys, known: known)
@@ -219,14 +217,8 @@ extension StoreTransaction {
     /// Every operation of `entity` with its status and arrival, in clock order, and its state
     /// materialized from them: what `show` reads, each operation read once.
     func history(_ entity: EntityRef) throws -> (rows: [LoggedRow], state: EntityState) {
-        let keys = try logKeys
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT \(OperationRow.columns) FROM \(OperationRow.from) WHERE n.id = ?
-            """, arguments: [entity.text]).map { row in
-            LoggedRow(op: try OperationRow.op(row, keys: keys), status: OperationRow.status(row), arrived: row["arrived"])
-        }.sorted { ($0.op.hlc, $0.op.replica, $0.op.seq) < ($1.op.hlc, $1.op.replica, $1.op.seq) }
-        let state = try Store.state(db, entity: entity, operations: rows.map { LoggedOperation(op: $0.op, hash: $0.op.hash) },
-                                    trust: try trust)
+        let rows = try Store.logged(db, entity: entity.text, keys: try logKeys)
+        let state = try Store.state(db, entity: entity, operations: rows.map(\.logged), trust: try trust)
         return (rows, state)
     }
 
