@@ -176,14 +176,7 @@ public enum EntityMaterializer {
     /// with another hash, or to a create of a record that holds several: the store materializes
     /// the entity whole then.
     public static func step(_ logged: LoggedOperation, on entity: AcceptedEntity,
-                            targets: [OpID: (operation: LoggedOperation, accepted: Bool)],
-                            trusted: [ReplicaID: Delegation], cuts: [ReplicaID: ChainCut] = [:]) -> Step? {
-        step(logged, on: entity, referenced: targets.mapValues { (Referenced($0.operation), $0.accepted) }, trusted: trusted, cuts: cuts)
-    }
-
-    /// ``step(_:on:targets:trusted:cuts:)`` with what the referenced operations' stored rows say of them.
-    public static func step(_ logged: LoggedOperation, on entity: AcceptedEntity,
-                            referenced targets: [OpID: (operation: Referenced, accepted: Bool)],
+                            targets: [OpID: (operation: Referenced, accepted: Bool)],
                             trusted: [ReplicaID: Delegation], cuts: [ReplicaID: ChainCut] = [:]) -> Step? {
         let op = logged.op
         guard op.kind != .create, !(op.kind == .retract && op.field.isEmpty), op.entity == entity.entity.text else { return nil }

@@ -54,7 +54,7 @@ extension Store {
                                                            field: target.field, value: value)
             targets[ref.target] = (referenced, target.accepted)
         }
-        guard let step = EntityMaterializer.step(LoggedOperation(op: op, hash: hash), on: accepted, referenced: targets,
+        guard let step = EntityMaterializer.step(LoggedOperation(op: op, hash: hash), on: accepted, targets: targets,
                                                  trusted: trust.delegations, cuts: trust.cuts) else { return nil }
         guard step.status.isAccepted else {
             try db.cachedStatement(sql: "UPDATE operation SET status = ?, reason = ? WHERE author = ? AND seq = ?")

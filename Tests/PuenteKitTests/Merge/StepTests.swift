@@ -79,8 +79,8 @@ import Testing
                         let before = EntityMaterializer.materialize(entity: ref, operations: others, parent: parent, trusted: trusted)
                         guard before.isAccepted, before.danglingReferences == 0, let create = before.create else { continue }
                         let owner = ref.type == .indicator ? parent?.owner : before.owner
-                        var targets = [OpID: (operation: LoggedOperation, accepted: Bool)]()
-                        for target in others { targets[target.op.id] = (target, before.statuses[target.op.id] == .accepted) }
+                        var targets = [OpID: (operation: EntityMaterializer.Referenced, accepted: Bool)]()
+                        for target in others { targets[target.op.id] = (.init(target), before.statuses[target.op.id] == .accepted) }
                         let acceptedCreates = others.filter { $0.op.kind == .create && before.statuses[$0.op.id] == .accepted }.count
                         let step = EntityMaterializer.step(logged, on: .init(entity: ref, owner: owner, creator: create.op.replica,
                                                                              acceptedCreates: acceptedCreates),
@@ -135,13 +135,13 @@ import Testing
         #expect(second.op.refs.map(\.target) == [first.op.id])
         let trusted = [desk.identity.replica: Delegation.us]
         let entity = EntityMaterializer.AcceptedEntity(entity: try #require(EntityRef(text: c.text)), owner: .us, creator: desk.identity.replica)
-        let present = EntityMaterializer.step(second, on: entity, targets: [first.op.id: (first, true)], trusted: trusted)
+        let present = EntityMaterializer.step(second, on: entity, targets: [first.op.id: (.init(first), true)], trusted: trusted)
         #expect(present?.status == .accepted)
         #expect(present?.effect == .register(field: "status", value: RegisterValue(op: second.op.id, hlc: second.op.hlc, value: "in-progress"),
                                              supersedes: [first.op.id]))
         #expect(EntityMaterializer.step(second, on: entity, targets: [:], trusted: trusted) == nil)
         let other = LoggedOperation(op: first.op, hash: String(repeating: "0", count: 64))
-        #expect(EntityMaterializer.step(second, on: entity, targets: [first.op.id: (other, true)], trusted: trusted) == nil)
+        #expect(EntityMaterializer.step(second, on: entity, targets: [first.op.id: (.init(other), true)], trusted: trusted) == nil)
         #expect(EntityMaterializer.step(create, on: entity, targets: [:], trusted: trusted) == nil)
     }
 
@@ -174,8 +174,8 @@ import Testing
         let whole = EntityMaterializer.materialize(entity: entity, operations: logged, parent: parent, trusted: trusted)
         let last = try #require(logged.last)
         let before = EntityMaterializer.materialize(entity: entity, operations: Array(logged.dropLast()), parent: parent, trusted: trusted)
-        var targets = [OpID: (operation: LoggedOperation, accepted: Bool)]()
-        for target in logged.dropLast() { targets[target.op.id] = (target, before.statuses[target.op.id] == .accepted) }
+        var targets = [OpID: (operation: EntityMaterializer.Referenced, accepted: Bool)]()
+        for target in logged.dropLast() { targets[target.op.id] = (.init(target), before.statuses[target.op.id] == .accepted) }
         let step = try #require(EntityMaterializer.step(last, on: .init(entity: entity, owner: .us, creator: desk.identity.replica),
                                                         targets: targets, trusted: trusted))
         #expect(step.effect == .retractEntries(field: "readings", entries: [reading]))
