@@ -77,13 +77,11 @@ struct SQLiteCall {
 
     /// The first row, if any, through `read`.
     func first<T>(_ read: (Row) throws -> T) throws -> T? {
-        var result: T?
         defer { sqlite3_reset(handle) }
         let code = sqlite3_step(handle)
         if code == SQLITE_DONE { return nil }
         guard code == SQLITE_ROW else { throw error(code) }
-        result = try read(Row(handle: handle))
-        return result
+        return try read(Row(handle: handle))
     }
 
     /// The current row of a call: its columns by position, as the SELECT lists them.
