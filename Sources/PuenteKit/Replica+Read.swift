@@ -19,6 +19,8 @@ public struct CommitmentSummary: Sendable, Equatable, Codable {
     public let conflicts: Int
     /// Where the commitment comes from (a ``SourceKind`` code), when recorded.
     public let source: String?
+    /// The fields whose values are planning values, which no source states (codes, in order).
+    public let illustrative: [String]
 
     public var entity: EntityRef? { EntityRef(text: id) }
 

@@ -18,6 +18,9 @@ public struct CommitmentDraft: Sendable {
     /// Where the commitment comes from, and the passage that says so.
     public var source: SourceKind?
     public var citation: String?
+    /// The fields whose values are planning values, which no source states
+    /// (``FieldCatalog/planningFields``).
+    public var illustrative: [String] = []
 
     public init(owner: Owner, titleEN: String? = nil, titleES: String? = nil, summaryEN: String? = nil,
                 summaryES: String? = nil, pillar: Pillar, area: String? = nil, lead: String? = nil,
@@ -60,6 +63,7 @@ public struct CommitmentDraft: Sendable {
         members["external_id"] = externalID.map(JSONValue.string)
         members["source"] = source.map { .string($0.rawValue) }
         members["citation"] = citation.map(JSONValue.string)
+        if !illustrative.isEmpty { members["illustrative"] = .array(Set(illustrative).sorted().map(JSONValue.string)) }
         return .object(members)
     }
 }
@@ -120,6 +124,8 @@ public struct IndicatorDraft: Sendable {
     public var target: String?
     public var direction: Direction
     public var externalID: String?
+    /// Whether the baseline or the target is a planning value (``FieldCatalog/planningFields``).
+    public var illustrative: [String] = []
 
     public init(nameEN: String? = nil, nameES: String? = nil, kind: IndicatorKind, unit: String? = nil,
                 baseline: String? = nil, target: String? = nil, direction: Direction, externalID: String? = nil) {
@@ -142,6 +148,7 @@ public struct IndicatorDraft: Sendable {
         members["baseline"] = baseline.map(JSONValue.string)
         members["target"] = target.map(JSONValue.string)
         members["external_id"] = externalID.map(JSONValue.string)
+        if !illustrative.isEmpty { members["illustrative"] = .array(Set(illustrative).sorted().map(JSONValue.string)) }
         return .object(members)
     }
 }
@@ -303,6 +310,11 @@ public struct WriteBatch {
     }
 
     /// Writes a register field, superseding every value this store sees.
+    ///
+    /// A value written by hand is its writer's word, not a planning value: when the field was
+    /// marked as one (its record's `illustrative` set holds it), the mark is removed in the same
+    /// batch. A writer who means the new value as a planning value marks it again after
+    /// (`update --due … --illustrative +due`).
     @discardableResult
     public func set(_ entity: EntityRef, field: String, value: JSONValue) throws -> OpID {
         guard let spec = FieldCatalog.fields(of: entity.type)[field] else {
@@ -310,7 +322,14 @@ public struct WriteBatch {
         }
         guard spec.shape == .register else { throw PuenteError(.wrongType, [field]) }
         let refs = try appender.liveValueRefs(entity: entity.text, field: field)
-        return try appender.append(entity: entity.text, kind: .set, field: field, value: value, refs: refs).id
+        let written = try appender.append(entity: entity.text, kind: .set, field: field, value: value, refs: refs).id
+        if FieldCatalog.planningFields[entity.type]?.contains(field) == true {
+            let marks = try appender.liveAddRefs(entity: entity.text, field: "illustrative", element: .string(field))
+            if !marks.isEmpty {
+                _ = try appender.append(entity: entity.text, kind: .remove, field: "illustrative", value: .string(field), refs: marks)
+            }
+        }
+        return written
     }
 
     /// Adds an element to a set field (agencies, tags, participants, evidence).

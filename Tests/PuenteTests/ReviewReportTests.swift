@@ -186,7 +186,17 @@ import Testing
         #expect(rows.allSatisfy { $0.count == rows[0].count })
         #expect(Set(rows.dropFirst().map { $0[0] }) == Set(listed.compactMap { $0["id"]?.stringValue }))
         let titles = Set(listed.compactMap { $0["title"]?["en"]?.stringValue })
-        #expect(rows.dropFirst().allSatisfy { titles.contains($0[7]) || $0[7].hasSuffix(" [es]") })
+        let title = try #require(rows.first?.firstIndex(of: "Title"))
+        #expect(rows.dropFirst().allSatisfy { titles.contains($0[title]) || $0[title].hasSuffix(" [es]") })
+        // The planning values' column names the fields the JSON lists, as `show` names them.
+        let planning = try #require(rows.first?.firstIndex(of: "Planning values"))
+        var marks = [String: [String]]()
+        for row in listed { if let id = row["id"]?.stringValue { marks[id] = row["illustrative"]?.arrayValue?.compactMap(\.stringValue) ?? [] } }
+        let names = ["due": "Due", "priority": "Priority", "status": "Status"]
+        for row in rows.dropFirst() {
+            #expect(row[planning] == (marks[row[0]] ?? []).map { names[$0] ?? $0 }.joined(separator: "; "), "\(row)")
+        }
+        #expect(rows.dropFirst().contains { $0[planning].contains("Status") } && rows.dropFirst().contains { !$0[planning].contains("Status") })
         let spanish = Self.parseCSV(try puente.run(["--store", record.us, "--lang", "es", "report", "--format", "csv"]).stdout)
         #expect(spanish.first?.contains("Objetivo") == true)
         // --json asks for JSON here as everywhere; --format still decides when given.

@@ -21,7 +21,7 @@ import Testing
     static func expected(_ name: String) throws -> String { try StoreFixture.expected(name) }
 
     /// The format this binary writes.
-    static let current = 7
+    static let current = 8
 
     static func format(_ path: String) throws -> Int {
         try DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? -1 }

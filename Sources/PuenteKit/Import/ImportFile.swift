@@ -83,7 +83,7 @@ public struct ImportFile: Sendable {
             let path = "commitments[\(index)]"
             let c = try reader.object(value, path, required: ["external_id", "title", "owner", "pillar", "status"],
                                       optional: ["summary", "area", "agencies", "lead", "priority", "dialogue", "due",
-                                                 "tags", "indicators", "source"])
+                                                 "tags", "indicators", "source", "illustrative"])
             let externalID = try reader.text(c["external_id"], path + ".external_id", max: 200)
             guard commitmentIDs.insert(externalID).inserted else {
                 throw ImportFileError(problem: "duplicate-external-id", path: path + ".external_id")
@@ -96,7 +96,7 @@ public struct ImportFile: Sendable {
             for (position, item) in (try reader.array(c["indicators"], path + ".indicators")).enumerated() {
                 let ipath = path + ".indicators[\(position)]"
                 let i = try reader.object(item, ipath, required: ["external_id", "name", "kind", "direction"],
-                                          optional: ["unit", "baseline", "target", "readings"])
+                                          optional: ["unit", "baseline", "target", "readings", "illustrative"])
                 let name = try reader.bilingual(i["name"], ipath + ".name", max: 1_000)
                 var readings = [(date: String, value: String, source: String?)]()
                 for (r, reading) in (try reader.array(i["readings"], ipath + ".readings")).enumerated() {
@@ -106,17 +106,19 @@ public struct ImportFile: Sendable {
                                      try reader.decimal(o["value"], rpath + ".value"),
                                      try o["source"].map { try reader.text($0, rpath + ".source", max: 1_000) }))
                 }
-                indicators.append(Indicator(draft: IndicatorDraft(
+                var indicator = IndicatorDraft(
                     nameEN: name.en, nameES: name.es,
                     kind: IndicatorKind(rawValue: try reader.rule(.oneOf(IndicatorKind.allCases.map(\.rawValue)), i["kind"], ipath + ".kind")) ?? .output,
                     unit: try i["unit"].map { try reader.text($0, ipath + ".unit", max: 1_000) },
                     baseline: try i["baseline"].map { try reader.decimal($0, ipath + ".baseline") },
                     target: try i["target"].map { try reader.decimal($0, ipath + ".target") },
                     direction: Direction(rawValue: try reader.rule(.oneOf(Direction.allCases.map(\.rawValue)), i["direction"], ipath + ".direction")) ?? .increase,
-                    externalID: try reader.text(i["external_id"], ipath + ".external_id", max: 200)),
-                    readings: readings))
+                    externalID: try reader.text(i["external_id"], ipath + ".external_id", max: 200))
+                indicator.illustrative = try reader.illustrative(i["illustrative"], ipath + ".illustrative", type: .indicator,
+                                                                 given: ["baseline": i["baseline"] != nil, "target": i["target"] != nil])
+                indicators.append(Indicator(draft: indicator, readings: readings))
             }
-            let draft = CommitmentDraft(
+            var draft = CommitmentDraft(
                 owner: Owner(rawValue: try reader.rule(.oneOf(Owner.allCases.map(\.rawValue)), c["owner"], path + ".owner")) ?? .joint,
                 titleEN: title.en, titleES: title.es, summaryEN: summary?.en, summaryES: summary?.es,
                 pillar: Pillar(rawValue: try reader.rule(.oneOf(Pillar.allCases.map(\.rawValue)), c["pillar"], path + ".pillar")) ?? .protect,
@@ -128,6 +130,8 @@ public struct ImportFile: Sendable {
                 agencies: try reader.texts(c["agencies"], path + ".agencies", rule: .text(maxLength: 1_000)),
                 tags: try reader.texts(c["tags"], path + ".tags", rule: .slug),
                 externalID: externalID, source: source.kind, citation: source.citation)
+            draft.illustrative = try reader.illustrative(c["illustrative"], path + ".illustrative", type: .commitment,
+                                                         given: ["due": c["due"] != nil, "priority": c["priority"] != nil, "status": true])
             commitments.append(Commitment(draft: draft, dialogue: dialogue, indicators: indicators))
         }
         self.dialogues = dialogues
@@ -142,6 +146,22 @@ public struct ImportFile: Sendable {
             let o = try object(value, path, required: ["kind"], optional: ["citation"])
             return (SourceKind(rawValue: try rule(.oneOf(SourceKind.allCases.map(\.rawValue)), o["kind"], path + ".kind")),
                     try o["citation"].map { try text($0, path + ".citation", max: 1_000) })
+        }
+
+        /// A record's `illustrative`: `true` (every planning field the record gives) or the list of
+        /// those fields whose values no source states. Naming a field the record does not give
+        /// is refused: the mark would be on nothing.
+        func illustrative(_ value: JSONValue?, _ path: String, type: EntityType, given: [String: Bool]) throws -> [String] {
+            guard let value else { return [] }
+            let fields = FieldCatalog.planningFields[type] ?? []
+            if case .bool(let all) = value { return all ? fields.filter { given[$0] == true } : [] }
+            var out = [String]()
+            for (index, item) in try array(value, path).enumerated() {
+                let field = try rule(.oneOf(fields), item, "\(path)[\(index)]")
+                guard given[field] == true else { throw ImportFileError(problem: "illustrative-unset", path: "\(path)[\(index)]") }
+                if !out.contains(field) { out.append(field) }
+            }
+            return out
         }
 
         func object(_ value: JSONValue?, _ path: String, required: Set<String>, optional: Set<String>) throws -> [String: JSONValue] {

@@ -92,6 +92,11 @@ public struct EntityState: Sendable, Equatable {
         return value["commitment"]?.stringValue ?? value["parent"]?.stringValue
     }
 
+    /// The fields whose values are planning values (the `illustrative` set), as codes in order.
+    public var illustrative: [String] {
+        Set((sets["illustrative"] ?? []).compactMap(\.value.stringValue)).sorted()
+    }
+
     /// The value shown for a register: the live value with the greatest (hlc, replica).
     public func displayValue(_ field: String) -> JSONValue? {
         Self.winner(registers[field] ?? [])?.value

@@ -83,6 +83,7 @@ public enum FieldCatalog {
         FieldSpec("agencies", .set, .owner, shortText),
         FieldSpec("tags", .set, .owner, .slug),
         FieldSpec("evidence", .set, .anyone, shortText, removers: .adder, inCreate: false),
+        FieldSpec("illustrative", .set, .owner, .oneOf(planningFields[.commitment] ?? [])),
     ])
 
     public static let dialogue: [String: FieldSpec] = index([
@@ -109,9 +110,19 @@ public enum FieldCatalog {
         FieldSpec("target", .register, .owner, .decimal),
         FieldSpec("direction", .register, .owner, .oneOf(Direction.allCases.map(\.rawValue)), nullable: false),
         FieldSpec("readings", .series, .owner, .reading, inCreate: false),
+        FieldSpec("illustrative", .set, .owner, .oneOf(planningFields[.indicator] ?? [])),
     ])
 
     public static let note: [String: FieldSpec] = [:]
+
+    /// The fields whose value may be a planning value, which no source states (an invented
+    /// deadline, a status or a target set for planning): the owner lists them in the record's
+    /// `illustrative` set, and every view marks them. A reading is a measurement, never a
+    /// planning value: one no source gives is left out, not marked.
+    public static let planningFields: [EntityType: [String]] = [
+        .commitment: ["due", "priority", "status"],
+        .indicator: ["baseline", "target"],
+    ]
 
     /// The fields of `type`.
     public static func fields(of type: EntityType) -> [String: FieldSpec] {

@@ -15,6 +15,8 @@ public struct IndicatorProgress: Sendable, Equatable {
     public let target: String?
     public let latest: String?
     public let latestDate: String?
+    /// Which of `baseline` and `target` are planning values, which no source states.
+    public let illustrative: [String]
     /// How far the latest reading has moved from baseline toward target, honoring direction:
     /// 0 at baseline, 1 at target, below 0 when it moved the wrong way, above 1 past the target.
     /// Nil without a reading or when baseline equals target.

@@ -15,7 +15,7 @@ enum Schema {
     /// 4 kept each operation as its canonical text, keyed by its author's and entity's text ids;
     /// 5 named the entity and author of each materialized value by their text ids; 6 indexed
     /// each register's winner.
-    static let version = 7
+    static let version = 8
 
     /// Creates every table, index and trigger of the current format and records its number.
     static func create(_ db: Database) throws {
@@ -297,7 +297,8 @@ enum Schema {
             assessment_mx TEXT,
             conflicts INTEGER NOT NULL DEFAULT 0 CHECK (conflicts >= 0),
             created_hlc TEXT NOT NULL,
-            source TEXT
+            source TEXT,
+            illustrative TEXT
         ) WITHOUT ROWID;
         CREATE INDEX commitment_by_due ON commitment_summary(due);
         CREATE INDEX commitment_by_pillar_status ON commitment_summary(pillar, status);
@@ -327,7 +328,8 @@ enum Schema {
             baseline TEXT,
             target TEXT,
             latest TEXT,
-            latest_date TEXT
+            latest_date TEXT,
+            illustrative TEXT
         ) WITHOUT ROWID;
         CREATE INDEX indicator_by_parent ON indicator_summary(parent);
         CREATE INDEX indicator_review_order ON indicator_summary(

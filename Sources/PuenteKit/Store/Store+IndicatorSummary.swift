@@ -14,6 +14,8 @@ struct IndicatorSummaryRow: Equatable {
     /// The value of the latest reading (a string, or an integer as text).
     let latest: String?
     let latestDate: String?
+    /// Which of `baseline` and `target` are planning values, as ``Store/illustrativeColumn(_:)`` writes them.
+    let illustrative: String?
 
     /// One reading as the row needs it; the latest has the greatest (date, hlc, replica, seq).
     struct Reading {
@@ -39,7 +41,7 @@ struct IndicatorSummaryRow: Equatable {
     /// The row from an indicator's winning register values and its readings that stand
     /// (not retracted). The same function serves the write path and the migration that fills
     /// the table, so both give the same row.
-    init(register: (String) -> JSONValue?, readings: [Reading]) {
+    init(register: (String) -> JSONValue?, readings: [Reading], illustrative: [String]) {
         func text(_ field: String) -> String? { register(field)?.stringValue }
         let latest = readings.dropFirst().reduce(readings.first) { best, reading in
             guard let best else { return reading }
@@ -54,21 +56,23 @@ struct IndicatorSummaryRow: Equatable {
         target = text("target")
         self.latest = latest?.value["value"]?.stringValue ?? latest?.value["value"]?.intValue.map(String.init)
         latestDate = latest?.value["date"]?.stringValue
+        self.illustrative = Store.illustrativeColumn(illustrative)
     }
 
     init(state: EntityState) {
         let readings = (state.series["readings"] ?? []).filter { !$0.retracted }.map { entry in
             Reading(hlc: entry.hlc.text, replica: entry.op.replica.hex, seq: entry.op.seq, value: entry.value)
         }
-        self.init(register: { state.displayValue($0) }, readings: readings)
+        self.init(register: { state.displayValue($0) }, readings: readings, illustrative: state.illustrative)
     }
 
     /// The columns after `id`, `parent`, `parent_due` and `parent_title`, in this order.
-    static let columns = ["kind", "direction", "name_en", "name_es", "unit", "baseline", "target", "latest", "latest_date"]
+    static let columns = ["kind", "direction", "name_en", "name_es", "unit", "baseline", "target", "latest", "latest_date", "illustrative"]
 
     var values: [DatabaseValue] {
         [kind.rawValue.databaseValue, direction.rawValue.databaseValue, nameEN.databaseValue, nameES.databaseValue,
-         unit.databaseValue, baseline.databaseValue, target.databaseValue, latest.databaseValue, latestDate.databaseValue]
+         unit.databaseValue, baseline.databaseValue, target.databaseValue, latest.databaseValue, latestDate.databaseValue,
+         illustrative.databaseValue]
     }
 }
 

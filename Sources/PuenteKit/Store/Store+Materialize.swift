@@ -314,8 +314,8 @@ extension Store {
         }
 
         if isCommitment, let owner = state.owner {
-            try writeSummary(db, id: id, owner: owner, registers: state.registers, created: create.op.hlc.text, isNew: !oldAccepted,
-                             search: &search)
+            try writeSummary(db, id: id, owner: owner, registers: state.registers, illustrative: state.illustrative,
+                             created: create.op.hlc.text, isNew: !oldAccepted, search: &search)
         } else if state.entity.type == .indicator {
             try writeIndicatorSummary(db, state: state)
         }
@@ -329,12 +329,23 @@ extension Store {
     /// The columns of `commitment_summary` after `id` and the full-text fields among them.
     private static let summaryColumns = ["owner", "title_en", "title_es", "summary_en", "summary_es", "pillar", "area",
                                          "status", "priority", "due", "dialogue", "lead", "assessment_us", "assessment_mx",
-                                         "conflicts", "created_hlc", "source"]
+                                         "conflicts", "created_hlc", "source", "illustrative"]
     private static let searchedColumns = [1, 2, 3, 4, 6, 11]
 
+    /// The `illustrative` column of a summary: the fields whose values are planning values, in
+    /// order and joined by commas (`due,status`), or NULL when there are none.
+    static func illustrativeColumn(_ fields: [String]) -> String? {
+        fields.isEmpty ? nil : fields.joined(separator: ",")
+    }
+
+    /// The fields an `illustrative` column names.
+    static func illustrativeFields(_ column: String?) -> [String] {
+        column.map { $0.split(separator: ",").map(String.init) } ?? []
+    }
+
     /// The summary row and its full-text entry, each written only when it changed.
-    static func writeSummary(_ db: Database, id: String, owner: Owner, registers: [String: [RegisterValue]], created: String,
-                             isNew: Bool, search: inout SearchIndexUpdates) throws {
+    static func writeSummary(_ db: Database, id: String, owner: Owner, registers: [String: [RegisterValue]], illustrative: [String],
+                             created: String, isNew: Bool, search: inout SearchIndexUpdates) throws {
         func display(_ field: String) -> JSONValue? { EntityState.winner(registers[field] ?? [])?.value }
         func text(_ field: String) -> DatabaseValue { display(field)?.stringValue.databaseValue ?? .null }
         func rating(_ field: String) -> DatabaseValue { display(field)?["rating"]?.stringValue.databaseValue ?? .null }
@@ -342,7 +353,8 @@ extension Store {
         let values: [DatabaseValue] = [owner.rawValue.databaseValue, text("title.en"), text("title.es"), text("summary.en"),
                                        text("summary.es"), text("pillar"), text("area"), text("status"), text("priority"),
                                        text("due"), text("dialogue"), text("lead"), rating("assessment.us"),
-                                       rating("assessment.mx"), conflicts.databaseValue, created.databaseValue, text("source")]
+                                       rating("assessment.mx"), conflicts.databaseValue, created.databaseValue, text("source"),
+                                       Store.illustrativeColumn(illustrative).databaseValue]
         func body(_ row: [DatabaseValue]) -> String {
             searchedColumns.compactMap { String.fromDatabaseValue(row[$0]) }.joined(separator: " ")
         }

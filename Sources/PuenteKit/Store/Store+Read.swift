@@ -118,7 +118,7 @@ extension Store {
 /// so the select list and the decoding cannot drift apart. A row is read by position, with no
 /// lookup by column name per value: listings read up to every commitment.
 enum SummaryColumn: Int, CaseIterable {
-    case id, owner, titleEN, titleES, pillar, area, status, priority, due, dialogue, lead, assessmentUS, assessmentMX, conflicts, source
+    case id, owner, titleEN, titleES, pillar, area, status, priority, due, dialogue, lead, assessmentUS, assessmentMX, conflicts, source, illustrative
 
     var column: String {
         switch self {
@@ -137,6 +137,7 @@ enum SummaryColumn: Int, CaseIterable {
         case .assessmentMX: "c.assessment_mx"
         case .conflicts: "c.conflicts"
         case .source: "c.source"
+        case .illustrative: "c.illustrative"
         }
     }
 
@@ -157,7 +158,7 @@ extension CommitmentSummary {
         self.init(id: id, owner: owner, titleEN: value(.titleEN), titleES: value(.titleES), pillar: value(.pillar), area: value(.area),
                   status: value(.status), priority: value(.priority), due: value(.due), dialogue: value(.dialogue), lead: value(.lead),
                   assessmentUS: value(.assessmentUS), assessmentMX: value(.assessmentMX), conflicts: value(.conflicts) ?? 0,
-                  source: value(.source))
+                  source: value(.source), illustrative: Store.illustrativeFields(value(.illustrative)))
     }
 }
 

@@ -216,8 +216,21 @@ extension Store {
                 registers[value.text(0), default: []].append(RegisterValue(op: OpID(replica: replica, seq: value.integer(2)), hlc: hlc,
                                                                            value: stored))
             }
+            var illustrative = [String]()
+            let marks = try SQLiteCall(db, """
+                SELECT element FROM set_element WHERE entity = (SELECT key FROM entity WHERE id = ?) AND field = 'illustrative'
+                """)
+            try marks.bind(.text(id))
+            try marks.rows { mark in
+                guard let field = Store.storedValue(mark.text(0))?.stringValue else {
+                    throw PuenteError(.storeUnreadable, ["set_element", id])
+                }
+                illustrative.append(field)
+            }
+            illustrative = Set(illustrative).sorted()
             if entity.type == .commitment, let owner = (row["owner"] as String?).flatMap(Owner.init(rawValue:)) {
-                try writeSummary(db, id: id, owner: owner, registers: registers, created: row["created_hlc"], isNew: false, search: &search)
+                try writeSummary(db, id: id, owner: owner, registers: registers, illustrative: illustrative, created: row["created_hlc"],
+                                 isNew: false, search: &search)
                 if search.isFull { try search.apply(db) }
             } else if entity.type == .indicator {
                 let standing = (row["retracted"] as Int64) == 0
@@ -232,7 +245,8 @@ extension Store {
                     }
                 }
                 try writeIndicatorSummary(db, id: id, parent: standing ? row["parent"] : nil) {
-                    IndicatorSummaryRow(register: { EntityState.winner(registers[$0] ?? [])?.value }, readings: readings)
+                    IndicatorSummaryRow(register: { EntityState.winner(registers[$0] ?? [])?.value }, readings: readings,
+                                        illustrative: illustrative)
                 }
             }
         }

@@ -66,6 +66,14 @@ enum Catalog {
                                 es: "El documento y el pasaje en que se basa, p. ej. un nombre de archivo y una cita breve."),
         "help.update-source": Phrase(en: "Where it comes from now: a recommendation a government adopts becomes, e.g., an announcement or a joint statement (give --citation too).",
                                      es: "De dónde proviene ahora: una recomendación que un gobierno adopta pasa a ser, p. ej., un anuncio o una declaración conjunta (indique también --citation)."),
+        "help.illustrative": Phrase(en: "A field whose value no source states, a planning value: due, priority or status (repeat for several). Listings, the review and reports mark it.",
+                                    es: "Un campo cuyo valor no establece ninguna fuente, un valor de planificación: due (vence), priority (prioridad) o status (estado) (repita para varios). Los listados, la revisión y los informes lo marcan."),
+        "help.update-illustrative": Phrase(en: "+field marks a field's value as a planning value (no source states it), -field takes the mark off: due, priority or status (repeat for several).",
+                                           es: "+campo marca el valor de un campo como valor de planificación (ninguna fuente lo establece), -campo quita la marca: due (vence), priority (prioridad) o status (estado) (repita para varios)."),
+        "help.indicator-illustrative": Phrase(en: "A value no source states, a planning value: baseline or target (repeat for both). The review and reports mark it.",
+                                              es: "Un valor que no establece ninguna fuente, un valor de planificación: baseline (línea base) o target (meta) (repita para ambos). La revisión y los informes lo marcan."),
+        "planning.legend": Phrase(en: "planning value: no source states it", es: "valor de planificación: ninguna fuente lo establece"),
+        "show.planning": Phrase(en: "(planning value)", es: "(valor de planificación)"),
         "help.filter-source": Phrase(en: "Only commitments from this kind of source (e.g. recommendation).",
                                      es: "Solo compromisos de este tipo de fuente (p. ej. recomendación)."),
         "help.filter-owner": Phrase(en: "Only this owner: us, mx or joint.", es: "Solo este responsable: us, mx o joint."),
@@ -589,6 +597,8 @@ enum Catalog {
         "value.duplicate-external-id": Phrase(en: "this external_id appears twice in the file", es: "este external_id aparece dos veces en el archivo"),
         "value.unknown-dialogue": Phrase(en: "a commitment names a dialogue external_id that is neither in the file nor in the store",
                                          es: "un compromiso nombra un external_id de diálogo que no está ni en el archivo ni en el almacén"),
+        "value.illustrative-unset": Phrase(en: "this field is marked as a planning value, but the record gives it no value",
+                                           es: "este campo está marcado como valor de planificación, pero el registro no le da ningún valor"),
         "value.unreadable": Phrase(en: "the file cannot be read", es: "no se puede leer el archivo"),
 
         // Words
@@ -684,5 +694,6 @@ enum Catalog {
         "field.readings": Phrase(en: "Readings", es: "Mediciones"),
         "field.source": Phrase(en: "Source", es: "Fuente"),
         "field.citation": Phrase(en: "Citation", es: "Cita"),
+        "field.illustrative": Phrase(en: "Planning values", es: "Valores de planificación"),
     ]
 }

@@ -88,6 +88,8 @@ enum InputWords {
         switch field {
         case "status", "pillar", "priority", "direction", "area", "source": return field
         case "kind": return type == .dialogue ? "dialogue-kind" : "indicator-kind"
+        // The planning marks name fields: "due", or "Vence" as `show` labels it.
+        case "illustrative": return "field"
         default: return nil
         }
     }

@@ -19,6 +19,19 @@ enum Parse {
                               + didYouMean(InputWords.suggestion(text, among: codes, words: words)))
     }
 
+    /// The planning-value marks typed after `--illustrative`, as codes (a field's code or its
+    /// name as displayed, in either language): each must be a planning field of `type` and one
+    /// the command gives a value (`given`), since a mark on nothing would mark nothing.
+    static func planningMarks(_ typed: [String], of type: EntityType, given: Set<String>) throws -> [String] {
+        try typed.map { text in
+            let field = try choice(text, among: FieldCatalog.planningFields[type] ?? [], words: "field", "--illustrative")
+            guard given.contains(field) else {
+                throw ValidationError(t("error.option", "--illustrative", text, Messages.valueProblem("illustrative-unset")))
+            }
+            return field
+        }
+    }
+
     /// " Did you mean 'x'?" in the user's language, or nothing.
     static func didYouMean(_ suggestion: String?) -> String {
         suggestion.map { " " + t("error.did-you-mean", $0) } ?? ""

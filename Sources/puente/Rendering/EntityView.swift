@@ -60,13 +60,14 @@ enum EntityView {
         if let owner = state.owner { line(t("col.owner"), Names.owner(owner.rawValue)) }
         let shown: Set<String> = ["title.en", "title.es", "name.en", "name.es", "assessment.us", "assessment.mx",
                                   "readout.us", "readout.mx"]
+        let planned = state.illustrative
         for field in FieldCatalog.fields(of: type).keys.sorted() where !shown.contains(field) {
             if let values = state.registers[field] {
                 // Equal values written concurrently are one value, with each of its authors.
                 let conflict = EntityState.isConflict(values)
                 let authors = conflict ? (EntityState.winner(values).map { [$0.op.replica] } ?? []) : values.map(\.op.replica)
-                line(Names.field(field), Names.value(state.displayValue(field), field: field) + (conflict ? "  ⚠" : "")
-                     + by(authors, detail))
+                line(Names.field(field), Names.value(state.displayValue(field), field: field)
+                     + (planned.contains(field) ? " " + t("show.planning") : "") + (conflict ? "  ⚠" : "") + by(authors, detail))
             }
             if let elements = state.sets[field] {
                 line(Names.field(field), elements.map { Names.value($0.value, field: field) }.joined(separator: "; ")
@@ -149,7 +150,7 @@ enum EntityView {
                              + " [\(Names.indicatorKind(text(indicator, "kind")))] "
                              + t("show.indicator-line", Names.course(baseline: text(indicator, "baseline"), latest: latest?["value"]?.stringValue,
                                                                      latestDate: latest?["date"]?.stringValue, target: text(indicator, "target"),
-                                                                     unit: text(indicator, "unit")))
+                                                                     unit: text(indicator, "unit"), illustrative: indicator.illustrative))
                              + by(indicator.create.map { [$0.op.replica] } ?? [], detail))
             }
         }
@@ -168,9 +169,12 @@ enum EntityView {
             Terminal.out()
             Terminal.out(t("show.dialogue-commitments", commitments.count))
             for commitment in commitments {
-                Terminal.out("  " + Replica.shortID(commitment.id) + "  " + Terminal.cell(Names.status(of: commitment), 12) + " "
-                             + Terminal.cell(commitment.due ?? "—", 10) + "  " + Names.title(en: commitment.titleEN, es: commitment.titleES))
+                Terminal.out("  " + Replica.shortID(commitment.id) + "  "
+                             + Terminal.cell(Names.planned(Names.status(of: commitment), "status", in: commitment.illustrative), 12) + " "
+                             + Terminal.cell(Names.planned(commitment.due ?? "—", "due", in: commitment.illustrative), 11) + "  "
+                             + Names.title(en: commitment.titleEN, es: commitment.titleES))
             }
+            if commitments.contains(where: { !$0.illustrative.isEmpty }) { Terminal.out("  " + Names.planningLegend) }
         }
         Terminal.out()
         let entries = fullHistory ? detail.history : Array(detail.history.suffix(8))

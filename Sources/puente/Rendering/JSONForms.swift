@@ -4,8 +4,9 @@ import PuenteKit
 enum JSONForms {
     static func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
 
-    /// `source` is there only when the commitment records one, so listings of records made
-    /// before sources were recorded read as they did.
+    /// `source` is there only when the commitment records one, and `illustrative` (the fields
+    /// whose values are planning values) only when it marks any, so listings of records made
+    /// before either existed read as they did.
     static func summary(_ c: CommitmentSummary) -> JSONValue {
         var object: [String: JSONValue] = [
             "id": .string(c.id), "short_id": .string(Replica.shortID(c.id)), "owner": .string(c.owner.rawValue),
@@ -14,6 +15,7 @@ enum JSONForms {
             "dialogue": optional(c.dialogue), "lead": optional(c.lead),
             "assessment": ["us": optional(c.assessmentUS), "mx": optional(c.assessmentMX)], "conflicts": .int(Int64(c.conflicts))]
         object["source"] = c.source.map(JSONValue.string)
+        if !c.illustrative.isEmpty { object["illustrative"] = .array(c.illustrative.map(JSONValue.string)) }
         return .object(object)
     }
 

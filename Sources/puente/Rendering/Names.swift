@@ -79,16 +79,30 @@ enum Names {
         return sign + grouped + (parts.count > 1 ? "." + parts[1] : "")
     }
 
-    /// An indicator's course, the one meaning of its arrows everywhere: baseline → latest
-    /// reading (with its date, when `dated`) → target, then the unit; "—" for what is not known.
-    static func course(_ indicator: IndicatorProgress, dated: Bool = true) -> String {
-        course(baseline: indicator.baseline, latest: indicator.latest, latestDate: dated ? indicator.latestDate : nil,
-               target: indicator.target, unit: indicator.unit)
+    /// The mark of a planning value, which no source states: listings, the review and the
+    /// reports put it after the value ("2024-04-13*") and explain it once (``planningLegend``).
+    static let planningMark = "*"
+
+    /// `text` with the planning mark when the record lists `field` among its planning values.
+    static func planned(_ text: String, _ field: String, in illustrative: [String]) -> String {
+        illustrative.contains(field) ? text + planningMark : text
     }
 
-    static func course(baseline: String?, latest: String?, latestDate: String?, target: String?, unit: String?) -> String {
-        "\(number(baseline)) → \(number(latest))" + (latestDate.map { " (\($0))" } ?? "") + " → \(number(target))"
-            + (unit.map { " " + UntrustedText.singleLine($0) } ?? "")
+    /// The line that explains the mark, after a listing that shows it.
+    static var planningLegend: String { planningMark + " " + t("planning.legend") }
+
+    /// An indicator's course, the one meaning of its arrows everywhere: baseline → latest
+    /// reading (with its date, when `dated`) → target, then the unit; "—" for what is not known,
+    /// and a planning baseline or target marked.
+    static func course(_ indicator: IndicatorProgress, dated: Bool = true) -> String {
+        course(baseline: indicator.baseline, latest: indicator.latest, latestDate: dated ? indicator.latestDate : nil,
+               target: indicator.target, unit: indicator.unit, illustrative: indicator.illustrative)
+    }
+
+    static func course(baseline: String?, latest: String?, latestDate: String?, target: String?, unit: String?,
+                       illustrative: [String] = []) -> String {
+        planned(number(baseline), "baseline", in: illustrative) + " → \(number(latest))" + (latestDate.map { " (\($0))" } ?? "")
+            + " → " + planned(number(target), "target", in: illustrative) + (unit.map { " " + UntrustedText.singleLine($0) } ?? "")
     }
 
     /// Progress from baseline toward target as a percentage; a negative one says what it means.
@@ -115,6 +129,7 @@ enum Names {
         case "direction": return direction(value.stringValue)
         case "dialogue": return value.stringValue.map(Replica.shortID) ?? "—"
         case "baseline", "target": return value.stringValue.map(number) ?? "—"
+        case "illustrative": return value.stringValue.map { self.field($0) } ?? "—"
         default: break
         }
         if field.hasPrefix("assessment.") {

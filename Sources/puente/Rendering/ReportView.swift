@@ -63,10 +63,12 @@ enum ReportView {
                     }.joined(separator: " · "))
                 }),
                 Section(heading: t("review.overdue", items.overdue.count), lines: items.overdue.map { c in
-                    Self.line(c, t("label.due-past") + " " + (c.due ?? "—") + " · " + Names.status(of: c))
+                    Self.line(c, t("label.due-past") + " " + Names.planned(c.due ?? "—", "due", in: c.illustrative) + " · "
+                              + Names.planned(Names.status(of: c), "status", in: c.illustrative))
                 }),
                 Section(heading: t("review.stalled", items.stalled.count), lines: items.stalled.map { c in
-                    Self.line(c, Names.owner(c.owner.rawValue) + (c.due.map { " · " + t("field.due") + " " + $0 } ?? ""))
+                    Self.line(c, Names.owner(c.owner.rawValue) + (c.illustrative.contains("status") ? " · " + Names.planned(Names.status(of: c), "status", in: c.illustrative) : "")
+                              + (c.due.map { " · " + t("field.due") + " " + Names.planned($0, "due", in: c.illustrative) } ?? ""))
                 }),
                 Section(heading: t("report.agenda-conflicts", items.conflicts.count), lines: items.conflicts.map { item in
                     let values = item.values.map { Names.value($0.value, field: item.field) }
@@ -82,6 +84,12 @@ enum ReportView {
                 }))
             }
             return out
+        }
+
+        /// Whether a line of the agenda carries the planning mark.
+        var marked: Bool {
+            items.overdue.contains { $0.illustrative.contains("due") || $0.illustrative.contains("status") }
+                || items.stalled.contains { $0.illustrative.contains("due") || $0.illustrative.contains("status") }
         }
 
         /// The agenda lists a commitment is on, for the CSV's column: one lookup per list, not a
@@ -201,14 +209,17 @@ enum ReportView {
                 : section.lines.map { "- \(cell($0.title)) `\($0.id)` — \(cell($0.detail))" }
         }
         for line in out { try output.line(line) }
+        var marked = agenda.marked
         try byPillar(head, reader, group: { pillar, count in
             try output.line("")
             try output.line("## \(Names.pillar(pillar)) (\(count))")
         }) { commitment in
             let c = commitment.summary
+            if Self.marked(commitment) { marked = true }
             var out = ["", "### \(cell(Names.title(en: c.titleEN, es: c.titleES))) `\(Replica.shortID(c.id))`", "",
-                       "\(t("col.owner")): \(Names.owner(c.owner.rawValue)) · \(t("field.status")): \(Names.status(of: c)) · "
-                           + "\(t(Names.dueLabel(c.due, asOf: head.asOf))): \(cell(c.due ?? "—")) · \(t("field.priority")): \(Names.priority(c.priority)) · "
+                       "\(t("col.owner")): \(Names.owner(c.owner.rawValue)) · \(t("field.status")): \(cell(Names.planned(Names.status(of: c), "status", in: c.illustrative))) · "
+                           + "\(t(Names.dueLabel(c.due, asOf: head.asOf))): \(cell(Names.planned(c.due ?? "—", "due", in: c.illustrative))) · "
+                           + "\(t("field.priority")): \(cell(Names.planned(Names.priority(c.priority), "priority", in: c.illustrative))) · "
                            + "\(t("field.area")): \(cell(Names.area(c.area)))"
                            + (c.source.map { " · \(t("field.source")): \(cell(Names.source($0)))" } ?? "")]
             if let summary = summaryText(commitment) { out += ["", cell(summary)] }
@@ -223,6 +234,19 @@ enum ReportView {
             }
             for line in out { try output.line(line) }
         }
+        // The mark's meaning, once, after a briefing that shows it.
+        if marked {
+            try output.line("")
+            try output.line("---")
+            try output.line("")
+            try output.line(cell(Names.planningLegend))
+        }
+    }
+
+    /// Whether a commitment's lines carry the planning mark (its due date, status or priority,
+    /// or an indicator's baseline or target).
+    static func marked(_ commitment: CommitmentBrief) -> Bool {
+        !commitment.summary.illustrative.isEmpty || commitment.indicators.contains { !$0.illustrative.isEmpty }
     }
 
     // MARK: CSV
@@ -230,7 +254,7 @@ enum ReportView {
     static func csv(_ head: BriefingHead, _ agenda: Agenda, _ reader: BriefingReader, _ output: Output) throws {
         let field = UntrustedText.csv
         let header = ["id", t("col.owner"), t("report.goal"), t("field.area"), t("field.status"), t("field.due"), t("field.priority"),
-                      t("report.title"), t("report.assessment-of", Names.delegation(.us)), t("report.why"),
+                      t("field.illustrative"), t("report.title"), t("report.assessment-of", Names.delegation(.us)), t("report.why"),
                       t("report.assessment-of", Names.delegation(.mx)), t("report.why"), t("show.indicators"), t("report.latest-note"),
                       t("report.agenda-column")]
         try output.line(header.map(field).joined(separator: ","), end: "\r\n")
@@ -239,7 +263,9 @@ enum ReportView {
             let us = commitment.assessments[.us]
             let mx = commitment.assessments[.mx]
             let row = [c.id, Names.owner(c.owner.rawValue), Names.pillar(c.pillar), Names.area(c.area), Names.status(of: c),
-                       c.due ?? "", Names.priority(c.priority), Names.title(en: c.titleEN, es: c.titleES),
+                       c.due ?? "", Names.priority(c.priority),
+                       // Planning values in a column of their own, so the date and status cells stay values a spreadsheet reads.
+                       c.illustrative.map(Names.field).joined(separator: "; "), Names.title(en: c.titleEN, es: c.titleES),
                        Names.rating(us?.rating), us?.why ?? "", Names.rating(mx?.rating), mx?.why ?? "",
                        commitment.indicators.map(indicator).joined(separator: "; "), commitment.notes.first.map(note) ?? "",
                        agenda.flags(c.id).joined(separator: "; ")]
@@ -386,15 +412,19 @@ enum ReportView {
         }
         out.append("</section>")
         for line in out { try output.line(line) }
+        var marked = agenda.marked
         try byPillar(head, reader, group: { pillar, count in
             try output.line("<section class=\"pillar\"><h2>\(escape(Names.pillar(pillar))) (\(count))</h2>")
             try output.line(chart(head.byPillar[pillar] ?? [:], label: t("report.chart", Names.pillar(pillar))))
         }, end: { try output.line("</section>") }) { commitment in
             let c = commitment.summary
+            if Self.marked(commitment) { marked = true }
             var out = ["<div class=\"commitment\"><h3>\(escape(Names.title(en: c.titleEN, es: c.titleES))) "
                        + "<span class=\"id\">\(Replica.shortID(c.id))</span></h3>"]
-            var meta: [(String, String)] = [("col.owner", Names.owner(c.owner.rawValue)), ("field.status", Names.status(of: c)),
-                                             (Names.dueLabel(c.due, asOf: head.asOf), c.due ?? "—"), ("field.priority", Names.priority(c.priority)),
+            var meta: [(String, String)] = [("col.owner", Names.owner(c.owner.rawValue)),
+                                             ("field.status", Names.planned(Names.status(of: c), "status", in: c.illustrative)),
+                                             (Names.dueLabel(c.due, asOf: head.asOf), Names.planned(c.due ?? "—", "due", in: c.illustrative)),
+                                             ("field.priority", Names.planned(Names.priority(c.priority), "priority", in: c.illustrative)),
                                              ("field.area", Names.area(c.area))]
             if let source = c.source { meta.append(("field.source", Names.source(source))) }
             out.append("<p class=\"meta\">" + meta.map { "\(escape(t($0.0))): \(escape($0.1))" }.joined(separator: " · ") + "</p>")
@@ -415,6 +445,7 @@ enum ReportView {
             out.append("</div>")
             for line in out { try output.line(line) }
         }
+        if marked { try output.line("<p class=\"meta\">\(escape(Names.planningLegend))</p>") }
         try output.line("</body>")
         try output.line("</html>")
     }

@@ -110,13 +110,22 @@ enum ReviewView {
 
     static func indicatorJSON(_ indicator: IndicatorProgress) -> JSONValue {
         func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
-        return ["id": .string(indicator.id), "commitment": .string(indicator.commitment), "name_en": optional(indicator.nameEN),
+        var object: [String: JSONValue] = ["id": .string(indicator.id), "commitment": .string(indicator.commitment), "name_en": optional(indicator.nameEN),
                 "name_es": optional(indicator.nameES), "kind": .string(indicator.kind.rawValue),
                 "direction": .string(indicator.direction.rawValue), "unit": optional(indicator.unit),
                 "baseline": optional(indicator.baseline), "target": optional(indicator.target), "latest": optional(indicator.latest),
                 "latest_date": optional(indicator.latestDate),
                 // Progress travels as a decimal string, like every decimal in Puente's JSON.
                 "progress": indicator.progress.map { .string(String(format: "%.4f", $0)) } ?? .null]
+        // Only when the baseline or the target is a planning value, as a listing's `illustrative`.
+        if !indicator.illustrative.isEmpty { object["illustrative"] = .array(indicator.illustrative.map(JSONValue.string)) }
+        return .object(object)
+    }
+
+    /// A commitment's due date and status as the review's lists show them, planning values marked.
+    static func dueAndStatus(_ c: CommitmentSummary) -> String {
+        Terminal.cell(Names.planned(c.due ?? "", "due", in: c.illustrative), 11) + " "
+            + Names.planned(Names.status(of: c), "status", in: c.illustrative)
     }
 
     // MARK: Terminal
@@ -128,15 +137,12 @@ enum ReviewView {
         Terminal.out()
         grid(t("review.by-owner"), rows: Owner.allCases.map(\.rawValue), counts: review.byOwner, name: Names.owner)
         Terminal.out("  " + columns(review.byPillar).map { mark($0) + " " + Names.status($0) }.joined(separator: "  "))
-        section(t("review.overdue", review.overdueCount), review.overdue, count: review.overdueCount, paint: Style.red) { c in
-            "\(c.due ?? "")  \(Names.status(of: c))"
-        }
+        section(t("review.overdue", review.overdueCount), review.overdue, count: review.overdueCount, paint: Style.red, detail: dueAndStatus)
         section(t("review.due-soon", review.dueSoonCount, ProgressReview.dueSoonDays), review.dueSoon, count: review.dueSoonCount,
-                paint: Style.yellow) { c in
-            "\(c.due ?? "")  \(Names.status(of: c))"
-        }
+                paint: Style.yellow, detail: dueAndStatus)
         section(t("review.stalled", review.stalledCount), review.stalled, count: review.stalledCount, paint: Style.red) { c in
-            Names.owner(c.owner.rawValue)
+            // A stalled status that no source states says so.
+            Names.owner(c.owner.rawValue) + (c.illustrative.contains("status") ? "  " + Names.planned(Names.status(of: c), "status", in: c.illustrative) : "")
         }
         section(t("review.disagreements", review.disagreementCount), review.disagreements, count: review.disagreementCount,
                 paint: Style.yellow) { c in
@@ -163,6 +169,17 @@ enum ReviewView {
             for indicator in items.prefix(shown) { Terminal.out("  " + indicatorLine(indicator)) }
             if count > shown { Terminal.out("  " + t("review.more", count - shown)) }
             if items.prefix(shown).contains(where: { ($0.progress ?? 0) < 0 }) { Terminal.out("  " + t("review.negative-progress")) }
+        }
+        // The mark's meaning, once, when any line above carries it.
+        let dated = (review.overdue.prefix(shown) + review.dueSoon.prefix(shown)).contains { c in
+            c.illustrative.contains("status") || c.illustrative.contains("due")
+        }
+        if dated || review.stalled.prefix(shown).contains(where: { $0.illustrative.contains("status") })
+            || [IndicatorKind.outcome, .output].contains(where: { kind in
+                review.indicators.filter { $0.kind == kind }.prefix(shown).contains { !$0.illustrative.isEmpty }
+            }) {
+            Terminal.out()
+            Terminal.out(Names.planningLegend)
         }
         if let since = review.since {
             Terminal.out()

@@ -23,6 +23,7 @@ struct AddCommitment: ParsableCommand {
     @Option(name: .customLong("tag"), help: ArgumentHelp(t("help.tag"), valueName: "tag")) var tags: [String] = []
     @Option(help: ArgumentHelp(t("help.commitment-source"), valueName: "kind"), completion: Completions.source) var source: String?
     @Option(help: ArgumentHelp(t("help.citation"), valueName: "text")) var citation: String?
+    @Option(help: ArgumentHelp(t("help.illustrative"), valueName: "due|priority|status")) var illustrative: [String] = []
 
     mutating func validate() throws {
         if titleEN == nil && titleES == nil { throw ValidationError(t("error.title-required")) }
@@ -34,6 +35,9 @@ struct AddCommitment: ParsableCommand {
         if let due { try Parse.check(.date, due, "--due") }
         if let area { try Parse.check(.slug, area, "--area") }
         for tag in tags { try Parse.check(.slug, tag, "--tag") }
+        // The status always has a value (`agreed` unless given).
+        illustrative = try Parse.planningMarks(illustrative, of: .commitment,
+                                               given: Set(["status"] + (due == nil ? [] : ["due"]) + (priority == nil ? [] : ["priority"])))
     }
 
     func run() throws {
@@ -41,12 +45,14 @@ struct AddCommitment: ParsableCommand {
             let replica = try global.openReplica()
             let ownerValue = owner.flatMap(Owner.init(rawValue:)) ?? Owner(rawValue: replica.identity.delegation.rawValue) ?? .joint
             let dialogueRef = try dialogue.map { try replica.resolveID($0, as: .dialogue) }
-            let ref = try replica.addCommitment(CommitmentDraft(
+            var draft = CommitmentDraft(
                 owner: ownerValue, titleEN: titleEN, titleES: titleES, summaryEN: summaryEN, summaryES: summaryES,
                 pillar: Pillar(rawValue: pillar) ?? .protect, area: area, lead: lead,
                 priority: priority.flatMap(Priority.init(rawValue:)), due: due,
                 status: CommitmentStatus(rawValue: status) ?? .agreed, dialogue: dialogueRef,
-                agencies: agencies, tags: tags, source: source.flatMap(SourceKind.init(rawValue:)), citation: citation))
+                agencies: agencies, tags: tags, source: source.flatMap(SourceKind.init(rawValue:)), citation: citation)
+            draft.illustrative = illustrative
+            let ref = try replica.addCommitment(draft)
             if global.json {
                 Terminal.json(["id": .string(ref.text)])
             } else {

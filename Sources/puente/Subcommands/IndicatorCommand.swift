@@ -23,6 +23,7 @@ struct IndicatorCommand: ParsableCommand {
         @Option(help: ArgumentHelp(t("help.baseline"), valueName: "number")) var baseline: String?
         @Option(help: ArgumentHelp(t("help.target"), valueName: "number")) var target: String?
         @Option(help: ArgumentHelp(t("help.direction"), valueName: "increase|decrease"), completion: Completions.direction) var direction: String = "increase"
+        @Option(help: ArgumentHelp(t("help.indicator-illustrative"), valueName: "baseline|target")) var illustrative: [String] = []
 
         mutating func validate() throws {
             if nameEN == nil && nameES == nil { throw ValidationError(t("error.name-required")) }
@@ -30,15 +31,19 @@ struct IndicatorCommand: ParsableCommand {
             direction = try Parse.choice(direction, among: Direction.allCases.map(\.rawValue), words: "direction", "--direction")
             if let baseline { try Parse.check(.decimal, baseline, "--baseline") }
             if let target { try Parse.check(.decimal, target, "--target") }
+            illustrative = try Parse.planningMarks(illustrative, of: .indicator,
+                                                   given: Set((baseline == nil ? [] : ["baseline"]) + (target == nil ? [] : ["target"])))
         }
 
         func run() throws {
             try Terminal.run {
                 let replica = try global.openReplica()
                 let parent = try replica.resolveID(commitment, as: .commitment)
-                let ref = try replica.addIndicator(to: parent, IndicatorDraft(
+                var draft = IndicatorDraft(
                     nameEN: nameEN, nameES: nameES, kind: IndicatorKind(rawValue: kind) ?? .output, unit: unit,
-                    baseline: baseline, target: target, direction: Direction(rawValue: direction) ?? .increase))
+                    baseline: baseline, target: target, direction: Direction(rawValue: direction) ?? .increase)
+                draft.illustrative = illustrative
+                let ref = try replica.addIndicator(to: parent, draft)
                 if global.json {
                     Terminal.json(["id": .string(ref.text)])
                 } else {

@@ -60,6 +60,7 @@ struct ListCommitments: ParsableCommand {
             // page is only counted.
             var shown = 0
             var more = false
+            var marked = false
             // The title takes what the other columns (56 with their spaces, and a conflict mark)
             // leave of the terminal's width; 46 at the least, as on a 100-column one.
             let titleWidth = max(46, Terminal.width - 58)
@@ -75,15 +76,20 @@ struct ListCommitments: ParsableCommand {
                 }
                 shown += 1
                 let conflict = row.conflicts > 0 ? " ⚠" : ""
+                // A planning value (which no source states) carries the mark, explained below the list.
+                let status = Names.planned(Names.status(of: row), "status", in: row.illustrative)
+                let due = row.due.map { Names.planned($0, "due", in: row.illustrative) } ?? "—"
+                if status != Names.status(of: row) || due != (row.due ?? "—") { marked = true }
                 Terminal.out([Terminal.cell(Replica.shortID(row.id), 9), Terminal.cell(Names.owner(row.owner.rawValue), 8),
-                              Terminal.cell(Names.pillar(row.pillar), 10), Terminal.cell(Names.status(of: row), 12),
-                              Terminal.cell(row.due ?? "—", 11),
+                              Terminal.cell(Names.pillar(row.pillar), 10), Terminal.cell(status, 12),
+                              Terminal.cell(due, 11),
                               Terminal.cell(Names.title(en: row.titleEN, es: row.titleES), titleWidth) + conflict].joined(separator: " "))
             }
             guard shown > 0 else {
                 Terminal.out(t("list.empty"))
                 return
             }
+            if marked { Terminal.out(Names.planningLegend) }
             if more {
                 Terminal.out(t("list.more", shown, try replica.commitmentCount(filter)))
             } else {

@@ -22,6 +22,7 @@ struct UpdateCommitment: ParsableCommand {
     @Option(help: ArgumentHelp(t("help.update-note"), valueName: "text")) var note: String?
     @Option(help: ArgumentHelp(t("help.update-source"), valueName: "kind"), completion: Completions.source) var source: String?
     @Option(help: ArgumentHelp(t("help.citation"), valueName: "text")) var citation: String?
+    @Option(help: ArgumentHelp(t("help.update-illustrative"), valueName: "+field|-field")) var illustrative: [String] = []
 
     mutating func validate() throws {
         if let typed = status { status = try Parse.choice(typed, among: CommitmentStatus.allCases.map(\.rawValue), words: "status", "--status") }
@@ -31,7 +32,7 @@ struct UpdateCommitment: ParsableCommand {
         if let due { try Parse.check(.date, due, "--due") }
         if why != nil, assess == nil { throw ValidationError(t("error.why-without-assess")) }
         if status == nil, due == nil, priority == nil, lead == nil, tags.isEmpty, agencies.isEmpty, assess == nil, note == nil,
-           source == nil, citation == nil {
+           source == nil, citation == nil, illustrative.isEmpty {
             throw ValidationError(t("error.update-nothing"))
         }
     }
@@ -51,9 +52,13 @@ struct UpdateCommitment: ParsableCommand {
                 registers.append((field, value))
             }
             var elements = [(field: String, add: Bool, element: JSONValue)]()
-            for (field, typed) in tags.map({ ("tags", $0) }) + agencies.map({ ("agencies", $0) }) {
+            for (field, typed) in tags.map({ ("tags", $0) }) + agencies.map({ ("agencies", $0) })
+                + illustrative.map({ ("illustrative", $0) }) {
                 guard let spec = fields[field] else { continue }
                 let change = try FieldWrite.element(typed, field: field, spec: spec, of: .commitment, replica: replica, signRequired: false)
+                // A value this command writes loses its planning mark anyway (``WriteBatch/set``).
+                if field == "illustrative", !change.add, let marked = change.element.stringValue,
+                   registers.contains(where: { $0.field == marked }) { continue }
                 elements.append((field, change.add, change.element))
             }
             let delegation = replica.identity.delegation
