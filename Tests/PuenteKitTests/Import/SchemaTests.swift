@@ -59,6 +59,52 @@ import Testing
         }
     }
 
+    /// The baselines and targets of the fixture that a source states, each with the passage
+    /// that states it; every other one is a planning value, marked as such.
+    static let statedIndicatorValues: [String: (seed: String, passage: String)] = [
+        "bf-protect-02-i1.baseline": (seeds[3], "Mexico’s homicide rate is historically high at 27.8 deaths per 100,000 people"),
+        "bf-protect-03-i1.baseline": (seeds[3], "Between September 2020 and September 2021, 87,000 Americans died of drug overdoses"),
+        "bf-protect-11-i1.baseline": (seeds[2], "The number of students receiving human rights training in that two-year period (58)"),
+        "bf-prevent-05-i1.baseline": (seeds[3], "An estimated half–million weapons"),
+        "bf-prevent-07-i1.baseline": (seeds[3], "announced the creation of a presidential commission that will address the trafficking of drugs and arms"),
+        "bf-prevent-07-i1.target": (seeds[3], "announced the creation of a presidential commission that will address the trafficking of drugs and arms"),
+        "bf-prevent-10-i1.baseline": (seeds[1], "the two countries inaugurated the first inspection facilities for freight originating in Mexico"),
+        "bf-prevent-10-i1.target": (seeds[1], "will operate at three border checkpoints"),
+        "bf-prevent-15-i1.target": (seeds[1], "it has provided 340 K-9 units"),
+    ]
+
+    /// No planning value of the fixture reads as a fact. The sources publish no deadlines and
+    /// rank nothing, so every due date and priority is marked; a status left unmarked rests on
+    /// the record's citation; a baseline or target left unmarked is one a source states
+    /// (``statedIndicatorValues``, checked word for word where the seeds are at hand).
+    @Test func everyPlanningValueOfTheFixtureIsMarked() throws {
+        let file = try ImportFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: Repository.path("Fixtures/bicentennial.json")))))
+        let shared = ProcessInfo.processInfo.environment["PUENTE_SHARED"] ?? Repository.path("../shared")
+        var stated = Set<String>()
+        for commitment in file.commitments {
+            let draft = commitment.draft
+            let record = draft.externalID ?? ""
+            if draft.due != nil { #expect(draft.illustrative.contains("due"), "\(record): an unmarked due date") }
+            if draft.priority != nil { #expect(draft.illustrative.contains("priority"), "\(record): an unmarked priority") }
+            if !draft.illustrative.contains("status") { #expect(draft.citation != nil, "\(record): an unmarked status with no citation") }
+            for indicator in commitment.indicators {
+                let id = indicator.draft.externalID ?? ""
+                for (field, value) in [("baseline", indicator.draft.baseline), ("target", indicator.draft.target)] where value != nil {
+                    guard !indicator.draft.illustrative.contains(field) else { continue }
+                    #expect(Self.statedIndicatorValues["\(id).\(field)"] != nil, "\(id): an unmarked \(field) no source states")
+                    stated.insert("\(id).\(field)")
+                }
+            }
+        }
+        #expect(stated == Set(Self.statedIndicatorValues.keys), "a stated value the fixture no longer has")
+        #expect(file.commitments.filter { $0.draft.illustrative.contains("status") }.count >= 20)
+        for (key, quote) in Self.statedIndicatorValues {
+            if let text = try? String(contentsOfFile: shared + "/seeds/" + quote.seed, encoding: .utf8) {
+                #expect(text.contains(quote.passage), "\(key): the passage is not in \(quote.seed)")
+            }
+        }
+    }
+
     /// A U.S. and a Mexican store that each imported the fixture, in sync (the U.S. first).
     static func bothDesksImportTheFixture() throws -> (group: ReplicaGroup, us: Replica, mx: Replica) {
         let group = try ReplicaGroup([.us, .mx])
