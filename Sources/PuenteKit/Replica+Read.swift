@@ -21,6 +21,9 @@ public struct CommitmentSummary: Sendable, Equatable, Codable {
     public let source: String?
     /// The fields whose values are planning values, which no source states (codes, in order).
     public let illustrative: [String]
+    /// Each delegation's lead agency (an ``AgencyCatalog`` code or text), as that delegation wrote it.
+    public let leadUS: String?
+    public let leadMX: String?
 
     public var entity: EntityRef? { EntityRef(text: id) }
 
@@ -207,6 +210,11 @@ extension Replica {
     /// How many commitments `filter` matches (its sort and limit aside).
     public func commitmentCount(_ filter: CommitmentFilter = CommitmentFilter()) throws -> Int {
         try store.read { tx in try tx.commitmentCount(filter) }
+    }
+
+    /// Whether any commitment records a delegation's lead.
+    public func anyLead() throws -> Bool {
+        try store.read { tx in try tx.anyLead() }
     }
 
     /// Every accepted entity of `type`, with its state (dialogues are few; commitments use ``commitments(_:)``).

@@ -21,6 +21,9 @@ public struct CommitmentDraft: Sendable {
     /// The fields whose values are planning values, which no source states
     /// (``FieldCatalog/planningFields``).
     public var illustrative: [String] = []
+    /// Each delegation's lead agency (`lead.us`, `lead.mx`). Only the writing desk's own is
+    /// written: the other delegation records its own.
+    public var leads: [Delegation: String] = [:]
 
     public init(owner: Owner, titleEN: String? = nil, titleES: String? = nil, summaryEN: String? = nil,
                 summaryES: String? = nil, pillar: Pillar, area: String? = nil, lead: String? = nil,
@@ -286,7 +289,9 @@ public struct WriteBatch {
     /// Records a new commitment; the owner must be this store's delegation or `joint`.
     @discardableResult
     public func addCommitment(_ draft: CommitmentDraft) throws -> EntityRef {
-        try appender.create(.commitment, value: draft.createValue)
+        let ref = try appender.create(.commitment, value: draft.createValue)
+        if let lead = draft.leads[delegation] { _ = try set(ref, field: "lead.\(delegation.rawValue)", value: .string(lead)) }
+        return ref
     }
 
     /// Records a new dialogue.

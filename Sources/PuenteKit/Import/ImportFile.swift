@@ -123,13 +123,23 @@ public struct ImportFile: Sendable {
                 titleEN: title.en, titleES: title.es, summaryEN: summary?.en, summaryES: summary?.es,
                 pillar: Pillar(rawValue: try reader.rule(.oneOf(Pillar.allCases.map(\.rawValue)), c["pillar"], path + ".pillar")) ?? .protect,
                 area: try c["area"].map { try reader.rule(.slug, $0, path + ".area") },
-                lead: try c["lead"].map { try reader.text($0, path + ".lead", max: 1_000) },
+                lead: nil,
                 priority: try c["priority"].map { Priority(rawValue: try reader.rule(.oneOf(Priority.allCases.map(\.rawValue)), $0, path + ".priority")) } ?? nil,
                 due: try c["due"].map { try reader.rule(.date, $0, path + ".due") },
                 status: CommitmentStatus(rawValue: try reader.rule(.oneOf(CommitmentStatus.allCases.map(\.rawValue)), c["status"], path + ".status")) ?? .agreed,
                 agencies: try reader.texts(c["agencies"], path + ".agencies", rule: .text(maxLength: 1_000)),
                 tags: try reader.texts(c["tags"], path + ".tags", rule: .slug),
                 externalID: externalID, source: source.kind, citation: source.citation)
+            // Each delegation's lead agency: `{"us": …, "mx": …}`, either or both.
+            if let lead = c["lead"] {
+                let leads = try reader.object(lead, path + ".lead", required: [], optional: ["us", "mx"])
+                for delegation in Delegation.allCases {
+                    if let text = leads[delegation.rawValue] {
+                        draft.leads[delegation] = try reader.text(text, path + ".lead." + delegation.rawValue, max: 1_000)
+                    }
+                }
+                guard !draft.leads.isEmpty else { throw ImportFileError(problem: "missing", path: path + ".lead.us") }
+            }
             draft.illustrative = try reader.illustrative(c["illustrative"], path + ".illustrative", type: .commitment,
                                                          given: ["due": c["due"] != nil, "priority": c["priority"] != nil, "status": true])
             commitments.append(Commitment(draft: draft, dialogue: dialogue, indicators: indicators))
@@ -228,6 +238,8 @@ public struct ImportReport: Sendable, Equatable {
     public var commitmentsCreated = 0
     public var indicatorsCreated = 0
     public var readingsRecorded = 0
+    /// This delegation's leads written (`lead.us` or `lead.mx`).
+    public var leadsRecorded = 0
     /// Records already in the store (matched on `external_id`).
     public var alreadyPresent = 0
     /// Commitments another delegation owns: that delegation records them.
@@ -279,6 +291,13 @@ extension Replica {
                     }
                     ref = try appender.create(.commitment, value: draft.createValue)
                     report.commitmentsCreated += 1
+                }
+                // This desk's lead, when the record has none from this delegation yet: the other
+                // delegation's desks write theirs when they import the same file.
+                let leadField = "lead.\(mine.rawValue)"
+                if let lead = draft.leads[mine], try appender.liveValueRefs(entity: ref.text, field: leadField).isEmpty {
+                    _ = try WriteBatch(appender: appender, delegation: mine).set(ref, field: leadField, value: .string(lead))
+                    report.leadsRecorded += 1
                 }
                 guard draft.owner.delegations.contains(mine) else { continue }
                 for indicator in commitment.indicators {

@@ -72,6 +72,10 @@ public enum FieldCatalog {
         FieldSpec("pillar", .register, .owner, .oneOf(Pillar.allCases.map(\.rawValue)), nullable: false),
         FieldSpec("area", .register, .owner, .slug),
         FieldSpec("lead", .register, .owner, shortText),
+        // Each delegation's own lead agency (an ``AgencyCatalog`` code or text), written by that
+        // delegation alone, as its assessment is: who leads on each side.
+        FieldSpec("lead.us", .register, .delegation(.us), shortText, inCreate: false),
+        FieldSpec("lead.mx", .register, .delegation(.mx), shortText, inCreate: false),
         FieldSpec("priority", .register, .owner, .oneOf(Priority.allCases.map(\.rawValue))),
         FieldSpec("due", .register, .owner, .date),
         FieldSpec("status", .register, .owner, .oneOf(CommitmentStatus.allCases.map(\.rawValue)), nullable: false),

@@ -15,7 +15,7 @@ enum Schema {
     /// 4 kept each operation as its canonical text, keyed by its author's and entity's text ids;
     /// 5 named the entity and author of each materialized value by their text ids; 6 indexed
     /// each register's winner.
-    static let version = 8
+    static let version = 9
 
     /// Creates every table, index and trigger of the current format and records its number.
     static func create(_ db: Database) throws {
@@ -271,7 +271,8 @@ enum Schema {
     /// - one summary row per accepted commitment, with an index on exactly each list's order
     ///   (`list` in due order, stalled per status, open ones by due date, the commitments the
     ///   two delegations assess differently);
-    /// - full-text search over both languages (titles, summaries, area, lead), folded for case
+    /// - full-text search over both languages (titles, summaries, area, leads — a known
+    ///   agency by its acronym and both its names), folded for case
     ///   and accents, keyed by a stable integer per commitment;
     /// - one summary row per standing indicator, in the review's order (its commitment's due
     ///   date and title, carried by a trigger whoever writes the commitment's summary);
@@ -298,11 +299,14 @@ enum Schema {
             conflicts INTEGER NOT NULL DEFAULT 0 CHECK (conflicts >= 0),
             created_hlc TEXT NOT NULL,
             source TEXT,
-            illustrative TEXT
+            illustrative TEXT,
+            lead_us TEXT,
+            lead_mx TEXT
         ) WITHOUT ROWID;
         CREATE INDEX commitment_by_due ON commitment_summary(due);
         CREATE INDEX commitment_by_pillar_status ON commitment_summary(pillar, status);
         CREATE INDEX commitment_by_source ON commitment_summary(source) WHERE source IS NOT NULL;
+        CREATE INDEX commitment_with_lead ON commitment_summary(id) WHERE lead_us IS NOT NULL OR lead_mx IS NOT NULL;
         CREATE INDEX commitment_list_order ON commitment_summary(due IS NULL, due, coalesce(title_en, title_es), id);
         CREATE INDEX commitment_status_order ON commitment_summary(status, due IS NULL, due, coalesce(title_en, title_es), id, source);
         CREATE INDEX commitment_open_by_due ON commitment_summary(due, coalesce(title_en, title_es), id, status, source)

@@ -329,8 +329,11 @@ extension Store {
     /// The columns of `commitment_summary` after `id` and the full-text fields among them.
     private static let summaryColumns = ["owner", "title_en", "title_es", "summary_en", "summary_es", "pillar", "area",
                                          "status", "priority", "due", "dialogue", "lead", "assessment_us", "assessment_mx",
-                                         "conflicts", "created_hlc", "source", "illustrative"]
-    private static let searchedColumns = [1, 2, 3, 4, 6, 11]
+                                         "conflicts", "created_hlc", "source", "illustrative", "lead_us", "lead_mx"]
+    /// The columns searched as they are (titles, summaries, area) and those that name an agency
+    /// (the shared lead and each delegation's), searched by its acronym and names.
+    private static let searchedColumns = [1, 2, 3, 4, 6]
+    private static let agencyColumns = [11, 18, 19]
 
     /// The `illustrative` column of a summary: the fields whose values are planning values, in
     /// order and joined by commas (`due,status`), or NULL when there are none.
@@ -354,9 +357,10 @@ extension Store {
                                        text("summary.es"), text("pillar"), text("area"), text("status"), text("priority"),
                                        text("due"), text("dialogue"), text("lead"), rating("assessment.us"),
                                        rating("assessment.mx"), conflicts.databaseValue, created.databaseValue, text("source"),
-                                       Store.illustrativeColumn(illustrative).databaseValue]
+                                       Store.illustrativeColumn(illustrative).databaseValue, text("lead.us"), text("lead.mx")]
         func body(_ row: [DatabaseValue]) -> String {
-            searchedColumns.compactMap { String.fromDatabaseValue(row[$0]) }.joined(separator: " ")
+            (searchedColumns.compactMap { String.fromDatabaseValue(row[$0]) }
+                + agencyColumns.compactMap { String.fromDatabaseValue(row[$0]).map(AgencyCatalog.searchText) }).joined(separator: " ")
         }
         let old = isNew ? nil : try Row.fetchOne(try db.cachedStatement(sql: """
             SELECT \(summaryColumns.joined(separator: ", ")) FROM commitment_summary WHERE id = ?

@@ -118,7 +118,7 @@ extension Store {
 /// so the select list and the decoding cannot drift apart. A row is read by position, with no
 /// lookup by column name per value: listings read up to every commitment.
 enum SummaryColumn: Int, CaseIterable {
-    case id, owner, titleEN, titleES, pillar, area, status, priority, due, dialogue, lead, assessmentUS, assessmentMX, conflicts, source, illustrative
+    case id, owner, titleEN, titleES, pillar, area, status, priority, due, dialogue, lead, assessmentUS, assessmentMX, conflicts, source, illustrative, leadUS, leadMX
 
     var column: String {
         switch self {
@@ -138,6 +138,8 @@ enum SummaryColumn: Int, CaseIterable {
         case .conflicts: "c.conflicts"
         case .source: "c.source"
         case .illustrative: "c.illustrative"
+        case .leadUS: "c.lead_us"
+        case .leadMX: "c.lead_mx"
         }
     }
 
@@ -158,7 +160,8 @@ extension CommitmentSummary {
         self.init(id: id, owner: owner, titleEN: value(.titleEN), titleES: value(.titleES), pillar: value(.pillar), area: value(.area),
                   status: value(.status), priority: value(.priority), due: value(.due), dialogue: value(.dialogue), lead: value(.lead),
                   assessmentUS: value(.assessmentUS), assessmentMX: value(.assessmentMX), conflicts: value(.conflicts) ?? 0,
-                  source: value(.source), illustrative: Store.illustrativeFields(value(.illustrative)))
+                  source: value(.source), illustrative: Store.illustrativeFields(value(.illustrative)),
+                  leadUS: value(.leadUS), leadMX: value(.leadMX))
     }
 }
 
@@ -272,6 +275,15 @@ extension StoreTransaction {
         let query = CommitmentQuery(filter)
         return try Int.fetchOne(db, sql: "SELECT count(*) FROM commitment_summary c \(query.from)",
                                 arguments: StatementArguments(query.arguments)) ?? 0
+    }
+
+    /// Whether any commitment records a delegation's lead (read from a partial index, so it
+    /// costs the same on any record): `list` gives the leads a column only then.
+    func anyLead() throws -> Bool {
+        try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM commitment_summary INDEXED BY commitment_with_lead
+                           WHERE lead_us IS NOT NULL OR lead_mx IS NOT NULL)
+            """) ?? false
     }
 
     /// Hands the open conflicts to `each` in entity and field order (the first `limit`, or all

@@ -94,6 +94,18 @@ enum InputWords {
         }
     }
 
+    /// The code of the known agency `text` names (its code, acronym, or standard name in either
+    /// language, case and accents folded), or nil: an agency Puente does not know is kept as typed.
+    static func agency(_ text: String) -> String? {
+        // Text with a control or bidi character is never taken for an agency: it is refused
+        // where every text is (the fold would drop the character).
+        guard LocalText.forbidden(in: text, multiLine: false) == nil else { return nil }
+        let folded = fold(text)
+        return AgencyCatalog.all.first { agency in
+            [agency.code, agency.acronym, agency.en, agency.es].compactMap { $0 }.contains { fold($0) == folded }
+        }?.code
+    }
+
     /// Edits from one word to the other, by Unicode scalars: an insertion, a deletion, a
     /// substitution or two neighbours swapped (`lsit` → `list`) counts one.
     static func distance(_ a: String, _ b: String) -> Int {

@@ -19,7 +19,7 @@ enum ImportSource {
         if json {
             Terminal.json(["dialogues": .int(Int64(report.dialoguesCreated)), "commitments": .int(Int64(report.commitmentsCreated)),
                            "indicators": .int(Int64(report.indicatorsCreated)), "readings": .int(Int64(report.readingsRecorded)),
-                           "already_present": .int(Int64(report.alreadyPresent)),
+                           "already_present": .int(Int64(report.alreadyPresent)), "leads": .int(Int64(report.leadsRecorded)),
                            "left_for_others": .object(Dictionary(uniqueKeysWithValues: report.leftForOthers.map {
                                ($0.key.rawValue, JSONValue.int(Int64($0.value)))
                            }))])
@@ -28,6 +28,7 @@ enum ImportSource {
         Terminal.out(t("import.done", report.dialoguesCreated, report.commitmentsCreated, report.indicatorsCreated,
                        report.readingsRecorded))
         if report.alreadyPresent > 0 { Terminal.out(t("import.already", report.alreadyPresent)) }
+        if report.leadsRecorded > 0 { Terminal.out(t("import.leads", report.leadsRecorded)) }
         for (owner, count) in report.leftForOthers.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             Terminal.out(t("import.left", count, Names.owner(owner.rawValue)))
         }

@@ -4,9 +4,10 @@ import PuenteKit
 enum JSONForms {
     static func optional(_ text: String?) -> JSONValue { text.map(JSONValue.string) ?? .null }
 
-    /// `source` is there only when the commitment records one, and `illustrative` (the fields
-    /// whose values are planning values) only when it marks any, so listings of records made
-    /// before either existed read as they did.
+    /// `source` is there only when the commitment records one, `illustrative` (the fields whose
+    /// values are planning values) only when it marks any, and `leads` (each delegation's lead
+    /// agency, as stored: a known agency's code) only when either delegation recorded one, so
+    /// listings of records made before these existed read as they did.
     static func summary(_ c: CommitmentSummary) -> JSONValue {
         var object: [String: JSONValue] = [
             "id": .string(c.id), "short_id": .string(Replica.shortID(c.id)), "owner": .string(c.owner.rawValue),
@@ -16,6 +17,7 @@ enum JSONForms {
             "assessment": ["us": optional(c.assessmentUS), "mx": optional(c.assessmentMX)], "conflicts": .int(Int64(c.conflicts))]
         object["source"] = c.source.map(JSONValue.string)
         if !c.illustrative.isEmpty { object["illustrative"] = .array(c.illustrative.map(JSONValue.string)) }
+        if c.leadUS != nil || c.leadMX != nil { object["leads"] = ["us": optional(c.leadUS), "mx": optional(c.leadMX)] }
         return .object(object)
     }
 

@@ -42,6 +42,26 @@ enum Names {
         return BuiltInArea(rawValue: area) != nil ? t("area.\(area)") : UntrustedText.singleLine(area)
     }
 
+    /// The fields whose values name an agency (a known code, or text as written).
+    static let agencyFields: Set<String> = ["agencies", "lead", "lead.us", "lead.mx"]
+
+    /// An agency as stored: a known one by its standard name in the display language, with its
+    /// acronym and country ("Fiscalía General de la República (FGR, México)"); any other as written.
+    static func agency(_ value: String?) -> String {
+        guard let value else { return "—" }
+        guard let agency = AgencyCatalog.agency(value) else { return UntrustedText.singleLine(value) }
+        return agency.name(english: Language.current == .en)
+    }
+
+    /// The two delegations' leads as a table shows them: "DOJ / FGR", "—" for a side with none.
+    static func leads(us: String?, mx: String?) -> String {
+        guard us != nil || mx != nil else { return "—" }
+        func short(_ value: String?) -> String {
+            value.map { AgencyCatalog.agency($0)?.short ?? UntrustedText.singleLine($0) } ?? "—"
+        }
+        return short(us) + " / " + short(mx)
+    }
+
     /// A field's name (`title.en` → "Title (English)").
     static func field(_ field: String) -> String {
         Catalog.phrases["field.\(field)"] != nil ? t("field.\(field)") : UntrustedText.singleLine(field)
@@ -130,6 +150,7 @@ enum Names {
         case "dialogue": return value.stringValue.map(Replica.shortID) ?? "—"
         case "baseline", "target": return value.stringValue.map(number) ?? "—"
         case "illustrative": return value.stringValue.map { self.field($0) } ?? "—"
+        case _ where agencyFields.contains(field): return value.stringValue.map(agency) ?? "—"
         default: break
         }
         if field.hasPrefix("assessment.") {

@@ -47,11 +47,14 @@ struct AddCommitment: ParsableCommand {
             let dialogueRef = try dialogue.map { try replica.resolveID($0, as: .dialogue) }
             var draft = CommitmentDraft(
                 owner: ownerValue, titleEN: titleEN, titleES: titleES, summaryEN: summaryEN, summaryES: summaryES,
-                pillar: Pillar(rawValue: pillar) ?? .protect, area: area, lead: lead,
+                pillar: Pillar(rawValue: pillar) ?? .protect, area: area,
                 priority: priority.flatMap(Priority.init(rawValue:)), due: due,
                 status: CommitmentStatus(rawValue: status) ?? .agreed, dialogue: dialogueRef,
-                agencies: agencies, tags: tags, source: source.flatMap(SourceKind.init(rawValue:)), citation: citation)
+                // A known agency is stored by its code, however it is typed.
+                agencies: agencies.map { InputWords.agency($0) ?? $0 }, tags: tags, source: source.flatMap(SourceKind.init(rawValue:)), citation: citation)
             draft.illustrative = illustrative
+            // `--lead` is this delegation's lead: the other delegation records its own.
+            draft.leads[replica.identity.delegation] = lead.map { InputWords.agency($0) ?? $0 }
             let ref = try replica.addCommitment(draft)
             if global.json {
                 Terminal.json(["id": .string(ref.text)])

@@ -61,18 +61,22 @@ struct ListCommitments: ParsableCommand {
             var shown = 0
             var more = false
             var marked = false
-            // The title takes what the other columns (56 with their spaces, and a conflict mark)
-            // leave of the terminal's width; 46 at the least, as on a 100-column one.
-            let titleWidth = max(46, Terminal.width - 58)
+            // The leads' column is there once any commitment records a lead. The title takes what
+            // the other columns (56 with their spaces, 70 with the leads', and a conflict mark)
+            // leave of the terminal's width; 46 at the least (36 with the leads), as on a
+            // 100-column one.
+            let leads = try replica.anyLead()
+            let titleWidth = leads ? max(36, Terminal.width - 72) : max(46, Terminal.width - 58)
             try replica.commitments(paged) { row in
                 guard !paging || shown < Self.page else {
                     more = true
                     return
                 }
                 if shown == 0 {
-                    Terminal.out([Terminal.cell(t("col.id"), 9), Terminal.cell(t("col.owner"), 8), Terminal.cell(t("col.pillar"), 10),
-                                  Terminal.cell(t("col.status"), 12), Terminal.cell(t("col.due"), 11), t("col.title")]
-                        .joined(separator: " "))
+                    let header = [Terminal.cell(t("col.id"), 9), Terminal.cell(t("col.owner"), 8), Terminal.cell(t("col.pillar"), 10),
+                                  Terminal.cell(t("col.status"), 12), Terminal.cell(t("col.due"), 11)]
+                        + (leads ? [Terminal.cell(t("col.leads"), 13)] : []) + [t("col.title")]
+                    Terminal.out(header.joined(separator: " "))
                 }
                 shown += 1
                 let conflict = row.conflicts > 0 ? " ⚠" : ""
@@ -80,10 +84,11 @@ struct ListCommitments: ParsableCommand {
                 let status = Names.planned(Names.status(of: row), "status", in: row.illustrative)
                 let due = row.due.map { Names.planned($0, "due", in: row.illustrative) } ?? "—"
                 if status != Names.status(of: row) || due != (row.due ?? "—") { marked = true }
-                Terminal.out([Terminal.cell(Replica.shortID(row.id), 9), Terminal.cell(Names.owner(row.owner.rawValue), 8),
-                              Terminal.cell(Names.pillar(row.pillar), 10), Terminal.cell(status, 12),
-                              Terminal.cell(due, 11),
-                              Terminal.cell(Names.title(en: row.titleEN, es: row.titleES), titleWidth) + conflict].joined(separator: " "))
+                let cells = [Terminal.cell(Replica.shortID(row.id), 9), Terminal.cell(Names.owner(row.owner.rawValue), 8),
+                             Terminal.cell(Names.pillar(row.pillar), 10), Terminal.cell(status, 12), Terminal.cell(due, 11)]
+                    + (leads ? [Terminal.cell(Names.leads(us: row.leadUS, mx: row.leadMX), 13)] : [])
+                    + [Terminal.cell(Names.title(en: row.titleEN, es: row.titleES), titleWidth) + conflict]
+                Terminal.out(cells.joined(separator: " "))
             }
             guard shown > 0 else {
                 Terminal.out(t("list.empty"))

@@ -44,7 +44,9 @@ struct UpdateCommitment: ParsableCommand {
             let fields = FieldCatalog.fields(of: .commitment)
             // Registers first, each only when it changes; then list elements, the assessment, the note.
             var registers = [(field: String, value: JSONValue)]()
-            for (field, typed) in [("status", status), ("due", due), ("priority", priority), ("lead", lead), ("source", source),
+            // `--lead` is this delegation's lead (`lead.us` or `lead.mx`): the other delegation records its own.
+            let leadField = "lead.\(replica.identity.delegation.rawValue)"
+            for (field, typed) in [("status", status), ("due", due), ("priority", priority), (leadField, lead), ("source", source),
                                    ("citation", citation)] {
                 guard let typed, let spec = fields[field] else { continue }
                 let value = try Parse.value(typed, for: spec, of: .commitment, replica: replica)

@@ -105,6 +105,21 @@ import Testing
         }
     }
 
+    /// Every agency of the fixture is one Puente knows (so both desks show it by its standard
+    /// name), and each delegation's lead is an agency of that delegation's government.
+    @Test func theFixtureNamesAgenciesByTheirCodes() throws {
+        let file = try ImportFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: Repository.path("Fixtures/bicentennial.json")))))
+        for commitment in file.commitments {
+            let record = commitment.draft.externalID ?? ""
+            #expect(!commitment.draft.agencies.isEmpty, "\(record)")
+            for agency in commitment.draft.agencies { #expect(AgencyCatalog.agency(agency) != nil, "\(record): \(agency)") }
+            for (delegation, lead) in commitment.draft.leads {
+                #expect(AgencyCatalog.agency(lead)?.country == delegation, "\(record): \(lead)")
+            }
+        }
+        #expect(file.commitments.filter { !$0.draft.leads.isEmpty }.count == 2)
+    }
+
     /// A U.S. and a Mexican store that each imported the fixture, in sync (the U.S. first).
     static func bothDesksImportTheFixture() throws -> (group: ReplicaGroup, us: Replica, mx: Replica) {
         let group = try ReplicaGroup([.us, .mx])
