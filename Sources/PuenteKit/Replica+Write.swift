@@ -81,6 +81,9 @@ public struct DialogueDraft: Sendable {
     public var participants: [String]
     public var statementEN: String?
     public var statementES: String?
+    /// A summary in the recorder's words, when the official text is not quoted.
+    public var summaryEN: String?
+    public var summaryES: String?
     public var externalID: String?
     /// Where the record of the dialogue comes from, and the passage that says so.
     public var source: SourceKind?
@@ -109,6 +112,8 @@ public struct DialogueDraft: Sendable {
         members["place"] = place.map(JSONValue.string)
         members["statement.en"] = statementEN.map(JSONValue.string)
         members["statement.es"] = statementES.map(JSONValue.string)
+        members["summary.en"] = summaryEN.map(JSONValue.string)
+        members["summary.es"] = summaryES.map(JSONValue.string)
         if !participants.isEmpty { members["participants"] = .array(participants.map(JSONValue.string)) }
         members["external_id"] = externalID.map(JSONValue.string)
         members["source"] = source.map { .string($0.rawValue) }

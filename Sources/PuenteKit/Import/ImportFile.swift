@@ -60,22 +60,26 @@ public struct ImportFile: Sendable {
         for (index, value) in (try reader.array(top["dialogues"], "dialogues")).enumerated() {
             let path = "dialogues[\(index)]"
             let d = try reader.object(value, path, required: ["external_id", "title", "date", "kind"],
-                                      optional: ["place", "participants", "statement", "source"])
+                                      optional: ["place", "participants", "statement", "summary", "source"])
             let externalID = try reader.text(d["external_id"], path + ".external_id", max: 200)
             guard dialogueIDs.insert(externalID).inserted else {
                 throw ImportFileError(problem: "duplicate-external-id", path: path + ".external_id")
             }
             let title = try reader.bilingual(d["title"], path + ".title", max: 1_000)
             let statement = try d["statement"].map { try reader.bilingual($0, path + ".statement", max: 20_000) }
+            let summary = try d["summary"].map { try reader.bilingual($0, path + ".summary", max: 20_000) }
             let source = try reader.source(d["source"], path + ".source")
-            dialogues.append(Dialogue(draft: DialogueDraft(
+            var draft = DialogueDraft(
                 titleEN: title.en, titleES: title.es,
                 date: try reader.rule(.date, d["date"], path + ".date"),
                 place: try d["place"].map { try reader.text($0, path + ".place", max: 1_000) },
                 kind: DialogueKind(rawValue: try reader.rule(.oneOf(DialogueKind.allCases.map(\.rawValue)), d["kind"], path + ".kind")) ?? .workingGroup,
                 participants: try reader.texts(d["participants"], path + ".participants", rule: .text(maxLength: 1_000)),
                 statementEN: statement?.en, statementES: statement?.es, externalID: externalID,
-                source: source.kind, citation: source.citation)))
+                source: source.kind, citation: source.citation)
+            draft.summaryEN = summary?.en
+            draft.summaryES = summary?.es
+            dialogues.append(Dialogue(draft: draft))
         }
         var commitmentIDs = Set<String>()
         var commitments = [Commitment]()

@@ -98,6 +98,10 @@ public enum FieldCatalog {
         FieldSpec("kind", .register, .anyone, .oneOf(DialogueKind.allCases.map(\.rawValue)), nullable: false),
         FieldSpec("statement.en", .register, .anyone, longText),
         FieldSpec("statement.es", .register, .anyone, longText),
+        // What was said or decided, in the recorder's words: not the official text, which
+        // `statement` quotes.
+        FieldSpec("summary.en", .register, .anyone, longText),
+        FieldSpec("summary.es", .register, .anyone, longText),
         FieldSpec("participants", .set, .anyone, shortText),
         FieldSpec("source", .register, .anyone, .oneOf(SourceKind.allCases.map(\.rawValue))),
         FieldSpec("citation", .register, .anyone, shortText),

@@ -74,9 +74,15 @@ public enum Priority: String, CaseIterable, Codable, Sendable {
 
 public enum DialogueKind: String, CaseIterable, Codable, Sendable {
     case highLevelDialogue = "high-level-dialogue"
+    /// A bilateral meeting at cabinet level (a secretary and a delegation led by one).
+    case cabinetMeeting = "cabinet-meeting"
+    /// A session of a standing implementation group.
+    case implementationSession = "implementation-session"
     case workingGroup = "working-group"
     case summit
     case technicalMeeting = "technical-meeting"
+    /// A document (an action plan, a fact sheet) rather than a meeting.
+    case document
 }
 
 /// Whether an indicator counts what was done or what changed.
@@ -105,6 +111,15 @@ public enum BuiltInArea: String, CaseIterable, Sendable {
     case safeCommunities = "safe-communities"
     case humanRights = "human-rights"
     case secureTrade = "secure-trade"
+    case fentanylPrecursors = "fentanyl-precursors"
+    case demandReduction = "demand-reduction"
+    case migration
+    /// Trafficking in persons (trata), distinct from the smuggling of migrants (`human-smuggling`).
+    case traffickingInPersons = "trafficking-in-persons"
+    case corruption
+    case securityAssistance = "security-assistance"
+    case diplomacy
+    case programEvaluation = "program-evaluation"
 }
 
 /// The kinds of entity an operation can act on.

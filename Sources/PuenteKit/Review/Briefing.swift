@@ -45,6 +45,9 @@ public struct DialogueBrief: Sendable, Equatable {
     public let participants: [String]
     public let statementEN: String?
     public let statementES: String?
+    /// A summary in the recorder's words (not the official text).
+    public let summaryEN: String?
+    public let summaryES: String?
     public let readouts: [Delegation: Attributed]
 }
 
@@ -107,7 +110,8 @@ extension Replica {
                 dialogueBrief = DialogueBrief(
                     id: dialogue.text, titleEN: text("title.en"), titleES: text("title.es"), date: text("date"), place: text("place"),
                     kind: text("kind"), participants: (state.sets["participants"] ?? []).compactMap { $0.value.stringValue }.sorted(),
-                    statementEN: text("statement.en"), statementES: text("statement.es"), readouts: readouts)
+                    statementEN: text("statement.en"), statementES: text("statement.es"),
+                    summaryEN: text("summary.en"), summaryES: text("summary.es"), readouts: readouts)
             }
             return try body(BriefingHead(asOf: asOf, dialogue: dialogueBrief, byPillar: byPillar, count: count), reader)
         }

@@ -39,6 +39,7 @@ extension Catalog {
         "report.goal": Phrase(en: "Goal", es: "Objetivo"),
         "report.dialogue": Phrase(en: "The dialogue round", es: "La ronda de diálogo"),
         "report.joint-statement": Phrase(en: "Joint statement", es: "Declaración conjunta"),
+        "report.dialogue-summary": Phrase(en: "Summary (not the official text)", es: "Resumen (no es el texto oficial)"),
         "report.readouts": Phrase(en: "Each delegation's readout", es: "La minuta de cada delegación"),
         "report.assessment": Phrase(en: "Assessment", es: "Evaluación"),
         "report.assessment-of": Phrase(en: "Assessment: {0}", es: "Evaluación: {0}"),

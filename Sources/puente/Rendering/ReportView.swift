@@ -11,6 +11,14 @@ enum ReportView {
 
     static func statement(_ dialogue: DialogueBrief) -> String? { Names.text(en: dialogue.statementEN, es: dialogue.statementES) }
 
+    /// The heading and text of what a dialogue said: its joint statement, quoted; else a
+    /// summary, which is never headed as the statement; else the statement's heading over "—".
+    static func said(_ dialogue: DialogueBrief) -> (heading: String, text: String) {
+        if let statement = statement(dialogue) { return (t("report.joint-statement"), statement) }
+        if let summary = Names.text(en: dialogue.summaryEN, es: dialogue.summaryES) { return (t("report.dialogue-summary"), summary) }
+        return (t("report.joint-statement"), "—")
+    }
+
     static func summaryText(_ commitment: CommitmentBrief) -> String? { Names.text(en: commitment.summaryEN, es: commitment.summaryES) }
 
     static func assessment(_ brief: AssessmentBrief?) -> String {
@@ -195,7 +203,7 @@ enum ReportView {
             if !dialogue.participants.isEmpty {
                 out += ["", "**\(t("field.participants")):** " + dialogue.participants.map(cell).joined(separator: "; ")]
             }
-            out += ["", "### " + t("report.joint-statement"), "", "> " + cell(statement(dialogue) ?? "—"), "",
+            out += ["", "### " + said(dialogue).heading, "", "> " + cell(said(dialogue).text), "",
                     "### " + t("report.readouts"), "",
                     "| " + Names.delegation(.us) + " | " + Names.delegation(.mx) + " |", "|---|---|",
                     "| " + Delegation.allCases.map { d in
@@ -286,6 +294,7 @@ enum ReportView {
             dialogue = ["id": .string(d.id), "title_en": optional(d.titleEN), "title_es": optional(d.titleES), "date": optional(d.date),
                         "place": optional(d.place), "kind": optional(d.kind), "participants": .array(d.participants.map(JSONValue.string)),
                         "statement_en": optional(d.statementEN), "statement_es": optional(d.statementES),
+                        "summary_en": optional(d.summaryEN), "summary_es": optional(d.summaryES),
                         "readouts": .object(Dictionary(uniqueKeysWithValues: d.readouts.map { key, value in
                             (key.rawValue, JSONValue.object(["text": .string(value.text), "author": optional(value.author)]))
                         }))]
@@ -400,7 +409,7 @@ enum ReportView {
             if !dialogue.participants.isEmpty {
                 out.append("<p><strong>\(escape(t("field.participants"))):</strong> \(escape(dialogue.participants.joined(separator: "; ")))</p>")
             }
-            out.append("<h3>\(escape(t("report.joint-statement")))</h3><blockquote>\(escape(statement(dialogue) ?? "—"))</blockquote>")
+            out.append("<h3>\(escape(said(dialogue).heading))</h3><blockquote>\(escape(said(dialogue).text))</blockquote>")
             out.append("<h3>\(escape(t("report.readouts")))</h3><table class=\"readouts\"><thead><tr>"
                        + Delegation.allCases.map { "<th>\(escape(Names.delegation($0)))</th>" }.joined() + "</tr></thead><tbody><tr>"
                        + Delegation.allCases.map { d in

@@ -23,6 +23,8 @@ struct DialogueCommand: ParsableCommand {
         @Option(name: .customLong("participant"), help: ArgumentHelp(t("help.participant"), valueName: "name")) var participants: [String] = []
         @Option(name: .customLong("statement-en"), help: ArgumentHelp(t("help.statement-en"), valueName: "text")) var statementEN: String?
         @Option(name: .customLong("statement-es"), help: ArgumentHelp(t("help.statement-es"), valueName: "text")) var statementES: String?
+        @Option(name: .customLong("summary-en"), help: ArgumentHelp(t("help.dialogue-summary-en"), valueName: "text")) var summaryEN: String?
+        @Option(name: .customLong("summary-es"), help: ArgumentHelp(t("help.dialogue-summary-es"), valueName: "text")) var summaryES: String?
 
         mutating func validate() throws {
             if titleEN == nil && titleES == nil { throw ValidationError(t("error.title-required")) }
@@ -33,10 +35,13 @@ struct DialogueCommand: ParsableCommand {
         func run() throws {
             try Terminal.run {
                 let replica = try global.openReplica()
-                let ref = try replica.addDialogue(DialogueDraft(
+                var draft = DialogueDraft(
                     titleEN: titleEN, titleES: titleES, date: date, place: place,
                     kind: DialogueKind(rawValue: kind) ?? .workingGroup, participants: participants,
-                    statementEN: statementEN, statementES: statementES))
+                    statementEN: statementEN, statementES: statementES)
+                draft.summaryEN = summaryEN
+                draft.summaryES = summaryES
+                let ref = try replica.addDialogue(draft)
                 if global.json {
                     Terminal.json(["id": .string(ref.text)])
                 } else {

@@ -53,6 +53,12 @@ import Testing
                 #expect(text.contains(passage), "\(record): the passage is not in \(document)")
             }
         }
+        // Every dialogue says where its record comes from, and none passes a paraphrase off as
+        // the official statement: the fixture quotes no statement, it summarizes.
+        for dialogue in file.dialogues {
+            #expect(dialogue.draft.citation != nil, "\(dialogue.draft.externalID ?? "")")
+            #expect(dialogue.draft.statementEN == nil && dialogue.draft.statementES == nil, "\(dialogue.draft.externalID ?? "")")
+        }
         // Every recommendation says where it was recommended.
         for commitment in file.commitments where commitment.draft.source == .recommendation {
             #expect(commitment.draft.citation != nil, "\(commitment.draft.externalID ?? "")")
@@ -118,6 +124,15 @@ import Testing
             }
         }
         #expect(file.commitments.filter { !$0.draft.leads.isEmpty }.count == 2)
+    }
+
+    /// Every area of the fixture is a built-in one, so each is shown by its name in both
+    /// languages, never as a code.
+    @Test func everyAreaOfTheFixtureIsBuiltIn() throws {
+        let file = try ImportFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: Repository.path("Fixtures/bicentennial.json")))))
+        for commitment in file.commitments {
+            #expect(commitment.draft.area.flatMap(BuiltInArea.init(rawValue:)) != nil, "\(commitment.draft.externalID ?? "")")
+        }
     }
 
     /// A U.S. and a Mexican store that each imported the fixture, in sync (the U.S. first).
