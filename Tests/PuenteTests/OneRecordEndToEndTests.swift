@@ -20,7 +20,7 @@ import Testing
         let file = try json(String(decoding: try Data(contentsOf: URL(fileURLWithPath: fixture)), as: UTF8.self))
         let commitments = file["commitments"]?.arrayValue?.count ?? 0
         let dialogues = file["dialogues"]?.arrayValue?.count ?? 0
-        #expect(commitments == 46 && dialogues == 5)
+        #expect(commitments == 44 && dialogues == 5)
         for store in [us, mx] {
             let imported = try puente.run(["--store", store] + flags + ["import", fixture], environment: environment)
             #expect(imported.status == 0, "\(imported.stderr)")

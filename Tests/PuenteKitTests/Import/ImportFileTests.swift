@@ -37,7 +37,7 @@ import Testing
         let us = group.replicas[0]
         let fixture = try Self.fixture()
         let first = try us.importFile(try ImportFile(bytes: CanonicalJSON.encode(fixture)))
-        #expect(first.dialoguesCreated == 5 && first.commitmentsCreated == 37)
+        #expect(first.dialoguesCreated == 5 && first.commitmentsCreated == 36)
 
         let week = try us.importFile(try ImportFile(bytes: try Self.weekLater(fixture)))
         #expect(week.dialoguesCreated == 0)
