@@ -228,8 +228,8 @@ extension Replica {
 
     /// Appends a reading to an indicator's series.
     @discardableResult
-    public func recordReading(_ indicator: EntityRef, date: String, value: String, source: String?) throws -> OpID {
-        try batch { try $0.recordReading(indicator, date: date, value: value, source: source) }
+    public func recordReading(_ indicator: EntityRef, date: String, value: String, source: String?, from: String? = nil) throws -> OpID {
+        try batch { try $0.recordReading(indicator, date: date, value: value, source: source, from: from) }
     }
 
     /// Retracts a dialogue, an indicator or a note; the history stays.
@@ -366,9 +366,11 @@ public struct WriteBatch {
 
     /// Appends a reading to an indicator's series.
     @discardableResult
-    public func recordReading(_ indicator: EntityRef, date: String, value: String, source: String?) throws -> OpID {
+    public func recordReading(_ indicator: EntityRef, date: String, value: String, source: String?, from: String? = nil) throws -> OpID {
         var reading: [String: JSONValue] = ["date": .string(date), "value": .string(value)]
         if let source, !source.isEmpty { reading["source"] = .string(source) }
+        // The start of the period the value covers (a total over it), when it is not a value at `date`.
+        reading["from"] = from.map(JSONValue.string)
         return try appender.append(entity: indicator.text, kind: .append, field: "readings", value: .object(reading), refs: []).id
     }
 

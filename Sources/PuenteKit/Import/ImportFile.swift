@@ -26,7 +26,7 @@ public struct ImportFile: Sendable {
 
     public struct Indicator: Sendable {
         public let draft: IndicatorDraft
-        public let readings: [(date: String, value: String, source: String?)]
+        public let readings: [(date: String, value: String, source: String?, from: String?)]
     }
 
     public struct Commitment: Sendable {
@@ -102,13 +102,16 @@ public struct ImportFile: Sendable {
                 let i = try reader.object(item, ipath, required: ["external_id", "name", "kind", "direction"],
                                           optional: ["unit", "baseline", "target", "readings", "illustrative"])
                 let name = try reader.bilingual(i["name"], ipath + ".name", max: 1_000)
-                var readings = [(date: String, value: String, source: String?)]()
+                var readings = [(date: String, value: String, source: String?, from: String?)]()
                 for (r, reading) in (try reader.array(i["readings"], ipath + ".readings")).enumerated() {
                     let rpath = ipath + ".readings[\(r)]"
-                    let o = try reader.object(reading, rpath, required: ["date", "value"], optional: ["source"])
-                    readings.append((try reader.rule(.date, o["date"], rpath + ".date"),
-                                     try reader.decimal(o["value"], rpath + ".value"),
-                                     try o["source"].map { try reader.text($0, rpath + ".source", max: 1_000) }))
+                    let o = try reader.object(reading, rpath, required: ["date", "value"], optional: ["source", "from"])
+                    let date = try reader.rule(.date, o["date"], rpath + ".date")
+                    // A value over a period (a year's total) says when the period starts.
+                    let from = try o["from"].map { try reader.rule(.date, $0, rpath + ".from") }
+                    if let from, from > date { throw ImportFileError(problem: "reading-period", path: rpath + ".from") }
+                    readings.append((date, try reader.decimal(o["value"], rpath + ".value"),
+                                     try o["source"].map { try reader.text($0, rpath + ".source", max: 1_000) }, from))
                 }
                 var indicator = IndicatorDraft(
                     nameEN: name.en, nameES: name.es,
@@ -316,6 +319,7 @@ extension Replica {
                     for reading in indicator.readings {
                         var value: [String: JSONValue] = ["date": .string(reading.date), "value": .string(reading.value)]
                         value["source"] = reading.source.map(JSONValue.string)
+                        value["from"] = reading.from.map(JSONValue.string)
                         try appender.append(entity: created.text, kind: .append, field: "readings", value: .object(value), refs: [])
                         report.readingsRecorded += 1
                     }

@@ -205,8 +205,13 @@ extension ValueRule {
                   let number = object["value"]?.stringValue, Validation.isDecimal(number) else {
                 return "reading"
             }
-            guard Set(object.keys).isSubset(of: ["date", "value", "source"]) else { return "reading" }
+            guard Set(object.keys).isSubset(of: ["date", "value", "source", "from"]) else { return "reading" }
             if let source = object["source"], ValueRule.text(maxLength: 1_000).problem(with: source) != nil { return "reading" }
+            // A reading over a period (a year's total, a two-year count) starts at `from`, on or
+            // before its date; without `from` it is a value at its date.
+            if let from = object["from"] {
+                guard let start = from.stringValue, Validation.isDate(start), start <= date else { return "reading-period" }
+            }
             return nil
         }
     }

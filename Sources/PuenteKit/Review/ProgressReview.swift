@@ -15,6 +15,9 @@ public struct IndicatorProgress: Sendable, Equatable {
     public let target: String?
     public let latest: String?
     public let latestDate: String?
+    /// When the latest reading's period starts, when it is a total over a period (a two-year
+    /// count), not a value at its date.
+    public let latestFrom: String?
     /// Which of `baseline` and `target` are planning values, which no source states.
     public let illustrative: [String]
     /// How far the latest reading has moved from baseline toward target, honoring direction:

@@ -16,6 +16,8 @@ struct IndicatorSummaryRow: Equatable {
     let latestDate: String?
     /// Which of `baseline` and `target` are planning values, as ``Store/illustrativeColumn(_:)`` writes them.
     let illustrative: String?
+    /// When the period of the latest reading starts, when it is a total over a period.
+    let latestFrom: String?
 
     /// One reading as the row needs it; the latest has the greatest (date, hlc, replica, seq).
     struct Reading {
@@ -57,6 +59,7 @@ struct IndicatorSummaryRow: Equatable {
         self.latest = latest?.value["value"]?.stringValue ?? latest?.value["value"]?.intValue.map(String.init)
         latestDate = latest?.value["date"]?.stringValue
         self.illustrative = Store.illustrativeColumn(illustrative)
+        latestFrom = latest?.value["from"]?.stringValue
     }
 
     init(state: EntityState) {
@@ -67,12 +70,12 @@ struct IndicatorSummaryRow: Equatable {
     }
 
     /// The columns after `id`, `parent`, `parent_due` and `parent_title`, in this order.
-    static let columns = ["kind", "direction", "name_en", "name_es", "unit", "baseline", "target", "latest", "latest_date", "illustrative"]
+    static let columns = ["kind", "direction", "name_en", "name_es", "unit", "baseline", "target", "latest", "latest_date", "illustrative", "latest_from"]
 
     var values: [DatabaseValue] {
         [kind.rawValue.databaseValue, direction.rawValue.databaseValue, nameEN.databaseValue, nameES.databaseValue,
          unit.databaseValue, baseline.databaseValue, target.databaseValue, latest.databaseValue, latestDate.databaseValue,
-         illustrative.databaseValue]
+         illustrative.databaseValue, latestFrom.databaseValue]
     }
 }
 

@@ -15,7 +15,7 @@ enum DashValues {
     /// negative number. A test checks this list against the parser's own (`--experimental-dump-help`).
     static let valueOptions: Set<String> = [
         "agency", "area", "as-of", "assess", "author", "baseline", "citation", "commitment", "date", "delegation", "dialogue", "direction", "due", "due-before",
-        "fingerprint", "for", "format", "illustrative", "in", "kind", "lang", "last-good", "lead", "limit", "name", "name-en", "name-es", "note",
+        "fingerprint", "for", "format", "from", "illustrative", "in", "kind", "lang", "last-good", "lead", "limit", "name", "name-en", "name-es", "note",
         "office", "owner", "participant", "pillar", "place", "priority", "root-key", "since", "sort", "source",
         "statement-en", "statement-es", "status", "store", "summary-en", "summary-es", "tag", "target", "text",
         "title-en", "title-es", "to", "unit", "why",

@@ -116,12 +116,18 @@ enum Names {
     /// and a planning baseline or target marked.
     static func course(_ indicator: IndicatorProgress, dated: Bool = true) -> String {
         course(baseline: indicator.baseline, latest: indicator.latest, latestDate: dated ? indicator.latestDate : nil,
-               target: indicator.target, unit: indicator.unit, illustrative: indicator.illustrative)
+               target: indicator.target, unit: indicator.unit, illustrative: indicator.illustrative, latestFrom: indicator.latestFrom)
+    }
+
+    /// When a reading was taken: its date, or for a total over a period the period ("2018-10-01 – 2020-09-30").
+    static func when(date: String, from: String?) -> String {
+        from.map { "\($0) – \(date)" } ?? date
     }
 
     static func course(baseline: String?, latest: String?, latestDate: String?, target: String?, unit: String?,
-                       illustrative: [String] = []) -> String {
-        planned(number(baseline), "baseline", in: illustrative) + " → \(number(latest))" + (latestDate.map { " (\($0))" } ?? "")
+                       illustrative: [String] = [], latestFrom: String? = nil) -> String {
+        planned(number(baseline), "baseline", in: illustrative) + " → \(number(latest))"
+            + (latestDate.map { " (\(when(date: $0, from: latestFrom)))" } ?? "")
             + " → " + planned(number(target), "target", in: illustrative) + (unit.map { " " + UntrustedText.singleLine($0) } ?? "")
     }
 
@@ -158,7 +164,8 @@ enum Names {
             return rating(value["rating"]?.stringValue) + why
         }
         if let reading = value.objectValue, let number = reading["value"]?.stringValue, let date = reading["date"]?.stringValue {
-            return "\(date): \(Names.number(number))" + (reading["source"]?.stringValue.map { " (\($0))" } ?? "")
+            return "\(when(date: date, from: reading["from"]?.stringValue)): \(Names.number(number))"
+                + (reading["source"]?.stringValue.map { " (\($0))" } ?? "")
         }
         switch value {
         case .null: return "—"

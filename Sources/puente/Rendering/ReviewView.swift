@@ -119,6 +119,8 @@ enum ReviewView {
                 "progress": indicator.progress.map { .string(String(format: "%.4f", $0)) } ?? .null]
         // Only when the baseline or the target is a planning value, as a listing's `illustrative`.
         if !indicator.illustrative.isEmpty { object["illustrative"] = .array(indicator.illustrative.map(JSONValue.string)) }
+        // Only when the latest reading is a total over a period, which starts then.
+        if let from = indicator.latestFrom { object["latest_from"] = .string(from) }
         return .object(object)
     }
 

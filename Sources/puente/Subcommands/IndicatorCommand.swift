@@ -63,11 +63,13 @@ struct IndicatorCommand: ParsableCommand {
         @Argument(help: ArgumentHelp(t("help.reading-value"), valueName: "value")) var value: String
         @Option(help: ArgumentHelp(t("help.reading-date"), valueName: "YYYY-MM-DD")) var date: String?
         @Option(help: ArgumentHelp(t("help.source"), valueName: "text")) var source: String?
+        @Option(help: ArgumentHelp(t("help.reading-from"), valueName: "YYYY-MM-DD")) var from: String?
         @Flag(help: ArgumentHelp(t("help.yes"))) var yes = false
 
         mutating func validate() throws {
             try Parse.check(.decimal, value, "VALUE")
             if let date { try Parse.check(.date, date, "--date") }
+            if let from { try Parse.check(.date, from, "--from") }
         }
 
         func run() throws {
@@ -75,6 +77,9 @@ struct IndicatorCommand: ParsableCommand {
                 let replica = try global.openReplica()
                 let ref = try replica.resolveID(indicator, as: .indicator)
                 let day = date ?? replica.today
+                if let from, from > day {
+                    throw ValidationError(t("error.option", "--from", from, Messages.valueProblem("reading-period")))
+                }
                 if !yes {
                     let warnings = ReadingCheck.warnings(value: value, date: day, state: try replica.state(ref),
                                                          authors: try replica.replicas())
@@ -83,7 +88,7 @@ struct IndicatorCommand: ParsableCommand {
                         throw ExitCode(1)
                     }
                 }
-                let op = try replica.recordReading(ref, date: day, value: value, source: source)
+                let op = try replica.recordReading(ref, date: day, value: value, source: source, from: from)
                 if global.json {
                     Terminal.json(["op": .string(op.description)])
                 } else {

@@ -137,6 +137,19 @@ import Testing
         #expect(file.commitments.filter { !$0.draft.leads.isEmpty }.count == 2)
     }
 
+    /// The fixture's readings that the sources give as totals over a period carry it: deaths
+    /// "between September 2020 and September 2021" and "in 2022" (003), and the 58 students of
+    /// "that two-year period", FY2019 and FY2020 (002); the 340 K-9 units are a running total.
+    @Test func theFixturesTotalsOverAPeriodSaySo() throws {
+        let file = try ImportFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: Repository.path("Fixtures/bicentennial.json")))))
+        var periods = [String: String]()
+        for indicator in file.commitments.flatMap(\.indicators) {
+            for reading in indicator.readings { periods["\(indicator.draft.externalID ?? "")@\(reading.date)"] = reading.from ?? "" }
+        }
+        #expect(periods == ["bf-protect-03-i1@2021-09-30": "2020-10-01", "bf-protect-03-i1@2022-12-31": "2022-01-01",
+                            "bf-protect-11-i1@2020-09-30": "2018-10-01", "bf-prevent-15-i1@2016-12-31": ""])
+    }
+
     /// Every area of the fixture is a built-in one, so each is shown by its name in both
     /// languages, never as a code.
     @Test func everyAreaOfTheFixtureIsBuiltIn() throws {
