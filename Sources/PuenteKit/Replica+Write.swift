@@ -134,6 +134,8 @@ public struct IndicatorDraft: Sendable {
     public var externalID: String?
     /// Whether the baseline or the target is a planning value (``FieldCatalog/planningFields``).
     public var illustrative: [String] = []
+    /// The unit in Spanish (`unit` is the English one).
+    public var unitES: String?
 
     public init(nameEN: String? = nil, nameES: String? = nil, kind: IndicatorKind, unit: String? = nil,
                 baseline: String? = nil, target: String? = nil, direction: Direction, externalID: String? = nil) {
@@ -153,6 +155,7 @@ public struct IndicatorDraft: Sendable {
         members["name.en"] = nameEN.map(JSONValue.string)
         members["name.es"] = nameES.map(JSONValue.string)
         members["unit"] = unit.map(JSONValue.string)
+        members["unit.es"] = unitES.map(JSONValue.string)
         members["baseline"] = baseline.map(JSONValue.string)
         members["target"] = target.map(JSONValue.string)
         members["external_id"] = externalID.map(JSONValue.string)

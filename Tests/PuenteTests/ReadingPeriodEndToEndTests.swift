@@ -5,7 +5,8 @@ import Testing
 
 /// A reading may be a total over a period — the 58 students trained in human rights are the
 /// count of FY2019 and FY2020 together (`../shared/seeds/002_9eb9475f2359a046.txt`), not a
-/// yearly value — and every view says over which period, in both languages.
+/// yearly value — and every view says over which period, in both languages; its unit is
+/// recorded in both languages and shown in the reader's.
 @Suite struct ReadingPeriodEndToEndTests {
     let puente = PuenteProcess()
 
@@ -18,7 +19,7 @@ import Testing
           {"external_id": "hr-training", "owner": "us", "pillar": "protect", "status": "in-progress",
            "title": {"en": "Human-rights training for Mexican security forces", "es": "Capacitación en derechos humanos para fuerzas de seguridad mexicanas"},
            "indicators": [{"external_id": "hr-students", "name": {"en": "Students trained in human rights", "es": "Alumnos capacitados en derechos humanos"},
-                           "kind": "output", "direction": "increase", "unit": "students",
+                           "kind": "output", "direction": "increase", "unit": {"en": "students", "es": "alumnos"},
                            "readings": [{"date": "2020-09-30", "value": 58, "from": "\(from)", "source": "Foreign Military Training report FY2020"}]}]}
          ]}
         """
@@ -51,6 +52,9 @@ import Testing
         #expect(shown.contains(period + ": 58 (Foreign Military Training report FY2020)"), "\(shown)")
         let markdown = try run(["report", "--format", "markdown"]).stdout
         #expect(markdown.contains("58 (\(period))"), "\(markdown)")
+        // The unit in the reader's language.
+        #expect(markdown.contains(name == "en" ? "→ — students" : "→ — alumnos"), "\(markdown)")
+        #expect(shown.contains(name == "en" ? "Unit (Spanish)" : "Unidad (español)") && shown.contains("alumnos"), "\(shown)")
         let review = try json(try run(["--json", "review"]).stdout)
         #expect(review["indicators"]?.arrayValue?.first?["latest_from"]?.stringValue == "2018-10-01", "\(review)")
 

@@ -116,11 +116,18 @@ public struct ImportFile: Sendable {
                 var indicator = IndicatorDraft(
                     nameEN: name.en, nameES: name.es,
                     kind: IndicatorKind(rawValue: try reader.rule(.oneOf(IndicatorKind.allCases.map(\.rawValue)), i["kind"], ipath + ".kind")) ?? .output,
-                    unit: try i["unit"].map { try reader.text($0, ipath + ".unit", max: 1_000) },
+                    // A unit in both languages (`{"en": …, "es": …}`), or as text, in English as before.
+                    unit: try i["unit"].map { value in
+                        value.objectValue == nil ? try reader.text(value, ipath + ".unit", max: 1_000)
+                            : try reader.bilingual(value, ipath + ".unit", max: 1_000).en
+                    } ?? nil,
                     baseline: try i["baseline"].map { try reader.decimal($0, ipath + ".baseline") },
                     target: try i["target"].map { try reader.decimal($0, ipath + ".target") },
                     direction: Direction(rawValue: try reader.rule(.oneOf(Direction.allCases.map(\.rawValue)), i["direction"], ipath + ".direction")) ?? .increase,
                     externalID: try reader.text(i["external_id"], ipath + ".external_id", max: 200))
+                if let unit = i["unit"], unit.objectValue != nil {
+                    indicator.unitES = try reader.bilingual(unit, ipath + ".unit", max: 1_000).es
+                }
                 indicator.illustrative = try reader.illustrative(i["illustrative"], ipath + ".illustrative", type: .indicator,
                                                                  given: ["baseline": i["baseline"] != nil, "target": i["target"] != nil])
                 indicators.append(Indicator(draft: indicator, readings: readings))

@@ -113,7 +113,10 @@ public enum FieldCatalog {
         FieldSpec("name.en", .register, .owner, shortText),
         FieldSpec("name.es", .register, .owner, shortText),
         FieldSpec("kind", .register, .owner, .oneOf(IndicatorKind.allCases.map(\.rawValue)), nullable: false),
+        // `unit` is the unit in English (its name is kept for the stores and bundles that carry
+        // it); `unit.es` in Spanish.
         FieldSpec("unit", .register, .owner, shortText),
+        FieldSpec("unit.es", .register, .owner, shortText),
         FieldSpec("baseline", .register, .owner, .decimal),
         FieldSpec("target", .register, .owner, .decimal),
         FieldSpec("direction", .register, .owner, .oneOf(Direction.allCases.map(\.rawValue)), nullable: false),

@@ -10,7 +10,9 @@ public struct IndicatorProgress: Sendable, Equatable {
     public let nameES: String?
     public let kind: IndicatorKind
     public let direction: Direction
+    /// The unit in English (`unit`) and in Spanish.
     public let unit: String?
+    public let unitES: String?
     public let baseline: String?
     public let target: String?
     public let latest: String?

@@ -15,7 +15,7 @@ enum Schema {
     /// 4 kept each operation as its canonical text, keyed by its author's and entity's text ids;
     /// 5 named the entity and author of each materialized value by their text ids; 6 indexed
     /// each register's winner.
-    static let version = 10
+    static let version = 11
 
     /// Creates every table, index and trigger of the current format and records its number.
     static func create(_ db: Database) throws {
@@ -334,7 +334,8 @@ enum Schema {
             latest TEXT,
             latest_date TEXT,
             illustrative TEXT,
-            latest_from TEXT
+            latest_from TEXT,
+            unit_es TEXT
         ) WITHOUT ROWID;
         CREATE INDEX indicator_by_parent ON indicator_summary(parent);
         CREATE INDEX indicator_review_order ON indicator_summary(

@@ -18,6 +18,7 @@ struct IndicatorSummaryRow: Equatable {
     let illustrative: String?
     /// When the period of the latest reading starts, when it is a total over a period.
     let latestFrom: String?
+    let unitES: String?
 
     /// One reading as the row needs it; the latest has the greatest (date, hlc, replica, seq).
     struct Reading {
@@ -60,6 +61,7 @@ struct IndicatorSummaryRow: Equatable {
         latestDate = latest?.value["date"]?.stringValue
         self.illustrative = Store.illustrativeColumn(illustrative)
         latestFrom = latest?.value["from"]?.stringValue
+        unitES = text("unit.es")
     }
 
     init(state: EntityState) {
@@ -70,12 +72,12 @@ struct IndicatorSummaryRow: Equatable {
     }
 
     /// The columns after `id`, `parent`, `parent_due` and `parent_title`, in this order.
-    static let columns = ["kind", "direction", "name_en", "name_es", "unit", "baseline", "target", "latest", "latest_date", "illustrative", "latest_from"]
+    static let columns = ["kind", "direction", "name_en", "name_es", "unit", "baseline", "target", "latest", "latest_date", "illustrative", "latest_from", "unit_es"]
 
     var values: [DatabaseValue] {
         [kind.rawValue.databaseValue, direction.rawValue.databaseValue, nameEN.databaseValue, nameES.databaseValue,
          unit.databaseValue, baseline.databaseValue, target.databaseValue, latest.databaseValue, latestDate.databaseValue,
-         illustrative.databaseValue, latestFrom.databaseValue]
+         illustrative.databaseValue, latestFrom.databaseValue, unitES.databaseValue]
     }
 }
 

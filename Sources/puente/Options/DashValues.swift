@@ -18,7 +18,7 @@ enum DashValues {
         "fingerprint", "for", "format", "from", "illustrative", "in", "kind", "lang", "last-good", "lead", "limit", "name", "name-en", "name-es", "note",
         "office", "owner", "participant", "pillar", "place", "priority", "root-key", "since", "sort", "source",
         "statement-en", "statement-es", "status", "store", "summary-en", "summary-es", "tag", "target", "text",
-        "title-en", "title-es", "to", "unit", "why",
+        "title-en", "title-es", "to", "unit", "unit-es", "why",
     ]
 
     /// The arguments (without the program's name) with every dash value made one for the parser.

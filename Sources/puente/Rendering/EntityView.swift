@@ -150,7 +150,8 @@ enum EntityView {
                              + " [\(Names.indicatorKind(text(indicator, "kind")))] "
                              + t("show.indicator-line", Names.course(baseline: text(indicator, "baseline"), latest: latest?["value"]?.stringValue,
                                                                      latestDate: latest?["date"]?.stringValue, target: text(indicator, "target"),
-                                                                     unit: text(indicator, "unit"), illustrative: indicator.illustrative,
+                                                                     unit: Names.unit(en: text(indicator, "unit"), es: text(indicator, "unit.es")),
+                                                                     illustrative: indicator.illustrative,
                                                                      latestFrom: latest?["from"]?.stringValue))
                              + by(indicator.create.map { [$0.op.replica] } ?? [], detail))
             }

@@ -116,7 +116,13 @@ enum Names {
     /// and a planning baseline or target marked.
     static func course(_ indicator: IndicatorProgress, dated: Bool = true) -> String {
         course(baseline: indicator.baseline, latest: indicator.latest, latestDate: dated ? indicator.latestDate : nil,
-               target: indicator.target, unit: indicator.unit, illustrative: indicator.illustrative, latestFrom: indicator.latestFrom)
+               target: indicator.target, unit: unit(en: indicator.unit, es: indicator.unitES), illustrative: indicator.illustrative,
+               latestFrom: indicator.latestFrom)
+    }
+
+    /// An indicator's unit in the display language, else the other one marked with its language.
+    static func unit(en: String?, es: String?) -> String? {
+        text(en: en, es: es)
     }
 
     /// When a reading was taken: its date, or for a total over a period the period ("2018-10-01 – 2020-09-30").

@@ -121,6 +121,8 @@ enum ReviewView {
         if !indicator.illustrative.isEmpty { object["illustrative"] = .array(indicator.illustrative.map(JSONValue.string)) }
         // Only when the latest reading is a total over a period, which starts then.
         if let from = indicator.latestFrom { object["latest_from"] = .string(from) }
+        // `unit` is the English unit, as it always was; the Spanish one only when recorded.
+        if let unit = indicator.unitES { object["unit_es"] = .string(unit) }
         return .object(object)
     }
 

@@ -20,6 +20,7 @@ struct IndicatorCommand: ParsableCommand {
         @Option(name: .customLong("name-es"), help: ArgumentHelp(t("help.name-es"), valueName: "text")) var nameES: String?
         @Option(help: ArgumentHelp(t("help.indicator-kind"), valueName: "output|outcome"), completion: Completions.indicatorKind) var kind: String
         @Option(help: ArgumentHelp(t("help.unit"), valueName: "text")) var unit: String?
+        @Option(name: .customLong("unit-es"), help: ArgumentHelp(t("help.unit-es"), valueName: "text")) var unitES: String?
         @Option(help: ArgumentHelp(t("help.baseline"), valueName: "number")) var baseline: String?
         @Option(help: ArgumentHelp(t("help.target"), valueName: "number")) var target: String?
         @Option(help: ArgumentHelp(t("help.direction"), valueName: "increase|decrease"), completion: Completions.direction) var direction: String = "increase"
@@ -43,6 +44,7 @@ struct IndicatorCommand: ParsableCommand {
                     nameEN: nameEN, nameES: nameES, kind: IndicatorKind(rawValue: kind) ?? .output, unit: unit,
                     baseline: baseline, target: target, direction: Direction(rawValue: direction) ?? .increase)
                 draft.illustrative = illustrative
+                draft.unitES = unitES
                 let ref = try replica.addIndicator(to: parent, draft)
                 if global.json {
                     Terminal.json(["id": .string(ref.text)])

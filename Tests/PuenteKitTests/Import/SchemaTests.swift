@@ -150,6 +150,17 @@ import Testing
                             "bf-protect-11-i1@2020-09-30": "2018-10-01", "bf-prevent-15-i1@2016-12-31": ""])
     }
 
+    /// Every unit of the fixture is given in both languages, so Spanish output never shows an
+    /// English unit ("deaths", "weapons").
+    @Test func everyUnitOfTheFixtureIsBilingual() throws {
+        let file = try ImportFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: Repository.path("Fixtures/bicentennial.json")))))
+        let indicators = file.commitments.flatMap(\.indicators)
+        #expect(indicators.count >= 14)
+        for indicator in indicators {
+            #expect(indicator.draft.unit != nil && indicator.draft.unitES != nil, "\(indicator.draft.externalID ?? "")")
+        }
+    }
+
     /// Every area of the fixture is a built-in one, so each is shown by its name in both
     /// languages, never as a code.
     @Test func everyAreaOfTheFixtureIsBuiltIn() throws {

@@ -125,8 +125,10 @@ import Testing
             let item = IndicatorProgress(
                 id: state.entity.text, commitment: parent, commitmentTitleEN: commitment.titleEN, commitmentTitleES: commitment.titleES,
                 nameEN: text("name.en"), nameES: text("name.es"), kind: kind, direction: direction, unit: text("unit"),
+                unitES: text("unit.es"),
                 baseline: text("baseline"), target: text("target"), latest: value, latestDate: latest?.value["date"]?.stringValue,
-                latestFrom: latest?.value["from"]?.stringValue, illustrative: state.illustrative, progress: IndicatorProgress.progress(baseline: text("baseline"), target: text("target"), latest: value,
+                latestFrom: latest?.value["from"]?.stringValue, illustrative: state.illustrative,
+                progress: IndicatorProgress.progress(baseline: text("baseline"), target: text("target"), latest: value,
                                                      direction: direction))
             indicators.append(((kind == .outcome ? 0 : 1, order, Array((item.nameEN ?? item.nameES ?? "").utf8), item.id), item))
         }
