@@ -113,21 +113,20 @@ public struct ImportFile: Sendable {
                     readings.append((date, try reader.decimal(o["value"], rpath + ".value"),
                                      try o["source"].map { try reader.text($0, rpath + ".source", max: 1_000) }, from))
                 }
+                // A unit in both languages (`{"en": …, "es": …}`), or as text, in English as before.
+                let unit = try i["unit"].map { value in
+                    value.objectValue == nil ? (en: try reader.text(value, ipath + ".unit", max: 1_000), es: nil)
+                        : try reader.bilingual(value, ipath + ".unit", max: 1_000)
+                }
                 var indicator = IndicatorDraft(
                     nameEN: name.en, nameES: name.es,
                     kind: IndicatorKind(rawValue: try reader.rule(.oneOf(IndicatorKind.allCases.map(\.rawValue)), i["kind"], ipath + ".kind")) ?? .output,
-                    // A unit in both languages (`{"en": …, "es": …}`), or as text, in English as before.
-                    unit: try i["unit"].map { value in
-                        value.objectValue == nil ? try reader.text(value, ipath + ".unit", max: 1_000)
-                            : try reader.bilingual(value, ipath + ".unit", max: 1_000).en
-                    } ?? nil,
+                    unit: unit?.en,
                     baseline: try i["baseline"].map { try reader.decimal($0, ipath + ".baseline") },
                     target: try i["target"].map { try reader.decimal($0, ipath + ".target") },
                     direction: Direction(rawValue: try reader.rule(.oneOf(Direction.allCases.map(\.rawValue)), i["direction"], ipath + ".direction")) ?? .increase,
                     externalID: try reader.text(i["external_id"], ipath + ".external_id", max: 200))
-                if let unit = i["unit"], unit.objectValue != nil {
-                    indicator.unitES = try reader.bilingual(unit, ipath + ".unit", max: 1_000).es
-                }
+                indicator.unitES = unit?.es
                 indicator.illustrative = try reader.illustrative(i["illustrative"], ipath + ".illustrative", type: .indicator,
                                                                  given: ["baseline": i["baseline"] != nil, "target": i["target"] != nil])
                 indicators.append(Indicator(draft: indicator, readings: readings))
@@ -137,7 +136,6 @@ public struct ImportFile: Sendable {
                 titleEN: title.en, titleES: title.es, summaryEN: summary?.en, summaryES: summary?.es,
                 pillar: Pillar(rawValue: try reader.rule(.oneOf(Pillar.allCases.map(\.rawValue)), c["pillar"], path + ".pillar")) ?? .protect,
                 area: try c["area"].map { try reader.rule(.slug, $0, path + ".area") },
-                lead: nil,
                 priority: try c["priority"].map { Priority(rawValue: try reader.rule(.oneOf(Priority.allCases.map(\.rawValue)), $0, path + ".priority")) } ?? nil,
                 due: try c["due"].map { try reader.rule(.date, $0, path + ".due") },
                 status: CommitmentStatus(rawValue: try reader.rule(.oneOf(CommitmentStatus.allCases.map(\.rawValue)), c["status"], path + ".status")) ?? .agreed,

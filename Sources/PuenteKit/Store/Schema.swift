@@ -14,7 +14,8 @@ enum Schema {
     /// had no count of each entity's open conflicts; 3 no commitment's source in its summary;
     /// 4 kept each operation as its canonical text, keyed by its author's and entity's text ids;
     /// 5 named the entity and author of each materialized value by their text ids; 6 indexed
-    /// each register's winner.
+    /// each register's winner; 7 had no planning-value marks in the summaries; 8 no
+    /// delegations' leads in them; 9 no start of the latest reading's period; 10 no Spanish unit.
     static let version = 11
 
     /// Creates every table, index and trigger of the current format and records its number.

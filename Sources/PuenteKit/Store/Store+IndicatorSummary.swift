@@ -72,7 +72,8 @@ struct IndicatorSummaryRow: Equatable {
     }
 
     /// The columns after `id`, `parent`, `parent_due` and `parent_title`, in this order.
-    static let columns = ["kind", "direction", "name_en", "name_es", "unit", "baseline", "target", "latest", "latest_date", "illustrative", "latest_from", "unit_es"]
+    static let columns = ["kind", "direction", "name_en", "name_es", "unit", "baseline", "target", "latest", "latest_date",
+                          "illustrative", "latest_from", "unit_es"]
 
     var values: [DatabaseValue] {
         [kind.rawValue.databaseValue, direction.rawValue.databaseValue, nameEN.databaseValue, nameES.databaseValue,

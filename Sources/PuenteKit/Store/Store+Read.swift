@@ -118,7 +118,8 @@ extension Store {
 /// so the select list and the decoding cannot drift apart. A row is read by position, with no
 /// lookup by column name per value: listings read up to every commitment.
 enum SummaryColumn: Int, CaseIterable {
-    case id, owner, titleEN, titleES, pillar, area, status, priority, due, dialogue, lead, assessmentUS, assessmentMX, conflicts, source, illustrative, leadUS, leadMX
+    case id, owner, titleEN, titleES, pillar, area, status, priority, due, dialogue, lead, assessmentUS, assessmentMX, conflicts, source
+    case illustrative, leadUS, leadMX
 
     var column: String {
         switch self {

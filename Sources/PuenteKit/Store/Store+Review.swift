@@ -57,7 +57,8 @@ struct ReviewList: Sendable {
 /// The columns of `indicator_summary i` (and its commitment's `commitment_summary c`) that make
 /// an ``IndicatorProgress``, named once, as ``SummaryColumn`` names a summary's.
 enum IndicatorColumn: Int, CaseIterable {
-    case id, parent, titleEN, titleES, nameEN, nameES, direction, unit, baseline, target, latest, latestDate, illustrative, latestFrom, unitES
+    case id, parent, titleEN, titleES, nameEN, nameES, direction, unit, baseline, target, latest, latestDate
+    case illustrative, latestFrom, unitES
 
     var column: String {
         switch self {
@@ -92,7 +93,8 @@ extension IndicatorProgress {
         let target: String? = value(.target)
         let latest: String? = value(.latest)
         self.init(id: id, commitment: commitment, commitmentTitleEN: value(.titleEN), commitmentTitleES: value(.titleES),
-                  nameEN: value(.nameEN), nameES: value(.nameES), kind: kind, direction: direction, unit: value(.unit), unitES: value(.unitES),
+                  nameEN: value(.nameEN), nameES: value(.nameES), kind: kind, direction: direction,
+                  unit: value(.unit), unitES: value(.unitES),
                   baseline: baseline, target: target, latest: latest, latestDate: value(.latestDate), latestFrom: value(.latestFrom),
                   illustrative: Store.illustrativeFields(value(.illustrative)),
                   progress: IndicatorProgress.progress(baseline: baseline, target: target, latest: latest, direction: direction))
