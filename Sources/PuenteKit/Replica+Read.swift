@@ -24,6 +24,9 @@ public struct CommitmentSummary: Sendable, Equatable, Codable {
     /// Each delegation's lead agency (an ``AgencyCatalog`` code or text), as that delegation wrote it.
     public let leadUS: String?
     public let leadMX: String?
+    /// Each delegation's own priority (a ``Priority`` code), as that delegation wrote it.
+    public let priorityUS: String?
+    public let priorityMX: String?
 
     public var entity: EntityRef? { EntityRef(text: id) }
 

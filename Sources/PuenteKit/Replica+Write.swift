@@ -24,6 +24,8 @@ public struct CommitmentDraft: Sendable {
     /// Each delegation's lead agency (`lead.us`, `lead.mx`). Only the writing desk's own is
     /// written: the other delegation records its own.
     public var leads: [Delegation: String] = [:]
+    /// Each delegation's priority (`priority.us`, `priority.mx`); only the writing desk's own is written.
+    public var priorities: [Delegation: Priority] = [:]
 
     public init(owner: Owner, titleEN: String? = nil, titleES: String? = nil, summaryEN: String? = nil,
                 summaryES: String? = nil, pillar: Pillar, area: String? = nil, lead: String? = nil,
@@ -299,6 +301,9 @@ public struct WriteBatch {
     public func addCommitment(_ draft: CommitmentDraft) throws -> EntityRef {
         let ref = try appender.create(.commitment, value: draft.createValue)
         if let lead = draft.leads[delegation] { _ = try set(ref, field: "lead.\(delegation.rawValue)", value: .string(lead)) }
+        if let priority = draft.priorities[delegation] {
+            _ = try set(ref, field: "priority.\(delegation.rawValue)", value: .string(priority.rawValue))
+        }
         return ref
     }
 

@@ -94,6 +94,42 @@ import Testing
         }
     }
 
+    /// How much a commitment matters is each delegation's own word too (`priority.us`,
+    /// `priority.mx`): arms flows matter most to Mexico, the QI brief says. Each desk records its
+    /// own from the file or with `--our-priority`; both are shown; one cannot write the other's.
+    @Test(arguments: [0, 1]) func eachDelegationRecordsItsOwnPriority(_ language: Int) throws {
+        let (name, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let english = name == "en"
+        let sync = SyncEndToEndTests()
+        let stores = try sync.makeStores([("us", "us"), ("mx", "mx")])
+        let (us, mx) = (stores.paths[0], stores.paths[1])
+        let path = stores.folder.sub("record.json")
+        let file = Self.file().replacingOccurrences(of: #""status": "agreed","#, with: #""status": "agreed", "priority": {"mx": "high"},"#)
+        try Data(file.utf8).write(to: URL(fileURLWithPath: path))
+        for store in [us, mx] { #expect(try puente.run(["--store", store, "import", path]).status == 0) }
+        let id = try #require(try json(try puente.run(["--store", us, "--json", "list"]).stdout).arrayValue?.first?["short_id"]?.stringValue)
+        let ours = try puente.run(["--store", us] + flags + ["update", id, "--our-priority", english ? "medium" : "media"], environment: environment)
+        #expect(ours.status == 0, "\(ours.stderr)")
+        for (from, to) in [(us, mx), (mx, us)] {
+            #expect(try puente.run(["--store", from, "sync", "export", "--to", from + ".puente"]).status == 0)
+            #expect(try puente.run(["--store", to, "sync", "import", from + ".puente"]).status == 0)
+        }
+        for store in [us, mx] {
+            let shown = try puente.run(["--store", store] + flags + ["show", id], environment: environment).stdout
+            let usLine = try #require(shown.split(separator: "\n").first { $0.hasPrefix(english ? "Priority (U.S.)" : "Prioridad (EE. UU.)") })
+            #expect(usLine.contains(english ? "medium" : "media") && usLine.contains("(US)"), "\(usLine)")
+            let mxLine = try #require(shown.split(separator: "\n").first { $0.hasPrefix(english ? "Priority (Mexico)" : "Prioridad (México)") })
+            #expect(mxLine.contains(english ? "high" : "alta") && mxLine.contains("(MX)"), "\(mxLine)")
+            let rows = try #require(try json(try puente.run(["--store", store, "--json", "list"]).stdout).arrayValue)
+            #expect(rows.first?["priorities"] == ["us": "medium", "mx": "high"])
+        }
+        let markdown = try puente.run(["--store", us] + flags + ["report", "--format", "markdown"], environment: environment).stdout
+        #expect(markdown.contains(english ? "Priority (U.S.): medium · Priority (Mexico): high" : "Prioridad (EE. UU.): media · Prioridad (México): alta"),
+                "\(markdown)")
+        let refused = try puente.run(["--store", mx] + flags + ["set", id, "priority.us", "low"], environment: environment)
+        #expect(refused.status != 0 && refused.stderr.contains(english ? "United States" : "Estados Unidos"), "\(refused.stderr)")
+    }
+
     /// An import file's `lead` is an object of one lead per delegation; a single text, which
     /// would say nothing of whose lead it is, is refused with its path and nothing is written.
     @Test(arguments: [0, 1]) func anImportFileGivesEachDelegationsLead(_ language: Int) throws {

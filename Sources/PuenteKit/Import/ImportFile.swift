@@ -136,7 +136,11 @@ public struct ImportFile: Sendable {
                 titleEN: title.en, titleES: title.es, summaryEN: summary?.en, summaryES: summary?.es,
                 pillar: Pillar(rawValue: try reader.rule(.oneOf(Pillar.allCases.map(\.rawValue)), c["pillar"], path + ".pillar")) ?? .protect,
                 area: try c["area"].map { try reader.rule(.slug, $0, path + ".area") },
-                priority: try c["priority"].map { Priority(rawValue: try reader.rule(.oneOf(Priority.allCases.map(\.rawValue)), $0, path + ".priority")) } ?? nil,
+                // The owner's rank as text; each delegation's own as `{"us": …, "mx": …}`.
+                priority: try c["priority"].flatMap { value in
+                    value.objectValue != nil ? nil
+                        : Priority(rawValue: try reader.rule(.oneOf(Priority.allCases.map(\.rawValue)), value, path + ".priority"))
+                },
                 due: try c["due"].map { try reader.rule(.date, $0, path + ".due") },
                 status: CommitmentStatus(rawValue: try reader.rule(.oneOf(CommitmentStatus.allCases.map(\.rawValue)), c["status"], path + ".status")) ?? .agreed,
                 agencies: try reader.texts(c["agencies"], path + ".agencies", rule: .text(maxLength: 1_000)),
@@ -152,8 +156,18 @@ public struct ImportFile: Sendable {
                 }
                 guard !draft.leads.isEmpty else { throw ImportFileError(problem: "missing", path: path + ".lead.us") }
             }
+            if let priority = c["priority"], priority.objectValue != nil {
+                let priorities = try reader.object(priority, path + ".priority", required: [], optional: ["us", "mx"])
+                for delegation in Delegation.allCases {
+                    if let value = priorities[delegation.rawValue] {
+                        let ppath = path + ".priority." + delegation.rawValue
+                        draft.priorities[delegation] = Priority(rawValue: try reader.rule(.oneOf(Priority.allCases.map(\.rawValue)), value, ppath))
+                    }
+                }
+                guard !draft.priorities.isEmpty else { throw ImportFileError(problem: "missing", path: path + ".priority.us") }
+            }
             draft.illustrative = try reader.illustrative(c["illustrative"], path + ".illustrative", type: .commitment,
-                                                         given: ["due": c["due"] != nil, "priority": c["priority"] != nil, "status": true])
+                                                         given: ["due": c["due"] != nil, "priority": draft.priority != nil, "status": true])
             commitments.append(Commitment(draft: draft, dialogue: dialogue, indicators: indicators))
         }
         self.dialogues = dialogues
@@ -252,6 +266,8 @@ public struct ImportReport: Sendable, Equatable {
     public var readingsRecorded = 0
     /// This delegation's leads written (`lead.us` or `lead.mx`).
     public var leadsRecorded = 0
+    /// This delegation's priorities written (`priority.us` or `priority.mx`).
+    public var prioritiesRecorded = 0
     /// Records already in the store (matched on `external_id`).
     public var alreadyPresent = 0
     /// Commitments another delegation owns: that delegation records them.
@@ -310,6 +326,12 @@ extension Replica {
                 if let lead = draft.leads[mine], try appender.liveValueRefs(entity: ref.text, field: leadField).isEmpty {
                     _ = try WriteBatch(appender: appender, delegation: mine).set(ref, field: leadField, value: .string(lead))
                     report.leadsRecorded += 1
+                }
+                // And this desk's priority, likewise.
+                let priorityField = "priority.\(mine.rawValue)"
+                if let priority = draft.priorities[mine], try appender.liveValueRefs(entity: ref.text, field: priorityField).isEmpty {
+                    _ = try WriteBatch(appender: appender, delegation: mine).set(ref, field: priorityField, value: .string(priority.rawValue))
+                    report.prioritiesRecorded += 1
                 }
                 guard draft.owner.delegations.contains(mine) else { continue }
                 for indicator in commitment.indicators {

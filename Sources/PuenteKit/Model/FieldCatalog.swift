@@ -77,6 +77,10 @@ public enum FieldCatalog {
         FieldSpec("lead.us", .register, .delegation(.us), shortText, inCreate: false),
         FieldSpec("lead.mx", .register, .delegation(.mx), shortText, inCreate: false),
         FieldSpec("priority", .register, .owner, .oneOf(Priority.allCases.map(\.rawValue))),
+        // How much it matters to each delegation (arms flows to Mexico, say), each written by
+        // that delegation alone; `priority` is the owner's planning rank.
+        FieldSpec("priority.us", .register, .delegation(.us), .oneOf(Priority.allCases.map(\.rawValue)), inCreate: false),
+        FieldSpec("priority.mx", .register, .delegation(.mx), .oneOf(Priority.allCases.map(\.rawValue)), inCreate: false),
         FieldSpec("due", .register, .owner, .date),
         FieldSpec("status", .register, .owner, .oneOf(CommitmentStatus.allCases.map(\.rawValue)), nullable: false),
         FieldSpec("dialogue", .register, .owner, .link(.dialogue)),

@@ -15,8 +15,9 @@ enum Schema {
     /// 4 kept each operation as its canonical text, keyed by its author's and entity's text ids;
     /// 5 named the entity and author of each materialized value by their text ids; 6 indexed
     /// each register's winner; 7 had no planning-value marks in the summaries; 8 no
-    /// delegations' leads in them; 9 no start of the latest reading's period; 10 no Spanish unit.
-    static let version = 11
+    /// delegations' leads in them; 9 no start of the latest reading's period; 10 no Spanish unit; 11 no
+    /// delegations' priorities.
+    static let version = 12
 
     /// Creates every table, index and trigger of the current format and records its number.
     static func create(_ db: Database) throws {
@@ -302,7 +303,9 @@ enum Schema {
             source TEXT,
             illustrative TEXT,
             lead_us TEXT,
-            lead_mx TEXT
+            lead_mx TEXT,
+            priority_us TEXT,
+            priority_mx TEXT
         ) WITHOUT ROWID;
         CREATE INDEX commitment_by_due ON commitment_summary(due);
         CREATE INDEX commitment_by_pillar_status ON commitment_summary(pillar, status);

@@ -329,7 +329,8 @@ extension Store {
     /// The columns of `commitment_summary` after `id` and the full-text fields among them.
     private static let summaryColumns = ["owner", "title_en", "title_es", "summary_en", "summary_es", "pillar", "area",
                                          "status", "priority", "due", "dialogue", "lead", "assessment_us", "assessment_mx",
-                                         "conflicts", "created_hlc", "source", "illustrative", "lead_us", "lead_mx"]
+                                         "conflicts", "created_hlc", "source", "illustrative", "lead_us", "lead_mx",
+                                         "priority_us", "priority_mx"]
     /// The columns searched as they are (titles, summaries, area) and those that name an agency
     /// (the shared lead and each delegation's), searched by its acronym and names.
     private static let searchedColumns = [1, 2, 3, 4, 6]
@@ -357,7 +358,8 @@ extension Store {
                                        text("summary.es"), text("pillar"), text("area"), text("status"), text("priority"),
                                        text("due"), text("dialogue"), text("lead"), rating("assessment.us"),
                                        rating("assessment.mx"), conflicts.databaseValue, created.databaseValue, text("source"),
-                                       Store.illustrativeColumn(illustrative).databaseValue, text("lead.us"), text("lead.mx")]
+                                       Store.illustrativeColumn(illustrative).databaseValue, text("lead.us"), text("lead.mx"),
+                                       text("priority.us"), text("priority.mx")]
         func body(_ row: [DatabaseValue]) -> String {
             (searchedColumns.compactMap { String.fromDatabaseValue(row[$0]) }
                 + agencyColumns.compactMap { String.fromDatabaseValue(row[$0]).map(AgencyCatalog.searchText) }).joined(separator: " ")

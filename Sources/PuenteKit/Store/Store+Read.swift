@@ -119,7 +119,7 @@ extension Store {
 /// lookup by column name per value: listings read up to every commitment.
 enum SummaryColumn: Int, CaseIterable {
     case id, owner, titleEN, titleES, pillar, area, status, priority, due, dialogue, lead, assessmentUS, assessmentMX, conflicts, source
-    case illustrative, leadUS, leadMX
+    case illustrative, leadUS, leadMX, priorityUS, priorityMX
 
     var column: String {
         switch self {
@@ -141,6 +141,8 @@ enum SummaryColumn: Int, CaseIterable {
         case .illustrative: "c.illustrative"
         case .leadUS: "c.lead_us"
         case .leadMX: "c.lead_mx"
+        case .priorityUS: "c.priority_us"
+        case .priorityMX: "c.priority_mx"
         }
     }
 
@@ -162,7 +164,7 @@ extension CommitmentSummary {
                   status: value(.status), priority: value(.priority), due: value(.due), dialogue: value(.dialogue), lead: value(.lead),
                   assessmentUS: value(.assessmentUS), assessmentMX: value(.assessmentMX), conflicts: value(.conflicts) ?? 0,
                   source: value(.source), illustrative: Store.illustrativeFields(value(.illustrative)),
-                  leadUS: value(.leadUS), leadMX: value(.leadMX))
+                  leadUS: value(.leadUS), leadMX: value(.leadMX), priorityUS: value(.priorityUS), priorityMX: value(.priorityMX))
     }
 }
 

@@ -16,7 +16,7 @@ enum DashValues {
     static let valueOptions: Set<String> = [
         "agency", "area", "as-of", "assess", "author", "baseline", "citation", "commitment", "date", "delegation", "dialogue", "direction", "due", "due-before",
         "fingerprint", "for", "format", "from", "illustrative", "in", "kind", "lang", "last-good", "lead", "limit", "name", "name-en", "name-es", "note",
-        "office", "owner", "participant", "pillar", "place", "priority", "root-key", "since", "sort", "source",
+        "office", "our-priority", "owner", "participant", "pillar", "place", "priority", "root-key", "since", "sort", "source",
         "statement-en", "statement-es", "status", "store", "summary-en", "summary-es", "tag", "target", "text",
         "title-en", "title-es", "to", "unit", "unit-es", "why",
     ]

@@ -87,6 +87,7 @@ enum InputWords {
     static func valueWords(field: String, type: EntityType) -> String? {
         switch field {
         case "status", "pillar", "priority", "direction", "area", "source": return field
+        case "priority.us", "priority.mx": return "priority"
         case "kind": return type == .dialogue ? "dialogue-kind" : "indicator-kind"
         // The planning marks name fields: "due", or "Vence" as `show` labels it.
         case "illustrative": return "field"

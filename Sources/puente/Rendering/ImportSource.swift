@@ -20,6 +20,7 @@ enum ImportSource {
             Terminal.json(["dialogues": .int(Int64(report.dialoguesCreated)), "commitments": .int(Int64(report.commitmentsCreated)),
                            "indicators": .int(Int64(report.indicatorsCreated)), "readings": .int(Int64(report.readingsRecorded)),
                            "already_present": .int(Int64(report.alreadyPresent)), "leads": .int(Int64(report.leadsRecorded)),
+                           "priorities": .int(Int64(report.prioritiesRecorded)),
                            "left_for_others": .object(Dictionary(uniqueKeysWithValues: report.leftForOthers.map {
                                ($0.key.rawValue, JSONValue.int(Int64($0.value)))
                            }))])
@@ -29,6 +30,7 @@ enum ImportSource {
                        report.readingsRecorded))
         if report.alreadyPresent > 0 { Terminal.out(t("import.already", report.alreadyPresent)) }
         if report.leadsRecorded > 0 { Terminal.out(t("import.leads", report.leadsRecorded)) }
+        if report.prioritiesRecorded > 0 { Terminal.out(t("import.priorities", report.prioritiesRecorded)) }
         for (owner, count) in report.leftForOthers.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             Terminal.out(t("import.left", count, Names.owner(owner.rawValue)))
         }

@@ -18,6 +18,9 @@ enum JSONForms {
         object["source"] = c.source.map(JSONValue.string)
         if !c.illustrative.isEmpty { object["illustrative"] = .array(c.illustrative.map(JSONValue.string)) }
         if c.leadUS != nil || c.leadMX != nil { object["leads"] = ["us": optional(c.leadUS), "mx": optional(c.leadMX)] }
+        if c.priorityUS != nil || c.priorityMX != nil {
+            object["priorities"] = ["us": optional(c.priorityUS), "mx": optional(c.priorityMX)]
+        }
         return .object(object)
     }
 

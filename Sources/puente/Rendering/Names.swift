@@ -154,7 +154,7 @@ enum Names {
         switch field {
         case "status": return status(value.stringValue)
         case "pillar": return pillar(value.stringValue)
-        case "priority": return priority(value.stringValue)
+        case "priority", "priority.us", "priority.mx": return priority(value.stringValue)
         case "source": return source(value.stringValue)
         case "area": return area(value.stringValue)
         case "kind": return value.stringValue.map { DialogueKind(rawValue: $0) != nil ? dialogueKind($0) : indicatorKind($0) } ?? "—"

@@ -233,6 +233,9 @@ enum ReportView {
             if c.leadUS != nil || c.leadMX != nil {
                 out += ["", "\(t("field.lead.us")): \(cell(Names.agency(c.leadUS))) · \(t("field.lead.mx")): \(cell(Names.agency(c.leadMX)))"]
             }
+            if c.priorityUS != nil || c.priorityMX != nil {
+                out += ["", "\(t("field.priority.us")): \(Names.priority(c.priorityUS)) · \(t("field.priority.mx")): \(Names.priority(c.priorityMX))"]
+            }
             if let summary = summaryText(commitment) { out += ["", cell(summary)] }
             out += ["", "| | " + Names.delegation(.us) + " | " + Names.delegation(.mx) + " |", "|---|---|---|",
                     "| \(t("report.assessment")) | " + Delegation.allCases.map { cell(assessment(commitment.assessments[$0])) }
@@ -265,7 +268,8 @@ enum ReportView {
     static func csv(_ head: BriefingHead, _ agenda: Agenda, _ reader: BriefingReader, _ output: Output) throws {
         let field = UntrustedText.csv
         let header = ["id", t("col.owner"), t("report.goal"), t("field.area"), t("field.status"), t("field.due"), t("field.priority"),
-                      t("field.illustrative"), t("field.lead.us"), t("field.lead.mx"), t("report.title"), t("report.assessment-of", Names.delegation(.us)), t("report.why"),
+                      t("field.illustrative"), t("field.lead.us"), t("field.lead.mx"), t("field.priority.us"), t("field.priority.mx"),
+                      t("report.title"), t("report.assessment-of", Names.delegation(.us)), t("report.why"),
                       t("report.assessment-of", Names.delegation(.mx)), t("report.why"), t("show.indicators"), t("report.latest-note"),
                       t("report.agenda-column")]
         try output.line(header.map(field).joined(separator: ","), end: "\r\n")
@@ -277,7 +281,8 @@ enum ReportView {
                        c.due ?? "", Names.priority(c.priority),
                        // Planning values in a column of their own, so the date and status cells stay values a spreadsheet reads.
                        c.illustrative.map(Names.field).joined(separator: "; "),
-                       c.leadUS.map(Names.agency) ?? "", c.leadMX.map(Names.agency) ?? "", Names.title(en: c.titleEN, es: c.titleES),
+                       c.leadUS.map(Names.agency) ?? "", c.leadMX.map(Names.agency) ?? "",
+                       c.priorityUS.map(Names.priority) ?? "", c.priorityMX.map(Names.priority) ?? "", Names.title(en: c.titleEN, es: c.titleES),
                        Names.rating(us?.rating), us?.why ?? "", Names.rating(mx?.rating), mx?.why ?? "",
                        commitment.indicators.map(indicator).joined(separator: "; "), commitment.notes.first.map(note) ?? "",
                        agenda.flags(c.id).joined(separator: "; ")]
@@ -442,6 +447,9 @@ enum ReportView {
             if let source = c.source { meta.append(("field.source", Names.source(source))) }
             if c.leadUS != nil || c.leadMX != nil {
                 meta += [("field.lead.us", Names.agency(c.leadUS)), ("field.lead.mx", Names.agency(c.leadMX))]
+            }
+            if c.priorityUS != nil || c.priorityMX != nil {
+                meta += [("field.priority.us", Names.priority(c.priorityUS)), ("field.priority.mx", Names.priority(c.priorityMX))]
             }
             out.append("<p class=\"meta\">" + meta.map { "\(escape(t($0.0))): \(escape($0.1))" }.joined(separator: " · ") + "</p>")
             if let summary = summaryText(commitment) { out.append("<p>\(escape(summary))</p>") }

@@ -16,6 +16,8 @@ struct AddCommitment: ParsableCommand {
     @Option(help: ArgumentHelp(t("help.area"), valueName: "area"), completion: Completions.area) var area: String?
     @Option(help: ArgumentHelp(t("help.lead"), valueName: "text")) var lead: String?
     @Option(help: ArgumentHelp(t("help.priority"), valueName: "high|medium|low"), completion: Completions.priority) var priority: String?
+    @Option(name: .customLong("our-priority"), help: ArgumentHelp(t("help.our-priority"), valueName: "high|medium|low"),
+            completion: Completions.priority) var ourPriority: String?
     @Option(help: ArgumentHelp(t("help.due"), valueName: "YYYY-MM-DD")) var due: String?
     @Option(help: ArgumentHelp(t("help.status"), valueName: "status"), completion: Completions.status) var status: String = "agreed"
     @Option(help: ArgumentHelp(t("help.dialogue"), valueName: "id")) var dialogue: String?
@@ -31,6 +33,9 @@ struct AddCommitment: ParsableCommand {
         status = try Parse.choice(status, among: CommitmentStatus.allCases.map(\.rawValue), words: "status", "--status")
         if let typed = owner { owner = try Parse.choice(typed, among: Owner.allCases.map(\.rawValue), words: "owner", "--owner") }
         if let typed = priority { priority = try Parse.choice(typed, among: Priority.allCases.map(\.rawValue), words: "priority", "--priority") }
+        if let typed = ourPriority {
+            ourPriority = try Parse.choice(typed, among: Priority.allCases.map(\.rawValue), words: "priority", "--our-priority")
+        }
         if let typed = source { source = try Parse.choice(typed, among: SourceKind.allCases.map(\.rawValue), words: "source", "--source") }
         if let due { try Parse.check(.date, due, "--due") }
         if let area { try Parse.check(.slug, area, "--area") }
@@ -55,6 +60,7 @@ struct AddCommitment: ParsableCommand {
             draft.illustrative = illustrative
             // `--lead` is this delegation's lead: the other delegation records its own.
             draft.leads[replica.identity.delegation] = lead.map { InputWords.agency($0) ?? $0 }
+            draft.priorities[replica.identity.delegation] = ourPriority.flatMap(Priority.init(rawValue:))
             let ref = try replica.addCommitment(draft)
             if global.json {
                 Terminal.json(["id": .string(ref.text)])

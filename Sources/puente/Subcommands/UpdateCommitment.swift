@@ -14,6 +14,8 @@ struct UpdateCommitment: ParsableCommand {
     @Option(help: ArgumentHelp(t("help.status"), valueName: "status"), completion: Completions.status) var status: String?
     @Option(help: ArgumentHelp(t("help.due"), valueName: "YYYY-MM-DD")) var due: String?
     @Option(help: ArgumentHelp(t("help.priority"), valueName: "high|medium|low"), completion: Completions.priority) var priority: String?
+    @Option(name: .customLong("our-priority"), help: ArgumentHelp(t("help.our-priority"), valueName: "high|medium|low"),
+            completion: Completions.priority) var ourPriority: String?
     @Option(help: ArgumentHelp(t("help.lead"), valueName: "text")) var lead: String?
     @Option(name: .customLong("tag"), help: ArgumentHelp(t("help.update-tag"), valueName: "+tag|-tag")) var tags: [String] = []
     @Option(name: .customLong("agency"), help: ArgumentHelp(t("help.update-agency"), valueName: "+name|-name")) var agencies: [String] = []
@@ -27,11 +29,14 @@ struct UpdateCommitment: ParsableCommand {
     mutating func validate() throws {
         if let typed = status { status = try Parse.choice(typed, among: CommitmentStatus.allCases.map(\.rawValue), words: "status", "--status") }
         if let typed = priority { priority = try Parse.choice(typed, among: Priority.allCases.map(\.rawValue), words: "priority", "--priority") }
+        if let typed = ourPriority {
+            ourPriority = try Parse.choice(typed, among: Priority.allCases.map(\.rawValue), words: "priority", "--our-priority")
+        }
         if let typed = assess { assess = try Parse.choice(typed, among: Rating.allCases.map(\.rawValue), words: "rating", "--assess") }
         if let typed = source { source = try Parse.choice(typed, among: SourceKind.allCases.map(\.rawValue), words: "source", "--source") }
         if let due { try Parse.check(.date, due, "--due") }
         if why != nil, assess == nil { throw ValidationError(t("error.why-without-assess")) }
-        if status == nil, due == nil, priority == nil, lead == nil, tags.isEmpty, agencies.isEmpty, assess == nil, note == nil,
+        if status == nil, due == nil, priority == nil, ourPriority == nil, lead == nil, tags.isEmpty, agencies.isEmpty, assess == nil, note == nil,
            source == nil, citation == nil, illustrative.isEmpty {
             throw ValidationError(t("error.update-nothing"))
         }
@@ -46,7 +51,10 @@ struct UpdateCommitment: ParsableCommand {
             var registers = [(field: String, value: JSONValue)]()
             // `--lead` is this delegation's lead (`lead.us` or `lead.mx`): the other delegation records its own.
             let leadField = "lead.\(replica.identity.delegation.rawValue)"
-            for (field, typed) in [("status", status), ("due", due), ("priority", priority), (leadField, lead), ("source", source),
+            // `--our-priority` likewise is this delegation's own (`priority.us` or `priority.mx`).
+            let priorityField = "priority.\(replica.identity.delegation.rawValue)"
+            for (field, typed) in [("status", status), ("due", due), ("priority", priority), (priorityField, ourPriority), (leadField, lead),
+                                   ("source", source),
                                    ("citation", citation)] {
                 guard let typed, let spec = fields[field] else { continue }
                 let value = try Parse.value(typed, for: spec, of: .commitment, replica: replica)

@@ -114,6 +114,13 @@ import Testing
             }
         }
         #expect(stated == Set(Self.statedIndicatorValues.keys), "a stated value the fixture no longer has")
+        // A delegation's own priority only where a source says what matters to it: arms flows to Mexico.
+        let priorities = file.commitments.filter { !$0.draft.priorities.isEmpty }
+            .map { "\($0.draft.externalID ?? ""): \($0.draft.priorities.map { "\($0.key.rawValue)=\($0.value.rawValue)" }.sorted())" }
+        #expect(priorities == ["bf-prevent-05: [\"mx=high\"]"], "\(priorities)")
+        if let text = try? String(contentsOfFile: shared + "/seeds/" + Self.seeds[3], encoding: .utf8) {
+            #expect(text.contains("the trafficking of U.S. arms is a major issue for Mexico"))
+        }
         #expect(file.commitments.filter { $0.draft.illustrative.contains("status") }.count >= 20)
         for (key, quote) in Self.statedIndicatorValues {
             if let text = try? String(contentsOfFile: shared + "/seeds/" + quote.seed, encoding: .utf8) {
