@@ -80,7 +80,7 @@ import Testing
         #expect(review.stdout.contains("Progress review as of 2024-05-01"))
         #expect(review.stdout.contains("Stalled"))
         let revisión = try puente.run(["--store", store, "--lang", "es", "review", "--as-of", "2024-05-01"])
-        #expect(revisión.stdout.contains("Revisión de avance al 2024-05-01"))
+        #expect(revisión.stdout.contains("Revisión de avance al 1 de mayo de 2024"))
         #expect(revisión.stdout.contains("Estancados"))
         let numbers = try json(try puente.run(["--store", store, "--json", "review", "--as-of", "2024-05-01"]).stdout)
         #expect(numbers["total"] == 36)

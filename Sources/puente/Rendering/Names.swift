@@ -12,6 +12,18 @@ enum Names {
     static func indicatorKind(_ kind: String?) -> String { kind.map { t("indicator-kind.\($0)") } ?? "—" }
     static func direction(_ direction: String?) -> String { direction.map { t("direction.\($0)") } ?? "—" }
 
+    /// A date as a sentence writes it: in Spanish "13 de abril de 2023" (ISO dates read as codes
+    /// in Spanish prose); in English, and for anything that is not a date, as it is. Tables and
+    /// JSON keep ISO dates, which sort.
+    static func prose(_ text: String) -> String {
+        guard Language.current == .es, Validation.isDate(text) else { return text }
+        let months = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+                      "noviembre", "diciembre"]
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, let month = Int(parts[1]), let day = Int(parts[2]), (1...12).contains(month) else { return text }
+        return "\(day) de \(months[month - 1]) de \(parts[0])"
+    }
+
     /// The catalog key of a due date's label: "Due" / "Vence", or for a date before `asOf`
     /// "Was due" / "Venció".
     static func dueLabel(_ due: String?, asOf: String) -> String {

@@ -71,12 +71,12 @@ enum ReportView {
                     }.joined(separator: " · "))
                 }),
                 Section(heading: t("review.overdue", items.overdue.count), lines: items.overdue.map { c in
-                    Self.line(c, t("label.due-past") + " " + Names.planned(c.due ?? "—", "due", in: c.illustrative) + " · "
+                    Self.line(c, t("label.due-past") + " " + Names.planned(c.due.map(Names.prose) ?? "—", "due", in: c.illustrative) + " · "
                               + Names.planned(Names.status(of: c), "status", in: c.illustrative))
                 }),
                 Section(heading: t("review.stalled", items.stalled.count), lines: items.stalled.map { c in
                     Self.line(c, Names.owner(c.owner.rawValue) + (c.illustrative.contains("status") ? " · " + Names.planned(Names.status(of: c), "status", in: c.illustrative) : "")
-                              + (c.due.map { " · " + t("field.due") + " " + Names.planned($0, "due", in: c.illustrative) } ?? ""))
+                              + (c.due.map { " · " + t("field.due") + " " + Names.planned(Names.prose($0), "due", in: c.illustrative) } ?? ""))
                 }),
                 Section(heading: t("report.agenda-conflicts", items.conflicts.count), lines: items.conflicts.map { item in
                     let values = item.values.map { Names.value($0.value, field: item.field) }
@@ -86,7 +86,7 @@ enum ReportView {
                 }),
             ]
             if let since {
-                out.append(Section(heading: t("review.changes", items.changes.count, since), lines: items.changes.map { change in
+                out.append(Section(heading: t("review.changes", items.changes.count, Names.prose(since)), lines: items.changes.map { change in
                     let what = change.created ? t("review.new") : change.fields.map(Names.field).joined(separator: ", ")
                     return Self.line(change.commitment, what + (change.authors.isEmpty ? "" : " (" + change.authors.joined(separator: ", ") + ")"))
                 }))
@@ -187,7 +187,7 @@ enum ReportView {
         let cell = UntrustedText.markdown
         let columns = ReviewView.columns(head.byPillar)
         var out = ["# " + heading(head), "",
-                   "_" + t("report.as-of", head.asOf, head.count) + "_", "",
+                   "_" + t("report.as-of", Names.prose(head.asOf), head.count) + "_", "",
                    "## " + t("report.summary"), "",
                    "| " + t("report.goal") + " | " + columns.map { Names.status($0) }.joined(separator: " | ")
                        + " | " + t("review.total") + " |",
@@ -226,7 +226,7 @@ enum ReportView {
             if Self.marked(commitment) { marked = true }
             var out = ["", "### \(cell(Names.title(en: c.titleEN, es: c.titleES))) `\(Replica.shortID(c.id))`", "",
                        "\(t("col.owner")): \(Names.owner(c.owner.rawValue)) · \(t("field.status")): \(cell(Names.planned(Names.status(of: c), "status", in: c.illustrative))) · "
-                           + "\(t(Names.dueLabel(c.due, asOf: head.asOf))): \(cell(Names.planned(c.due ?? "—", "due", in: c.illustrative))) · "
+                           + "\(t(Names.dueLabel(c.due, asOf: head.asOf))): \(cell(Names.planned(c.due.map(Names.prose) ?? "—", "due", in: c.illustrative))) · "
                            + "\(t("field.priority")): \(cell(Names.planned(Names.priority(c.priority), "priority", in: c.illustrative))) · "
                            + "\(t("field.area")): \(cell(Names.area(c.area)))"
                            + (c.source.map { " · \(t("field.source")): \(cell(Names.source($0)))" } ?? "")]
@@ -395,7 +395,7 @@ enum ReportView {
                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>",
                    "<title>\(escape(heading(head)))</title>", "<style>\(css)</style>", "</head>", "<body>",
                    "<h1>\(escape(heading(head)))</h1>",
-                   "<p class=\"meta\">\(escape(t("report.as-of", head.asOf, head.count)))</p>",
+                   "<p class=\"meta\">\(escape(t("report.as-of", Names.prose(head.asOf), head.count)))</p>",
                    "<h2>\(escape(t("report.summary")))</h2>",
                    "<table class=\"summary\"><thead><tr><th>\(escape(t("report.goal")))</th>"
                        + columns.map { "<th>\(escape(Names.status($0)))</th>" }.joined()
@@ -441,7 +441,7 @@ enum ReportView {
                        + "<span class=\"id\">\(Replica.shortID(c.id))</span></h3>"]
             var meta: [(String, String)] = [("col.owner", Names.owner(c.owner.rawValue)),
                                              ("field.status", Names.planned(Names.status(of: c), "status", in: c.illustrative)),
-                                             (Names.dueLabel(c.due, asOf: head.asOf), Names.planned(c.due ?? "—", "due", in: c.illustrative)),
+                                             (Names.dueLabel(c.due, asOf: head.asOf), Names.planned(c.due.map(Names.prose) ?? "—", "due", in: c.illustrative)),
                                              ("field.priority", Names.planned(Names.priority(c.priority), "priority", in: c.illustrative)),
                                              ("field.area", Names.area(c.area))]
             if let source = c.source { meta.append(("field.source", Names.source(source))) }

@@ -135,7 +135,7 @@ enum ReviewView {
     // MARK: Terminal
 
     static func print(_ review: ProgressReview) {
-        Terminal.out(Style.bold(t("review.title", review.asOf, review.total)))
+        Terminal.out(Style.bold(t("review.title", Names.prose(review.asOf), review.total)))
         Terminal.out()
         grid(t("review.by-pillar"), rows: Pillar.allCases.map(\.rawValue), counts: review.byPillar, name: Names.pillar)
         Terminal.out()
@@ -187,7 +187,7 @@ enum ReviewView {
         }
         if let since = review.since {
             Terminal.out()
-            Terminal.out(Style.bold(t("review.changes", review.changeCount, since)))
+            Terminal.out(Style.bold(t("review.changes", review.changeCount, Names.prose(since))))
             for change in review.changes.prefix(shownChanges) {
                 let what = change.created ? t("review.new") : change.fields.map(Names.field).joined(separator: ", ")
                 Terminal.out("  " + Terminal.cell(Replica.shortID(change.commitment.id), 9)
