@@ -51,6 +51,14 @@ public struct CommitmentDraft: Sendable {
         self.citation = citation
     }
 
+    /// The fields of `delegation`'s own the draft gives (its lead, its priority), as written:
+    /// `lead.us`, `priority.us`. They are not part of the create, which is the owner's.
+    func ownFields(of delegation: Delegation) -> [(field: String, value: String)] {
+        [("lead", leads[delegation]), ("priority", priorities[delegation]?.rawValue)].compactMap { name, value in
+            value.map { ("\(name).\(delegation.rawValue)", $0) }
+        }
+    }
+
     var createValue: JSONValue {
         var members: [String: JSONValue] = ["owner": .string(owner.rawValue), "pillar": .string(pillar.rawValue),
                                             "status": .string(status.rawValue)]
@@ -300,10 +308,7 @@ public struct WriteBatch {
     @discardableResult
     public func addCommitment(_ draft: CommitmentDraft) throws -> EntityRef {
         let ref = try appender.create(.commitment, value: draft.createValue)
-        if let lead = draft.leads[delegation] { _ = try set(ref, field: "lead.\(delegation.rawValue)", value: .string(lead)) }
-        if let priority = draft.priorities[delegation] {
-            _ = try set(ref, field: "priority.\(delegation.rawValue)", value: .string(priority.rawValue))
-        }
+        for own in draft.ownFields(of: delegation) { _ = try set(ref, field: own.field, value: .string(own.value)) }
         return ref
     }
 

@@ -128,7 +128,7 @@ public struct ImportFile: Sendable {
                     externalID: try reader.text(i["external_id"], ipath + ".external_id", max: 200))
                 indicator.unitES = unit?.es
                 indicator.illustrative = try reader.illustrative(i["illustrative"], ipath + ".illustrative", type: .indicator,
-                                                                 given: ["baseline": i["baseline"] != nil, "target": i["target"] != nil])
+                                                                 given: Set(["baseline", "target"].filter { i[$0] != nil }))
                 indicators.append(Indicator(draft: indicator, readings: readings))
             }
             var draft = CommitmentDraft(
@@ -146,28 +146,17 @@ public struct ImportFile: Sendable {
                 agencies: try reader.texts(c["agencies"], path + ".agencies", rule: .text(maxLength: 1_000)),
                 tags: try reader.texts(c["tags"], path + ".tags", rule: .slug),
                 externalID: externalID, source: source.kind, citation: source.citation)
-            // Each delegation's lead agency: `{"us": …, "mx": …}`, either or both.
+            // Each delegation's lead agency and priority: `{"us": …, "mx": …}`, either or both.
             if let lead = c["lead"] {
-                let leads = try reader.object(lead, path + ".lead", required: [], optional: ["us", "mx"])
-                for delegation in Delegation.allCases {
-                    if let text = leads[delegation.rawValue] {
-                        draft.leads[delegation] = try reader.text(text, path + ".lead." + delegation.rawValue, max: 1_000)
-                    }
-                }
-                guard !draft.leads.isEmpty else { throw ImportFileError(problem: "missing", path: path + ".lead.us") }
+                draft.leads = try reader.perDelegation(lead, path + ".lead", rule: .text(maxLength: 1_000))
             }
             if let priority = c["priority"], priority.objectValue != nil {
-                let priorities = try reader.object(priority, path + ".priority", required: [], optional: ["us", "mx"])
-                for delegation in Delegation.allCases {
-                    if let value = priorities[delegation.rawValue] {
-                        let ppath = path + ".priority." + delegation.rawValue
-                        draft.priorities[delegation] = Priority(rawValue: try reader.rule(.oneOf(Priority.allCases.map(\.rawValue)), value, ppath))
-                    }
-                }
-                guard !draft.priorities.isEmpty else { throw ImportFileError(problem: "missing", path: path + ".priority.us") }
+                draft.priorities = try reader.perDelegation(priority, path + ".priority", rule: .oneOf(Priority.allCases.map(\.rawValue)))
+                    .compactMapValues(Priority.init(rawValue:))
             }
             draft.illustrative = try reader.illustrative(c["illustrative"], path + ".illustrative", type: .commitment,
-                                                         given: ["due": c["due"] != nil, "priority": draft.priority != nil, "status": true])
+                                                         given: Set(["status"] + (c["due"] == nil ? [] : ["due"])
+                                                                        + (draft.priority == nil ? [] : ["priority"])))
             commitments.append(Commitment(draft: draft, dialogue: dialogue, indicators: indicators))
         }
         self.dialogues = dialogues
@@ -187,16 +176,29 @@ public struct ImportFile: Sendable {
         /// A record's `illustrative`: `true` (every planning field the record gives) or the list of
         /// those fields whose values no source states. Naming a field the record does not give
         /// is refused: the mark would be on nothing.
-        func illustrative(_ value: JSONValue?, _ path: String, type: EntityType, given: [String: Bool]) throws -> [String] {
+        func illustrative(_ value: JSONValue?, _ path: String, type: EntityType, given: Set<String>) throws -> [String] {
             guard let value else { return [] }
             let fields = FieldCatalog.planningFields[type] ?? []
-            if case .bool(let all) = value { return all ? fields.filter { given[$0] == true } : [] }
+            if case .bool(let all) = value { return all ? fields.filter(given.contains) : [] }
             var out = [String]()
             for (index, item) in try array(value, path).enumerated() {
                 let field = try rule(.oneOf(fields), item, "\(path)[\(index)]")
-                guard given[field] == true else { throw ImportFileError(problem: "illustrative-unset", path: "\(path)[\(index)]") }
+                guard given.contains(field) else { throw ImportFileError(problem: "illustrative-unset", path: "\(path)[\(index)]") }
                 if !out.contains(field) { out.append(field) }
             }
+            return out
+        }
+
+        /// One value per delegation, `{"us": …, "mx": …}`, at least one, each held to `rule`.
+        func perDelegation(_ value: JSONValue, _ path: String, rule: ValueRule) throws -> [Delegation: String] {
+            let members = try object(value, path, required: [], optional: Set(Delegation.allCases.map(\.rawValue)))
+            var out = [Delegation: String]()
+            for delegation in Delegation.allCases {
+                if let member = members[delegation.rawValue] {
+                    out[delegation] = try self.rule(rule, member, path + "." + delegation.rawValue)
+                }
+            }
+            guard !out.isEmpty else { throw ImportFileError(problem: "missing", path: path + ".us") }
             return out
         }
 
@@ -320,18 +322,11 @@ extension Replica {
                     ref = try appender.create(.commitment, value: draft.createValue)
                     report.commitmentsCreated += 1
                 }
-                // This desk's lead, when the record has none from this delegation yet: the other
-                // delegation's desks write theirs when they import the same file.
-                let leadField = "lead.\(mine.rawValue)"
-                if let lead = draft.leads[mine], try appender.liveValueRefs(entity: ref.text, field: leadField).isEmpty {
-                    _ = try WriteBatch(appender: appender, delegation: mine).set(ref, field: leadField, value: .string(lead))
-                    report.leadsRecorded += 1
-                }
-                // And this desk's priority, likewise.
-                let priorityField = "priority.\(mine.rawValue)"
-                if let priority = draft.priorities[mine], try appender.liveValueRefs(entity: ref.text, field: priorityField).isEmpty {
-                    _ = try WriteBatch(appender: appender, delegation: mine).set(ref, field: priorityField, value: .string(priority.rawValue))
-                    report.prioritiesRecorded += 1
+                // This desk's own lead and priority, each when its delegation has none on the record
+                // yet: the other delegation's desks write theirs when they import the same file.
+                for own in draft.ownFields(of: mine) where try appender.liveValueRefs(entity: ref.text, field: own.field).isEmpty {
+                    _ = try WriteBatch(appender: appender, delegation: mine).set(ref, field: own.field, value: .string(own.value))
+                    if own.field.hasPrefix("lead.") { report.leadsRecorded += 1 } else { report.prioritiesRecorded += 1 }
                 }
                 guard draft.owner.delegations.contains(mine) else { continue }
                 for indicator in commitment.indicators {

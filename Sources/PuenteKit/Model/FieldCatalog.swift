@@ -139,6 +139,9 @@ public enum FieldCatalog {
         .indicator: ["baseline", "target"],
     ]
 
+    /// The fields whose values name an agency: an ``AgencyCatalog`` code, or text as written.
+    public static let agencyFields: Set<String> = ["agencies", "lead", "lead.us", "lead.mx"]
+
     /// The fields of `type`.
     public static func fields(of type: EntityType) -> [String: FieldSpec] {
         switch type {

@@ -333,8 +333,9 @@ extension Store {
                                          "priority_us", "priority_mx"]
     /// The columns searched as they are (titles, summaries, area) and those that name an agency
     /// (the shared lead and each delegation's), searched by its acronym and names.
-    private static let searchedColumns = [1, 2, 3, 4, 6]
-    private static let agencyColumns = [11, 18, 19]
+    private static let searchedColumns = ["title_en", "title_es", "summary_en", "summary_es", "area"]
+        .compactMap { summaryColumns.firstIndex(of: $0) }
+    private static let agencyColumns = ["lead", "lead_us", "lead_mx"].compactMap { summaryColumns.firstIndex(of: $0) }
 
     /// The `illustrative` column of a summary: the fields whose values are planning values, in
     /// order and joined by commas (`due,status`), or NULL when there are none.

@@ -64,7 +64,7 @@ enum Parse {
             return .string(area)
         }
         // A known agency is stored by its code, however it is typed (`FGR`, "Fiscalía General…").
-        if Names.agencyFields.contains(spec.name), let agency = InputWords.agency(text) { return .string(agency) }
+        if FieldCatalog.agencyFields.contains(spec.name), let agency = InputWords.agency(text) { return .string(agency) }
         let value = JSONValue.string(text)
         if let problem = spec.rule.problem(with: value) {
             throw ValidationError(t("error.option", spec.name, text, Messages.valueProblem(problem, typed: text)))

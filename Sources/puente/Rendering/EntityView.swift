@@ -150,7 +150,7 @@ enum EntityView {
                              + " [\(Names.indicatorKind(text(indicator, "kind")))] "
                              + t("show.indicator-line", Names.course(baseline: text(indicator, "baseline"), latest: latest?["value"]?.stringValue,
                                                                      latestDate: latest?["date"]?.stringValue, target: text(indicator, "target"),
-                                                                     unit: Names.unit(en: text(indicator, "unit"), es: text(indicator, "unit.es")),
+                                                                     unit: Names.text(en: text(indicator, "unit"), es: text(indicator, "unit.es")),
                                                                      illustrative: indicator.illustrative,
                                                                      latestFrom: latest?["from"]?.stringValue))
                              + by(indicator.create.map { [$0.op.replica] } ?? [], detail))

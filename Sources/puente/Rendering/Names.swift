@@ -54,9 +54,6 @@ enum Names {
         return BuiltInArea(rawValue: area) != nil ? t("area.\(area)") : UntrustedText.singleLine(area)
     }
 
-    /// The fields whose values name an agency (a known code, or text as written).
-    static let agencyFields: Set<String> = ["agencies", "lead", "lead.us", "lead.mx"]
-
     /// An agency as stored: a known one by its standard name in the display language, with its
     /// acronym and country ("Fiscalía General de la República (FGR, México)"); any other as written.
     static func agency(_ value: String?) -> String {
@@ -120,6 +117,9 @@ enum Names {
         illustrative.contains(field) ? text + planningMark : text
     }
 
+    /// Whether a line that shows `fields` of the commitment carries the mark (its legend is due).
+    static func marksAny(_ c: CommitmentSummary, _ fields: Set<String>) -> Bool { !fields.isDisjoint(with: c.illustrative) }
+
     /// The line that explains the mark, after a listing that shows it.
     static var planningLegend: String { planningMark + " " + t("planning.legend") }
 
@@ -128,13 +128,8 @@ enum Names {
     /// and a planning baseline or target marked.
     static func course(_ indicator: IndicatorProgress, dated: Bool = true) -> String {
         course(baseline: indicator.baseline, latest: indicator.latest, latestDate: dated ? indicator.latestDate : nil,
-               target: indicator.target, unit: unit(en: indicator.unit, es: indicator.unitES), illustrative: indicator.illustrative,
+               target: indicator.target, unit: text(en: indicator.unit, es: indicator.unitES), illustrative: indicator.illustrative,
                latestFrom: indicator.latestFrom)
-    }
-
-    /// An indicator's unit in the display language, else the other one marked with its language.
-    static func unit(en: String?, es: String?) -> String? {
-        text(en: en, es: es)
     }
 
     /// When a reading was taken: its date, or for a total over a period the period ("2018-10-01 – 2020-09-30").
@@ -174,7 +169,7 @@ enum Names {
         case "dialogue": return value.stringValue.map(Replica.shortID) ?? "—"
         case "baseline", "target": return value.stringValue.map(number) ?? "—"
         case "illustrative": return value.stringValue.map { self.field($0) } ?? "—"
-        case _ where agencyFields.contains(field): return value.stringValue.map(agency) ?? "—"
+        case _ where FieldCatalog.agencyFields.contains(field): return value.stringValue.map(agency) ?? "—"
         default: break
         }
         if field.hasPrefix("assessment.") {

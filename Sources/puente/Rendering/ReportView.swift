@@ -96,8 +96,7 @@ enum ReportView {
 
         /// Whether a line of the agenda carries the planning mark.
         var marked: Bool {
-            items.overdue.contains { $0.illustrative.contains("due") || $0.illustrative.contains("status") }
-                || items.stalled.contains { $0.illustrative.contains("due") || $0.illustrative.contains("status") }
+            (items.overdue + items.stalled).contains { Names.marksAny($0, ["due", "status"]) }
         }
 
         /// The agenda lists a commitment is on, for the CSV's column: one lookup per list, not a
@@ -203,7 +202,8 @@ enum ReportView {
             if !dialogue.participants.isEmpty {
                 out += ["", "**\(t("field.participants")):** " + dialogue.participants.map(cell).joined(separator: "; ")]
             }
-            out += ["", "### " + said(dialogue).heading, "", "> " + cell(said(dialogue).text), "",
+            let said = said(dialogue)
+            out += ["", "### " + said.heading, "", "> " + cell(said.text), "",
                     "### " + t("report.readouts"), "",
                     "| " + Names.delegation(.us) + " | " + Names.delegation(.mx) + " |", "|---|---|",
                     "| " + Delegation.allCases.map { d in
@@ -414,7 +414,8 @@ enum ReportView {
             if !dialogue.participants.isEmpty {
                 out.append("<p><strong>\(escape(t("field.participants"))):</strong> \(escape(dialogue.participants.joined(separator: "; ")))</p>")
             }
-            out.append("<h3>\(escape(said(dialogue).heading))</h3><blockquote>\(escape(said(dialogue).text))</blockquote>")
+            let said = said(dialogue)
+            out.append("<h3>\(escape(said.heading))</h3><blockquote>\(escape(said.text))</blockquote>")
             out.append("<h3>\(escape(t("report.readouts")))</h3><table class=\"readouts\"><thead><tr>"
                        + Delegation.allCases.map { "<th>\(escape(Names.delegation($0)))</th>" }.joined() + "</tr></thead><tbody><tr>"
                        + Delegation.allCases.map { d in

@@ -175,10 +175,8 @@ enum ReviewView {
             if items.prefix(shown).contains(where: { ($0.progress ?? 0) < 0 }) { Terminal.out("  " + t("review.negative-progress")) }
         }
         // The mark's meaning, once, when any line above carries it.
-        let dated = (review.overdue.prefix(shown) + review.dueSoon.prefix(shown)).contains { c in
-            c.illustrative.contains("status") || c.illustrative.contains("due")
-        }
-        if dated || review.stalled.prefix(shown).contains(where: { $0.illustrative.contains("status") })
+        let dated = (review.overdue.prefix(shown) + review.dueSoon.prefix(shown)).contains { Names.marksAny($0, ["status", "due"]) }
+        if dated || review.stalled.prefix(shown).contains(where: { Names.marksAny($0, ["status"]) })
             || [IndicatorKind.outcome, .output].contains(where: { kind in
                 review.indicators.filter { $0.kind == kind }.prefix(shown).contains { !$0.illustrative.isEmpty }
             }) {

@@ -83,7 +83,7 @@ struct ListCommitments: ParsableCommand {
                 // A planning value (which no source states) carries the mark, explained below the list.
                 let status = Names.planned(Names.status(of: row), "status", in: row.illustrative)
                 let due = row.due.map { Names.planned($0, "due", in: row.illustrative) } ?? "—"
-                if status != Names.status(of: row) || due != (row.due ?? "—") { marked = true }
+                if Names.marksAny(row, ["status", "due"]) { marked = true }
                 let cells = [Terminal.cell(Replica.shortID(row.id), 9), Terminal.cell(Names.owner(row.owner.rawValue), 8),
                              Terminal.cell(Names.pillar(row.pillar), 10), Terminal.cell(status, 12), Terminal.cell(due, 11)]
                     + (leads ? [Terminal.cell(Names.leads(us: row.leadUS, mx: row.leadMX), 13)] : [])
