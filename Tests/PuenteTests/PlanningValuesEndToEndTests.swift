@@ -184,23 +184,18 @@ import Testing
     /// them. A mark on nothing, or on a field that cannot be one, is refused with its path, in
     /// both languages, and nothing is written.
     @Test(arguments: [0, 1]) func anImportFileMarksOnlyValuesItGives(_ language: Int) throws {
-        let (name, flags, environment) = DocumentedCommandsEndToEndTests.languages[language]
+        let name = DocumentedCommandsEndToEndTests.languages[language].name
         let folder = try TemporaryFolder()
         let store = folder.sub("us")
         #expect(try puente.run(["--store", store, "init", "--delegation", "us", "--name", "INL desk"]).status == 0)
-        let digest = try puente.run(["--store", store, "digest"]).stdout
         for (marks, path, words) in [
             (#"["lead"]"#, "commitments[0].illustrative[0]", name == "en" ? "expected one of" : "se esperaba uno de"),
             (#"["priority"]"#, "commitments[0].illustrative[0]",
              name == "en" ? "the record gives it no value" : "el registro no le da ningún valor"),
             (#""due""#, "commitments[0].illustrative", name == "en" ? "expected a JSON array" : "se esperaba un array JSON"),
         ] {
-            let bad = folder.sub("bad.json")
-            try Data(Self.file(marks: marks).utf8).write(to: URL(fileURLWithPath: bad))
-            let refused = try puente.run(["--store", store] + flags + ["import", bad], environment: environment)
-            #expect(refused.status == 65, "\(marks)")
-            #expect(refused.stderr.contains(path) && refused.stderr.contains(words), "\(marks): \(refused.stderr)")
-            #expect(try puente.run(["--store", store, "digest"]).stdout == digest)
+            try expectImportRefused(puente, store: store, contents: Self.file(marks: marks), path: path, words: words,
+                                    language: language, folder: folder)
         }
         let good = folder.sub("good.json")
         try Data(Self.file(marks: "true").utf8).write(to: URL(fileURLWithPath: good))

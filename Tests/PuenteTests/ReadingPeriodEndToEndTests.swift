@@ -30,15 +30,10 @@ import Testing
         let folder = try TemporaryFolder()
         let store = folder.sub("us")
         #expect(try puente.run(["--store", store, "init", "--delegation", "us", "--name", "INL desk"]).status == 0)
-        let bad = folder.sub("bad.json")
-        try Data(Self.file(from: "2020-10-01").utf8).write(to: URL(fileURLWithPath: bad))
-        let digest = try puente.run(["--store", store, "digest"]).stdout
-        let refused = try puente.run(["--store", store] + flags + ["import", bad], environment: environment)
-        #expect(refused.status == 65)
-        #expect(refused.stderr.contains("commitments[0].indicators[0].readings[0].from")
-                && refused.stderr.contains(name == "en" ? "on or before the reading's date" : "igual o anterior a la de la medición"),
-                "\(refused.stderr)")
-        #expect(try puente.run(["--store", store, "digest"]).stdout == digest)
+        try expectImportRefused(puente, store: store, contents: Self.file(from: "2020-10-01"),
+                                path: "commitments[0].indicators[0].readings[0].from",
+                                words: name == "en" ? "on or before the reading's date" : "igual o anterior a la de la medición",
+                                language: language, folder: folder)
 
         let good = folder.sub("good.json")
         try Data(Self.file().utf8).write(to: URL(fileURLWithPath: good))

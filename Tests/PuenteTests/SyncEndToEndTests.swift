@@ -47,6 +47,16 @@ import Testing
         try puente.run(["--store", store, "sync", "import"] + files)
     }
 
+    /// One bundle each way between two stores (`a` to `b`, then `b` to `a`), each exported and imported whole.
+    func exchange(_ a: String, _ b: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        for (from, to) in [(a, b), (b, a)] {
+            let bundle = from + ".puente"
+            try export(from, bundle)
+            let received = try importing(to, [bundle])
+            #expect(received.status == 0, "\(received.stderr)", sourceLocation: sourceLocation)
+        }
+    }
+
     @Test func twoDelegationsConvergeAndTheBundleIsAuditableWithStockTools() throws {
         let stores = try makeStores([("us", "us"), ("mx", "mx")])
         let (us, mx) = (stores.paths[0], stores.paths[1])
