@@ -26,6 +26,8 @@ public struct CommitmentDraft: Sendable {
     public var leads: [Delegation: String] = [:]
     /// Each delegation's priority (`priority.us`, `priority.mx`); only the writing desk's own is written.
     public var priorities: [Delegation: Priority] = [:]
+    /// The later dialogues that took the commitment up again (`dialogue` is where it was made).
+    public var revisited: [EntityRef] = []
 
     public init(owner: Owner, titleEN: String? = nil, titleES: String? = nil, summaryEN: String? = nil,
                 summaryES: String? = nil, pillar: Pillar, area: String? = nil, lead: String? = nil,
@@ -71,6 +73,7 @@ public struct CommitmentDraft: Sendable {
         members["priority"] = priority.map { .string($0.rawValue) }
         members["due"] = due.map(JSONValue.string)
         members["dialogue"] = dialogue.map { .string($0.text) }
+        if !revisited.isEmpty { members["revisited"] = .array(Set(revisited.map(\.text)).sorted().map(JSONValue.string)) }
         if !agencies.isEmpty { members["agencies"] = .array(agencies.map(JSONValue.string)) }
         if !tags.isEmpty { members["tags"] = .array(tags.map(JSONValue.string)) }
         members["external_id"] = externalID.map(JSONValue.string)
@@ -146,6 +149,11 @@ public struct IndicatorDraft: Sendable {
     public var illustrative: [String] = []
     /// The unit in Spanish (`unit` is the English one).
     public var unitES: String?
+    /// When the baseline was measured; by when the target is to be met.
+    public var baselineDate: String?
+    public var targetDate: String?
+    /// Whether the values are estimates, not counts.
+    public var estimate = false
 
     public init(nameEN: String? = nil, nameES: String? = nil, kind: IndicatorKind, unit: String? = nil,
                 baseline: String? = nil, target: String? = nil, direction: Direction, externalID: String? = nil) {
@@ -168,6 +176,9 @@ public struct IndicatorDraft: Sendable {
         members["unit.es"] = unitES.map(JSONValue.string)
         members["baseline"] = baseline.map(JSONValue.string)
         members["target"] = target.map(JSONValue.string)
+        members["baseline.date"] = baselineDate.map(JSONValue.string)
+        members["target.date"] = targetDate.map(JSONValue.string)
+        if estimate { members["estimate"] = .bool(true) }
         members["external_id"] = externalID.map(JSONValue.string)
         if !illustrative.isEmpty { members["illustrative"] = .array(Set(illustrative).sorted().map(JSONValue.string)) }
         return .object(members)

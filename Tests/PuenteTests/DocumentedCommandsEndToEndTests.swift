@@ -593,8 +593,16 @@ import Testing
             guard !listed.isEmpty else { continue }
             checked += 1
             let text = try puente.run(["--store", store] + flags + ["dialogue", "show", id], environment: environment).stdout
-            #expect(text.contains(language == 0 ? "Commitments from this dialogue (\(listed.count))"
-                                                : "Compromisos de este diálogo (\(listed.count))"), "\(text)")
+            // Those made there, and those it took up again, each under its own heading.
+            let made = listed.filter { $0["dialogue"]?.stringValue == id }.count
+            if made > 0 {
+                #expect(text.contains(language == 0 ? "Commitments from this dialogue (\(made))" : "Compromisos de este diálogo (\(made))"),
+                        "\(text)")
+            }
+            if made < listed.count {
+                #expect(text.contains(language == 0 ? "Commitments this dialogue took up again (\(listed.count - made))"
+                                                    : "Compromisos que este diálogo retomó (\(listed.count - made))"), "\(text)")
+            }
             for commitment in listed { #expect(text.contains(commitment["short_id"]?.stringValue ?? "-"), "\(text)") }
         }
         #expect(checked > 0)

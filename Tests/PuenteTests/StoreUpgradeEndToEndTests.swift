@@ -21,7 +21,7 @@ import Testing
     static func expected(_ name: String) throws -> String { try StoreFixture.expected(name) }
 
     /// The format this binary writes.
-    static let current = 12
+    static let current = 13
 
     static func format(_ path: String) throws -> Int {
         try DatabaseQueue(path: path).read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? -1 }
@@ -155,13 +155,13 @@ import Testing
         #expect(try puente.run(["--store", store, "init", "--delegation", "mx", "--name", "SSPC"]).status == 0)
         let database = store + "/store.sqlite"
         #expect(try Self.format(database) == Self.current)
-        try DatabaseQueue(path: database).write { db in try db.execute(sql: "PRAGMA user_version = 13") }
+        try DatabaseQueue(path: database).write { db in try db.execute(sql: "PRAGMA user_version = 14") }
         let english = try puente.run(["--store", store, "list"])
         #expect(english.status != 0)
-        #expect(english.stderr.contains("later version of Puente (store format 13; this version reads format \(Self.current))"),
+        #expect(english.stderr.contains("later version of Puente (store format 14; this version reads format \(Self.current))"),
                 "\(english.stderr)")
         let spanish = try puente.run(["--store", store, "--lang", "es", "list"])
-        #expect(spanish.stderr.contains("versión posterior de Puente (formato 13"), "\(spanish.stderr)")
-        #expect(try Self.format(database) == 13)
+        #expect(spanish.stderr.contains("versión posterior de Puente (formato 14"), "\(spanish.stderr)")
+        #expect(try Self.format(database) == 14)
     }
 }

@@ -33,6 +33,8 @@ public struct ImportFile: Sendable {
         public let draft: CommitmentDraft
         /// The `external_id` of the dialogue it came from, if any.
         public let dialogue: String?
+        /// The `external_id`s of the later dialogues that took it up again.
+        public var revisited: [String] = []
         public let indicators: [Indicator]
     }
 
@@ -71,7 +73,8 @@ public struct ImportFile: Sendable {
             let source = try reader.source(d["source"], path + ".source")
             var draft = DialogueDraft(
                 titleEN: title.en, titleES: title.es,
-                date: try reader.rule(.date, d["date"], path + ".date"),
+                // A day, or only the month when that is all the sources give.
+                date: try reader.rule(.dayOrMonth, d["date"], path + ".date"),
                 place: try d["place"].map { try reader.text($0, path + ".place", max: 1_000) },
                 kind: DialogueKind(rawValue: try reader.rule(.oneOf(DialogueKind.allCases.map(\.rawValue)), d["kind"], path + ".kind")) ?? .workingGroup,
                 participants: try reader.texts(d["participants"], path + ".participants", rule: .text(maxLength: 1_000)),
@@ -86,7 +89,7 @@ public struct ImportFile: Sendable {
         for (index, value) in (try reader.array(top["commitments"], "commitments")).enumerated() {
             let path = "commitments[\(index)]"
             let c = try reader.object(value, path, required: ["external_id", "title", "owner", "pillar", "status"],
-                                      optional: ["summary", "area", "agencies", "lead", "priority", "dialogue", "due",
+                                      optional: ["summary", "area", "agencies", "lead", "priority", "dialogue", "revisited", "due",
                                                  "tags", "indicators", "source", "illustrative"])
             let externalID = try reader.text(c["external_id"], path + ".external_id", max: 200)
             guard commitmentIDs.insert(externalID).inserted else {
@@ -95,12 +98,14 @@ public struct ImportFile: Sendable {
             let title = try reader.bilingual(c["title"], path + ".title", max: 1_000)
             let summary = try c["summary"].map { try reader.bilingual($0, path + ".summary", max: 20_000) }
             let dialogue = try c["dialogue"].map { try reader.text($0, path + ".dialogue", max: 200) }
+            let revisited = try reader.texts(c["revisited"], path + ".revisited", rule: .text(maxLength: 200))
             let source = try reader.source(c["source"], path + ".source")
             var indicators = [Indicator]()
             for (position, item) in (try reader.array(c["indicators"], path + ".indicators")).enumerated() {
                 let ipath = path + ".indicators[\(position)]"
                 let i = try reader.object(item, ipath, required: ["external_id", "name", "kind", "direction"],
-                                          optional: ["unit", "baseline", "target", "readings", "illustrative"])
+                                          optional: ["unit", "baseline", "target", "baseline_date", "target_date", "estimate",
+                                                     "readings", "illustrative"])
                 let name = try reader.bilingual(i["name"], ipath + ".name", max: 1_000)
                 var readings = [(date: String, value: String, source: String?, from: String?)]()
                 for (r, reading) in (try reader.array(i["readings"], ipath + ".readings")).enumerated() {
@@ -127,8 +132,17 @@ public struct ImportFile: Sendable {
                     direction: Direction(rawValue: try reader.rule(.oneOf(Direction.allCases.map(\.rawValue)), i["direction"], ipath + ".direction")) ?? .increase,
                     externalID: try reader.text(i["external_id"], ipath + ".external_id", max: 200))
                 indicator.unitES = unit?.es
+                indicator.baselineDate = try i["baseline_date"].map { try reader.rule(.date, $0, ipath + ".baseline_date") }
+                indicator.targetDate = try i["target_date"].map { try reader.rule(.date, $0, ipath + ".target_date") }
+                if let estimate = i["estimate"] {
+                    guard case .bool(let flag) = estimate else { throw ImportFileError(problem: "flag", path: ipath + ".estimate") }
+                    indicator.estimate = flag
+                }
+                // `target.date` is marked as `"target_date"` is given: the file's names for the fields.
                 indicator.illustrative = try reader.illustrative(i["illustrative"], ipath + ".illustrative", type: .indicator,
-                                                                 given: Set(["baseline", "target"].filter { i[$0] != nil }))
+                                                                 given: Set([("baseline", "baseline"), ("target", "target"), ("target.date", "target_date")]
+                                                                     .filter { i[$0.1] != nil }.map(\.0)),
+                                                                 names: ["target_date": "target.date"])
                 indicators.append(Indicator(draft: indicator, readings: readings))
             }
             var draft = CommitmentDraft(
@@ -157,7 +171,9 @@ public struct ImportFile: Sendable {
             draft.illustrative = try reader.illustrative(c["illustrative"], path + ".illustrative", type: .commitment,
                                                          given: Set(["status"] + (c["due"] == nil ? [] : ["due"])
                                                                         + (draft.priority == nil ? [] : ["priority"])))
-            commitments.append(Commitment(draft: draft, dialogue: dialogue, indicators: indicators))
+            var commitment = Commitment(draft: draft, dialogue: dialogue, indicators: indicators)
+            commitment.revisited = revisited
+            commitments.append(commitment)
         }
         self.dialogues = dialogues
         self.commitments = commitments
@@ -176,13 +192,17 @@ public struct ImportFile: Sendable {
         /// A record's `illustrative`: `true` (every planning field the record gives) or the list of
         /// those fields whose values no source states. Naming a field the record does not give
         /// is refused: the mark would be on nothing.
-        func illustrative(_ value: JSONValue?, _ path: String, type: EntityType, given: Set<String>) throws -> [String] {
+        /// `names` maps the file's name of a field to the record's (`target_date` is `target.date`).
+        func illustrative(_ value: JSONValue?, _ path: String, type: EntityType, given: Set<String>,
+                          names: [String: String] = [:]) throws -> [String] {
             guard let value else { return [] }
             let fields = FieldCatalog.planningFields[type] ?? []
             if case .bool(let all) = value { return all ? fields.filter(given.contains) : [] }
+            let fileNames = fields.map { field in names.first { $0.value == field }?.key ?? field }
             var out = [String]()
             for (index, item) in try array(value, path).enumerated() {
-                let field = try rule(.oneOf(fields), item, "\(path)[\(index)]")
+                let named = try rule(.oneOf(fileNames), item, "\(path)[\(index)]")
+                let field = names[named] ?? named
                 guard given.contains(field) else { throw ImportFileError(problem: "illustrative-unset", path: "\(path)[\(index)]") }
                 if !out.contains(field) { out.append(field) }
             }
@@ -300,7 +320,8 @@ extension Replica {
             }
             for (index, commitment) in file.commitments.enumerated() {
                 try watch.step(.importing, index, of: file.commitments.count)
-                if let dialogue = commitment.dialogue, dialogueByExternalID[dialogue] == nil {
+                for dialogue in [commitment.dialogue].compactMap({ $0 }) + commitment.revisited
+                where dialogueByExternalID[dialogue] == nil {
                     // A dialogue of an earlier file, already in the store.
                     let named: JSONValue = .object(["external_id": .string(dialogue)])
                     guard let existing = try appender.record(.dialogue, value: named) else {
@@ -310,6 +331,7 @@ extension Replica {
                 }
                 var draft = commitment.draft
                 draft.dialogue = commitment.dialogue.flatMap { dialogueByExternalID[$0] }
+                draft.revisited = commitment.revisited.compactMap { dialogueByExternalID[$0] }
                 let ref: EntityRef
                 if let existing = try appender.record(.commitment, value: draft.createValue) {
                     report.alreadyPresent += 1

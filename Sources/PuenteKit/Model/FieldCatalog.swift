@@ -28,7 +28,11 @@ public enum ValueRule: Sendable {
     case slug
     case oneOf([String])
     case date
+    /// A day (`YYYY-MM-DD`) or, when the sources give only the month, a month (`YYYY-MM`).
+    case dayOrMonth
     case decimal
+    /// `true` or `false`.
+    case flag
     case link(EntityType)
     case assessment
     case reading
@@ -84,6 +88,9 @@ public enum FieldCatalog {
         FieldSpec("due", .register, .owner, .date),
         FieldSpec("status", .register, .owner, .oneOf(CommitmentStatus.allCases.map(\.rawValue)), nullable: false),
         FieldSpec("dialogue", .register, .owner, .link(.dialogue)),
+        // The later dialogues that took the commitment up again (reaffirmed or reviewed it):
+        // `dialogue` is where it was made.
+        FieldSpec("revisited", .set, .owner, .link(.dialogue)),
         FieldSpec("source", .register, .owner, .oneOf(SourceKind.allCases.map(\.rawValue))),
         FieldSpec("citation", .register, .owner, shortText),
         FieldSpec("assessment.us", .register, .delegation(.us), .assessment, inCreate: false),
@@ -97,7 +104,7 @@ public enum FieldCatalog {
     public static let dialogue: [String: FieldSpec] = index([
         FieldSpec("title.en", .register, .anyone, shortText),
         FieldSpec("title.es", .register, .anyone, shortText),
-        FieldSpec("date", .register, .anyone, .date, nullable: false),
+        FieldSpec("date", .register, .anyone, .dayOrMonth, nullable: false),
         FieldSpec("place", .register, .anyone, shortText),
         FieldSpec("kind", .register, .anyone, .oneOf(DialogueKind.allCases.map(\.rawValue)), nullable: false),
         FieldSpec("statement.en", .register, .anyone, longText),
@@ -123,6 +130,11 @@ public enum FieldCatalog {
         FieldSpec("unit.es", .register, .owner, shortText),
         FieldSpec("baseline", .register, .owner, .decimal),
         FieldSpec("target", .register, .owner, .decimal),
+        // When the baseline was measured, and by when the target is to be met.
+        FieldSpec("baseline.date", .register, .owner, .date),
+        FieldSpec("target.date", .register, .owner, .date),
+        // The indicator's values are estimates (half a million weapons a year), not counts.
+        FieldSpec("estimate", .register, .owner, .flag),
         FieldSpec("direction", .register, .owner, .oneOf(Direction.allCases.map(\.rawValue)), nullable: false),
         FieldSpec("readings", .series, .owner, .reading, inCreate: false),
         FieldSpec("illustrative", .set, .owner, .oneOf(planningFields[.indicator] ?? [])),
@@ -136,7 +148,7 @@ public enum FieldCatalog {
     /// planning value: one no source gives is left out, not marked.
     public static let planningFields: [EntityType: [String]] = [
         .commitment: ["due", "priority", "status"],
-        .indicator: ["baseline", "target"],
+        .indicator: ["baseline", "target", "target.date"],
     ]
 
     /// The fields whose values name an agency: an ``AgencyCatalog`` code, or text as written.
@@ -196,6 +208,12 @@ extension ValueRule {
         case .date:
             guard let text = value.stringValue, Validation.isDate(text) else { return "date" }
             return nil
+        case .dayOrMonth:
+            guard let text = value.stringValue, Validation.isDate(text) || Validation.isMonth(text) else { return "day-or-month" }
+            return nil
+        case .flag:
+            guard case .bool = value else { return "flag" }
+            return nil
         case .decimal:
             guard let text = value.stringValue, Validation.isDecimal(text) else { return "decimal" }
             return nil
@@ -241,6 +259,11 @@ public enum Validation {
         let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
         let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         return year >= 1900 && (1...12).contains(month) && (1...lengths[month - 1]).contains(day)
+    }
+
+    /// `YYYY-MM` with a real month: a date known only to the month.
+    public static func isMonth(_ text: String) -> Bool {
+        text.utf8.count == 7 && isDate(text + "-01")
     }
 
     /// An optional minus, digits, and an optional fraction: `-12.5`, `0`, `3000`.

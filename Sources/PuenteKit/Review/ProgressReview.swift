@@ -26,6 +26,11 @@ public struct IndicatorProgress: Sendable, Equatable {
     /// 0 at baseline, 1 at target, below 0 when it moved the wrong way, above 1 past the target.
     /// Nil without a reading or when baseline equals target.
     public let progress: Double?
+    /// When the baseline was measured, and by when the target is to be met.
+    public var baselineDate: String? = nil
+    public var targetDate: String? = nil
+    /// Whether the values are estimates, not counts.
+    public var estimate = false
 
     /// The progress of `latest` from `baseline` toward `target`.
     public static func progress(baseline: String?, target: String?, latest: String?, direction: Direction) -> Double? {
@@ -171,7 +176,9 @@ extension Replica {
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.timeZone = TimeZone(identifier: "UTC")
             formatter.dateFormat = "yyyy-MM-dd"
-            return formatter.date(from: text).map { UInt64(max(0, $0.timeIntervalSince1970 * 1000)) }
+            // A round known only to the month (`2023-01`) starts on its first day.
+            let day = Validation.isMonth(text) ? text + "-01" : text
+            return formatter.date(from: day).map { UInt64(max(0, $0.timeIntervalSince1970 * 1000)) }
         }
     }
 

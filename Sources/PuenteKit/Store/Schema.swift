@@ -16,8 +16,9 @@ enum Schema {
     /// 5 named the entity and author of each materialized value by their text ids; 6 indexed
     /// each register's winner; 7 had no planning-value marks in the summaries; 8 no
     /// delegations' leads in them; 9 no start of the latest reading's period; 10 no Spanish unit; 11 no
-    /// delegations' priorities.
-    static let version = 12
+    /// delegations' priorities; 12 no indicator's baseline and target dates nor estimate flag,
+    /// and no index of the dialogues that revisited a commitment.
+    static let version = 13
 
     /// Creates every table, index and trigger of the current format and records its number.
     static func create(_ db: Database) throws {
@@ -254,6 +255,8 @@ enum Schema {
             seq INTEGER NOT NULL,
             PRIMARY KEY (entity, field, element, author, seq)
         ) WITHOUT ROWID;
+        -- The commitments a dialogue took up again, for its briefing and `list --dialogue`.
+        CREATE INDEX set_element_revisited ON set_element(element, entity) WHERE field = 'revisited';
 
         CREATE TABLE series_entry (
             entity INTEGER NOT NULL REFERENCES entity(key) ON DELETE CASCADE,
@@ -339,7 +342,10 @@ enum Schema {
             latest_date TEXT,
             illustrative TEXT,
             latest_from TEXT,
-            unit_es TEXT
+            unit_es TEXT,
+            baseline_date TEXT,
+            target_date TEXT,
+            estimate INTEGER NOT NULL DEFAULT 0 CHECK (estimate IN (0, 1))
         ) WITHOUT ROWID;
         CREATE INDEX indicator_by_parent ON indicator_summary(parent);
         CREATE INDEX indicator_review_order ON indicator_summary(

@@ -19,6 +19,11 @@ struct IndicatorSummaryRow: Equatable {
     /// When the period of the latest reading starts, when it is a total over a period.
     let latestFrom: String?
     let unitES: String?
+    /// When the baseline was measured; by when the target is to be met.
+    let baselineDate: String?
+    let targetDate: String?
+    /// Whether the indicator's values are estimates.
+    let estimate: Bool
 
     /// One reading as the row needs it; the latest has the greatest (date, hlc, replica, seq).
     struct Reading {
@@ -62,6 +67,9 @@ struct IndicatorSummaryRow: Equatable {
         self.illustrative = Store.illustrativeColumn(illustrative)
         latestFrom = latest?.value["from"]?.stringValue
         unitES = text("unit.es")
+        baselineDate = text("baseline.date")
+        targetDate = text("target.date")
+        estimate = register("estimate") == .bool(true)
     }
 
     init(state: EntityState) {
@@ -73,12 +81,13 @@ struct IndicatorSummaryRow: Equatable {
 
     /// The columns after `id`, `parent`, `parent_due` and `parent_title`, in this order.
     static let columns = ["kind", "direction", "name_en", "name_es", "unit", "baseline", "target", "latest", "latest_date",
-                          "illustrative", "latest_from", "unit_es"]
+                          "illustrative", "latest_from", "unit_es", "baseline_date", "target_date", "estimate"]
 
     var values: [DatabaseValue] {
         [kind.rawValue.databaseValue, direction.rawValue.databaseValue, nameEN.databaseValue, nameES.databaseValue,
          unit.databaseValue, baseline.databaseValue, target.databaseValue, latest.databaseValue, latestDate.databaseValue,
-         illustrative.databaseValue, latestFrom.databaseValue, unitES.databaseValue]
+         illustrative.databaseValue, latestFrom.databaseValue, unitES.databaseValue, baselineDate.databaseValue,
+         targetDate.databaseValue, (estimate ? 1 : 0).databaseValue]
     }
 }
 

@@ -453,7 +453,10 @@ struct CommitmentQuery {
             arguments.append(date)
         }
         if let date = filter.dueBefore { clauses.append("due < ?"); arguments.append(date) }
-        if let dialogue = filter.dialogue { clauses.append("dialogue = ?"); arguments.append(dialogue.text) }
+        if let dialogue = filter.dialogue {
+            clauses.append(Self.ofDialogue)
+            arguments += Self.ofDialogueArguments(dialogue)
+        }
         if let source = filter.source { clauses.append("source = ?"); arguments.append(source.rawValue) }
         var join = ""
         if let text = filter.text, let query = Self.ftsQuery(text) {
@@ -465,6 +468,17 @@ struct CommitmentQuery {
         from = join + whereClause
         self.arguments = arguments
         ranked = !join.isEmpty
+    }
+
+    /// The commitments of a dialogue, over `commitment_summary c`: made there (`dialogue`) or
+    /// taken up again there (`revisited`), with ``ofDialogueArguments(_:)``.
+    static let ofDialogue = """
+        (c.dialogue = ? OR c.id IN (SELECT e.id FROM set_element s JOIN entity e ON e.key = s.entity
+            WHERE s.field = 'revisited' AND s.element = ?))
+        """
+
+    static func ofDialogueArguments(_ dialogue: EntityRef) -> [String] {
+        [dialogue.text, String(decoding: CanonicalJSON.encode(.string(dialogue.text)), as: UTF8.self)]
     }
 
     /// The ORDER BY clause of `sort`.

@@ -58,7 +58,7 @@ struct ReviewList: Sendable {
 /// an ``IndicatorProgress``, named once, as ``SummaryColumn`` names a summary's.
 enum IndicatorColumn: Int, CaseIterable {
     case id, parent, titleEN, titleES, nameEN, nameES, direction, unit, baseline, target, latest, latestDate
-    case illustrative, latestFrom, unitES
+    case illustrative, latestFrom, unitES, baselineDate, targetDate, estimate
 
     var column: String {
         switch self {
@@ -77,6 +77,9 @@ enum IndicatorColumn: Int, CaseIterable {
         case .illustrative: "i.illustrative"
         case .latestFrom: "i.latest_from"
         case .unitES: "i.unit_es"
+        case .baselineDate: "i.baseline_date"
+        case .targetDate: "i.target_date"
+        case .estimate: "i.estimate"
         }
     }
 
@@ -97,7 +100,8 @@ extension IndicatorProgress {
                   unit: value(.unit), unitES: value(.unitES),
                   baseline: baseline, target: target, latest: latest, latestDate: value(.latestDate), latestFrom: value(.latestFrom),
                   illustrative: Store.illustrativeFields(value(.illustrative)),
-                  progress: IndicatorProgress.progress(baseline: baseline, target: target, latest: latest, direction: direction))
+                  progress: IndicatorProgress.progress(baseline: baseline, target: target, latest: latest, direction: direction),
+                  baselineDate: value(.baselineDate), targetDate: value(.targetDate), estimate: (value(.estimate) as Int64?) == 1)
     }
 }
 
@@ -327,13 +331,13 @@ extension StoreTransaction {
 
     /// The WHERE clause of a briefing's commitments (after `FROM commitment_summary c`).
     private static func briefingCondition(dialogue: EntityRef?, pillar: Bool) -> String {
-        let terms: [String] = (dialogue == nil ? [] : ["dialogue = ?"]) + (pillar ? ["pillar IS ?"] : [])
+        let terms: [String] = (dialogue == nil ? [] : [CommitmentQuery.ofDialogue]) + (pillar ? ["pillar IS ?"] : [])
         return terms.isEmpty ? "" : "WHERE " + terms.joined(separator: " AND ")
     }
 
     private static func briefingArguments(dialogue: EntityRef?, pillar: String??) -> StatementArguments {
         var values = [DatabaseValue]()
-        if let dialogue { values.append(dialogue.text.databaseValue) }
+        if let dialogue { values += CommitmentQuery.ofDialogueArguments(dialogue).map(\.databaseValue) }
         if let pillar { values.append(pillar.databaseValue) }
         return StatementArguments(values)
     }

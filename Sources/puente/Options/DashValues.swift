@@ -14,10 +14,10 @@ enum DashValues {
     /// of the root (print the version) and a value only of `keys root certify`, which takes no
     /// negative number. A test checks this list against the parser's own (`--experimental-dump-help`).
     static let valueOptions: Set<String> = [
-        "agency", "area", "as-of", "assess", "author", "baseline", "citation", "commitment", "date", "delegation", "dialogue", "direction", "due", "due-before",
+        "agency", "area", "as-of", "assess", "author", "baseline", "baseline-date", "citation", "commitment", "date", "delegation", "dialogue", "direction", "due", "due-before",
         "fingerprint", "for", "format", "from", "illustrative", "in", "kind", "lang", "last-good", "lead", "limit", "name", "name-en", "name-es", "note",
-        "office", "our-priority", "owner", "participant", "pillar", "place", "priority", "root-key", "since", "sort", "source",
-        "statement-en", "statement-es", "status", "store", "summary-en", "summary-es", "tag", "target", "text",
+        "office", "our-priority", "owner", "participant", "pillar", "place", "priority", "revisited", "root-key", "since", "sort", "source",
+        "statement-en", "statement-es", "status", "store", "summary-en", "summary-es", "tag", "target", "target-date", "text",
         "title-en", "title-es", "to", "unit", "unit-es", "why",
     ]
 

@@ -145,14 +145,17 @@ enum EntityView {
             Terminal.out(t("show.indicators"))
             for indicator in indicators {
                 let latest = indicator.series["readings"]?.last { !$0.retracted }?.value
+                let estimate = indicator.displayValue("estimate") == .bool(true)
                 Terminal.out("  \(Replica.shortID(indicator.entity.text))  "
                              + Names.title(en: text(indicator, "name.en"), es: text(indicator, "name.es"))
-                             + " [\(Names.indicatorKind(text(indicator, "kind")))] "
+                             + " [\(Names.indicatorKind(text(indicator, "kind"), estimate: estimate))] "
                              + t("show.indicator-line", Names.course(baseline: text(indicator, "baseline"), latest: latest?["value"]?.stringValue,
                                                                      latestDate: latest?["date"]?.stringValue, target: text(indicator, "target"),
                                                                      unit: Names.text(en: text(indicator, "unit"), es: text(indicator, "unit.es")),
                                                                      illustrative: indicator.illustrative,
-                                                                     latestFrom: latest?["from"]?.stringValue))
+                                                                     latestFrom: latest?["from"]?.stringValue,
+                                                                     baselineDate: text(indicator, "baseline.date"),
+                                                                     targetDate: text(indicator, "target.date"), estimate: estimate))
                              + by(indicator.create.map { [$0.op.replica] } ?? [], detail))
             }
         }
@@ -167,17 +170,20 @@ enum EntityView {
                              + by(note.create.map { [$0.op.replica] } ?? [], detail))
             }
         }
-        if !commitments.isEmpty {
+        // Those made at the dialogue, then those it took up again.
+        let made = commitments.filter { $0.dialogue == detail.state.entity.text }
+        let revisited = commitments.filter { $0.dialogue != detail.state.entity.text }
+        for (heading, group) in [("show.dialogue-commitments", made), ("show.dialogue-revisited", revisited)] where !group.isEmpty {
             Terminal.out()
-            Terminal.out(t("show.dialogue-commitments", commitments.count))
-            for commitment in commitments {
+            Terminal.out(t(heading, group.count))
+            for commitment in group {
                 Terminal.out("  " + Replica.shortID(commitment.id) + "  "
                              + Terminal.cell(Names.planned(Names.status(of: commitment), "status", in: commitment.illustrative), 12) + " "
                              + Terminal.cell(Names.planned(commitment.due ?? "—", "due", in: commitment.illustrative), 11) + "  "
                              + Names.title(en: commitment.titleEN, es: commitment.titleES))
             }
-            if commitments.contains(where: { !$0.illustrative.isEmpty }) { Terminal.out("  " + Names.planningLegend) }
         }
+        if commitments.contains(where: { !$0.illustrative.isEmpty }) { Terminal.out("  " + Names.planningLegend) }
         Terminal.out()
         let entries = fullHistory ? detail.history : Array(detail.history.suffix(8))
         Terminal.out(fullHistory ? t("show.history") : t("show.history-recent", entries.count, detail.history.count))

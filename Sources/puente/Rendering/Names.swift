@@ -16,11 +16,13 @@ enum Names {
     /// in Spanish prose); in English, and for anything that is not a date, as it is. Tables and
     /// JSON keep ISO dates, which sort.
     static func prose(_ text: String) -> String {
-        guard Language.current == .es, Validation.isDate(text) else { return text }
+        guard Language.current == .es, Validation.isDate(text) || Validation.isMonth(text) else { return text }
         let months = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
                       "noviembre", "diciembre"]
         let parts = text.split(separator: "-")
-        guard parts.count == 3, let month = Int(parts[1]), let day = Int(parts[2]), (1...12).contains(month) else { return text }
+        guard let month = Int(parts[1]), (1...12).contains(month) else { return text }
+        // A date known only to the month ("enero de 2023").
+        guard parts.count == 3, let day = Int(parts[2]) else { return "\(months[month - 1]) de \(parts[0])" }
         return "\(day) de \(months[month - 1]) de \(parts[0])"
     }
 
@@ -129,7 +131,8 @@ enum Names {
     static func course(_ indicator: IndicatorProgress, dated: Bool = true) -> String {
         course(baseline: indicator.baseline, latest: indicator.latest, latestDate: dated ? indicator.latestDate : nil,
                target: indicator.target, unit: text(en: indicator.unit, es: indicator.unitES), illustrative: indicator.illustrative,
-               latestFrom: indicator.latestFrom)
+               latestFrom: indicator.latestFrom, baselineDate: dated ? indicator.baselineDate : nil,
+               targetDate: dated ? indicator.targetDate : nil, estimate: indicator.estimate)
     }
 
     /// When a reading was taken: its date, or for a total over a period the period ("2018-10-01 – 2020-09-30").
@@ -137,11 +140,26 @@ enum Names {
         from.map { "\($0) – \(date)" } ?? date
     }
 
+    /// The mark of an estimated value ("≈500,000"): the indicator's values are estimates, not counts.
+    static let estimateMark = "≈"
+
+    /// `baseline (its date) → latest (its date) → target (its date) unit`, planning values marked
+    /// and, for an indicator of estimates, the measured values marked ≈ (the target is a goal).
     static func course(baseline: String?, latest: String?, latestDate: String?, target: String?, unit: String?,
-                       illustrative: [String] = [], latestFrom: String? = nil) -> String {
-        planned(number(baseline), "baseline", in: illustrative) + " → \(number(latest))"
+                       illustrative: [String] = [], latestFrom: String? = nil, baselineDate: String? = nil,
+                       targetDate: String? = nil, estimate: Bool = false) -> String {
+        func measured(_ value: String?) -> String { (estimate && value != nil ? estimateMark : "") + number(value) }
+        return planned(measured(baseline), "baseline", in: illustrative) + (baselineDate.map { " (\($0))" } ?? "")
+            + " → \(measured(latest))"
             + (latestDate.map { " (\(when(date: $0, from: latestFrom)))" } ?? "")
-            + " → " + planned(number(target), "target", in: illustrative) + (unit.map { " " + UntrustedText.singleLine($0) } ?? "")
+            + " → " + planned(number(target), "target", in: illustrative)
+            + (targetDate.map { " (" + planned($0, "target.date", in: illustrative) + ")" } ?? "")
+            + (unit.map { " " + UntrustedText.singleLine($0) } ?? "")
+    }
+
+    /// An indicator's kind, and "estimate" when its values are estimates: `outcome, estimate`.
+    static func indicatorKind(_ kind: String?, estimate: Bool) -> String {
+        indicatorKind(kind) + (estimate ? ", " + t("indicator.estimate") : "")
     }
 
     /// Progress from baseline toward target as a percentage; a negative one says what it means.
@@ -166,7 +184,8 @@ enum Names {
         case "area": return area(value.stringValue)
         case "kind": return value.stringValue.map { DialogueKind(rawValue: $0) != nil ? dialogueKind($0) : indicatorKind($0) } ?? "—"
         case "direction": return direction(value.stringValue)
-        case "dialogue": return value.stringValue.map(Replica.shortID) ?? "—"
+        case "dialogue", "revisited": return value.stringValue.map(Replica.shortID) ?? "—"
+        case "estimate": return value == .bool(true) ? t("flag.yes") : value == .bool(false) ? t("flag.no") : "—"
         case "baseline", "target": return value.stringValue.map(number) ?? "—"
         case "illustrative": return value.stringValue.map { self.field($0) } ?? "—"
         case _ where FieldCatalog.agencyFields.contains(field): return value.stringValue.map(agency) ?? "—"

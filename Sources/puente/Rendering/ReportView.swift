@@ -33,7 +33,7 @@ enum ReportView {
 
     /// `name [kind]: baseline → latest (date) → target unit · progress P%`.
     static func indicator(_ indicator: IndicatorProgress) -> String {
-        "\(Names.title(en: indicator.nameEN, es: indicator.nameES)) [\(Names.indicatorKind(indicator.kind.rawValue))]: "
+        "\(Names.title(en: indicator.nameEN, es: indicator.nameES)) [\(Names.indicatorKind(indicator.kind.rawValue, estimate: indicator.estimate))]: "
             + Names.course(indicator) + " · \(t("report.progress")) \(Names.progress(indicator.progress))"
     }
 

@@ -123,6 +123,10 @@ enum ReviewView {
         if let from = indicator.latestFrom { object["latest_from"] = .string(from) }
         // `unit` is the English unit, as it always was; the Spanish one only when recorded.
         if let unit = indicator.unitES { object["unit_es"] = .string(unit) }
+        // The dates and the estimate flag, each only when recorded.
+        if let date = indicator.baselineDate { object["baseline_date"] = .string(date) }
+        if let date = indicator.targetDate { object["target_date"] = .string(date) }
+        if indicator.estimate { object["estimate"] = .bool(true) }
         return .object(object)
     }
 

@@ -17,7 +17,7 @@ struct DialogueCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(name: .customLong("title-en"), help: ArgumentHelp(t("help.title-en"), valueName: "text")) var titleEN: String?
         @Option(name: .customLong("title-es"), help: ArgumentHelp(t("help.title-es"), valueName: "text")) var titleES: String?
-        @Option(help: ArgumentHelp(t("help.dialogue-date"), valueName: "YYYY-MM-DD")) var date: String
+        @Option(help: ArgumentHelp(t("help.dialogue-date"), valueName: "YYYY-MM-DD|YYYY-MM")) var date: String
         @Option(help: ArgumentHelp(t("help.place"), valueName: "text")) var place: String?
         @Option(help: ArgumentHelp(t("help.dialogue-kind"), valueName: "kind"), completion: Completions.dialogueKind) var kind: String = "working-group"
         @Option(name: .customLong("participant"), help: ArgumentHelp(t("help.participant"), valueName: "name")) var participants: [String] = []
@@ -28,7 +28,7 @@ struct DialogueCommand: ParsableCommand {
 
         mutating func validate() throws {
             if titleEN == nil && titleES == nil { throw ValidationError(t("error.title-required")) }
-            try Parse.check(.date, date, "--date")
+            try Parse.check(.dayOrMonth, date, "--date")
             kind = try Parse.choice(kind, among: DialogueKind.allCases.map(\.rawValue), words: "dialogue-kind", "--kind")
         }
 

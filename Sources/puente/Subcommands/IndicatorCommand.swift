@@ -24,7 +24,10 @@ struct IndicatorCommand: ParsableCommand {
         @Option(help: ArgumentHelp(t("help.baseline"), valueName: "number")) var baseline: String?
         @Option(help: ArgumentHelp(t("help.target"), valueName: "number")) var target: String?
         @Option(help: ArgumentHelp(t("help.direction"), valueName: "increase|decrease"), completion: Completions.direction) var direction: String = "increase"
-        @Option(help: ArgumentHelp(t("help.indicator-illustrative"), valueName: "baseline|target")) var illustrative: [String] = []
+        @Option(name: .customLong("baseline-date"), help: ArgumentHelp(t("help.baseline-date"), valueName: "YYYY-MM-DD")) var baselineDate: String?
+        @Option(name: .customLong("target-date"), help: ArgumentHelp(t("help.target-date"), valueName: "YYYY-MM-DD")) var targetDate: String?
+        @Flag(help: ArgumentHelp(t("help.estimate"))) var estimate = false
+        @Option(help: ArgumentHelp(t("help.indicator-illustrative"), valueName: "baseline|target|target.date")) var illustrative: [String] = []
 
         mutating func validate() throws {
             if nameEN == nil && nameES == nil { throw ValidationError(t("error.name-required")) }
@@ -32,8 +35,11 @@ struct IndicatorCommand: ParsableCommand {
             direction = try Parse.choice(direction, among: Direction.allCases.map(\.rawValue), words: "direction", "--direction")
             if let baseline { try Parse.check(.decimal, baseline, "--baseline") }
             if let target { try Parse.check(.decimal, target, "--target") }
+            if let baselineDate { try Parse.check(.date, baselineDate, "--baseline-date") }
+            if let targetDate { try Parse.check(.date, targetDate, "--target-date") }
             illustrative = try Parse.planningMarks(illustrative, of: .indicator,
-                                                   given: Set((baseline == nil ? [] : ["baseline"]) + (target == nil ? [] : ["target"])))
+                                                   given: Set((baseline == nil ? [] : ["baseline"]) + (target == nil ? [] : ["target"])
+                                                              + (targetDate == nil ? [] : ["target.date"])))
         }
 
         func run() throws {
@@ -45,6 +51,9 @@ struct IndicatorCommand: ParsableCommand {
                     baseline: baseline, target: target, direction: Direction(rawValue: direction) ?? .increase)
                 draft.illustrative = illustrative
                 draft.unitES = unitES
+                draft.baselineDate = baselineDate
+                draft.targetDate = targetDate
+                draft.estimate = estimate
                 let ref = try replica.addIndicator(to: parent, draft)
                 if global.json {
                     Terminal.json(["id": .string(ref.text)])

@@ -25,6 +25,7 @@ struct UpdateCommitment: ParsableCommand {
     @Option(help: ArgumentHelp(t("help.update-source"), valueName: "kind"), completion: Completions.source) var source: String?
     @Option(help: ArgumentHelp(t("help.citation"), valueName: "text")) var citation: String?
     @Option(help: ArgumentHelp(t("help.update-illustrative"), valueName: "+field|-field")) var illustrative: [String] = []
+    @Option(help: ArgumentHelp(t("help.update-revisited"), valueName: "+dialogue|-dialogue")) var revisited: [String] = []
 
     mutating func validate() throws {
         if let typed = status { status = try Parse.choice(typed, among: CommitmentStatus.allCases.map(\.rawValue), words: "status", "--status") }
@@ -37,7 +38,7 @@ struct UpdateCommitment: ParsableCommand {
         if let due { try Parse.check(.date, due, "--due") }
         if why != nil, assess == nil { throw ValidationError(t("error.why-without-assess")) }
         if status == nil, due == nil, priority == nil, ourPriority == nil, lead == nil, tags.isEmpty, agencies.isEmpty, assess == nil, note == nil,
-           source == nil, citation == nil, illustrative.isEmpty {
+           source == nil, citation == nil, illustrative.isEmpty, revisited.isEmpty {
             throw ValidationError(t("error.update-nothing"))
         }
     }
@@ -63,7 +64,7 @@ struct UpdateCommitment: ParsableCommand {
             }
             var elements = [(field: String, add: Bool, element: JSONValue)]()
             for (field, typed) in tags.map({ ("tags", $0) }) + agencies.map({ ("agencies", $0) })
-                + illustrative.map({ ("illustrative", $0) }) {
+                + illustrative.map({ ("illustrative", $0) }) + revisited.map({ ("revisited", $0) }) {
                 guard let spec = fields[field] else { continue }
                 let change = try FieldWrite.element(typed, field: field, spec: spec, of: .commitment, replica: replica, signRequired: false)
                 // A value this command writes loses its planning mark anyway (``WriteBatch/set``).

@@ -17,7 +17,8 @@ import Testing
         for commitment in file.commitments {
             #expect(commitment.draft.titleEN != nil && commitment.draft.titleES != nil)
             #expect(commitment.draft.summaryEN != nil && commitment.draft.summaryES != nil)
-            #expect(!commitment.draft.agencies.isEmpty && commitment.draft.area != nil)
+            // Agencies only where a source names them (``namedAgencies``); every record has an area.
+            #expect(commitment.draft.area != nil)
             // A recommendation is proposed and undated: the sources give it no status or deadline.
             if commitment.draft.source == .recommendation {
                 #expect(commitment.draft.status == .proposed && commitment.draft.due == nil, "\(commitment.draft.externalID ?? "")")
@@ -135,13 +136,13 @@ import Testing
         let file = try ImportFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: Repository.path("Fixtures/bicentennial.json")))))
         for commitment in file.commitments {
             let record = commitment.draft.externalID ?? ""
-            #expect(!commitment.draft.agencies.isEmpty, "\(record)")
             for agency in commitment.draft.agencies { #expect(AgencyCatalog.agency(agency) != nil, "\(record): \(agency)") }
             for (delegation, lead) in commitment.draft.leads {
                 #expect(AgencyCatalog.agency(lead)?.country == delegation, "\(record): \(lead)")
             }
         }
         #expect(file.commitments.filter { !$0.draft.leads.isEmpty }.count == 2)
+        #expect(file.commitments.filter { !$0.draft.agencies.isEmpty }.count == 15)
     }
 
     /// The fixture's readings that the sources give as totals over a period carry it: deaths
@@ -200,6 +201,106 @@ import Testing
             #expect(review.byPillar.values.reduce(0) { $0 + ($1["recommended"] ?? 0) } == 12)
             let listed = (review.overdue + review.dueSoon + review.stalled).map(\.id)
             #expect(recommendations.isDisjoint(with: listed), "\(asOf)")
+        }
+    }
+
+    /// Every agency the fixture lists for a commitment, with the passage of a seed that names it
+    /// there. An agency no source names for the commitment is not listed.
+    static let namedAgencies: [String: (seed: String, passage: String)] = {
+        let april = "the U.S. Department of Homeland Security (DHS) welcomed a Mexican delegation led by SSPC Secretary"
+        let southbound = "the DoJ and ATF agreed to target southbound weapons more intensively"
+        let commission = "The Mexican delegation announced the creation of a presidential commission"
+        return [
+            "bf-protect-09 us-usaid": (seeds[1], "to collaborate with organizations like USAID"),
+            "bf-protect-10 us-dod": (seeds[0], "U.S. defense planners, from Secretary Austin on down"),
+            "bf-protect-14 mx-segob-prevention": (seeds[1], "the Under-Secretary for Prevention and Civic Participation of the Mexican Interior Ministry"),
+            "bf-prevent-01 us-atf": (seeds[3], southbound),
+            "bf-prevent-01 us-doj": (seeds[3], southbound),
+            "bf-prevent-01 us-dhs": (seeds[3], "with assistance from DHS law enforcement entities"),
+            "bf-prevent-02 us-atf": (seeds[3], "Additional ATF agents should be stationed"),
+            // The Border Patrol is part of Customs and Border Protection.
+            "bf-prevent-03 us-cbp": (seeds[3], "the responsibilities of the Border Patrol"),
+            "bf-prevent-06 us-dhs": (seeds[3], april),
+            "bf-prevent-06 mx-sspc": (seeds[3], april),
+            "bf-prevent-07 mx-presidencia": (seeds[3], commission),
+            "bf-prevent-07 mx-sspc": (seeds[3], april),
+            "bf-prevent-08 mx-presidencia": (seeds[3], commission),
+            "bf-prevent-08 mx-sspc": (seeds[3], april),
+            "bf-prevent-10 us-cbp": (seeds[1], "allowing U.S. migration and customs authorities to carry weapons in Mexico"),
+            "bf-prevent-17 us-dhs": (seeds[1], "The Homeland Security Department of the U.S. helped create a training academy"),
+            // 001's "PRG" is the PGR, the Attorney General's Office, since 2019 the FGR.
+            "bf-pursue-02 mx-fgr": (seeds[1], "the PRG intelligence unit responsible for analyzing suspected money-laundering activities"),
+            "bf-pursue-06 us-state": (seeds[1], "The U.S. State Department has also trained local and federal police officers"),
+            "bf-pursue-06 mx-fgr": (seeds[1], "the State Department has worked directly with the PGR, the Mexican Attorney General"),
+            "bf-pursue-12 us-dod": (seeds[3], "U.S. Northern Command (USNORTHCOM)"),
+            "bf-pursue-14 us-inl": (seeds[0], "The State Department’s International Narcotics Control and Law Enforcement program"),
+        ]
+    }()
+
+    /// Every link of a fixture commitment to a dialogue (where it was made, or one that took it
+    /// up again), with the passage of a seed that connects them.
+    static let dialogueLinks: [String: (seed: String, passage: String)] = {
+        let launch = (seeds[4], "officials from both governments held the High Level Security Dialogue and kick-off the Bicentennial Framework")
+        let summit = (seeds[3], "Biden and López Obrador reviewed the framework during the Tres Amigos Summit")
+        let april = (seeds[3], "representatives from both countries discussed collaborative efforts to counter the trafficking of fentanyl and arms")
+        var links: [String: (seed: String, passage: String)] = [
+            "bf-protect-01 bf-implementation-2023-04-13": (seeds[3], "The most recent meeting of U.S. and Mexican officials demonstrates"),
+            "bf-prevent-01 bf-implementation-2023-04-13": (seeds[3], "For its part, the DoJ and ATF agreed to target southbound weapons"),
+            "bf-prevent-06 bf-implementation-2023-04-13": april,
+            "bf-prevent-05 bf-implementation-2023-04-13": april,
+            "bf-prevent-07 bf-implementation-2023-04-13": (seeds[3], "The Mexican delegation announced the creation of a presidential commission"),
+            "bf-prevent-08 bf-implementation-2023-04-13": (seeds[3], "dismantle the operations of the Sinaloa Cartel and the Jalisco New Generation Cartel"),
+        ]
+        // The Framework's goals, launched at the 2021 dialogue and reviewed at the summit.
+        for goal in ["bf-protect-02", "bf-protect-03", "bf-protect-13", "bf-prevent-05", "bf-prevent-09", "bf-prevent-13",
+                     "bf-pursue-01", "bf-pursue-03", "bf-pursue-05"] {
+            links[goal + " hlsd-2021-10-08"] = launch
+            links[goal + " nals-2023-01-10"] = summit
+        }
+        return links
+    }()
+
+    /// The fixture names only the agencies and dialogue links a source gives (the tables above,
+    /// checked word for word where the seeds are at hand); its one estimate and its baseline dates
+    /// are the sources' too.
+    @Test func everyAgencyAndDialogueLinkOfTheFixtureIsSourced() throws {
+        let file = try ImportFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: Repository.path("Fixtures/bicentennial.json")))))
+        let shared = ProcessInfo.processInfo.environment["PUENTE_SHARED"] ?? Repository.path("../shared")
+        var agencies = Set<String>()
+        var links = Set<String>()
+        for commitment in file.commitments {
+            let record = commitment.draft.externalID ?? ""
+            for agency in commitment.draft.agencies { agencies.insert("\(record) \(agency)") }
+            for dialogue in [commitment.dialogue].compactMap({ $0 }) + commitment.revisited { links.insert("\(record) \(dialogue)") }
+        }
+        #expect(agencies.subtracting(Self.namedAgencies.keys).sorted() == [], "agencies no source names there")
+        #expect(Set(Self.namedAgencies.keys).subtracting(agencies).sorted() == [], "named agencies the fixture lacks")
+        #expect(links.subtracting(Self.dialogueLinks.keys).sorted() == [], "dialogue links no source makes")
+        #expect(Set(Self.dialogueLinks.keys).subtracting(links).sorted() == [], "sourced links the fixture lacks")
+        // A commitment taken up again at later rounds: arms flows, at the summit and in April 2023.
+        let weapons = try #require(file.commitments.first { $0.draft.externalID == "bf-prevent-05" })
+        #expect(weapons.revisited == ["nals-2023-01-10", "bf-implementation-2023-04-13"])
+        // The summit's day is not in the sources; its month is.
+        let summit = try #require(file.dialogues.first { $0.draft.externalID == "nals-2023-01-10" })
+        #expect(summit.draft.date == "2023-01")
+        let indicators = file.commitments.flatMap(\.indicators)
+        #expect(indicators.filter(\.draft.estimate).map { $0.draft.externalID ?? "" } == ["bf-prevent-05-i1"])
+        let dated = indicators.compactMap { i in i.draft.baselineDate.map { "\(i.draft.externalID ?? "") \($0)" } }
+        #expect(dated == ["bf-protect-03-i1 2021-09-30", "bf-protect-11-i1 2020-09-30"], "\(dated)")
+        // No target date is stated by a source; any the fixture gives must be marked.
+        for indicator in indicators where indicator.draft.targetDate != nil {
+            #expect(indicator.draft.illustrative.contains("target.date"), "\(indicator.draft.externalID ?? "")")
+        }
+        let quotes: [(seed: String, passage: String)] = Array(Self.namedAgencies.values) + Array(Self.dialogueLinks.values) + [
+            (Self.seeds[3], "An estimated half–million weapons enter Mexico from the United States illegally each year"),
+            (Self.seeds[3], "Between September 2020 and September 2021, 87,000 Americans died of drug overdoses"),
+            (Self.seeds[2], "In FY2019 and FY2020, spending on human rights training"),
+            (Self.seeds[3], "In January 2023, four days after authorities"),
+        ]
+        for quote in quotes {
+            if let text = try? String(contentsOfFile: shared + "/seeds/" + quote.seed, encoding: .utf8) {
+                #expect(text.contains(quote.passage), "not in \(quote.seed): \(quote.passage)")
+            }
         }
     }
 

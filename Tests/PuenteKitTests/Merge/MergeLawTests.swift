@@ -66,11 +66,15 @@ struct History {
                     try replica.assess(c, rating: Rating.allCases.randomElement(using: &rng) ?? .atRisk, why: nil)
                 case 6:
                     guard let c = commitments.randomElement(using: &rng) else { break }
-                    let seen = try replica.detail(c).state.sets["tags"] ?? []
+                    // Its tags, or the dialogues that took it up again (links the briefings query).
+                    let field = dialogues.isEmpty || Bool.random(using: &rng) ? "tags" : "revisited"
+                    let seen = try replica.detail(c).state.sets[field] ?? []
                     if let element = seen.randomElement(using: &rng), Bool.random(using: &rng) {
-                        try replica.removeElement(c, field: "tags", element: element.value)
+                        try replica.removeElement(c, field: field, element: element.value)
                     } else {
-                        try replica.addElement(c, field: "tags", element: .string(["a", "b"].randomElement(using: &rng) ?? "a"))
+                        let element = field == "tags" ? ["a", "b"].randomElement(using: &rng) ?? "a"
+                            : dialogues.randomElement(using: &rng)?.text ?? ""
+                        try replica.addElement(c, field: field, element: .string(element))
                     }
                 case 7:
                     guard let c = commitments.randomElement(using: &rng) else { break }
@@ -90,6 +94,11 @@ struct History {
                     var draft = IndicatorDraft(nameEN: "I", kind: .outcome, target: "5", direction: .decrease,
                                                externalID: Bool.random(using: &rng) ? "i1" : nil)
                     if Bool.random(using: &rng) { draft.illustrative = ["target"] }
+                    // Sometimes dated and an estimate, which the indicator summaries carry.
+                    if Bool.random(using: &rng) {
+                        draft.targetDate = "2026-12-31"
+                        draft.estimate = true
+                    }
                     indicators.append(try replica.addIndicator(to: c, draft))
                 case 11:
                     guard let i = indicators.randomElement(using: &rng) else { break }

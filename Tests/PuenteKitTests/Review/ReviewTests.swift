@@ -129,7 +129,8 @@ import Testing
                 baseline: text("baseline"), target: text("target"), latest: value, latestDate: latest?.value["date"]?.stringValue,
                 latestFrom: latest?.value["from"]?.stringValue, illustrative: state.illustrative,
                 progress: IndicatorProgress.progress(baseline: text("baseline"), target: text("target"), latest: value,
-                                                     direction: direction))
+                                                     direction: direction),
+                baselineDate: text("baseline.date"), targetDate: text("target.date"), estimate: state.displayValue("estimate") == .bool(true))
             indicators.append(((kind == .outcome ? 0 : 1, order, Array((item.nameEN ?? item.nameES ?? "").utf8), item.id), item))
         }
         indicators.sort { a, b in
