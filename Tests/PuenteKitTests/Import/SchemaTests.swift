@@ -304,6 +304,28 @@ import Testing
         }
     }
 
+    /// Every reading of the fixture names where its value comes from as the seeds cite it: the
+    /// 87,000 deaths the QI brief gives with Reuters' article, the 109,000 with the CDC's counts,
+    /// the 58 students from WOLA's Foreign Military Training dashboard, the 340 K-9 units from
+    /// Finklea and Seelke (2016).
+    @Test func everyReadingNamesTheSourceTheSeedsCite() throws {
+        let file = try ImportFile(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: Repository.path("Fixtures/bicentennial.json")))))
+        let shared = ProcessInfo.processInfo.environment["PUENTE_SHARED"] ?? Repository.path("../shared")
+        let cited: [String: (seed: String, passage: String)] = [
+            "87000 Reuters (Botts, 2023), cited by the QI brief": (Self.seeds[3], "Jackie Botts, “Fast, Cheap and Deadly"),
+            "109000 CDC, Provisional Drug Overdose Death Counts": (Self.seeds[3], "CDC, “Provisional Drug Overdose Death Counts.”"),
+            "58 Foreign Military Training dashboard, FY2020 data": (Self.seeds[2], "Newly released data for fiscal year 2020 has been added to our Foreign Military Training dashboard"),
+            "340 Finklea and Seelke 2016": (Self.seeds[1], "it has provided 340 K-9 units to impound, track, and confiscate illegal drugs, weapons and dirty money, and another 20 million dollars to finance the activities of the PRG intelligence unit responsible for analyzing suspected money-laundering activities (Finklea and Seelke 2016)"),
+        ]
+        let readings = file.commitments.flatMap(\.indicators).flatMap(\.readings).map { "\($0.value) \($0.source ?? "")" }
+        #expect(Set(readings) == Set(cited.keys) && readings.count == cited.count, "\(readings)")
+        for quote in cited.values {
+            if let text = try? String(contentsOfFile: shared + "/seeds/" + quote.seed, encoding: .utf8) {
+                #expect(text.contains(quote.passage), "not in \(quote.seed): \(quote.passage)")
+            }
+        }
+    }
+
     @Test func theDemoCarriesTheSameFixture() throws {
         let fixture = try Data(contentsOf: URL(fileURLWithPath: Repository.path("Fixtures/bicentennial.json")))
         let shipped = try Data(contentsOf: URL(fileURLWithPath: Repository.path("Sources/puente/Resources/bicentennial.json")))
