@@ -1,5 +1,5 @@
 # Puente — build, test and demo on a fresh Debian machine with the Swift toolchain.
-SYSTEM_PACKAGES := libsqlite3-dev libssl-dev zlib1g-dev pkg-config python3 python3-jsonschema unzip
+SYSTEM_PACKAGES := libsqlite3-dev libssl-dev zlib1g-dev pkg-config python3 python3-jsonschema unzip age
 SWIFT ?= swift
 
 .PHONY: demo test build release deps clean sanitize asan tsan fuzz bench mutate sql-owner

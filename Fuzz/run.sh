@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(bundle manifest trustDocument operation importFile)
+[ ${#targets[@]} -gt 0 ] || targets=(bundle manifest trustDocument operation importFile envelope)
 scratch=${PUENTE_FUZZ_BUILD:-.build-fuzz}
 
 swift build -c release --scratch-path "$scratch" --target PuenteKit -Xswiftc -sanitize=fuzzer,address >&2
@@ -39,6 +39,13 @@ for k in ("certificates","rotations","cards"):
                        done ;;
         operation) unzip -p Fixtures/bundles/valid.puente ops.jsonl | split -l 1 - "$dir/op-" ;;
         importFile) cp Fixtures/bicentennial.json "$dir/" ;;
+        # Bundles sealed by stock age to the identity the harness holds (the age specification's
+        # example), and the hostile envelopes of the fixtures.
+        envelope) for f in Fixtures/bundles/valid.puente Fixtures/bundles/broken-chain.puente; do
+                      age -r age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj -o "$dir/$(basename "$f").age" "$f"
+                  done
+                  head -c 70000 /dev/zero | age -r age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj -o "$dir/two-chunks.age"
+                  cp Fixtures/envelopes/*.age "$dir/" 2>/dev/null || true ;;
     esac
     if [ -d "Fuzz/regressions/$target" ]; then cp Fuzz/regressions/"$target"/* "$dir/" 2>/dev/null || true; fi
 }

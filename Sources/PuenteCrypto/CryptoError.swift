@@ -8,6 +8,7 @@ public struct CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
         case signing
         case hashing
         case random
+        case encryption
     }
 
     public let code: Code

@@ -39,6 +39,9 @@ import Testing
         #expect(first.stdout.contains(name == "en" ? "No bundle from another desk" : "Aún no hay"), "\(first.stdout)")
         let written = try bundles(stick)
         #expect(written.count == 1 && written[0].hasPrefix("us-") && written[0].hasSuffix("-for-mx.puente"), "\(written)")
+        // Encrypted to the Mexican desk (and the writer), as `sync export` does.
+        let sealed = Array(try Data(contentsOf: URL(fileURLWithPath: stick + "/" + written[0])).prefix(22))
+        #expect(sealed == Array("age-encryption.org/v1\n".utf8))
 
         // The Mexican desk, with a commitment of its own, reads it and writes one for the U.S.:
         // the U.S. desk lacks that commitment, and is told so.

@@ -62,7 +62,7 @@ import Testing
         }
         // The victim writes a field of the received commitment too.
         let bundle = folder.sub("hostile.puente")
-        #expect(try puente.run(["--store", hostile, "sync", "export", "--to", bundle, "--full"]).status == 0)
+        #expect(try puente.run(["--store", hostile, "sync", "export", "--to", bundle, "--full", "--plain"]).status == 0)
         let imported = try puente.run(["--store", victim, "sync", "import", bundle])
         #expect(imported.status == 0, "\(imported.stderr)")
         let id = Replica.shortID(commitment.text)

@@ -69,6 +69,25 @@ public enum FuzzEntry {
         return op.canonicalBytes == bytes
     }
 
+    /// The identity the envelope target opens with: the age specification's example identity
+    /// (`AGE-SECRET-KEY-1GFPYYSJZ…`), whose recipient the seed corpus is encrypted to.
+    static let envelopeIdentity = Age.privateKey(identity: "AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX") ?? []
+
+    /// The envelope reader: the age header, the stanzas unwrapped with ``envelopeIdentity``,
+    /// the MAC, and every chunk of the payload authenticated and read back. Returns whether the
+    /// whole payload opened.
+    @discardableResult
+    public static func envelope(_ bytes: [UInt8]) -> Bool {
+        guard let header = try? AgeHeader(Array(bytes.prefix(AgeHeader.maximumSize))) else { return false }
+        _ = Age.counts(header)
+        guard let fileKey = try? Age.unwrap(header, identity: envelopeIdentity),
+              Age.macMatches(header, fileKey: fileKey),
+              let payload = try? AgePayloadBytes(source: MemoryBundleBytes(bytes), start: header.length, fileKey: fileKey) else {
+            return false
+        }
+        return (try? payload.read(0, payload.count)) != nil
+    }
+
     /// The import-file reader.
     @discardableResult
     public static func importFile(_ bytes: [UInt8]) -> Bool {

@@ -32,6 +32,9 @@ public struct PuenteError: Error, Equatable, Sendable, CustomStringConvertible {
         case wrongPassphrase = "wrong-passphrase"
         /// A bundle would cross a limit its reader enforces (manifest size, documents of one kind).
         case exportLimit = "export-limit"
+        /// An encrypted bundle for a delegation would have no reader there: this store trusts no
+        /// desk of it whose agreement key it holds.
+        case noRecipient = "no-recipient"
     }
 
     public let code: Code

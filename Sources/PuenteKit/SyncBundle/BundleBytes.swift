@@ -49,13 +49,13 @@ func openBundle(path: String, limit: Int) throws(BundleError) -> any BundleBytes
     defer { close(descriptor) }
     let spool: Int32
     do {
-        spool = try InputFile.spool(from: descriptor, limit: limit, expectPrefix: [0x50, 0x4b, 0x03, 0x04])
+        spool = try InputFile.spool(from: descriptor, limit: limit, expectPrefixes: [[0x50, 0x4b, 0x03, 0x04], Age.magic])
     } catch .tooLarge {
         throw BundleError(.tooLarge, path)
     } catch .empty {
         throw BundleError(.unreadable, "\(path): empty")
     } catch .wrongStart {
-        throw BundleError(.container, "\(path): not a ZIP file")
+        throw BundleError(.container, "\(path): not a ZIP file, nor an encrypted bundle")
     } catch {
         throw BundleError(.unreadable, path)
     }

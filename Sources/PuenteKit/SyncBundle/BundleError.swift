@@ -7,9 +7,19 @@ public struct BundleError: Error, Equatable, Sendable, CustomStringConvertible {
         case container
         case entries
         case entry
+        /// An encrypted bundle's envelope (its age header) is malformed.
+        case envelope
+        /// The envelope's header MAC does not verify.
+        case envelopeMAC = "envelope-mac"
+        /// A chunk of the encrypted payload fails authentication, or the stream is truncated or extended.
+        case envelopePayload = "envelope-payload"
+        /// The envelope's recipients are not those the exporter signed, or an encrypted bundle arrived plain.
+        case envelopeRecipients = "envelope-recipients"
         case inflate
         case line
         case manifest
+        /// The bundle is encrypted, and not for this desk (the detail: `mx=3`, what its header says).
+        case notForThisDesk = "not-for-this-desk"
         case opsCount = "ops-count"
         case opsHash = "ops-hash"
         case opsSize = "ops-size"

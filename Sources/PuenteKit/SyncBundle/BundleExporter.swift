@@ -20,6 +20,9 @@ struct BundleExporter {
     var pipeCapacity = Self.pipeCapacity
     /// Told how far the export is; stops it when asked (the file is not written).
     var watch: WorkWatch = .none
+    /// For an encrypted bundle: the envelope's sealer and the desks it wraps the file key for,
+    /// which the signed manifest names.
+    var envelope: (sealer: Age.Sealer, recipients: [ReplicaID])?
 
     typealias ZipWriter = Replica.ZipWriter
 
@@ -50,6 +53,7 @@ struct BundleExporter {
             manifest.revocations = documents.revocations
             manifest.rotations = documents.rotations
             manifest.cards = cards
+            manifest.envelope = envelope.map { BundleManifest.Envelope(recipients: $0.recipients, stanzas: $0.sealer.stanzaDigest) }
             return manifest
         }
         let widest = CanonicalJSON.encode(try manifest(sha256: String(repeating: "f", count: 64), size: 1 << 53, count: 1 << 53,
@@ -82,7 +86,7 @@ struct BundleExporter {
         var count = 0
         let size: Int
         do {
-            size = try Self.writeZip(to: path) { zip in
+            size = try Self.writeZip(to: path, sealer: envelope?.sealer) { zip in
                 let opsSize = try zip.add("ops.jsonl", deflate: true) { most in try pipe.next(upTo: most) }
                 let lines = try producer.join().get()
                 count = lines.count
@@ -254,7 +258,7 @@ struct BundleExporter {
     /// `body` adds them, then renames it over `path` in one step, so that a reader never sees
     /// half a bundle. A failure to write is a ``WriteError`` naming `path`; `body`'s own errors
     /// come through as they are. No temporary file is left behind either way.
-    static func writeZip(to path: String, _ body: (ZipWriter) throws -> Void) throws -> Int {
+    static func writeZip(to path: String, sealer: Age.Sealer? = nil, _ body: (ZipWriter) throws -> Void) throws -> Int {
         try WriteError.refuseSpecialTarget(path)
         let temporary = hiddenSibling(of: path, suffix: "tmp")
         let descriptor = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o666)
@@ -262,7 +266,9 @@ struct BundleExporter {
         defer { unlink(temporary) }  // gone already once renamed
         var isOpen = true
         defer { if isOpen { close(descriptor) } }
-        let zip = ZipWriter(descriptor: descriptor, path: path)
+        // An encrypted bundle's ZIP goes straight into its envelope: no plaintext reaches the disk.
+        let zip = ZipWriter(descriptor: descriptor, path: path,
+                            sink: try sealer.map { try AgeZipSink(descriptor: descriptor, path: path, sealer: $0) })
         try body(zip)
         try zip.finish()
         var status = stat()

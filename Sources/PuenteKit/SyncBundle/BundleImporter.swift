@@ -58,6 +58,9 @@ struct BundleImporter {
     let knownCap: Int
     /// Told how far verifying and receiving are; stops them when asked (nothing is kept).
     var watch: WorkWatch = .none
+    /// For a bundle that came in an envelope: the digest of its stanzas and this desk, which the
+    /// signed manifest must name. Nil for a plain bundle, whose manifest must name no envelope.
+    var envelope: (stanzas: String, reader: ReplicaID)?
 
     /// A bundle whose container, manifest, signature, documents and `ops.jsonl` were checked.
     struct Verified {
@@ -117,6 +120,7 @@ struct BundleImporter {
         let fingerprint = Fingerprint(role: .replica, delegation: manifest.exporterDelegation, signingKey: exporterKey.signing.raw,
                                       agreementKey: exporterKey.agreement)
         guard fingerprint.text() == manifest.exporterFingerprint else { throw BundleError(.untrustedExporter, "fingerprint") }
+        try checkEnvelope(manifest)
 
         // Fork proofs travel in every bundle; one that does not verify refuses the bundle.
         var proofs = [ForkProof]()
@@ -142,6 +146,27 @@ struct BundleImporter {
         try Self.checkLines(container, manifest, watch: watch)
         return Verified(container: container, manifest: manifest, certificates: certificates, revocations: revocations,
                         rotations: rotations, cards: cards, proofs: proofs)
+    }
+
+    /// A bundle written encrypted arrives in the envelope its exporter signed: the same stanzas
+    /// (so no recipient was added or dropped by re-wrapping it), with this desk among the
+    /// recipients, and never taken out of it. A bundle written plain may arrive as it is, or
+    /// wrapped by anyone for confidentiality in transit (stock `age -r`): its signature is its
+    /// exporter's word either way.
+    private func checkEnvelope(_ manifest: BundleManifest) throws(BundleError) {
+        switch (envelope, manifest.envelope) {
+        case (nil, nil), (.some, nil):
+            return
+        case (nil, .some):
+            throw BundleError(.envelopeRecipients, "written encrypted, arrived without its envelope")
+        case (.some(let received), .some(let signed)):
+            guard signed.stanzas == received.stanzas else {
+                throw BundleError(.envelopeRecipients, "the envelope's recipients differ from those the exporter signed")
+            }
+            guard signed.recipients.contains(received.reader) else {
+                throw BundleError(.envelopeRecipients, "this desk is not among the recipients the exporter signed")
+            }
+        }
     }
 
     /// The first pass over `ops.jsonl`: size, hash and line count, without holding the content.

@@ -50,6 +50,18 @@ struct BundleManifest: Equatable {
     var rotations: [[UInt8]] = []
     /// Self-signed identity cards of the exporter and of the authors it carries, where it holds them.
     var cards: [[UInt8]] = []
+    /// For a bundle written encrypted: the desks it is encrypted to, and the SHA-256 of its
+    /// envelope's version line and stanzas (``Age/Sealer/stanzaDigest``). Signed with the rest,
+    /// so an envelope re-wrapped for other recipients, or the bundle taken out of it, is refused.
+    var envelope: Envelope?
+
+    struct Envelope: Equatable {
+        let recipients: [ReplicaID]
+        let stanzas: String
+    }
+
+    /// The most desks a bundle is encrypted to (the envelope's stanza cap, less Puente's own).
+    static let maximumRecipients = AgeHeader.maximumStanzas - 1
 
     /// The most trust documents of one kind a manifest may carry.
     static let maximumDocuments = 10_000
@@ -78,6 +90,14 @@ struct BundleManifest: Equatable {
     }
 
     var json: JSONValue {
+        guard case .object(var members) = plainJSON else { return plainJSON }
+        if let envelope {
+            members["envelope"] = ["recipients": .array(envelope.recipients.map { .string($0.hex) }), "stanzas": .string(envelope.stanzas)]
+        }
+        return .object(members)
+    }
+
+    private var plainJSON: JSONValue {
         var haveObject = [String: JSONValue]()
         for (replica, entry) in have { haveObject[replica.hex] = [.int(entry.seq), .string(entry.hash)] }
         return [
@@ -130,9 +150,11 @@ struct BundleManifest: Equatable {
             throw BundleError(.manifest, "not canonical JSON (\(error.reason.rawValue))")
         }
         func fail(_ what: String) -> BundleError { BundleError(.manifest, what) }
-        guard let top = value.objectValue,
-              Set(top.keys) == ["format", "bundle", "created", "exporter", "recipients", "have", "segments", "certificates",
-                                "revocations", "rotations", "cards", "fork_proofs", "ops"] else { throw fail("members") }
+        let members: Set<String> = ["format", "bundle", "created", "exporter", "recipients", "have", "segments", "certificates",
+                                    "revocations", "rotations", "cards", "fork_proofs", "ops"]
+        guard let top = value.objectValue, Set(top.keys) == members || Set(top.keys) == members.union(["envelope"]) else {
+            throw fail("members")
+        }
         guard let wire = top["format"]?.stringValue.flatMap({ Self.formats[$0] }) else { throw fail("format") }
         guard let bundleID = top["bundle"]?.stringValue, ReplicaID.isHex(bundleID, count: 32),
               let created = top["created"]?.stringValue, created.utf8.count <= 40 else { throw fail("bundle id or date") }
@@ -200,6 +222,18 @@ struct BundleManifest: Equatable {
         self.revocations = revocations
         self.rotations = rotations
         self.cards = cards
+        if let value = top["envelope"] {
+            guard let object = value.objectValue, Set(object.keys) == ["recipients", "stanzas"],
+                  let list = object["recipients"]?.arrayValue, !list.isEmpty, list.count <= Self.maximumRecipients,
+                  let stanzas = object["stanzas"]?.stringValue, ReplicaID.isHex(stanzas, count: 64) else { throw fail("envelope") }
+            var recipients = [ReplicaID]()
+            for item in list {
+                guard let replica = item.stringValue.flatMap(ReplicaID.init(hex:)) else { throw fail("envelope") }
+                recipients.append(replica)
+            }
+            guard Set(recipients).count == recipients.count else { throw fail("envelope") }
+            envelope = Envelope(recipients: recipients, stanzas: stanzas)
+        }
     }
 
     private static func base64(_ documents: [[UInt8]]) -> JSONValue {

@@ -48,9 +48,13 @@ public enum InputFile {
 
     /// Copies what `source` holds, up to `limit` bytes, into a temporary file (mode 0600,
     /// unlinked at once, so nothing is left behind) and returns it, positioned anywhere: read it
-    /// with `pread`. Refuses more than `limit` bytes, nothing at all, or a start other than
-    /// `expectPrefix` as soon as it is read.
-    static func spool(from source: Int32, limit: Int, expectPrefix: [UInt8] = []) throws(Failure) -> Int32 {
+    /// with `pread`. Refuses more than `limit` bytes, nothing at all, or (when `expectPrefixes`
+    /// names any) a start that begins none of them, as soon as it is read.
+    static func spool(from source: Int32, limit: Int, expectPrefixes: [[UInt8]] = []) throws(Failure) -> Int32 {
+        let longest = expectPrefixes.map(\.count).max() ?? 0
+        func possible(_ start: [UInt8]) -> Bool {
+            expectPrefixes.contains { $0.starts(with: start.prefix($0.count)) }
+        }
         var template = Array((NSTemporaryDirectory() + "/puente-input-XXXXXX").utf8CString)
         let spool = mkstemp(&template)
         guard spool >= 0 else { throw .unreadable }
@@ -66,9 +70,9 @@ public enum InputFile {
                 throw .unreadable
             }
             if got == 0 { break }
-            if start.count < expectPrefix.count {
-                start += piece[0..<min(got, expectPrefix.count - start.count)]
-                if !expectPrefix.starts(with: start) {
+            if start.count < longest {
+                start += piece[0..<min(got, longest - start.count)]
+                if !possible(start) {
                     close(spool)
                     throw .wrongStart
                 }
@@ -88,7 +92,7 @@ public enum InputFile {
             close(spool)
             throw .empty
         }
-        guard start.count >= expectPrefix.count else {
+        guard expectPrefixes.isEmpty || expectPrefixes.contains(where: { start.starts(with: $0) }) else {
             close(spool)
             throw .wrongStart
         }

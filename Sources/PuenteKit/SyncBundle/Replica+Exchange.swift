@@ -20,6 +20,9 @@ public struct ExchangeReport: Sendable {
         case imported(BundleImportReport)
         /// This store already holds everything the bundle carries (this desk's own bundles too).
         case held
+        /// An encrypted bundle for other desks (another delegation's, say): not read, not an error.
+        /// The detail is what its envelope says of its recipients (`mx=3`).
+        case notForThisDesk(String)
         case refused(BundleError)
     }
 
@@ -46,7 +49,7 @@ public struct ExchangeReport: Sendable {
             switch read.outcome {
             case .refused: return true
             case .imported(let report): return report.partlyRefused
-            case .held: return false
+            case .held, .notForThisDesk: return false
             }
         }
     }
@@ -67,7 +70,11 @@ extension Replica {
     /// stable name (``exchangeFileName(for:)``) that replaces the previous one, and says where
     /// each desk whose bundle was read stands against this store. A bundle refused is reported
     /// and the others are still read; what a refused bundle would have brought is not exported.
-    public func exchange(folder: String, full: Bool = false, watch: WorkWatch = .none) throws -> ExchangeReport {
+    ///
+    /// With `encrypted`, each bundle written is sealed to its delegation's desks (and this one);
+    /// `agreementKey` opens the encrypted bundles read, and one for other desks is noted, not refused.
+    public func exchange(folder: String, full: Bool = false, encrypted: Bool = false,
+                         agreementKey: (() throws -> PrivateKey)? = nil, watch: WorkWatch = .none) throws -> ExchangeReport {
         var report = ExchangeReport()
         let names = try FileManager.default.contentsOfDirectory(atPath: folder)
             .filter { $0.hasSuffix("." + Self.bundleExtension) && !$0.hasPrefix(".") }.sorted()
@@ -75,7 +82,7 @@ extension Replica {
         for name in names {
             let path = (folder as NSString).appendingPathComponent(name)
             do {
-                let signed = try signedManifest(path: path)
+                let signed = try signedManifest(path: path, agreementKey: agreementKey)
                 let manifest = signed.manifest
                 if manifest.exporter != identity.replica, !exporters.contains(manifest.exporter) { exporters.append(manifest.exporter) }
                 if try store.read({ tx in try tx.holds(manifest) }) {
@@ -84,7 +91,10 @@ extension Replica {
                     report.read.append(.init(file: path, outcome: .held))
                     continue
                 }
-                report.read.append(.init(file: path, outcome: .imported(try importBundle(path: path, watch: watch))))
+                report.read.append(.init(file: path, outcome: .imported(try importBundle(path: path, agreementKey: agreementKey,
+                                                                                           watch: watch))))
+            } catch let error as BundleError where error.code == .notForThisDesk {
+                report.read.append(.init(file: path, outcome: .notForThisDesk(error.detail)))
             } catch let error as BundleError {
                 report.read.append(.init(file: path, outcome: .refused(error)))
             }
@@ -93,7 +103,7 @@ extension Replica {
         for delegation in Delegation.allCases where others.contains(delegation) {
             let path = (folder as NSString).appendingPathComponent(exchangeFileName(for: delegation))
             report.written.append(.init(delegation: delegation, report: try exportBundle(to: path, for: delegation, full: full,
-                                                                                           watch: watch)))
+                                                                                           encrypted: encrypted, watch: watch)))
         }
         report.peers = try store.read { tx in
             let known = try tx.replicas()
@@ -111,8 +121,10 @@ extension Replica {
     /// enough to tell what it carries. Deciding from it only ever skips a file, so a forged
     /// manifest costs its author nothing more than its bundle not being read; what it says
     /// the exporter had counts only once the signature verifies (``recordHave(_:)``).
-    func signedManifest(path: String) throws -> (manifest: BundleManifest, bytes: [UInt8], signature: [UInt8]) {
-        let container = try StrictZip(source: try openBundle(path: path, limit: Self.maximumBundleFileSize))
+    func signedManifest(path: String, agreementKey: (() throws -> PrivateKey)?) throws
+        -> (manifest: BundleManifest, bytes: [UInt8], signature: [UInt8]) {
+        let source = try openBundle(path: path, limit: Self.maximumBundleFileSize)
+        let container = try StrictZip(source: try openEnvelope(source, agreementKey: agreementKey)?.payload ?? source)
         guard container.entries["manifest.sig"]?.size == 64 else { throw BundleError(.signature, "manifest.sig is not 64 bytes") }
         let bytes = try container.content("manifest.json", limit: BundleManifest.maximumSize)
         return (try BundleManifest(bytes: bytes), bytes, try container.content("manifest.sig", limit: 64))

@@ -8,6 +8,8 @@ public struct ExportReport: Sendable, Equatable {
     /// Per author, the first and last seq carried.
     public let segments: [ReplicaID: ClosedRange<Int64>]
     public let bytes: Int
+    /// The desks an encrypted bundle is for (none for a plain one).
+    public var recipients: [BundleRecipient] = []
 }
 
 /// What an import did, per author and in total.
@@ -44,19 +46,43 @@ extension Replica {
     /// Writes a signed bundle (``BundleExporter``): incremental by default, against the
     /// pointwise minimum of what the replicas of `delegation` (or of every peer) are known to
     /// have; everything with `full`.
-    public func exportBundle(to path: String, for delegation: Delegation? = nil, full: Bool = false,
+    ///
+    /// `encrypted` seals it in an age envelope (``bundleRecipients(for:)``): to every trusted desk
+    /// of `delegation` (or of both) whose agreement key this store holds, and to this desk.
+    public func exportBundle(to path: String, for delegation: Delegation? = nil, full: Bool = false, encrypted: Bool = false,
                              watch: WorkWatch = .none) throws -> ExportReport {
-        try exportBundle(to: path, for: delegation, full: full, pipeCapacity: BundleExporter.pipeCapacity, watch: watch)
+        try exportBundle(to: path, for: delegation, full: full, encrypted: encrypted, pipeCapacity: BundleExporter.pipeCapacity,
+                         watch: watch)
     }
 
-    /// ``exportBundle(to:for:full:watch:)`` with the pipe between its threads `pipeCapacity` bytes long.
-    func exportBundle(to path: String, for delegation: Delegation? = nil, full: Bool = false, pipeCapacity: Int,
-                      watch: WorkWatch = .none) throws -> ExportReport {
+    /// ``exportBundle(to:for:full:encrypted:watch:)`` with the pipe between its threads `pipeCapacity` bytes long.
+    func exportBundle(to path: String, for delegation: Delegation? = nil, full: Bool = false, encrypted: Bool = false,
+                      pipeCapacity: Int, watch: WorkWatch = .none) throws -> ExportReport {
         var exporter = BundleExporter(store: store, identity: identity, signingKey: signingKey, wallClock: wallClock,
                                       card: try identityCard())
         exporter.pipeCapacity = pipeCapacity
         exporter.watch = watch
-        return try exporter.export(to: path, for: delegation, full: full)
+        var recipients = [BundleRecipient]()
+        if encrypted {
+            recipients = try bundleRecipients(for: delegation)
+            // A bundle for a delegation that none of its desks could open would reach no one; one
+            // for every desk, when this store trusts no other desk, no one but its writer.
+            if let wanted = delegation, !recipients.contains(where: { $0.delegation == wanted }) {
+                throw PuenteError(.noRecipient, [wanted.rawValue])
+            }
+            if delegation == nil, !recipients.contains(where: { $0.replica != identity.replica }) {
+                throw PuenteError(.noRecipient, [])
+            }
+            // Never an envelope this store's own reader would refuse (its stanza cap).
+            guard recipients.count <= BundleManifest.maximumRecipients else {
+                throw PuenteError(.exportLimit, ["\(recipients.count) recipient desks", "\(BundleManifest.maximumRecipients)"])
+            }
+            let counts = Dictionary(grouping: recipients, by: \.delegation).map { "\($0.key.rawValue)=\($0.value.count)" }.sorted()
+            exporter.envelope = (try Age.Sealer(recipients: recipients.map(\.agreementKey), counts: counts), recipients.map(\.replica))
+        }
+        var report = try exporter.export(to: path, for: delegation, full: full)
+        report.recipients = recipients
+        return report
     }
 
     static func isoTimestamp(millis: UInt64) -> String {
@@ -71,8 +97,21 @@ extension Replica {
     /// Imports the bundle file at `path`, read piece by piece: memory stays bounded whatever the
     /// bundle's size. Throws ``BundleError`` `unreadable` or `too-large` for the file itself;
     /// otherwise as ``importBundle(bytes:)``.
-    public func importBundle(path: String, watch: WorkWatch = .none) throws -> BundleImportReport {
-        try importBundle(source: openBundle(path: path, limit: Self.maximumBundleFileSize), watch: watch)
+    ///
+    /// An encrypted bundle is opened with this desk's agreement key, which `agreementKey` loads
+    /// (asked only for an encrypted bundle): ``BundleError`` `not-for-this-desk` when no stanza of
+    /// its envelope is for this desk, `envelope`, `envelope-mac` or `envelope-payload` when the
+    /// envelope is malformed or altered, `envelope-recipients` when it is not the one the exporter
+    /// signed. Decrypted bytes are read from the envelope chunk by chunk, never written to a file.
+    public func importBundle(path: String, agreementKey: (() throws -> PrivateKey)? = nil,
+                             watch: WorkWatch = .none) throws -> BundleImportReport {
+        let source = try openBundle(path: path, limit: Self.maximumBundleFileSize)
+        guard let opened = try openEnvelope(source, agreementKey: agreementKey) else {
+            return try importBundle(source: source, watch: watch)
+        }
+        var importer = BundleImporter(store: store, wallClock: wallClock, knownCap: Store.Intake.knownCap, watch: watch)
+        importer.envelope = (opened.stanzas, identity.replica)
+        return try importer.run(opened.payload)
     }
 
     /// Verifies a bundle, then applies every good segment in one transaction.

@@ -17,6 +17,9 @@ extension Replica {
     final class ZipWriter {
         private let descriptor: Int32
         private let path: String
+        /// Where the bytes go instead of straight to `descriptor`: an encrypted bundle's envelope
+        /// (``AgeZipSink``), which seals them chunk by chunk.
+        private let sink: AgeZipSink?
         private var offset = 0
         private var central = [UInt8]()
         private var count = 0
@@ -26,9 +29,10 @@ extension Replica {
         static let dosTime: UInt16 = 0
         static let dosDate: UInt16 = 0x21
 
-        init(descriptor: Int32, path: String) {
+        init(descriptor: Int32, path: String, sink: AgeZipSink? = nil) {
             self.descriptor = descriptor
             self.path = path
+            self.sink = sink
         }
 
         /// An entry of bytes in memory.
@@ -52,6 +56,7 @@ extension Replica {
             // The CRC and both sizes are written back once known.
             try emit(Self.header(signature: 0x0403_4b50, method: method, crc: 0, compressed: 0, size: 0,
                                  name: nameBytes, localOffset: nil))
+            sink?.reserve((headerOffset + 14)..<(headerOffset + 26))
             var crc: UInt = crc32(0, nil, 0)
             var compressed = 0
             var size = 0
@@ -76,8 +81,12 @@ extension Replica {
             guard compressed < 0xFFFF_FFFF else { throw WriteError(path, EFBIG) }
             // Back-fill the local header's CRC (offset 14), compressed size (18) and size (22).
             let fill = Self.le32(UInt32(truncatingIfNeeded: crc)) + Self.le32(UInt32(compressed)) + Self.le32(UInt32(size))
-            let wrote = fill.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(headerOffset + 14)) }
-            guard wrote == fill.count else { throw WriteError(path, wrote < 0 ? errno : EIO) }
+            if let sink {
+                try sink.patch(fill, at: headerOffset + 14)
+            } else {
+                let wrote = fill.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(headerOffset + 14)) }
+                guard wrote == fill.count else { throw WriteError(path, wrote < 0 ? errno : EIO) }
+            }
             central += Self.header(signature: 0x0201_4b50, method: method, crc: UInt32(truncatingIfNeeded: crc),
                                    compressed: UInt32(compressed), size: UInt32(size), name: nameBytes,
                                    localOffset: UInt32(headerOffset))
@@ -92,11 +101,16 @@ extension Replica {
             var end = Self.le32(0x0605_4b50) + Self.le16(0) + Self.le16(0) + Self.le16(UInt16(count)) + Self.le16(UInt16(count))
             end += Self.le32(UInt32(central.count)) + Self.le32(UInt32(directoryOffset)) + Self.le16(0)
             try emit(end)
+            try sink?.finish()
         }
 
         private func emit(_ bytes: [UInt8]) throws {
-            let failure = writeAll(descriptor, bytes)
-            guard failure == 0 else { throw WriteError(path, failure) }
+            if let sink {
+                try sink.append(bytes)
+            } else {
+                let failure = writeAll(descriptor, bytes)
+                guard failure == 0 else { throw WriteError(path, failure) }
+            }
             offset += bytes.count
         }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PuenteCrypto
 import PuenteKit
 
 /// Options every command takes: where the store is, the language, and JSON output.
@@ -36,5 +37,15 @@ struct GlobalOptions: ParsableArguments {
             if upgrade.documentsLeft > 0 { Terminal.err(t("store.upgraded-left", upgrade.documentsLeft)) }
         }
         return replica
+    }
+
+    /// Loads this desk's agreement key when an encrypted bundle is to be opened (only then), asking
+    /// for its passphrase as opening the store does.
+    func agreementKey(_ replica: Replica) -> () throws -> PrivateKey {
+        {
+            try Passphrase.retrying(prompt: t("passphrase.replica-prompt")) { passphrase in
+                try replica.agreementKey(passphrase: passphrase)
+            }
+        }
     }
 }

@@ -13,7 +13,9 @@ enum ImportSource {
     }
 
     /// Whether the bytes begin as a ZIP (a sync bundle) does: `PK` 3 4. An import file is JSON.
-    static func isBundle(_ bytes: [UInt8]) -> Bool { bytes.starts(with: [0x50, 0x4b, 0x03, 0x04]) }
+    static func isBundle(_ bytes: [UInt8]) -> Bool {
+        bytes.starts(with: [0x50, 0x4b, 0x03, 0x04]) || bytes.starts(with: Array("age-encryption.org/".utf8))
+    }
 
     static func print(_ report: ImportReport, json: Bool) {
         if json {

@@ -17,6 +17,9 @@ enum Messages {
             return t("error.invalid-value", Names.field(a[0]), valueProblem(a[1]))
         case .notInList:
             return t("error.not-in-list", Names.field(a[0]), a[1])
+        case .noRecipient:
+            guard let delegation = Delegation(rawValue: a[0]) else { return t("error.no-recipient-any") }
+            return t("error.no-recipient", Names.delegation(delegation))
         default:
             return t("error.\(error.code.rawValue)", a[0], a[1], a[2])
         }
@@ -29,6 +32,7 @@ enum Messages {
 
     /// A whole-bundle refusal; a bad trust document says what is wrong with it.
     static func describe(_ error: BundleError) -> String {
+        if error.code == .notForThisDesk { return t("bundle.not-for-this-desk", audience(error.detail)) }
         let base = t("bundle.\(error.problem)")
         if ["certificate", "revocation", "rotation"].contains(error.problem) {
             let parts = error.detail.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -37,6 +41,18 @@ enum Messages {
             }
         }
         return base + (error.detail.isEmpty ? "" : " (\(error.detail))")
+    }
+
+    /// Who an encrypted bundle says it is for (`mx=3 us=1`, or a count of desks), in words:
+    /// "3 desk(s) of Mexico and 1 desk(s) of the United States".
+    static func audience(_ detail: String) -> String {
+        if let count = Int(detail) { return t("audience.desks", count) }
+        let parts = detail.split(separator: " ").compactMap { part -> String? in
+            let pair = part.split(separator: "=")
+            guard pair.count == 2, let delegation = Delegation(rawValue: String(pair[0])), let count = Int(pair[1]) else { return nil }
+            return t("audience.\(delegation.rawValue)", count)
+        }
+        return parts.isEmpty ? t("audience.desks", 0) : parts.joined(separator: t("word.and"))
     }
 
     static func describe(_ error: ImportFileError) -> String {

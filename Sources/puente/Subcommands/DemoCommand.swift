@@ -54,7 +54,10 @@ struct DemoCommand: ParsableCommand {
             step(t("demo.step.import"))
             let usReport = try us.importFile(fixture)
             say(t("demo.imported", us.identity.name, usReport.commitmentsCreated, usReport.dialoguesCreated))
-            try send(from: us, to: mx, file: base + "/1-state-to-sspc.puente", for: .mx)
+            // First contact: the State desk knows no Mexican desk yet (certificates travel in
+            // bundles), so this one bundle is written plain; every later one is encrypted.
+            say(t("demo.first-contact"))
+            try send(from: us, to: mx, file: base + "/1-state-to-sspc.puente", for: .mx, plain: true)
             let mxReport = try mx.importFile(fixture)
             say(t("demo.imported", mx.identity.name, mxReport.commitmentsCreated, mxReport.dialoguesCreated))
             try send(from: mx, to: us, file: base + "/2-sspc-to-state.puente", for: .us)
@@ -111,13 +114,17 @@ struct DemoCommand: ParsableCommand {
             let revocation = try us.revoke(us2.identity.replica, lastGoodSeq: lastGood, passphrase: passphrase)
             say(t("demo.revoked", us.identity.name, us2.identity.name, revocation.revocation.lastGoodSeq))
             let file = base + "/9-state-to-sspc.puente"
-            let export = try us.exportBundle(to: file, for: .mx)
-            let report = try mx.importBundle(path: file)
+            let export = try us.exportBundle(to: file, for: .mx, encrypted: true)
+            let report = try mx.importBundle(path: file, agreementKey: { try mx.agreementKey(passphrase: nil) })
             say(t("demo.bundle", us.identity.name, mx.identity.name, export.operations, export.bytes, "9-state-to-sspc.puente",
                   report.receive.appliedTotal))
             for change in report.trust.changes { say("  " + SyncView.describe(change)) }
             say(t("demo.turned", report.trust.turnedRejected, report.trust.dropped,
                   Names.status(try mx.commitments().first { $0.id == arms.text }?.status)))
+
+            step(t("demo.step.audit"))
+            say(SyncCommand.ExportBundle.recipientsLine(export))
+            try auditWithStockAge(file, desk: mx, base: base)
 
             step(t("demo.step.review"))
             say(t("demo.as-of", Self.reviewDate))
@@ -139,10 +146,31 @@ struct DemoCommand: ParsableCommand {
         Terminal.out("   " + text)
     }
 
-    /// Writes a signed bundle and imports it on the other side, as a USB stick would carry it.
-    private func send(from source: Replica, to target: Replica, file: String, for delegation: Delegation) throws {
-        let export = try source.exportBundle(to: file, for: delegation)
-        let report = try target.importBundle(path: file)
+    /// Opens an encrypted bundle with stock `age` and the identity of a desk it is for, as a
+    /// third party auditing it would: what comes out is the signed ZIP.
+    private func auditWithStockAge(_ file: String, desk: Replica, base: String) throws {
+        let age = "/usr/bin/age"
+        guard FileManager.default.isExecutableFile(atPath: age) else { return say(t("demo.age-missing")) }
+        let identity = base + "/sspc-age-identity.txt"
+        try desk.writeAgeIdentity(to: identity, passphrase: nil)
+        let zip = file.replacingOccurrences(of: ".puente", with: ".zip")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: age)
+        process.arguments = ["-d", "-i", identity, "-o", zip, file]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let opened = (try? Data(contentsOf: URL(fileURLWithPath: zip))) ?? Data()
+        guard process.terminationStatus == 0, opened.starts(with: [0x50, 0x4b, 0x03, 0x04]) else { return say(t("demo.age-failed")) }
+        let name = { (path: String) in path.split(separator: "/").last.map(String.init) ?? path }
+        say(t("demo.age-opened", name(identity), name(file), name(zip), opened.count))
+    }
+
+    /// Writes a signed bundle, encrypted to the target's delegation, and imports it on the other
+    /// side, as a USB stick would carry it.
+    private func send(from source: Replica, to target: Replica, file: String, for delegation: Delegation, plain: Bool = false) throws {
+        let export = try source.exportBundle(to: file, for: delegation, encrypted: !plain)
+        let report = try target.importBundle(path: file, agreementKey: { try target.agreementKey(passphrase: nil) })
         say(t("demo.bundle", source.identity.name, target.identity.name, export.operations, export.bytes,
               file.split(separator: "/").last.map(String.init) ?? file, report.receive.appliedTotal))
     }

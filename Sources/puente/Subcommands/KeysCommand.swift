@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import PuenteCrypto
 import PuenteKit
 
 struct KeysCommand: ParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(commandName: "keys", abstract: t("abstract.keys"),
                              subcommands: [ShowKeys.self, ExportCard.self, ListKeys.self, TrustCard.self, KeysRootCommand.self,
-                                           RekeyStore.self])
+                                           RekeyStore.self, AgeIdentity.self])
     }
 
     func run() throws { try Terminal.missingSubcommand(Self.self) }
@@ -25,13 +26,48 @@ struct KeysCommand: ParsableCommand {
                 if global.json {
                     Terminal.json(["replica": .string(replica.identity.replica.hex), "delegation": .string(card.delegation.rawValue),
                                    "role": .string(card.role.rawValue), "name": .string(card.name), "office": .string(card.office),
-                                   "fingerprint": .string(card.fingerprint.text())])
+                                   "fingerprint": .string(card.fingerprint.text()), "age_recipient": .string(try replica.ageRecipient())])
                     return
                 }
                 Terminal.out(t("keys.replica", replica.identity.replica.hex))
                 Terminal.out(t("keys.who", card.name, KeyWords.role(card.role), Names.delegation(card.delegation)))
                 Terminal.out(t("keys.fingerprint"))
                 for line in card.fingerprint.text(lines: true).split(separator: "\n") { Terminal.out("    " + line) }
+                Terminal.out(t("keys.age-recipient"))
+                Terminal.out("    " + (try replica.ageRecipient()))
+            }
+        }
+    }
+
+    /// Writes this desk's age identity for a third party's audit with stock `age`.
+    struct AgeIdentity: ParsableCommand {
+        static var configuration: CommandConfiguration {
+            CommandConfiguration(commandName: "age-identity", abstract: t("abstract.keys-age-identity"), discussion: t("example.keys-age-identity"))
+        }
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: ArgumentHelp(t("help.age-identity-to"), valueName: "file"), completion: Completions.file) var to: String
+
+        func validate() throws {
+            var status = stat()
+            if lstat(to, &status) == 0 {
+                if (status.st_mode & S_IFMT) == S_IFCHR { throw ValidationError(t("error.age-identity-terminal", to)) }
+                throw ValidationError(t("error.age-identity-exists", to))
+            }
+        }
+
+        func run() throws {
+            try Terminal.run {
+                let replica = try global.openReplica()
+                do {
+                    try Passphrase.retrying(prompt: t("passphrase.replica-prompt")) { passphrase in
+                        try replica.writeAgeIdentity(to: to, passphrase: passphrase)
+                    }
+                } catch KeyFile.Failure.exists {
+                    throw ValidationError(t("error.age-identity-exists", to))
+                }
+                Terminal.err(t("keys.age-identity-written", to))
+                Terminal.err(t("keys.age-identity-warning"))
             }
         }
     }

@@ -18,6 +18,7 @@ struct SyncCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp(t("help.exchange-folder"), valueName: "folder"), completion: Completions.folder) var folder: String
         @Flag(help: ArgumentHelp(t("help.bundle-full"))) var full = false
+        @Flag(help: ArgumentHelp(t("help.bundle-plain"))) var plain = false
 
         func validate() throws {
             var isFolder: ObjCBool = false
@@ -30,7 +31,8 @@ struct SyncCommand: ParsableCommand {
             try Terminal.run {
                 let replica = try global.openReplica()
                 let report = try LongWork.run(interrupted: t("interrupted.exchange")) { watch in
-                    try replica.exchange(folder: folder, full: full, watch: watch)
+                    try replica.exchange(folder: folder, full: full, encrypted: !plain, agreementKey: global.agreementKey(replica),
+                                         watch: watch)
                 }
                 if global.json {
                     Terminal.json(Self.json(report))
@@ -46,6 +48,7 @@ struct SyncCommand: ParsableCommand {
                 switch read.outcome {
                 case .imported(let imported): SyncView.print(imported, file: read.file, replica: replica)
                 case .held: Terminal.out(t("exchange.held", read.file))
+                case .notForThisDesk(let audience): Terminal.out(t("exchange.not-for-us", read.file, Messages.audience(audience)))
                 case .refused(let error): Terminal.err(t("error.prefix") + " " + t("sync.refused-whole", read.file, Messages.describe(error)))
                 }
             }
@@ -54,6 +57,7 @@ struct SyncCommand: ParsableCommand {
             for written in report.written {
                 Terminal.out(t("exchange.wrote", written.report.path, Names.delegation(written.delegation), written.report.operations,
                                written.report.segments.count, written.report.bytes))
+                ExportBundle.printRecipients(written.report)
             }
             for peer in report.peers {
                 let delegation = Names.delegation(peer.delegation)
@@ -72,13 +76,16 @@ struct SyncCommand: ParsableCommand {
                 switch read.outcome {
                 case .imported(let imported): return ["file": .string(read.file), "outcome": "imported", "import": SyncView.json(imported, file: read.file)]
                 case .held: return ["file": .string(read.file), "outcome": "held"]
+                case .notForThisDesk(let audience):
+                    return ["file": .string(read.file), "outcome": "not-for-this-desk", "detail": .string(audience)]
                 case .refused(let error):
                     return ["file": .string(read.file), "outcome": "refused", "refused": .string(error.problem), "detail": .string(error.detail)]
                 }
              }),
              "written": .array(report.written.map { written in
                  ["delegation": .string(written.delegation.rawValue), "path": .string(written.report.path),
-                  "operations": .int(Int64(written.report.operations)), "bytes": .int(Int64(written.report.bytes))]
+                  "operations": .int(Int64(written.report.operations)), "bytes": .int(Int64(written.report.bytes)),
+                  "encrypted": .bool(!written.report.recipients.isEmpty), "recipients": ExportBundle.recipientsJSON(written.report)]
              }),
              "peers": .array(report.peers.map { peer in
                  ["replica": .string(peer.replica.hex), "name": .string(peer.name), "delegation": .string(peer.delegation.rawValue),
@@ -96,22 +103,40 @@ struct SyncCommand: ParsableCommand {
         @Option(help: ArgumentHelp(t("help.bundle-to"), valueName: "file"), completion: Completions.file) var to: String
         @Option(name: .customLong("for"), help: ArgumentHelp(t("help.bundle-for"), valueName: "us|mx"), completion: Completions.delegation) var recipient: String?
         @Flag(help: ArgumentHelp(t("help.bundle-full"))) var full = false
+        @Flag(help: ArgumentHelp(t("help.bundle-plain"))) var plain = false
 
         func validate() throws {
             if let recipient, Parse.delegation(recipient) == nil { throw ValidationError(t("error.delegation", "--for", recipient)) }
+        }
+
+        /// Who an encrypted bundle is for, one desk a line (its name, short id and delegation), or that it is plain.
+        static func printRecipients(_ report: ExportReport) {
+            Terminal.out(recipientsLine(report))
+        }
+
+        static func recipientsLine(_ report: ExportReport) -> String {
+            guard !report.recipients.isEmpty else { return t("sync.plain") }
+            let names = report.recipients.map { "\(UntrustedText.singleLine($0.name)) (\($0.replica.short), \(Names.delegation($0.delegation)))" }
+            return t("sync.encrypted-for", report.recipients.count, names.joined(separator: "; "))
+        }
+
+        static func recipientsJSON(_ report: ExportReport) -> JSONValue {
+            .array(report.recipients.map { ["replica": .string($0.replica.hex), "name": .string($0.name), "delegation": .string($0.delegation.rawValue)] })
         }
 
         func run() throws {
             try Terminal.run {
                 let replica = try global.openReplica()
                 let report = try LongWork.run(interrupted: t("interrupted.export")) { watch in
-                    try replica.exportBundle(to: to, for: recipient.flatMap(Parse.delegation), full: full, watch: watch)
+                    try replica.exportBundle(to: to, for: recipient.flatMap(Parse.delegation), full: full, encrypted: !plain, watch: watch)
                 }
                 if global.json {
                     Terminal.json(["path": .string(report.path), "operations": .int(Int64(report.operations)),
-                                   "bytes": .int(Int64(report.bytes)), "authors": .int(Int64(report.segments.count))])
+                                   "bytes": .int(Int64(report.bytes)), "authors": .int(Int64(report.segments.count)),
+                                   "encrypted": .bool(!report.recipients.isEmpty), "recipients": Self.recipientsJSON(report)])
                 } else {
                     Terminal.out(t("sync.exported", report.operations, report.segments.count, report.path, report.bytes))
+                    Self.printRecipients(report)
                 }
             }
         }
@@ -134,7 +159,9 @@ struct SyncCommand: ParsableCommand {
                     do {
                         // Interrupted: this bundle is left out whole; those before it stay imported.
                         let message = index == 0 ? t("interrupted.import") : t("interrupted.bundle", file)
-                        let report = try LongWork.run(interrupted: message) { watch in try replica.importBundle(path: file, watch: watch) }
+                        let report = try LongWork.run(interrupted: message) { watch in
+                            try replica.importBundle(path: file, agreementKey: global.agreementKey(replica), watch: watch)
+                        }
                         refusedAny = refusedAny || report.partlyRefused
                         if global.json {
                             results.append(SyncView.json(report, file: file))

@@ -32,7 +32,7 @@ import Testing
     @Test func everyKeptFindingIsReadWithoutACrash() throws {
         let targets: [String: ([UInt8]) -> Bool] = ["bundle": FuzzEntry.bundle, "manifest": FuzzEntry.manifest,
                                                      "trustDocument": FuzzEntry.trustDocument, "operation": FuzzEntry.operation,
-                                                     "importFile": FuzzEntry.importFile]
+                                                     "importFile": FuzzEntry.importFile, "envelope": FuzzEntry.envelope]
         var replayed = 0
         for (target, read) in targets {
             for path in files("Fuzz/regressions/\(target)") {
