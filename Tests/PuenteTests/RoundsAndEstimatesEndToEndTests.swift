@@ -75,6 +75,14 @@ import Testing
                 "\(report)")
         #expect(!report.contains(name == "en" ? "Disrupt illicit financiers" : "Desarticular a los financiadores ilícitos"))
         #expect(report.contains(name == "en" ? "**Date:** 2023-01 " : "**Fecha:** 2023-01 "), "\(report)")
+        // Each commitment the round took up again says so, and where it was made.
+        let again = name == "en" ? "Taken up again at this round (made at dialogue \(Replica.shortID(launch)))"
+                                 : "Retomado en esta ronda (hecho en el diálogo \(Replica.shortID(launch)))"
+        #expect(report.contains(again), "\(report)")
+        #expect(try run(["report", "--dialogue", summit, "--format", "html"]).stdout.contains(again))
+        #expect(!(try run(["report", "--dialogue", launch, "--format", "markdown"]).stdout.contains(again)))
+        let briefing = try json(try run(["report", "--dialogue", summit, "--format", "json"]).stdout)
+        #expect(briefing["commitments"]?.arrayValue?.first?["taken_up_again"] == .bool(true), "\(briefing)")
         // What changed since the round counts from the first of its month.
         let since = try run(["review", "--since", "dialogue:" + summit]).stdout
         #expect(since.contains((name == "en" ? "since " : "desde ") + "2023-01-01T00:00:00Z (2)"), "\(since)")

@@ -31,6 +31,13 @@ enum ReportView {
         return "\(note.date) — \(note.text)" + (who.isEmpty ? "" : " (\(who))")
     }
 
+    /// In a round's briefing, for a commitment made at another dialogue (or none) that the round
+    /// took up again: "Taken up again at this round (made at dialogue 703ae582)".
+    static func takenUpAgain(_ c: CommitmentSummary, _ head: BriefingHead) -> String? {
+        guard let round = head.dialogue, c.dialogue != round.id else { return nil }
+        return t("report.taken-up-again", c.dialogue.map(Replica.shortID) ?? "—")
+    }
+
     /// `name [kind]: baseline → latest (date) → target unit · progress P%`.
     static func indicator(_ indicator: IndicatorProgress) -> String {
         "\(Names.title(en: indicator.nameEN, es: indicator.nameES)) [\(Names.indicatorKind(indicator.kind.rawValue, estimate: indicator.estimate))]: "
@@ -229,7 +236,8 @@ enum ReportView {
                            + "\(t(Names.dueLabel(c.due, asOf: head.asOf))): \(cell(Names.planned(c.due.map(Names.prose) ?? "—", "due", in: c.illustrative))) · "
                            + "\(t("field.priority")): \(cell(Names.planned(Names.priority(c.priority), "priority", in: c.illustrative))) · "
                            + "\(t("field.area")): \(cell(Names.area(c.area)))"
-                           + (c.source.map { " · \(t("field.source")): \(cell(Names.source($0)))" } ?? "")]
+                           + (c.source.map { " · \(t("field.source")): \(cell(Names.source($0)))" } ?? "")
+                           + (Self.takenUpAgain(c, head).map { " · " + cell($0) } ?? "")]
             if c.leadUS != nil || c.leadMX != nil {
                 out += ["", "\(t("field.lead.us")): \(cell(Names.agency(c.leadUS))) · \(t("field.lead.mx")): \(cell(Names.agency(c.leadMX)))"]
             }
@@ -332,6 +340,8 @@ enum ReportView {
                          "author": optional(note.author), "delegation": optional(note.delegation?.rawValue)]
                     })
                     object["indicators"] = .array(commitment.indicators.map(ReviewView.indicatorJSON))
+                    // Only in a round's briefing, for a commitment made elsewhere that the round took up again.
+                    if Self.takenUpAgain(commitment.summary, head) != nil { object["taken_up_again"] = .bool(true) }
                     try item(.object(object))
                 }
             },
@@ -446,6 +456,7 @@ enum ReportView {
                                              ("field.priority", Names.planned(Names.priority(c.priority), "priority", in: c.illustrative)),
                                              ("field.area", Names.area(c.area))]
             if let source = c.source { meta.append(("field.source", Names.source(source))) }
+            if let again = Self.takenUpAgain(c, head) { meta.append(("report.round", again)) }
             if c.leadUS != nil || c.leadMX != nil {
                 meta += [("field.lead.us", Names.agency(c.leadUS)), ("field.lead.mx", Names.agency(c.leadMX))]
             }
