@@ -82,7 +82,9 @@ extension Replica {
         for name in names {
             let path = (folder as NSString).appendingPathComponent(name)
             do {
-                let signed = try signedManifest(path: path, agreementKey: agreementKey)
+                // Opened once (an encrypted one authenticated once), then read for its manifest and imported.
+                let opened = try openForReading(path: path, agreementKey: agreementKey)
+                let signed = try signedManifest(opened.zip)
                 let manifest = signed.manifest
                 if manifest.exporter != identity.replica, !exporters.contains(manifest.exporter) { exporters.append(manifest.exporter) }
                 if try store.read({ tx in try tx.holds(manifest) }) {
@@ -91,8 +93,7 @@ extension Replica {
                     report.read.append(.init(file: path, outcome: .held))
                     continue
                 }
-                report.read.append(.init(file: path, outcome: .imported(try importBundle(path: path, agreementKey: agreementKey,
-                                                                                           watch: watch))))
+                report.read.append(.init(file: path, outcome: .imported(try importBundle(opened, watch: watch))))
             } catch let error as BundleError where error.code == .notForThisDesk {
                 report.read.append(.init(file: path, outcome: .notForThisDesk(error.detail)))
             } catch let error as BundleError {
@@ -121,10 +122,8 @@ extension Replica {
     /// enough to tell what it carries. Deciding from it only ever skips a file, so a forged
     /// manifest costs its author nothing more than its bundle not being read; what it says
     /// the exporter had counts only once the signature verifies (``recordHave(_:)``).
-    func signedManifest(path: String, agreementKey: (() throws -> PrivateKey)?) throws
-        -> (manifest: BundleManifest, bytes: [UInt8], signature: [UInt8]) {
-        let source = try openBundle(path: path, limit: Self.maximumBundleFileSize)
-        let container = try StrictZip(source: try openEnvelope(source, agreementKey: agreementKey)?.payload ?? source)
+    func signedManifest(_ zip: any BundleBytes) throws -> (manifest: BundleManifest, bytes: [UInt8], signature: [UInt8]) {
+        let container = try StrictZip(source: zip)
         guard container.entries["manifest.sig"]?.size == 64 else { throw BundleError(.signature, "manifest.sig is not 64 bytes") }
         let bytes = try container.content("manifest.json", limit: BundleManifest.maximumSize)
         return (try BundleManifest(bytes: bytes), bytes, try container.content("manifest.sig", limit: 64))

@@ -105,13 +105,22 @@ extension Replica {
     /// signed. Decrypted bytes are read from the envelope chunk by chunk, never written to a file.
     public func importBundle(path: String, agreementKey: (() throws -> PrivateKey)? = nil,
                              watch: WorkWatch = .none) throws -> BundleImportReport {
+        try importBundle(try openForReading(path: path, agreementKey: agreementKey), watch: watch)
+    }
+
+    /// A bundle file opened for reading: its ZIP (decrypted as it is read, for an encrypted
+    /// one) and, for an encrypted one, the digest of its envelope's stanzas.
+    func openForReading(path: String, agreementKey: (() throws -> PrivateKey)?) throws -> (zip: any BundleBytes, stanzas: String?) {
         let source = try openBundle(path: path, limit: Self.maximumBundleFileSize)
-        guard let opened = try openEnvelope(source, agreementKey: agreementKey) else {
-            return try importBundle(source: source, watch: watch)
-        }
+        guard let opened = try openEnvelope(source, agreementKey: agreementKey) else { return (source, nil) }
+        return (opened.payload, opened.stanzas)
+    }
+
+    /// Imports what ``openForReading(path:agreementKey:)`` opened.
+    func importBundle(_ opened: (zip: any BundleBytes, stanzas: String?), watch: WorkWatch) throws -> BundleImportReport {
         var importer = BundleImporter(store: store, wallClock: wallClock, knownCap: Store.Intake.knownCap, watch: watch)
-        importer.envelope = (opened.stanzas, identity.replica)
-        return try importer.run(opened.payload)
+        importer.envelope = opened.stanzas.map { ($0, identity.replica) }
+        return try importer.run(opened.zip)
     }
 
     /// Verifies a bundle, then applies every good segment in one transaction.
