@@ -538,6 +538,7 @@ enum Catalog {
         "demo.step.conflict": Phrase(en: "The concurrent edit inside the U.S. delegation is kept as a visible conflict",
                                      es: "El cambio concurrente dentro de la delegación de EE. UU. se conserva como conflicto visible"),
         "demo.resolve-hint": Phrase(en: "Resolve it: puente --store {0} resolve {1} status in-progress", es: "Resuélvalo: puente --store {0} resolve {1} status in-progress"),
+        "review.estimate-legend": Phrase(en: "an estimate, not a count", es: "una estimación, no un conteo"),
         "report.taken-up-again": Phrase(en: "Taken up again at this round (made at dialogue {0})", es: "Retomado en esta ronda (hecho en el diálogo {0})"),
         "report.round": Phrase(en: "Round", es: "Ronda"),
         "demo.first-contact": Phrase(en: "The State desk knows no Mexican desk yet (certificates travel in bundles): this first bundle goes plain (--plain); every later one is encrypted to its recipients.",

@@ -177,6 +177,8 @@ enum ReviewView {
             for indicator in items.prefix(shown) { Terminal.out("  " + indicatorLine(indicator)) }
             if count > shown { Terminal.out("  " + t("review.more", count - shown)) }
             if items.prefix(shown).contains(where: { ($0.progress ?? 0) < 0 }) { Terminal.out("  " + t("review.negative-progress")) }
+            // The line has no room for the kind "estimate": the mark says it.
+            if items.prefix(shown).contains(where: \.estimate) { Terminal.out("  " + Names.estimateMark + " " + t("review.estimate-legend")) }
         }
         // The mark's meaning, once, when any line above carries it.
         let dated = (review.overdue.prefix(shown) + review.dueSoon.prefix(shown)).contains { Names.marksAny($0, ["status", "due"]) }
