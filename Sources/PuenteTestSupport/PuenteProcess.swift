@@ -21,6 +21,11 @@ public struct PuenteProcess: Sendable {
         binary = FileManager.default.isExecutableFile(atPath: beside) ? beside : Repository.path(".build/debug/puente")
     }
 
+    /// Another program run the same way (a stock tool: `age`, `sh`).
+    public init(binary: String) {
+        self.binary = binary
+    }
+
     /// Runs `puente` with `arguments`; `LANG` is C unless `environment` says otherwise.
     @discardableResult
     public func run(_ arguments: [String], environment: [String: String] = [:], stdin: Data? = nil) throws -> Result {

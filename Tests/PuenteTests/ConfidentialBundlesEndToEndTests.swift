@@ -14,16 +14,8 @@ import Testing
 
     /// Runs a stock tool; its exit status.
     @discardableResult
-    static func tool(_ path: String, _ arguments: [String], stdin: String? = nil) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        if let stdin { process.standardInput = FileHandle(forReadingAtPath: stdin) }
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+    static func tool(_ path: String, _ arguments: [String]) throws -> Int32 {
+        try PuenteProcess(binary: path).run(arguments).status
     }
 
     /// Stock `age` is a test dependency (`make` installs Debian's package): its absence fails the suite.

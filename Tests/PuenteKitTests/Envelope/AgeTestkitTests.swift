@@ -95,22 +95,8 @@ import Testing
             #expect(result.expect == outcome["expect"]?.stringValue, "\(name): \(result.expect)")
             if let payload = outcome["payload"]?.stringValue { #expect(result.plaintext.map { Digest.sha256hex($0) } == payload, "\(name)") }
             #expect(FuzzEntry.envelope(file) == (result.expect == "success"), "\(name)")
-            let stock = try ConfidentialTools.run("/usr/bin/age", ["-d", "-i", identityFile, "-o", "/dev/null", folder + "/" + name])
+            let stock = try PuenteProcess(binary: "/usr/bin/age").run(["-d", "-i", identityFile, "-o", "/dev/null", folder + "/" + name]).status
             #expect((stock == 0) == (result.expect == "success"), "\(name): stock age exited \(stock)")
         }
-    }
-}
-
-/// Runs a stock tool; its exit status.
-enum ConfidentialTools {
-    static func run(_ path: String, _ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
     }
 }
