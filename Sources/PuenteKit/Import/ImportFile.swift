@@ -34,7 +34,7 @@ public struct ImportFile: Sendable {
         /// The `external_id` of the dialogue it came from, if any.
         public let dialogue: String?
         /// The `external_id`s of the later dialogues that took it up again.
-        public var revisited: [String] = []
+        public let revisited: [String]
         public let indicators: [Indicator]
     }
 
@@ -171,9 +171,7 @@ public struct ImportFile: Sendable {
             draft.illustrative = try reader.illustrative(c["illustrative"], path + ".illustrative", type: .commitment,
                                                          given: Set(["status"] + (c["due"] == nil ? [] : ["due"])
                                                                         + (draft.priority == nil ? [] : ["priority"])))
-            var commitment = Commitment(draft: draft, dialogue: dialogue, indicators: indicators)
-            commitment.revisited = revisited
-            commitments.append(commitment)
+            commitments.append(Commitment(draft: draft, dialogue: dialogue, revisited: revisited, indicators: indicators))
         }
         self.dialogues = dialogues
         self.commitments = commitments

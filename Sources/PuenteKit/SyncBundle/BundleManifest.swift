@@ -90,17 +90,9 @@ struct BundleManifest: Equatable {
     }
 
     var json: JSONValue {
-        guard case .object(var members) = plainJSON else { return plainJSON }
-        if let envelope {
-            members["envelope"] = ["recipients": .array(envelope.recipients.map { .string($0.hex) }), "stanzas": .string(envelope.stanzas)]
-        }
-        return .object(members)
-    }
-
-    private var plainJSON: JSONValue {
         var haveObject = [String: JSONValue]()
         for (replica, entry) in have { haveObject[replica.hex] = [.int(entry.seq), .string(entry.hash)] }
-        return [
+        var members: [String: JSONValue] = [
             "format": .string(wire == 1 ? "puente-bundle/1" : Self.format), "bundle": .string(bundleID), "created": .string(created),
             "exporter": ["replica": .string(exporter.hex), "delegation": .string(exporterDelegation.rawValue),
                          "fingerprint": .string(exporterFingerprint)],
@@ -114,6 +106,10 @@ struct BundleManifest: Equatable {
             "rotations": Self.base64(rotations), "cards": Self.base64(cards), "fork_proofs": Self.base64(forkProofs),
             "ops": .object(opsJSON),
         ]
+        if let envelope {
+            members["envelope"] = ["recipients": .array(envelope.recipients.map { .string($0.hex) }), "stanzas": .string(envelope.stanzas)]
+        }
+        return .object(members)
     }
 
     private var opsJSON: [String: JSONValue] {
