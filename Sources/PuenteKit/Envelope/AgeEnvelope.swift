@@ -17,12 +17,6 @@ enum Age {
     /// An X25519 recipient (`age1…`) for a raw 32-byte public key.
     static func recipient(_ publicKey: [UInt8]) -> String { Bech32.encode(hrp: "age", publicKey) }
 
-    /// The raw public key of an `age1…` recipient, or nil.
-    static func publicKey(recipient: String) -> [UInt8]? {
-        guard let decoded = Bech32.decode(recipient), decoded.hrp == "age", decoded.data.count == 32 else { return nil }
-        return decoded.data
-    }
-
     /// An X25519 identity (`AGE-SECRET-KEY-1…`) for a raw 32-byte private key.
     static func identity(_ privateKey: [UInt8]) -> String { Bech32.encode(hrp: "AGE-SECRET-KEY-", privateKey, uppercase: true) }
 
@@ -86,58 +80,15 @@ enum Age {
             self.stanzas = stanzas
         }
 
-        /// A file key and stanzas as they are (tests forge envelopes with it).
-        init(fileKey: [UInt8], stanzas: [AgeStanza]) {
-            self.fileKey = fileKey
-            self.stanzas = stanzas
-        }
-
         /// SHA-256 (hex) of the version line and the stanzas: what the signed manifest names, so
         /// that an envelope re-wrapped for other recipients no longer matches it.
-        var stanzaDigest: String { Digest.sha256hex(AgeHeader.encode(stanzas)) }
+        var stanzaDigest: String { AgeHeader.digest(stanzas) }
 
         /// The whole header, its MAC line included.
         func header() throws -> [UInt8] {
             let authenticated = AgeHeader.encode(stanzas) + Array("---".utf8)
             let mac = try Age.mac(fileKey: fileKey, authenticated: authenticated)
             return authenticated + [0x20] + AgeBase64.encode(mac) + [0x0a]
-        }
-    }
-
-    /// Encrypts a payload as it is written: whole chunks go out as they fill, and the last one,
-    /// flagged final, on ``finish()``.
-    final class StreamWriter {
-        private let key: [UInt8]
-        private let emit: ([UInt8]) throws -> Void
-        private var pending = [UInt8]()
-        private var index = 0
-
-        /// Emits the payload's nonce at once.
-        init(fileKey: [UInt8], emit: @escaping ([UInt8]) throws -> Void) throws {
-            let nonce = try secureRandomBytes(16)
-            key = try Age.payloadKey(fileKey: fileKey, nonce: nonce)
-            self.emit = emit
-            try emit(nonce)
-        }
-
-        func write(_ bytes: [UInt8]) throws {
-            var offset = 0
-            while offset < bytes.count {
-                // A full chunk is sealed only once more bytes follow it: the last chunk is final.
-                if pending.count == Age.chunkSize {
-                    try emit(try AgePrimitives.seal(key: key, nonce: Age.chunkNonce(index, final: false), pending))
-                    index += 1
-                    pending.removeAll(keepingCapacity: true)
-                }
-                let take = min(Age.chunkSize - pending.count, bytes.count - offset)
-                pending += bytes[offset..<(offset + take)]
-                offset += take
-            }
-        }
-
-        func finish() throws {
-            try emit(try AgePrimitives.seal(key: key, nonce: Age.chunkNonce(index, final: true), pending))
-            pending.removeAll()
         }
     }
 
@@ -192,9 +143,12 @@ enum Age {
 }
 
 /// The plaintext of an age payload, read by chunk from the encrypted bytes, so a bundle of any
-/// size is opened with bounded memory and no decrypted byte is written to a file. Every chunk
-/// is authenticated, in order, when it is opened: the reader stops at the first that fails, and
-/// a truncated, extended or reordered stream fails there. Reads then decrypt what they need.
+/// size is opened with bounded memory and no decrypted byte is written to a file. A chunk is
+/// authenticated (the last one as final) before any of its bytes is used, and a read stops at
+/// the first that fails: a truncated, extended or reordered stream fails at the first chunk
+/// read that it changed (the ZIP reader starts at the end, so a cut or a tail fails first).
+/// Only the chunks a reader asks for are opened: anyone can seal a file to a desk's recipient,
+/// and an untrusted exporter's bundle costs its manifest's chunks, not the whole payload.
 final class AgePayloadBytes: BundleBytes {
     private let source: any BundleBytes
     private let start: Int
@@ -202,9 +156,12 @@ final class AgePayloadBytes: BundleBytes {
     private let chunks: Int
     let count: Int
     private var cached: (index: Int, plaintext: [UInt8])?
+    /// How many times a chunk was decrypted (tests hold the outsider's cost to it).
+    private(set) var chunksOpened = 0
 
-    /// Opens the payload that starts at `start` in `source` under `fileKey`. Throws
-    /// `envelope-payload` naming the first chunk that fails.
+    /// Opens the payload that starts at `start` in `source` under `fileKey`; its chunks are
+    /// authenticated as they are read (``read(_:_:)`` throws `envelope-payload` naming the first
+    /// that fails).
     init(source: any BundleBytes, start: Int, fileKey: [UInt8]) throws(BundleError) {
         self.source = source
         self.start = start + 16
@@ -220,7 +177,6 @@ final class AgePayloadBytes: BundleBytes {
         // The last chunk holds at least its tag, and is empty only when the whole payload is.
         guard last >= 16, last > 16 || chunks == 1 else { throw BundleError(.envelopePayload, "chunk \(chunks): empty final chunk") }
         count = sealed - 16 * chunks
-        for index in 0..<chunks { _ = try chunk(index) }
     }
 
     /// The plaintext of chunk `index`, authenticated (the last one as final).
@@ -229,6 +185,7 @@ final class AgePayloadBytes: BundleBytes {
         let offset = start + index * Age.sealedChunkSize
         let length = min(Age.sealedChunkSize, source.count - offset)
         let sealed = try source.read(offset, length, orFail: "chunk \(index + 1) is truncated")
+        chunksOpened += 1
         guard let plaintext = AgePrimitives.open(key: key, nonce: Age.chunkNonce(index, final: index == chunks - 1), sealed[...]) else {
             throw BundleError(.envelopePayload, "chunk \(index + 1) of \(chunks)")
         }

@@ -1,3 +1,5 @@
+import PuenteCrypto
+
 /// One recipient stanza of an age header: its arguments (the first names its type) and its body.
 struct AgeStanza: Equatable {
     let arguments: [String]
@@ -100,5 +102,10 @@ struct AgeHeader {
     /// less the closing `---`.
     static func encode(_ stanzas: [AgeStanza]) -> [UInt8] {
         versionLine + stanzas.flatMap(\.encoded)
+    }
+
+    /// SHA-256 (hex) of ``encode(_:)``: what a signed manifest names of its envelope.
+    static func digest(_ stanzas: [AgeStanza]) -> String {
+        Digest.sha256hex(encode(stanzas))
     }
 }

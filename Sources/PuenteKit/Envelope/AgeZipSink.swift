@@ -17,9 +17,8 @@ final class AgeZipSink {
     private let path: String
     private let key: [UInt8]
     private let base: Int
-    /// Plaintext of the chunks not sealed yet, by index.
+    /// Plaintext of the chunks not sealed yet, by index (a sealed chunk is no longer here).
     private var open = [Int: [UInt8]]()
-    private var sealed = Set<Int>()
     private var reserved = [Range<Int>]()
     private var length = 0
 
@@ -54,7 +53,7 @@ final class AgeZipSink {
             let absolute = offset + position
             let index = absolute / Age.chunkSize
             // A reserved range's chunks are never sealed before it is given.
-            guard !sealed.contains(index), open[index] != nil else { throw WriteError(path, EIO) }
+            guard open[index] != nil else { throw WriteError(path, EIO) }
             open[index]?[absolute % Age.chunkSize] = byte
         }
         reserved.removeAll { $0.lowerBound == offset && $0.count == bytes.count }
@@ -82,7 +81,6 @@ final class AgeZipSink {
         guard let plaintext = open.removeValue(forKey: index) else { return }
         let sealedChunk = try AgePrimitives.seal(key: key, nonce: Age.chunkNonce(index, final: final), plaintext)
         try write(sealedChunk, at: base + index * Age.sealedChunkSize)
-        sealed.insert(index)
     }
 
     private func write(_ bytes: [UInt8], at offset: Int) throws {

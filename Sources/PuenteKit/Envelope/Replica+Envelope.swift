@@ -56,12 +56,13 @@ extension Replica {
         Age.recipient(try publicKeys().agreement)
     }
 
-    /// Writes this desk's age identity (`AGE-SECRET-KEY-1…`), with which stock `age -d -i`
-    /// decrypts the bundles sent to this desk, to a new file at `path`, as key files are written
-    /// (`O_CREAT|O_EXCL|O_NOFOLLOW`, mode 0600, fsynced): an existing file, a link or a device is
-    /// refused (``KeyFile/Failure``). Comment lines say what it is, as `age-keygen` writes them.
-    public func writeAgeIdentity(to path: String, passphrase: (() throws -> SecretBuffer)?) throws {
-        var raw = try agreementKey(passphrase: passphrase).rawPrivateKey()
+    /// Writes this desk's age identity (`AGE-SECRET-KEY-1…`: `key`, its agreement key, from
+    /// ``agreementKey(passphrase:)``), with which stock `age -d -i` decrypts the bundles sent to
+    /// this desk, to a new file at `path`, as key files are written (`O_CREAT|O_EXCL|O_NOFOLLOW`,
+    /// mode 0600, fsynced): an existing file, a link or a device is refused (``KeyFile/Failure``).
+    /// Comment lines say what it is, as `age-keygen` writes them.
+    public func writeAgeIdentity(to path: String, key: PrivateKey) throws {
+        var raw = try key.rawPrivateKey()
         defer { wipe(&raw) }
         let recipient = try ageRecipient()
         var text = Array("""
@@ -96,7 +97,7 @@ extension Replica {
         defer { wipe(&fileKey) }
         guard Age.macMatches(header, fileKey: fileKey) else { throw BundleError(.envelopeMAC) }
         let payload = try AgePayloadBytes(source: source, start: header.length, fileKey: fileKey)
-        return (payload, Digest.sha256hex(AgeHeader.encode(header.stanzas)))
+        return (payload, AgeHeader.digest(header.stanzas))
     }
 
     /// Who an envelope says it is for, as `not-for-this-desk` carries it: `mx=3` (Puente's count

@@ -152,7 +152,7 @@ struct DemoCommand: ParsableCommand {
         let age = "/usr/bin/age"
         guard FileManager.default.isExecutableFile(atPath: age) else { return say(t("demo.age-missing")) }
         let identity = base + "/sspc-age-identity.txt"
-        try desk.writeAgeIdentity(to: identity, passphrase: nil)
+        try desk.writeAgeIdentity(to: identity, key: try desk.agreementKey(passphrase: nil))
         let zip = file.replacingOccurrences(of: ".puente", with: ".zip")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: age)

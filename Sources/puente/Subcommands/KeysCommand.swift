@@ -60,9 +60,7 @@ struct KeysCommand: ParsableCommand {
             try Terminal.run {
                 let replica = try global.openReplica()
                 do {
-                    try Passphrase.retrying(prompt: t("passphrase.replica-prompt")) { passphrase in
-                        try replica.writeAgeIdentity(to: to, passphrase: passphrase)
-                    }
+                    try replica.writeAgeIdentity(to: to, key: try global.agreementKey(replica)())
                 } catch KeyFile.Failure.exists {
                     throw ValidationError(t("error.age-identity-exists", to))
                 }

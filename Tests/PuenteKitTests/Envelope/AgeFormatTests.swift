@@ -51,8 +51,13 @@ func hexBytes(_ text: String) -> [UInt8] {
         #expect(Age.identity(scalar) == identity)
         // Mixed case, a changed character, or another prefix is refused.
         #expect(Age.privateKey(identity: "AGE-SECRET-KEY-1gFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX") == nil)
-        #expect(Age.publicKey(recipient: "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwk") == nil)
-        #expect(Age.publicKey(recipient: identity) == nil)
+        func publicKey(_ recipient: String) -> [UInt8]? {
+            guard let decoded = Bech32.decode(recipient), decoded.hrp == "age", decoded.data.count == 32 else { return nil }
+            return decoded.data
+        }
+        #expect(publicKey(recipient) == AgePrimitives.x25519Base(scalar))
+        #expect(publicKey("age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwk") == nil)
+        #expect(publicKey(identity) == nil)
     }
 
     /// Base64 is read only in its canonical, unpadded form.
@@ -92,19 +97,23 @@ func hexBytes(_ text: String) -> [UInt8] {
         #expect(try Age.unwrap(header, identity: outsider) == nil)
     }
 
+    /// `plaintext` sealed as an exporter seals a bundle (``AgeZipSink``), in uneven pieces.
     static func seal(_ sealer: Age.Sealer, _ plaintext: [UInt8]) throws -> [UInt8] {
-        var out = try sealer.header()
-        let writer = try Age.StreamWriter(fileKey: sealer.fileKey) { out += $0 }
-        // In uneven pieces, as an exporter writes.
+        let folder = try TemporaryFolder()
+        let path = folder.sub("sealed.age")
+        let descriptor = open(path, O_RDWR | O_CREAT | O_EXCL, 0o600)
+        #expect(descriptor >= 0)
+        defer { close(descriptor) }
+        let sink = try AgeZipSink(descriptor: descriptor, path: path, sealer: sealer)
         var offset = 0
         var step = 1
         while offset < plaintext.count {
             let end = min(plaintext.count, offset + step)
-            try writer.write(Array(plaintext[offset..<end]))
+            try sink.append(Array(plaintext[offset..<end]))
             offset = end
             step = step * 3 + 7
         }
-        try writer.finish()
-        return out
+        try sink.finish()
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
     }
 }

@@ -124,11 +124,11 @@ import Testing
         #expect(Age.recipient(try key.rawPublicKey()) == before)
         // The identity: a new 0600 file with it and no more; never over an existing file.
         let identity = folder.sub("identity.txt")
-        try desk.writeAgeIdentity(to: identity, passphrase: { secret })
+        try desk.writeAgeIdentity(to: identity, key: key)
         #expect(stat(identity, &status) == 0 && status.st_mode & 0o777 == 0o600)
         let written = try String(contentsOfFile: identity, encoding: .utf8)
         #expect(written.contains(Age.identity(try key.rawPrivateKey())) && written.contains("# public key: " + before))
-        #expect(throws: KeyFile.Failure.self) { try desk.writeAgeIdentity(to: identity, passphrase: { secret }) }
+        #expect(throws: KeyFile.Failure.self) { try desk.writeAgeIdentity(to: identity, key: key) }
         // Readable by others: refused, like the signing key.
         chmod(keyFile, 0o644)
         #expect(throws: PuenteError.self) { _ = try Replica.open(folder: store, passphrase: { secret }) }
@@ -139,6 +139,34 @@ import Testing
         #expect(after != before)
         #expect(Age.recipient(try rekeyed.identityCard().agreementKey.raw) == after)
         #expect(try rekeyed.agreementKey(passphrase: { secret }).rawPublicKey() == (try rekeyed.publicKeys()).agreement)
+    }
+
+    /// Anyone can seal a file to a desk's recipient. A sealed bundle from an exporter the desk
+    /// does not trust costs the desk the chunks that hold its manifest and signature, not the
+    /// whole payload: it is refused before the rest is decrypted.
+    @Test func anUntrustedExportersSealedBundleIsRefusedBeforeItsPayloadIsDecrypted() throws {
+        let setup = try Setup()
+        let outsiders = try ReplicaGroup([.us])
+        let outsider = outsiders.replicas[0]
+        let keys = try setup.mx.publicKeys()
+        try outsider.trustReplica(signingKey: keys.signing, agreementKey: keys.agreement, delegation: .mx, name: "mx")
+        for _ in 0..<40 {
+            // Summaries of random digits, which deflate cannot shrink much.
+            _ = try outsider.addCommitment(CommitmentDraft(owner: .us, titleEN: "Padding", summaryEN: try secureRandomBytes(8_000).hex,
+                                                           pillar: .pursue))
+        }
+        let path = setup.folder.sub("outsider.puente")
+        _ = try outsider.exportBundle(to: path, for: .mx, encrypted: true)
+        let size = Int(try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber ?? 0)
+        let chunks = (size - (try AgeHeader(Array(try Data(contentsOf: URL(fileURLWithPath: path))))).length - 16 + Age.sealedChunkSize - 1)
+            / Age.sealedChunkSize
+        #expect(chunks >= 4, "the payload must span several chunks for this case")
+        let digest = try setup.mx.digest()
+        let opened = try setup.mx.openForReading(path: path, agreementKey: setup.key(setup.mx))
+        let payload = try #require(opened.zip as? AgePayloadBytes)
+        #expect(Self.problem { _ = try setup.mx.importBundle(opened, watch: .none) } == "untrusted-exporter")
+        #expect(payload.chunksOpened < chunks, "\(payload.chunksOpened) of \(chunks) chunks decrypted")
+        #expect(try setup.mx.digest() == digest)
     }
 
     /// Hostile envelopes: each refused before any operation is read, the store unchanged.
